@@ -1,0 +1,58 @@
+# plananalysis — every target installs what it needs first (venv, fonts, browser).
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+AS_OF ?= 2023
+JOBS ?=
+HOST ?= 127.0.0.1
+PORT ?= 8866
+LAB_PORT ?= 8888
+
+.PHONY: review test app bench lab venv system fonts browser clean
+
+## review: run the full review (mid-term by default; AS_OF=2025 for the final one) into reports/
+review: $(STAMP) fonts
+	$(BIN)/plananalysis review --as-of $(AS_OF) $(if $(JOBS),--jobs $(JOBS),)
+
+## test: install what is missing, then run every test
+test: $(STAMP) fonts browser
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## app: serve the Voilà apps on $(HOST):$(PORT)
+app: $(STAMP) fonts
+	$(BIN)/plananalysis app --host $(HOST) --port $(PORT)
+
+## lab: JupyterLab for analysts, with the project kernel
+lab: $(STAMP) fonts
+	$(BIN)/plananalysis lab --host $(HOST) --port $(LAB_PORT)
+
+## bench: speed figures (medians and ratios)
+bench: $(STAMP) fonts browser
+	$(BIN)/python bench/run_all.py
+
+venv: $(STAMP)
+
+# The stamp names the hash of pyproject.toml: editing it reinstalls.
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@# rfc3987-syntax (pulled in by jupyter-events via jsonschema) costs ~2.3 s of import
+	@# in every kernel and CLI process; nothing we use needs it (see docs/performance.md).
+	$(BIN)/python -m pip uninstall --quiet -y rfc3987-syntax || true
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (plananalysis)" >/dev/null
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+system: fonts browser
+
+fonts:
+	@bash tools/ensure-system.sh fonts
+
+browser:
+	@bash tools/ensure-system.sh browser
+
+clean:
+	rm -rf $(VENV) reports/.tmp-*
