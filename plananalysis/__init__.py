@@ -1,0 +1,53 @@
+"""plananalysis — analysis suite for the Zhejiang Province Social Development 14th Five-Year Plan.
+
+Map of the package (data flows left to right):
+
+    data/ → plan, targets (grammar), catalogue → observed → progress, methods,
+            retrospective, audit → charts, tables, widgets, review → notebooks, reports, apps
+
+Entry points:
+
+- ``load_plan(plan="zj-social-14th")`` — the plan's tables (:mod:`plananalysis.plan`).
+- ``parse(text)`` — the target grammar (:mod:`plananalysis.targets`).
+- ``load_observed()`` — observed values with their sources (:mod:`plananalysis.observed`).
+- ``plananalysis.progress`` — verdicts, projections and the pace still needed.
+- ``plananalysis.charts`` — one Altair theme and one function per chart kind.
+- ``plananalysis.widgets`` — the Voilà apps' logic.
+- ``plananalysis.review`` — the papermill review that writes ``reports/``.
+- The ``plananalysis`` command: ``plananalysis summary``, ``check``, ``review``, ``data``, ``app``.
+
+Modules are imported lazily, so ``import plananalysis`` stays fast.
+
+>>> import plananalysis
+>>> plananalysis.load_plan().indicator("urbanisation_rate")["name_zh"]
+'常住人口城镇化率'
+"""
+
+from __future__ import annotations
+
+import importlib
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "load_plan": ("plananalysis.plan", "load_plan"),
+    "Plan": ("plananalysis.plan", "Plan"),
+    "parse": ("plananalysis.targets", "parse"),
+    "Target": ("plananalysis.targets", "Target"),
+    "load_observed": ("plananalysis.observed", "load_observed"),
+    "PlanDataError": ("plananalysis.errors", "PlanDataError"),
+    "ParseError": ("plananalysis.errors", "ParseError"),
+}
+
+__all__ = sorted(_LAZY) + ["__version__"]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        module, attribute = _LAZY[name]
+        return getattr(importlib.import_module(module), attribute)
+    raise AttributeError(f"module 'plananalysis' has no attribute {name!r}")
+
+
+def __dir__():
+    return __all__

@@ -26,7 +26,7 @@ import pandas as pd
 import yaml
 
 from .checks import check_table
-from .errors import PlanDataError
+from .errors import ParameterError, PlanDataError
 
 __all__ = ["Plan", "Chapter", "load_plan", "data_dir", "DEFAULT_PLAN", "CHINESE_NUMERALS"]
 
@@ -168,7 +168,7 @@ class Plan:
 
 
 def chapter_number(number: int | str, count: int = 14) -> int:
-    """Normalise 9, '9', '九', '第九章' to 9; anything else is a clear ``ValueError``.
+    """Normalise 9, '9', '九', '第九章' to 9; anything else is a clear :class:`ParameterError`.
 
     >>> chapter_number("第十三章")
     13
@@ -181,7 +181,7 @@ def chapter_number(number: int | str, count: int = 14) -> int:
                                                  if token in CHINESE_NUMERALS else 0)
         if 1 <= n <= count:
             return n
-    raise ValueError(f"未知章节 {number!r}：应为 1–{count} 或 一…{CHINESE_NUMERALS[count - 1]} "
+    raise ParameterError(f"未知章节 {number!r}：应为 1–{count} 或 一…{CHINESE_NUMERALS[count - 1]} "
                      f"(unknown chapter {number!r}: expected 1–{count})")
 
 

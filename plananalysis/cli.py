@@ -1,0 +1,74 @@
+"""The ``plananalysis`` command.
+
+    plananalysis summary [--plan ID]      the plan at a glance (chapters, indicators)
+    plananalysis check [--plan ID]        run the declared data checks
+    plananalysis review [--as-of 2023]    run the review notebooks into reports/
+    plananalysis data import FILE         bring your own observed data (see --help)
+    plananalysis app                      serve the Voilà apps
+    plananalysis lab                      JupyterLab for analysts
+
+Errors in the data or parameters print one line and exit with status 2 (no traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from .errors import PlanAnalysisError
+
+# Optional subcommands live in their own modules, each with register(subparsers).
+_SUBCOMMAND_MODULES = ("plananalysis.cli_data", "plananalysis.review", "plananalysis.apps")
+
+
+def _summary(args) -> int:
+    from .plan import load_plan
+
+    print(load_plan(args.plan).summary(lang=args.lang))
+    return 0
+
+
+def _check(args) -> int:
+    from .plan import load_plan
+
+    plan = load_plan(args.plan)
+    print(f"数据检查通过 (data checks passed): {plan.folder} — "
+          f"{len(plan.indicators)} + {len(plan.indicators_13th)} 项指标, {len(plan.targets)} 项目标")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="plananalysis", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, handler, help_text in (("summary", _summary, "print the plan summary"),
+                                     ("check", _check, "run the data checks")):
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("--plan", default="zj-social-14th", help="plan id or folder")
+        p.add_argument("--lang", default="zh", choices=["zh", "en"])
+        p.set_defaults(handler=handler)
+    for module_name in _SUBCOMMAND_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except (PlanAnalysisError, FileNotFoundError) as exc:
+        print(f"plananalysis: 错误 (error): {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("plananalysis: 已中断 (interrupted)", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,28 @@
+"""Shared test fixtures: paths, the default plan, and a sandboxed data folder."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+PLAN_DIR = DATA / "plans" / "zj-social-14th"
+TEST_DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="session")
+def plan():
+    from plananalysis.plan import load_plan
+
+    return load_plan()
+
+
+@pytest.fixture
+def plan_copy(tmp_path) -> Path:
+    """A writable copy of the default plan's folder, for breaking files on purpose."""
+    target = tmp_path / "zj-social-14th"
+    shutil.copytree(PLAN_DIR, target)
+    return target
