@@ -1,0 +1,104 @@
+"""``plananalysis data``: the observed data — list it, write the template, import a file.
+
+    plananalysis data template [PATH]            write the import template (.xlsx or .csv)
+    plananalysis data import FILE [--dry-run] [--replace] [--no-source]
+    plananalysis data list [--region 杭州市] [--indicator urbanisation_rate]
+
+``--data-dir DIR`` (or ``$PLANANALYSIS_DATA_DIR``) points at another data folder (its
+``observed/`` subfolder is read and written).  Exit status: 0 done; 1 import done but
+conflicting values were left unchanged; 2 bad input (one line per problem, nothing written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .errors import PlanDataError
+
+__all__ = ["register"]
+
+EXIT_OK, EXIT_CONFLICTS, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _observed_folder(args) -> Path:
+    from .observed import observed_dir
+
+    return observed_dir(args.data_dir)
+
+
+def _report(error: PlanDataError) -> int:
+    for line in str(error).splitlines():
+        print(f"plananalysis: 错误 (error): {line}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def _import(args) -> int:
+    from .importer import import_observed
+
+    try:
+        summary = import_observed(args.file, replace=args.replace, allow_unsourced=args.no_source,
+                                  dry_run=args.dry_run, target_dir=_observed_folder(args))
+    except PlanDataError as error:
+        return _report(error)
+    print(summary.format())
+    return EXIT_CONFLICTS if summary.counts["conflicts"] else EXIT_OK
+
+
+def _template(args) -> int:
+    from .importer import write_template
+
+    try:
+        path = write_template(args.path, force=args.force)
+    except PlanDataError as error:
+        return _report(error)
+    print(f"已写入模板 (template written): {path}")
+    return EXIT_OK
+
+
+def _list(args) -> int:
+    from .observed import load_observed
+
+    try:
+        frame = load_observed(_observed_folder(args), region=args.region, include_derived=not args.no_derived)
+    except PlanDataError as error:
+        return _report(error)
+    if args.indicator:
+        frame = frame[(frame.indicator_id == args.indicator) | (frame.indicator_no.astype(str) == args.indicator)]
+    for r in frame.to_dict("records"):
+        source = r["derivation"] if r["is_derived"] else (r["source_url"] or r["source_title"] or "—")
+        print(f"{r['indicator_no']:>2} {r['indicator_id']:<32} {r['region']} {r['series']:<12} {r['year']} "
+              f"{r['qualifier']}{r['value']:g} {r['unit']}  [{r['origin']}, {r['source_quality']}] {source}")
+    print(f"共 {len(frame)} 行 (rows), {frame.indicator_id.nunique()} 项指标 (indicators)")
+    return EXIT_OK
+
+
+def register(subparsers) -> argparse.ArgumentParser:
+    """Add the ``data`` command and its subcommands to the ``plananalysis`` parser."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", default=None,
+                        help="data folder (default: $PLANANALYSIS_DATA_DIR or the project's data/)")
+    data = subparsers.add_parser("data", help="observed data: template, import, list",
+                                 description=__doc__.split("\n\n")[0])
+    sub = data.add_subparsers(dest="data_command", required=True)
+
+    p = sub.add_parser("import", parents=[common], help="check a CSV/.xlsx file and add its values",
+                       description="Check every cell, then add the values to data/observed/user.csv.")
+    p.add_argument("file", help="a .csv or .xlsx file in the template's format")
+    p.add_argument("--replace", action="store_true", help="let the file's values replace differing loaded ones")
+    p.add_argument("--no-source", action="store_true", help="accept rows without a source (marked unsourced)")
+    p.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
+    p.set_defaults(handler=_import)
+
+    p = sub.add_parser("template", parents=[common], help="write the import template")
+    p.add_argument("path", nargs="?", default="observed-template.xlsx", help=".xlsx or .csv (default: %(default)s)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    p.set_defaults(handler=_template)
+
+    p = sub.add_parser("list", parents=[common], help="print the observed values that are loaded")
+    p.add_argument("--region", default=None, help="only this region (e.g. 杭州市)")
+    p.add_argument("--indicator", default=None, help="only this indicator (id or number)")
+    p.add_argument("--no-derived", action="store_true", help="leave out values computed by the package")
+    p.set_defaults(handler=_list)
+    return data

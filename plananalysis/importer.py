@@ -1,0 +1,295 @@
+"""Bring your own observed data: a template to fill in, and a safe import.
+
+``plananalysis data template 模板.xlsx`` writes the template (the 25 indicators of the
+plan's Table 2 listed, Chinese headers); ``plananalysis data import 文件.xlsx`` reads it
+back.  :func:`import_observed` checks *every* cell before it writes anything
+(:mod:`plananalysis.observed_validation`), then:
+
+- adds rows whose indicator, region, series and year are new;
+- leaves rows equal to what is already loaded as they are (``unchanged``);
+- shows rows that differ from a loaded value and leaves the loaded value in place,
+  unless ``replace=True`` (``--replace``), when the new value wins;
+- writes only ``user.csv`` in the observed folder (shipped files are never touched),
+  atomically (a temporary file in the same folder, then :func:`os.replace`), after a
+  timestamped copy of the previous ``user.csv`` in ``backups/`` (git-ignored).
+
+Nothing is written with ``dry_run=True``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import PlanDataError
+from .observed import KEY, USER_FILE, _read_valid, load_observed, observed_dir
+from .observed_validation import (
+    HEADERS_ZH,
+    IMPORT_COLUMNS,
+    PLAUSIBLE_RANGES,
+    TIDY_COLUMNS,
+    YEAR_MAX,
+    YEAR_MIN,
+    InvalidObservedFile,
+    plan_indicators,
+    read_observed_file,
+)
+
+__all__ = ["ImportSummary", "import_observed", "write_template", "write_atomically",
+           "TEMPLATE_COLUMNS", "USER_COLUMNS"]
+
+# The template's columns, in order (English headers are accepted too: see HEADER_ALIASES).
+TEMPLATE_COLUMNS = ["indicator_no", "indicator_name", "region", "series", "year", "value", "qualifier",
+                    "unit", "source_title", "source_url", "source_quality", "period_note", "notes"]
+USER_COLUMNS = ["indicator_id", "indicator_no", "indicator_name", *TIDY_COLUMNS[2:], *IMPORT_COLUMNS]
+BACKUP_DIR = "backups"
+
+
+# ---------------------------------------------------------------- writing files safely
+
+
+def write_atomically(path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and
+    :func:`os.replace`, so a reader sees the old file or the new one, never half of one."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+    return path
+
+
+def _backup(path: Path, now: datetime) -> Path | None:
+    if not path.is_file():
+        return None
+    folder = path.parent / BACKUP_DIR
+    folder.mkdir(exist_ok=True)
+    target = folder / f"{path.stem}-{now:%Y%m%d-%H%M%S-%f}{path.suffix}"
+    shutil.copy2(path, target)
+    return target
+
+
+def _format_value(value: float) -> str:
+    return f"{value:.15g}"
+
+
+def _user_csv_bytes(frame: pd.DataFrame) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(USER_COLUMNS)
+    for record in frame.to_dict("records"):
+        row = []
+        for column in USER_COLUMNS:
+            value = record.get(column, "")
+            if column == "value":
+                value = _format_value(value)
+            elif column == "is_replacement":
+                value = "true" if value else "false"
+            elif column in ("indicator_no", "year"):
+                value = int(value)
+            row.append("" if value is None or (isinstance(value, float) and pd.isna(value)) else value)
+        writer.writerow(row)
+    return out.getvalue().encode("utf-8")
+
+
+# ---------------------------------------------------------------- import
+
+
+@dataclass
+class ImportSummary:
+    """What an import did (or, with ``dry_run``, would do).
+
+    ``added``, ``replaced``, ``unchanged`` and ``conflicts`` are frames of the file's rows
+    (``replaced`` and ``conflicts`` add ``old_value``, ``old_qualifier`` and ``old_origin``).
+    """
+
+    source: Path
+    target: Path
+    added: pd.DataFrame
+    replaced: pd.DataFrame
+    unchanged: pd.DataFrame
+    conflicts: pd.DataFrame
+    skipped_placeholders: int = 0
+    backup: Path | None = None
+    dry_run: bool = False
+    written: bool = False
+    counts: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.counts = {"added": len(self.added), "replaced": len(self.replaced),
+                       "unchanged": len(self.unchanged), "conflicts": len(self.conflicts)}
+
+    def format(self) -> str:
+        """The summary as printed by ``plananalysis data import``."""
+        c = self.counts
+        head = "试运行，未写入 (dry run, nothing written)" if self.dry_run else (
+            f"已写入 (written) {self.target}" if self.written else "无需写入 (nothing to write)")
+        lines = [f"导入 (import) {self.source}: {head}",
+                 f"新增 added {c['added']}, 替换 replaced {c['replaced']}, 未变 unchanged {c['unchanged']}, "
+                 f"冲突未改 conflicts left unchanged {c['conflicts']}"
+                 + (f", 模板空行跳过 empty template rows skipped {self.skipped_placeholders}"
+                    if self.skipped_placeholders else "")]
+
+        def describe(r, old=False):
+            text = (f"第{r['row']}行 row {r['row']}: {r['indicator_no']} {r['indicator_name']} {r['region']} "
+                    f"{r['series']} {r['year']} = {r['qualifier']}{_format_value(r['value'])} {r['unit']}")
+            if old:
+                text += f" (原值 was {r['old_qualifier']}{_format_value(r['old_value'])}, {r['old_origin']})"
+            return text
+
+        for mark, frame, old in (("+", self.added, False), ("~", self.replaced, True),
+                                 ("=", self.unchanged, False), ("!", self.conflicts, True)):
+            lines += [f"  {mark} {describe(r, old)}" for r in frame.to_dict("records")]
+        if len(self.conflicts):
+            lines.append("冲突的值保持不变；用 --replace 以文件中的值替换 "
+                         "(conflicting values were left unchanged; use --replace to take the file's values)")
+        if self.backup:
+            lines.append(f"备份 (backup of the previous user.csv): {self.backup}")
+        return "\n".join(lines)
+
+
+def import_observed(path, *, replace: bool = False, allow_unsourced: bool = False, dry_run: bool = False,
+                    target_dir=None, now: datetime | None = None) -> ImportSummary:
+    """Check a CSV or .xlsx file of observed values and add it to ``user.csv``.
+
+    ``target_dir``: the observed folder (default: :func:`~plananalysis.observed.observed_dir`,
+    which follows ``$PLANANALYSIS_DATA_DIR``).  ``allow_unsourced``: accept rows without a
+    source (marked ``source_quality='unsourced'``).  Raises
+    :class:`~plananalysis.observed_validation.InvalidObservedFile` (a
+    :class:`~plananalysis.errors.PlanDataError`, one line per problem) before writing
+    anything if any cell is wrong.
+    """
+    source = Path(path)
+    target_dir = Path(target_dir) if target_dir is not None else observed_dir()
+    if not target_dir.is_dir():
+        raise PlanDataError(target_dir, None, None, str(target_dir), "一个存在的观测数据文件夹 (an existing observed-data folder)")
+    now = now or datetime.now()
+    incoming, skipped, errors = read_observed_file(source, allow_unsourced=allow_unsourced)
+    if errors:
+        raise InvalidObservedFile(errors)
+    existing = load_observed(target_dir, include_derived=False)
+    user_path = target_dir / USER_FILE
+    user = _read_valid(user_path) if user_path.is_file() else pd.DataFrame(columns=USER_COLUMNS)
+
+    old = existing.set_index(KEY)[["value", "qualifier", "origin"]]
+    merged = incoming.merge(old.rename(columns={"value": "old_value", "qualifier": "old_qualifier",
+                                                "origin": "old_origin"}),
+                            left_on=KEY, right_index=True, how="left")
+    is_new = merged["old_value"].isna()
+    is_same = ~is_new & ((merged["value"] - merged["old_value"]).abs() < 1e-9) \
+        & (merged["qualifier"] == merged["old_qualifier"])
+    added, unchanged = merged[is_new], merged[is_same]
+    differing = merged[~is_new & ~is_same]
+    replaced, conflicts = (differing, differing.iloc[0:0]) if replace else (differing.iloc[0:0], differing)
+
+    summary_kwargs = dict(source=source, target=user_path, added=added, replaced=replaced,
+                          unchanged=unchanged, conflicts=conflicts, skipped_placeholders=skipped,
+                          dry_run=dry_run)
+    if dry_run or (added.empty and replaced.empty):
+        return ImportSummary(**summary_kwargs)
+
+    stamp = now.isoformat(timespec="seconds")
+    new_rows = pd.concat([added.assign(is_replacement=False), replaced.assign(is_replacement=True)],
+                         ignore_index=True)
+    new_rows = new_rows.assign(imported_at=stamp, imported_from=source.name)
+    if len(user):
+        dropped = user.merge(new_rows[KEY], on=KEY, how="left", indicator=True)["_merge"].eq("both").to_numpy()
+        user = user[~dropped]
+    table = pd.concat([user.reindex(columns=USER_COLUMNS), new_rows.reindex(columns=USER_COLUMNS)],
+                      ignore_index=True)
+    table = table.sort_values(["indicator_no", "region", "series", "year"], kind="stable")
+    data = _user_csv_bytes(table)
+    backup = _backup(user_path, now)
+    write_atomically(user_path, data)
+    return ImportSummary(**summary_kwargs, backup=backup, written=True)
+
+
+# ---------------------------------------------------------------- template
+
+_INSTRUCTIONS = [
+    "观测数据模板 — plananalysis data import 读取本文件 (template for plananalysis data import)",
+    "",
+    "每行一个指标、地区、口径、年份的数值 (one row per indicator, region, series and year).",
+    "指标编号: 规划表2的序号 1–25 (或指标代码); 指标名称: 表2中的名称. 两者都填时须一致.",
+    "地区: 空 = 浙江省; 或 杭州市 等设区市、县（市、区）名称.",
+    "口径: 空或 plan = 规划口径 (与目标比较); 其他名称 (如 health-index) 仅作参考, 不与目标比较.",
+    f"年份: {YEAR_MIN}–{YEAR_MAX}. 数值: 数字 (可用全角数字、千位分隔符; 百分数可带 %).",
+    "限定符: 空 = 精确值; ≈ = 左右; > = 以上; < = 以下 (也可写在数值中, 如 76左右).",
+    "单位: 须与规划一致 (见“指标”表); 空 = 规划单位. 不同单位请先换算.",
+    "来源名称 / 来源链接: 至少填一项 (无来源数据须用 --no-source 导入, 并标为 unsourced).",
+    "来源类型: official, media, reprint, secondary, department, user (空 = user).",
+    "时期说明: 如 preliminary (初步数), revised (修订数), 年末, 年均. 备注: 任意说明.",
+    "未填年份、数值和来源的行视为空行, 导入时跳过 (rows without year, value and source are skipped).",
+    "导入: plananalysis data import 文件.xlsx  [--dry-run] [--replace] [--no-source]",
+]
+
+
+def _template_rows() -> tuple[list[str], list[list]]:
+    header = [HEADERS_ZH[c] for c in TEMPLATE_COLUMNS]
+    rows = []
+    for r in plan_indicators().to_dict("records"):
+        values = {"indicator_no": int(r["no"]), "indicator_name": r["name_zh"], "region": "浙江省",
+                  "series": "plan", "unit": r["unit"]}
+        rows.append([values.get(c, "") for c in TEMPLATE_COLUMNS])
+    return header, rows
+
+
+def write_template(path, *, force: bool = False) -> Path:
+    """Write the import template to ``path`` (``.csv``: UTF-8 with BOM, so Excel shows the
+    Chinese headers; ``.xlsx``: sheets 数据, 指标 (units and plausible ranges) and 说明)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise PlanDataError(path, None, None, path.suffix or path.name, ".csv 或 .xlsx 文件名 (a .csv or .xlsx file name)")
+    if path.exists() and not force:
+        raise PlanDataError(path, None, None, str(path), "一个尚不存在的文件；覆盖请加 --force (a file that does not exist yet; use --force to overwrite)")
+    header, rows = _template_rows()
+    if suffix == ".csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+        return write_atomically(path, out.getvalue().encode("utf-8-sig"))
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "数据"
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for letter, width in zip("ABCDEFGHIJKLM", (9, 40, 10, 8, 8, 10, 8, 12, 36, 40, 12, 14, 30)):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A2"
+    ranges = {r[0]: r[1:] for r in PLAUSIBLE_RANGES}
+    reference = book.create_sheet("指标")
+    reference.append(["指标编号", "指标代码", "指标名称", "Indicator", "单位", "合理下限", "合理上限", "说明 (why)"])
+    for r in plan_indicators().to_dict("records"):
+        low, high, reason = ranges[r["indicator_id"]]
+        reference.append([int(r["no"]), r["indicator_id"], r["name_zh"], r["name_en"], r["unit"], low, high, reason])
+    notes = book.create_sheet("说明")
+    for line in _INSTRUCTIONS:
+        notes.append([line])
+    out = io.BytesIO()
+    book.save(out)
+    return write_atomically(path, out.getvalue())

@@ -1,0 +1,332 @@
+"""Observed values of the plan's indicators, each with its source.
+
+The data live in ``data/observed/`` (see its ``sources.yml``):
+
+- ``observed-*.csv`` — values shipped with the suite, copied from public sources;
+- ``user.csv`` — the analyst's own values, written only by ``plananalysis data import``;
+- ``context-*.csv`` — series the indicators derive from or are read against (GDP,
+  resident population, disposable income levels …), read by :func:`load_context`.
+
+:func:`load_observed` combines them into one frame, one row per indicator, region,
+series and year, with the columns of the shared contract::
+
+    indicator_id, indicator_no, region, series, year, value, qualifier, unit, period_note,
+    source_title, source_url, source_quality, snippet, notes, is_derived, derivation
+
+and a last column ``origin`` (``shipped``, ``user``, ``derived`` or ``file``).  Values
+the package computes from the context series (the urban–rural income ratio, nominal
+income growth …) are added only where no value was read, marked ``is_derived`` with the
+formula and its inputs in ``derivation`` and ``source_quality == 'derived'``.  A missing
+value is simply absent: never zero, never interpolated.
+
+>>> frame = load_observed()
+>>> row = frame[(frame.indicator_id == "urbanisation_rate") & (frame.year == 2023)].iloc[0]
+>>> float(row.value), row.source_quality
+(74.2, 'official')
+>>> derived = frame[frame.is_derived]
+>>> derived[["indicator_id", "year", "value"]].to_records(index=False).tolist()
+[('disposable_income_growth', 2022, 4.8), ('urban_rural_income_ratio', 2024, 1.83)]
+
+The data folder is ``data/observed`` in the project, or ``$PLANANALYSIS_DATA_DIR/observed``
+when that variable names another data folder (tests use a temporary copy).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import PlanDataError
+from .observed_validation import (
+    TIDY_COLUMNS,
+    InvalidObservedFile,
+    normalise_region,
+    parse_number,
+    parse_qualifier,
+    parse_year,
+    read_observed_file,
+    read_table,
+)
+
+__all__ = [
+    "FRAME_COLUMNS",
+    "CONTEXT_COLUMNS",
+    "DERIVATIONS",
+    "Derivation",
+    "data_dir",
+    "observed_dir",
+    "load_observed",
+    "load_context",
+    "derive",
+    "derived_vs_read",
+]
+
+FRAME_COLUMNS = [*TIDY_COLUMNS, "is_derived", "derivation", "origin"]
+CONTEXT_COLUMNS = ["series", "region", "year", "value", "qualifier", "unit", "period_note",
+                   "source_title", "source_url", "source_quality", "snippet", "notes"]
+KEY = ["indicator_id", "region", "series", "year"]
+USER_FILE = "user.csv"
+
+
+def data_dir(path=None) -> Path:
+    """The data folder: ``path``, else ``$PLANANALYSIS_DATA_DIR``, else the project's ``data/``."""
+    from .plan import data_dir as default_data_dir
+
+    return Path(path) if path is not None else default_data_dir()
+
+
+def observed_dir(root=None) -> Path:
+    """The folder of observed data inside the data folder (see :func:`data_dir`)."""
+    return data_dir(root) / "observed"
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _read_valid(path) -> pd.DataFrame:
+    frame, _skipped, errors = read_observed_file(path)
+    if errors:
+        raise InvalidObservedFile(errors)
+    return frame
+
+
+def _finish(frame: pd.DataFrame, origin: str) -> pd.DataFrame:
+    frame = frame.copy()
+    frame["is_derived"] = False
+    frame["derivation"] = ""
+    frame["origin"] = origin
+    return frame
+
+
+def _observed_files(folder: Path) -> tuple[list[Path], Path | None]:
+    shipped = sorted(folder.glob("observed-*.csv"))
+    user = folder / USER_FILE
+    return shipped, (user if user.is_file() else None)
+
+
+def _combine(shipped: pd.DataFrame, user: pd.DataFrame, where: Path) -> pd.DataFrame:
+    """Shipped rows, plus the user's; a user row wins for a shipped key only if it was
+    imported with ``--replace`` (``is_replacement``)."""
+    if user.empty:
+        return shipped
+    if shipped.empty:
+        return user
+    merged = user.merge(shipped[KEY], on=KEY, how="left", indicator=True)
+    clashing = (merged["_merge"] == "both").to_numpy()
+    replacing = clashing & user["is_replacement"].astype(bool).to_numpy()
+    ignored = user[clashing & ~replacing]
+    if len(ignored):
+        warnings.warn(
+            f"{where / USER_FILE}: {len(ignored)} row(s) share a key with shipped data but were not "
+            "imported with --replace; the shipped values are used", stacklevel=3)
+    replaced_keys = user.loc[replacing, KEY]
+    keep = shipped.merge(replaced_keys, on=KEY, how="left", indicator=True)["_merge"].eq("left_only").to_numpy()
+    return pd.concat([shipped[keep], user[~clashing | replacing]], ignore_index=True)
+
+
+def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.reindex(columns=FRAME_COLUMNS)
+    for column in FRAME_COLUMNS:
+        if column in ("indicator_no", "year"):
+            frame[column] = frame[column].astype("int64")
+        elif column == "value":
+            frame[column] = frame[column].astype("float64")
+        elif column == "is_derived":
+            frame[column] = frame[column].astype(bool)
+        else:
+            frame[column] = frame[column].fillna("").astype(str)
+    return frame.sort_values(["indicator_no", "region", "series", "year"], kind="stable").reset_index(drop=True)
+
+
+def load_observed(path=None, region: str | None = None, *, include_derived: bool = True,
+                  include_user: bool = True) -> pd.DataFrame:
+    """Observed values, one row per indicator, region, series and year, with their sources.
+
+    ``path``: a data folder holding ``observed-*.csv`` / ``user.csv`` / ``context-*.csv``
+    (default: :func:`observed_dir`), or one file in the import template or tidy format.
+    ``region``: keep only this region (``杭州`` and ``杭州市`` both work).
+    Raises :class:`~plananalysis.errors.PlanDataError` naming the first bad cell of a bad file.
+    """
+    path = Path(path) if path is not None else observed_dir()
+    if path.is_dir():
+        shipped_files, user_file = _observed_files(path)
+        shipped = [_finish(_read_valid(f), "shipped") for f in shipped_files]
+        shipped = pd.concat(shipped, ignore_index=True) if shipped else _finish(_read_valid_empty(), "shipped")
+        user = _finish(_read_valid(user_file), "user") if (include_user and user_file) else shipped.iloc[0:0]
+        frame = _combine(shipped, user, path)
+        context_folder = path
+    else:
+        frame = _finish(_read_valid(path), "file")
+        context_folder = path.parent
+    frame = _tidy(frame)
+    if include_derived:
+        context = load_context(context_folder) if list(context_folder.glob("context-*.csv")) else None
+        if context is not None and len(context):
+            derived = derive(context)
+            have = frame.set_index(KEY).index
+            derived = derived[~derived.set_index(KEY).index.isin(have)]
+            frame = _tidy(pd.concat([frame, derived], ignore_index=True))
+    if region is not None:
+        frame = frame[frame["region"] == normalise_region(region)].reset_index(drop=True)
+    return frame
+
+
+def _read_valid_empty() -> pd.DataFrame:
+    return pd.DataFrame(columns=[*TIDY_COLUMNS, "is_replacement"])
+
+
+def load_context(path=None, region: str | None = None) -> pd.DataFrame:
+    """Context series (地区生产总值, 常住人口, 居民/城镇/农村居民人均可支配收入, …), with sources.
+
+    Columns: ``series, region, year, value, qualifier, unit, period_note, source_title,
+    source_url, source_quality, snippet, notes``.  A series may have two rows for one year
+    (a preliminary and a revised GDP); ``period_note`` tells them apart.
+
+    >>> ctx = load_context()
+    >>> ctx[(ctx.series == "常住人口") & (ctx.year == 2023)].value.tolist()
+    [6627.0]
+    """
+    path = Path(path) if path is not None else observed_dir()
+    files = sorted(path.glob("context-*.csv")) if path.is_dir() else [path]
+    frames = [_read_context_file(f) for f in files]
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CONTEXT_COLUMNS)
+    if region is not None:
+        frame = frame[frame["region"] == normalise_region(region)]
+    return frame.reset_index(drop=True)
+
+
+def _read_context_file(path: Path) -> pd.DataFrame:
+    cells = read_table(path)
+    header, rows = cells[0], cells[1:]
+    missing = [c for c in ("series", "year", "value", "unit") if c not in header]
+    if missing:
+        raise PlanDataError(path, 1, None, ", ".join(header), "列 series, year, value, unit (columns series, year, value, unit)")
+    errors, records = [], []
+    parsers = {"year": parse_year, "value": lambda s: parse_number(s).value, "qualifier": parse_qualifier,
+               "region": normalise_region}
+    for offset, raw in enumerate(rows):
+        if not any(c.strip() for c in raw):
+            continue
+        record = dict(zip(header, raw))
+        for column, parser in parsers.items():
+            try:
+                record[column] = parser(record.get(column, ""))
+            except ValueError as exc:
+                errors.append(PlanDataError(path, offset + 2, column, record.get(column, ""), str(exc)))
+        if not str(record.get("series", "")).strip():
+            errors.append(PlanDataError(path, offset + 2, "series", "", "系列名称 (a series name)"))
+        records.append(record)
+    if errors:
+        raise InvalidObservedFile(errors)
+    frame = pd.DataFrame(records).reindex(columns=CONTEXT_COLUMNS)
+    frame["year"] = frame["year"].astype("int64")
+    frame["value"] = frame["value"].astype("float64")
+    for column in CONTEXT_COLUMNS:
+        if column not in ("year", "value"):
+            frame[column] = frame[column].fillna("").astype(str)
+    return frame
+
+
+# ---------------------------------------------------------------- derived values
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """An indicator computed from context series.
+
+    ``kind``: ``ratio`` (a(t) / b(t)), ``share`` (a(t) / b(t) × 100) or ``growth``
+    ((a(t) / a(t−1) − 1) × 100); ``digits``: the precision the statistics bureau publishes.
+    """
+
+    indicator_id: str
+    formula: str
+    kind: str
+    inputs: tuple[str, ...]
+    digits: int
+    period_note: str = ""
+
+
+DERIVATIONS: tuple[Derivation, ...] = (
+    Derivation("urban_rural_income_ratio",
+               "城乡居民收入比 = 城镇居民人均可支配收入 / 农村居民人均可支配收入",
+               "ratio", ("城镇居民人均可支配收入", "农村居民人均可支配收入"), 2),
+    Derivation("disposable_income_growth",
+               "居民人均可支配收入增长 = (居民人均可支配收入(t) / 居民人均可支配收入(t-1) - 1) × 100",
+               "growth", ("居民人均可支配收入",), 1, "nominal growth"),
+    Derivation("culture_industry_share",
+               "文化及相关产业增加值占GDP比重 = 文化及相关产业增加值 / 地区生产总值 × 100",
+               "share", ("文化及相关产业增加值", "地区生产总值"), 2),
+)
+
+
+def _pick(context: pd.DataFrame, series: str, region: str, year: int):
+    """One context row: where a year has several (preliminary, revised), the latest revision."""
+    rows = context[(context.series == series) & (context.region == region) & (context.year == year)]
+    if rows.empty:
+        return None
+    rank = rows.period_note.map(lambda n: 0 if "revised" in n else 2 if "preliminary" in n else 1)
+    return rows.loc[rank.sort_values(kind="stable").index[0]]
+
+
+def derive(context: pd.DataFrame, indicators: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every value :data:`DERIVATIONS` can compute from ``context`` (frame columns, origin 'derived').
+
+    Inputs qualified ``>`` or ``<`` give no value; a ``≈`` input makes the result ``≈``.
+    """
+    from .observed_validation import plan_indicators
+
+    table = indicators if indicators is not None else plan_indicators()
+    meta = {r["indicator_id"]: r for r in table.to_dict("records")}
+    records = []
+    for rule in DERIVATIONS:
+        for region in sorted(set(context.region)):
+            for year in sorted(set(context[context.series == rule.inputs[0]].year)):
+                if rule.kind == "growth":
+                    a, b = _pick(context, rule.inputs[0], region, year), _pick(context, rule.inputs[0], region, year - 1)
+                else:
+                    a, b = (_pick(context, s, region, year) for s in rule.inputs)
+                if a is None or b is None or {a.qualifier, b.qualifier} & {">", "<"} or b.value == 0:
+                    continue
+                if rule.kind == "ratio":
+                    value, arithmetic = a.value / b.value, f"{a.value:g} / {b.value:g}"
+                elif rule.kind == "share":
+                    value, arithmetic = a.value / b.value * 100, f"{a.value:g} / {b.value:g} × 100"
+                else:
+                    value, arithmetic = (a.value / b.value - 1) * 100, f"({a.value:g} / {b.value:g} - 1) × 100"
+                value = round(value, rule.digits)
+                notes = [n for n in (rule.period_note, a.period_note, b.period_note) if n]
+                titles = list(dict.fromkeys(t for t in (a.source_title, b.source_title) if t))
+                urls = list(dict.fromkeys(u for u in (a.source_url, b.source_url) if u))
+                info = meta[rule.indicator_id]
+                records.append({
+                    "indicator_id": rule.indicator_id, "indicator_no": int(float(info["no"])),
+                    "region": region, "series": "plan", "year": int(year), "value": value,
+                    "qualifier": "≈" if "≈" in (a.qualifier, b.qualifier) else "",
+                    "unit": info["unit"], "period_note": "; ".join(dict.fromkeys(notes)),
+                    "source_title": "计算值 (derived) from: " + "; ".join(titles),
+                    "source_url": " ; ".join(urls), "source_quality": "derived", "snippet": "",
+                    "notes": "computed by plananalysis from context series; not read from a source",
+                    "is_derived": True,
+                    "derivation": f"{rule.formula} ({year}: {arithmetic} = {value:g})",
+                    "origin": "derived",
+                })
+    return _tidy(pd.DataFrame(records, columns=FRAME_COLUMNS)) if records else _tidy(pd.DataFrame(columns=FRAME_COLUMNS))
+
+
+def derived_vs_read(path=None) -> pd.DataFrame:
+    """Where a value was read *and* can be computed, both side by side (a consistency check).
+
+    Columns: indicator_id, region, series, year, read, derived, difference (read − derived),
+    derivation.  Differences beyond rounding point at a revision, a different basis or a
+    mistaken year in a source.
+    """
+    folder = Path(path) if path is not None else observed_dir()
+    read = load_observed(folder, include_derived=False)
+    computed = derive(load_context(folder))
+    both = read.merge(computed[[*KEY, "value", "derivation"]], on=KEY, suffixes=("_read", "_derived"))
+    both = both.rename(columns={"value_read": "read", "value_derived": "derived", "derivation_derived": "derivation"})
+    both["difference"] = (both["read"] - both["derived"]).round(6)
+    return both[[*KEY, "read", "derived", "difference", "derivation"]]
