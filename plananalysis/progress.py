@@ -1,0 +1,732 @@
+"""The progress engine: mid-term and final verdicts, with every intermediate value kept.
+
+:func:`assess` (alias :func:`progress`) takes the plan (a :class:`~plananalysis.plan.Plan`,
+its Table 2 frame, or a frame of :data:`SPEC_COLUMNS`), the observed values (the
+``load_observed()`` contract) and an ``as_of`` year, and returns one tidy row per indicator:
+base and latest values, elapsed share ``E``, completion share ``P``, ``q = P/E``, realised,
+required and remaining rates (linear and compound), projections to the target year, years
+ahead or behind schedule, the status in Chinese and English and a one-line reason.
+
+>>> import pandas as pd
+>>> plan = pd.DataFrame([{"indicator_id": "urbanisation_rate", "name_zh": "常住人口城镇化率",
+...     "unit": "%", "target_printed": "75左右", "target_kind": "level", "target_op": "≈",
+...     "target_value": 75.0, "baseline_value": 71.0, "baseline_year": 2020,
+...     "target_year": 2025, "direction": "higher"}])
+>>> observed = pd.DataFrame({"indicator_id": ["urbanisation_rate"], "series": ["plan"],
+...     "year": [2023], "value": [74.2], "qualifier": [""]})
+>>> row = assess(plan, observed, as_of=2023).iloc[0]
+>>> row.status_zh, round(row.completion_share, 3), row.elapsed_share, round(row.pace_ratio, 3)
+('快于预期', 0.8, 0.6, 1.333)
+>>> row.reason_zh
+'2023年74.2%，完成目标进度80%，快于序时进度60%'
+
+Target types and their rules (METHODS.md §5.3–5.4):
+
+=====================  =======================================================================
+rule                   completion share ``P`` and time share ``E``
+=====================  =======================================================================
+level / floor /        ``P = (yt − y0)/(y* − y0)``, ``E = (t − t0)/(T − t0)`` (t0 from the row,
+ceiling / approx       e.g. ``6(2019年)``); met when ``d·(yt − y*) ≥ 0``; approx (左右) met at
+                       ``P ≥ 1 − APPROX_TOLERANCE``.  A floor or ceiling already met at the
+                       base (or with no base) is a *constraint*: met or not, no path.
+control (控制在…左右)  a ceiling in every year, met when ``yt ≤ y*·(1 + APPROX_TOLERANCE)``.
+maintain               target equals base: met when not worse than the base.
+cumulative_sum 〔X〕    ``P = Σ flows / X`` over t0+1…t, ``E = k/N``; with years missing the
+                       pace is ``q = mean flow / (X/N)`` and the row says which years.
+cumulative_change      points of change: ``y* = y0 + d·X`` (myopia 〔5〕: ``P = (y0 − yt)/5``);
+                       a value that is itself the cumulative change compares with ``X``.
+avg_growth             realised ``ḡ = (Π(1+g_i))^(1/k) − 1``; ``P = (Π(1+g_i) − 1)/((1+g*)^N − 1)``,
+                       ``E`` on the geometric path ``((1+g*)^k − 1)/((1+g*)^N − 1)``.
+=====================  =======================================================================
+
+Observed values: only ``series == 'plan'`` is compared with the target; other series are
+listed in ``context``.  A value with qualifier ``>``/``<`` is a bound (flagged; a floor is met
+when the bound is at or above it); ``≈`` is a rounded value (flagged).  ``k`` comes from the
+latest data year at or before ``as_of``, and the reason says when it is older.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from . import methods as _methods
+from .errors import ParameterError
+
+__all__ = [
+    "APPROX_TOLERANCE",
+    "SPEC_COLUMNS",
+    "OUTPUT_COLUMNS",
+    "COLUMN_LABELS_ZH",
+    "RULE_LABELS",
+    "assess",
+    "progress",
+    "specs_from_indicators",
+    "target_rule",
+    "years_ahead",
+    "status_counts",
+]
+
+APPROX_TOLERANCE = 0.05  # 左右: P ≥ 0.95 counts as met (the 11th FYP energy verdict 19.1/20)
+_EPS = 1e-9
+
+SPEC_COLUMNS = [
+    "indicator_id", "part", "no", "name_zh", "name_en", "unit", "baseline_printed",
+    "target_printed", "target_kind", "target_op", "target_value", "baseline_value",
+    "baseline_year", "target_year", "direction",
+]
+
+RULE_LABELS = {
+    "level": ("水平目标", "level"),
+    "floor": ("下限目标（以上）", "floor (以上)"),
+    "ceiling": ("上限目标（以内）", "ceiling (以内)"),
+    "approx": ("约数目标（左右）", "approximate (左右)"),
+    "control": ("控制目标（控制在…左右）", "control ceiling (控制在…左右)"),
+    "maintain": ("保持目标（目标等于基期）", "maintain (target equals base)"),
+    "cumulative_sum": ("五年累计数", "five-year sum"),
+    "cumulative_change": ("五年累计变化", "five-year cumulative change"),
+    "avg_growth": ("年均增长", "average annual growth"),
+}
+
+OUTPUT_COLUMNS = [
+    "indicator_id", "part", "no", "name_zh", "name_en", "unit", "method", "phase", "as_of",
+    "rule", "rule_zh", "has_path", "direction", "baseline_printed", "target_printed",
+    "target_op", "target_value", "base_year", "base_value", "target_year", "n_years",
+    "latest_year", "latest_value", "latest_qualifier", "years_used", "years_missing",
+    "elapsed_years", "elapsed_share", "completion_share", "pace_ratio", "is_target_met",
+    "gap_to_target", "gap_share", "realised_rate", "required_rate", "remaining_rate",
+    "realised_cagr", "required_cagr", "remaining_cagr", "projection_linear",
+    "projection_cagr", "projection_low", "projection_high", "projected_share",
+    "is_projected_met", "projected_zh", "years_ahead", "method_measure", "method_value",
+    "method_score", "status_id", "status_zh", "status_en", "status_order", "reason_zh",
+    "reason_en", "flags", "context",
+]
+
+COLUMN_LABELS_ZH = {
+    "indicator_id": "指标编码", "part": "分项", "no": "序号", "name_zh": "指标", "name_en": "指标（英文）",
+    "unit": "单位", "method": "方法", "phase": "评估阶段", "as_of": "评估年份", "rule": "目标类型",
+    "rule_zh": "目标类型", "has_path": "有路径", "direction": "方向",
+    "baseline_printed": "基期（原文）", "target_printed": "目标（原文）", "target_op": "目标运算符",
+    "target_value": "目标值", "base_year": "基期年份", "base_value": "基期值",
+    "target_year": "目标年份", "n_years": "规划年数N", "latest_year": "最新年份",
+    "latest_value": "最新值", "latest_qualifier": "数值标注", "years_used": "所用年份",
+    "years_missing": "缺失年份", "elapsed_years": "已过年数k", "elapsed_share": "序时进度E",
+    "completion_share": "完成目标进度P", "pace_ratio": "进度比q=P/E", "is_target_met": "已达目标",
+    "gap_to_target": "距目标差值", "gap_share": "距目标差（比例）", "realised_rate": "实际年均变化",
+    "required_rate": "规划所需年均变化", "remaining_rate": "剩余年份所需年均变化",
+    "realised_cagr": "实际年均增速", "required_cagr": "规划所需年均增速",
+    "remaining_cagr": "剩余年份所需年均增速", "projection_linear": "线性外推值",
+    "projection_cagr": "复合增速外推值", "projection_low": "外推区间下限",
+    "projection_high": "外推区间上限", "projected_share": "外推完成进度",
+    "is_projected_met": "预计达标", "projected_zh": "预计2025年能否完成",
+    "years_ahead": "较序时进度提前（年）", "method_measure": "方法指标", "method_value": "方法指标值",
+    "method_score": "方法得分", "status_id": "状态编码", "status_zh": "评估结论",
+    "status_en": "评估结论（英文）", "status_order": "状态序", "reason_zh": "依据",
+    "reason_en": "依据（英文）", "flags": "提示", "context": "其他口径（仅供参考）",
+}
+
+_FLAG_ZH = {
+    "bound": "观测值仅为界值",
+    "rounded": "观测值为约数",
+    "lagged": "最新数据早于评估年",
+    "partial": "年度数据不全",
+    "base_from_observed": "基期值取自观测数据",
+    "base_year_differs": "基期年份非规划基年",
+    "no_base": "规划未给基期值",
+}
+
+
+# ---------------------------------------------------------------- specifications
+
+def _blank(value) -> bool:
+    if value is None:
+        return True
+    try:
+        if pd.isna(value):
+            return True
+    except (TypeError, ValueError):
+        return False
+    return isinstance(value, str) and value.strip() == ""
+
+
+def _float(value) -> float:
+    return math.nan if _blank(value) else float(value)
+
+
+def _int(value) -> int | None:
+    return None if _blank(value) else int(value)
+
+
+def specs_from_indicators(table: pd.DataFrame) -> pd.DataFrame:
+    """Table 2 (``plan.indicators`` / indicators.csv) as rows of :data:`SPEC_COLUMNS`.
+
+    >>> t = pd.DataFrame([{"indicator_id": "x", "no": 1, "name_zh": "甲", "unit": "%",
+    ...     "baseline_printed": "1", "target_printed": "2", "target_kind": "level",
+    ...     "target_op": "=", "target_value": 2, "baseline_value": 1, "baseline_year": 2020,
+    ...     "target_year": 2025, "direction": "higher"}])
+    >>> specs_from_indicators(t).loc[0, ["part", "target_value"]].tolist()
+    ['', 2.0]
+    """
+    frame = table.copy()
+    for column in SPEC_COLUMNS:
+        if column not in frame.columns:
+            frame[column] = "" if column in ("part", "name_en", "baseline_printed", "no") else math.nan
+    frame["part"] = frame["part"].fillna("").astype(str)
+    return frame[SPEC_COLUMNS].reset_index(drop=True)
+
+
+def _as_specs(plan) -> pd.DataFrame:
+    table = getattr(plan, "indicators", plan)
+    if not isinstance(table, pd.DataFrame):
+        raise ParameterError("plan 应为 Plan 或 DataFrame (plan must be a Plan or a DataFrame)")
+    return specs_from_indicators(table)
+
+
+def target_rule(kind: str, op: str, base: float, target: float, direction: str) -> tuple[str, bool]:
+    """The rule for one target and whether it has a path from the base.
+
+    >>> target_rule("level", "≥", 79.47, 80, "higher")
+    ('floor', True)
+    >>> target_rule("level", "≤", 5.02, 6, "lower")      # a ceiling met at the base
+    ('ceiling', False)
+    >>> target_rule("level", "=", 5195, 5195, "higher")
+    ('maintain', False)
+    >>> target_rule("level", "≤≈", math.nan, 5.5, "lower")
+    ('control', False)
+    """
+    if kind in ("cumulative_sum", "cumulative_change", "avg_growth"):
+        return kind, True
+    if kind == "maintain":
+        return "maintain", False
+    d = 1 if direction == "higher" else -1
+    rule = {"≤≈": "control", "≈": "approx", "≥": "floor", "≤": "ceiling"}.get(op, "level")
+    if rule == "control":
+        return rule, False
+    if rule == "level" and not math.isnan(base) and abs(base - target) < _EPS:
+        return "maintain", False
+    if math.isnan(base) or d * (target - base) <= _EPS:
+        return rule, False
+    return rule, True
+
+
+# ---------------------------------------------------------------- small helpers
+
+def _num(x: float) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "—"
+    text = f"{x:.4f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def _pct(share: float, digits: int = 1) -> str:
+    if share is None or math.isnan(share):
+        return "—"
+    text = f"{share * 100:.{digits}f}".rstrip("0").rstrip(".")
+    return f"{text}%"
+
+
+def _with_unit(x: float, unit: str, qualifier: str = "") -> str:
+    unit = "" if _blank(unit) else unit
+    if unit.startswith("倍"):
+        unit = "倍"
+    return f"{qualifier}{_num(x)}{unit}"
+
+
+def years_ahead(completion_share: float, elapsed_years: float, n_years: float) -> float:
+    """Sicherl's S-time-distance on the linear target path: ``P·N − k`` years (+ ahead).
+
+    METHODS.md §6.6: 城镇化率 74.2 in 2023 (P = 0.8, k = 3, N = 5) → 0.8·5 − 3 = 1.0 ahead;
+    文化产业 6.9 in 2022 (P = 1/3, k = 2) → 5/3 − 2 = −0.33 (behind).
+
+    >>> years_ahead(0.8, 3, 5)
+    1.0
+    >>> round(years_ahead(1 / 3, 2, 5), 2)
+    -0.33
+    """
+    if any(v is None or math.isnan(v) for v in (completion_share, elapsed_years, n_years)):
+        return math.nan
+    return round(completion_share * n_years - elapsed_years, 10)
+
+
+@dataclass
+class _Series:
+    """The plan-series values of one indicator (and part) up to ``as_of``."""
+
+    years: list
+    values: list
+    qualifiers: list
+    is_cumulative: list
+    context: str
+
+
+def _series_for(obs: pd.DataFrame, indicator_id: str, part: str, as_of: int) -> _Series:
+    rows = obs[(obs["indicator_id"] == indicator_id) & (obs["part"] == part)]
+    rows = rows[rows["year"] <= as_of].sort_values("year")
+    plan = rows[rows["series"] == "plan"].drop_duplicates("year", keep="last")
+    other = rows[rows["series"] != "plan"]
+    context = "；".join(
+        f"{r.series} {r.year}年 {r.qualifier}{_num(r.value)}" for r in other.itertuples()
+    )
+    return _Series(
+        years=[int(y) for y in plan["year"]],
+        values=[float(v) for v in plan["value"]],
+        qualifiers=[str(q) for q in plan["qualifier"]],
+        is_cumulative=[bool(c) for c in plan["is_cumulative"]],
+        context=context,
+    )
+
+
+def _normalise_observed(observed: pd.DataFrame, specs: pd.DataFrame, region: str) -> pd.DataFrame:
+    obs = observed.copy()
+    if "indicator_id" not in obs.columns:
+        if "indicator_no" not in obs.columns:
+            raise ParameterError("observed 需要 indicator_id 或 indicator_no 列 (observed needs "
+                                 "an indicator_id or indicator_no column)")
+        by_no = {int(n): i for n, i in zip(specs["no"], specs["indicator_id"]) if not _blank(n)}
+        obs["indicator_id"] = [by_no.get(int(n)) for n in obs["indicator_no"]]
+    if "region" in obs.columns and region is not None:
+        obs = obs[obs["region"].fillna(region) == region]
+    defaults = {"series": "plan", "qualifier": "", "part": "", "is_cumulative": False}
+    for column, default in defaults.items():
+        if column not in obs.columns:
+            obs[column] = default
+        obs[column] = obs[column].where(obs[column].notna(), default)
+    obs["qualifier"] = obs["qualifier"].astype(str)
+    obs = obs[obs["value"].notna() & obs["year"].notna()]
+    obs["year"] = obs["year"].astype(int)
+    return obs
+
+
+# ---------------------------------------------------------------- the evaluator
+
+def _phase_for(phase: str, as_of: int, target_year: int) -> str:
+    if phase == "auto":
+        return "final" if as_of >= target_year else "midterm"
+    if phase not in ("midterm", "final"):
+        raise ParameterError(f"phase 应为 auto、midterm 或 final，得到 {phase!r} (phase must be "
+                             "auto, midterm or final)")
+    return phase
+
+
+def _is_met_value(rule: str, d: int, value: float, qualifier: str, target: float, base: float,
+                  tolerance: float) -> bool:
+    """Whether one observed value meets a constraint-type target (no path)."""
+    if qualifier == ">" and d < 0 or qualifier == "<" and d > 0:
+        return False  # a bound on the wrong side says nothing about meeting the target
+    if rule == "control":
+        return value <= target * (1 + tolerance) + _EPS
+    if rule == "maintain":
+        return d * (value - base) >= -_EPS
+    if rule == "approx":
+        return d * (value - target) >= -tolerance * abs(target) - _EPS
+    return d * (value - target) >= -_EPS
+
+
+def _evaluate(spec: dict, series: _Series, as_of: int, phase: str, method: str,
+              tolerance: float) -> dict:
+    d = 1 if spec["direction"] == "higher" else -1
+    kind = spec["target_kind"] if not _blank(spec["target_kind"]) else "level"
+    op = spec["target_op"] if not _blank(spec["target_op"]) else "="
+    x_target = _float(spec["target_value"])
+    y0 = _float(spec["baseline_value"])
+    t0 = _int(spec["baseline_year"])
+    big_t = _int(spec["target_year"])
+    flags = []
+    if math.isnan(y0) and kind in ("level", "cumulative_change", "maintain"):
+        # a base from the data when the table gives none (e.g. the myopia rate in 2020)
+        if t0 in series.years and not series.is_cumulative[series.years.index(t0)]:
+            y0 = series.values[series.years.index(t0)]
+            flags.append("base_from_observed")
+        else:
+            flags.append("no_base")
+    rule, has_path = target_rule(kind, op, y0, x_target, spec["direction"])
+    phase = _phase_for(phase, as_of, big_t)
+    n_years = big_t - t0
+    if t0 != big_t - 5:
+        flags.append("base_year_differs")
+    rec = {
+        "rule": rule, "rule_zh": RULE_LABELS[rule][0], "has_path": has_path, "phase": phase,
+        "target_value": x_target, "base_year": t0, "base_value": y0, "target_year": big_t,
+        "n_years": n_years, "latest_qualifier": "", "years_used": "", "years_missing": "",
+        "is_target_met": None, "context": series.context,
+    }
+    after = [(y, v, q, c) for y, v, q, c in zip(series.years, series.values, series.qualifiers,
+                                                 series.is_cumulative) if y > t0]
+    if not after:
+        rec.update(status_id="no_data", flags=flags,
+                   reason_zh="无规划口径数据" + (f"（仅有{t0}年基期数据）" if t0 in series.years else ""),
+                   reason_en="no value on the plan's basis" + (" after the base year" if t0 in series.years else ""))
+        return _finish(rec, method, phase)
+    t, yt, qual, is_cum = after[-1]
+    k = t - t0
+    rec.update(latest_year=t, latest_value=yt, latest_qualifier=qual, elapsed_years=k)
+    if qual in (">", "<"):
+        flags.append("bound")
+    if qual == "≈":
+        flags.append("rounded")
+    if t < min(as_of, big_t):
+        flags.append("lagged")
+
+    if kind == "cumulative_sum":
+        _cumulative_sum(rec, after, t0, n_years, x_target, flags)
+    elif kind == "avg_growth":
+        _avg_growth(rec, after, t0, n_years, x_target, flags, phase)
+    elif has_path:
+        if kind == "cumulative_change":
+            if is_cum or math.isnan(y0):
+                rec["base_value"] = y0 = 0.0
+                target_level, d = x_target, 1
+            else:
+                target_level = y0 + d * x_target
+        else:
+            target_level = x_target
+        _level_path(rec, after, t0, y0, t, yt, target_level, n_years, d, rule, tolerance)
+    else:
+        met = _is_met_value(rule, d, yt, qual, x_target, y0, tolerance)
+        rec.update(is_target_met=met, gap_to_target=yt - x_target if rule != "maintain" else yt - y0)
+        ref = x_target if rule != "maintain" else y0
+        rec["gap_share"] = (yt - ref) / abs(ref) if ref else math.nan
+    rec["flags"] = flags
+    return _finish(rec, method, phase, d=d, spec=spec, tolerance=tolerance)
+
+
+def _level_path(rec, after, t0, y0, t, yt, target, n_years, d, rule, tolerance):
+    k = t - t0
+    p = (yt - y0) / (target - y0)
+    e = k / n_years
+    met_share = 1 - tolerance if rule == "approx" else 1.0
+    rec.update(
+        target_level=target, completion_share=p, elapsed_share=e, pace_ratio=p / e if e else math.nan,
+        is_target_met=p >= met_share - _EPS and not (rec["latest_qualifier"] == "<" and d > 0)
+        and not (rec["latest_qualifier"] == ">" and d < 0),
+        gap_to_target=yt - target, gap_share=(yt - target) / abs(target) if target else math.nan,
+        realised_rate=(yt - y0) / k, required_rate=(target - y0) / n_years,
+        remaining_rate=(target - yt) / (n_years - k) if n_years > k else math.nan,
+        realised_cagr=_methods.cagr(y0, yt, k), required_cagr=_methods.cagr(y0, target, n_years),
+        remaining_cagr=_methods.cagr(yt, target, n_years - k) if n_years > k else math.nan,
+        years_used=",".join(str(y) for y, *_ in after), years_ahead=years_ahead(p, k, n_years),
+    )
+    remaining = n_years - k
+    rec["projection_linear"] = yt + (yt - y0) / k * remaining
+    rec["projection_cagr"] = (yt * (1 + rec["realised_cagr"]) ** remaining
+                              if not math.isnan(rec["realised_cagr"]) else math.nan)
+    points = [(t0, y0)] + [(y, v) for y, v, *_ in after]
+    if len(points) >= 3:
+        slopes = [(b[1] - a[1]) / (b[0] - a[0]) for a, b in zip(points, points[1:])][-4:]
+        rec["projection_low"] = yt + min(slopes) * remaining
+        rec["projection_high"] = yt + max(slopes) * remaining
+    rec["projected_share"] = (rec["projection_linear"] - y0) / (target - y0)
+
+
+def _cumulative_sum(rec, after, t0, n_years, total_target, flags):
+    t = after[-1][0]
+    k = t - t0
+    if after[-1][3]:  # the value is already the running total (e.g. Table 1's 〔600〕)
+        total, used, missing, n_known = after[-1][1], [t], [], k
+    else:
+        flows = {y: v for y, v, *_ in after}
+        used = sorted(flows)
+        missing = [y for y in range(t0 + 1, t + 1) if y not in flows]
+        total, n_known = sum(flows.values()), len(flows)
+    if missing:
+        flags.append("partial")
+    mean_flow = total / n_known
+    required = total_target / n_years
+    p = total / total_target
+    e = k / n_years
+    q = mean_flow / required
+    rec.update(
+        target_level=total_target, latest_cumulative=total, completion_share=p, elapsed_share=e,
+        pace_ratio=q, is_target_met=total >= total_target - _EPS,
+        gap_to_target=total - total_target, gap_share=(total - total_target) / total_target,
+        realised_rate=mean_flow, required_rate=required,
+        remaining_rate=(total_target - total) / (n_years - k) if n_years > k and not missing else math.nan,
+        years_used=",".join(map(str, used)), years_missing=",".join(map(str, missing)),
+        years_ahead=math.nan if missing else years_ahead(p, k, n_years),
+        projection_linear=mean_flow * n_years if missing else total + mean_flow * (n_years - k),
+    )
+    if not after[-1][3]:
+        flows_list = [v for _, v, *_ in after]
+        if len(flows_list) >= 2:
+            rec["projection_low"] = total + min(flows_list) * (n_years - n_known)
+            rec["projection_high"] = total + max(flows_list) * (n_years - n_known)
+    rec["projected_share"] = rec["projection_linear"] / total_target
+    rec["latest_value"] = total if after[-1][3] else rec["latest_value"]
+
+
+def _avg_growth(rec, after, t0, n_years, g_target_pct, flags, phase):
+    t = after[-1][0]
+    k = t - t0
+    rates = {y: v / 100 for y, v, *_ in after}
+    used = sorted(rates)
+    missing = [y for y in range(t0 + 1, t + 1) if y not in rates]
+    if missing:
+        flags.append("partial")
+    index = math.prod(1 + g for g in rates.values())
+    g_bar = index ** (1 / len(rates)) - 1
+    index_k = (1 + g_bar) ** k if missing else index  # estimated when years are missing
+    g_star = g_target_pct / 100
+    full = (1 + g_star) ** n_years
+    p = (index_k - 1) / (full - 1)
+    e = ((1 + g_star) ** k - 1) / (full - 1)
+    remaining = ((full / index_k) ** (1 / (n_years - k)) - 1) if n_years > k else math.nan
+    rec.update(
+        target_level=g_target_pct, completion_share=p, elapsed_share=e, pace_ratio=p / e,
+        # final: the realised average against the target rate; mid-term: the five-year index
+        is_target_met=g_bar >= g_star - _EPS if phase == "final" else p >= 1 - _EPS,
+        gap_to_target=(g_bar - g_star) * 100, gap_share=(g_bar - g_star) / g_star,
+        realised_rate=g_bar * 100, required_rate=g_target_pct, remaining_rate=remaining * 100,
+        years_used=",".join(map(str, used)), years_missing=",".join(map(str, missing)),
+        years_ahead=round(math.log(index_k) / math.log(1 + g_star) - k, 10),
+        growth_index=index_k,
+    )
+    if missing and phase == "final":
+        rec["is_target_met"] = None  # unknown: the missing years could go either way
+    projected = [g_bar]
+    if len(rates) >= 2:
+        projected += [min(rates.values()), max(rates.values())]
+    avg = [((index_k * (1 + g) ** (n_years - k)) ** (1 / n_years) - 1) * 100 for g in projected]
+    rec["projection_linear"] = avg[0]
+    if len(avg) == 3:
+        rec["projection_low"], rec["projection_high"] = avg[1], avg[2]
+    rec["projected_share"] = ((index_k * (1 + g_bar) ** (n_years - k)) - 1) / (full - 1)
+
+
+# ---------------------------------------------------------------- statuses and reasons
+
+def _method_status(rec: dict, method: str, phase: str, d: int) -> None:
+    """Status id (and the method's own measure) from the computed numbers."""
+    met = rec.get("is_target_met")
+    if method == "cn-schedule":
+        if rec["has_path"]:
+            if phase == "midterm":
+                rec["method_measure"], rec["method_value"] = "q", rec["pace_ratio"]
+                status = "achieved" if met else _methods.classify(method, phase, "q", rec["pace_ratio"])
+            elif "partial" in rec["flags"]:
+                # a five-year sum or average with years missing: no final verdict (never imputed)
+                rec["method_measure"], rec["method_value"] = "P", math.nan
+                status = "no_data"
+            else:
+                share = rec["completion_share"]
+                if rec["rule"] == "avg_growth":
+                    share = rec["projected_share"]  # five years at the realised average rate
+                rec["method_measure"], rec["method_value"] = "P", share
+                if met:
+                    exceeded = _methods.status_labels(method, phase).set_index("status_id").loc["exceeded", "lower"]
+                    status = "exceeded" if share >= exceeded - _EPS else "completed"
+                else:
+                    status = _methods.classify(method, phase, "P", share)
+        else:
+            if phase == "midterm":
+                status = "on_track" if met else "behind"
+            else:
+                status = "completed" if met else "not_completed"
+        rec["status_id"] = status
+        return
+    achieved_id = {"eurostat": "target_met", "open-sdg": "target_achieved", "sdsn": "on_track"}[method]
+    none_id = {"eurostat": "no_data", "open-sdg": "not_available", "sdsn": "no_data"}[method]
+    measure = {"eurostat": "RR", "open-sdg": "R", "sdsn": "q"}[method]
+    rec["method_measure"] = measure
+    if met:
+        rec["status_id"] = achieved_id
+        if method == "open-sdg":
+            rec["method_score"] = 5.0
+        if not rec["has_path"]:
+            return
+    if not rec["has_path"]:
+        rec["status_id"] = none_id
+        return
+    if rec["rule"] in ("cumulative_sum", "avg_growth") or method == "sdsn":
+        # the ratio of actual to required pace (mean flow, average growth, linear pace)
+        value = (rec["realised_rate"] / rec["required_rate"]) if rec["rule"] == "avg_growth" else (
+            rec["pace_ratio"] if rec["rule"] == "cumulative_sum" else _methods.sdsn_ratio(
+                rec["base_value"], rec["base_year"], rec["latest_value"], rec["latest_year"],
+                rec["target_level"], rec["target_year"], d))
+    else:
+        value = _methods.eurostat_ratio(rec["base_value"], rec["base_year"], rec["latest_value"],
+                                        rec["latest_year"], rec["target_level"], rec["target_year"],
+                                        d)
+    rec["method_value"] = value
+    if method == "open-sdg" and not met:
+        rec["method_score"] = _methods.opensdg_score(
+            {"value": value, "target_achieved": False, "measure": "R", "coefficient": 1.0, "high": 0.95})
+    if not met:
+        rec["status_id"] = _methods.classify(method, phase, measure, value) or none_id
+
+
+def _reason(rec: dict, spec: dict, as_of: int) -> tuple[str, str]:
+    unit = spec["unit"]
+    t, yt, qual = rec.get("latest_year"), rec.get("latest_value"), rec.get("latest_qualifier", "")
+    lag_zh = f"最新数据为{t}年，" if "lagged" in rec["flags"] else ""
+    lag_en = f"latest data {t}; " if "lagged" in rec["flags"] else ""
+    rule, p, e = rec["rule"], rec.get("completion_share"), rec.get("elapsed_share")
+    at_least = "≥" if "bound" in rec["flags"] else ""
+    if rule == "cumulative_sum":
+        total = rec["latest_cumulative"]
+        head_zh = f"{rec['years_used'].replace(',', '、')}年累计{_with_unit(total, unit)}"
+        head_en = f"sum {rec['years_used']} = {_num(total)}"
+        if rec["years_missing"]:
+            head_zh += (f"（缺{rec['years_missing'].replace(',', '、')}年），已知年份年均{_num(rec['realised_rate'])}，"
+                        f"为所需年均{_num(rec['required_rate'])}的{_pct(rec['pace_ratio'])}")
+            head_en += (f" (missing {rec['years_missing']}); mean {_num(rec['realised_rate'])}/yr is "
+                        f"{_pct(rec['pace_ratio'])} of the {_num(rec['required_rate'])}/yr required")
+            return lag_zh + head_zh, lag_en + head_en
+    elif rule == "avg_growth":
+        head_zh = (f"{rec['years_used'].replace(',', '、')}年年均增长{_num(round(rec['realised_rate'], 2))}%"
+                   f"（目标年均{_num(rec['target_value'])}%{'以上' if spec['target_op'] == '≥' else ''}）")
+        head_en = f"average growth {_num(round(rec['realised_rate'], 2))}% over {rec['years_used']} (target {_num(rec['target_value'])}%)"
+        if rec["years_missing"]:
+            head_zh += f"，缺{rec['years_missing'].replace(',', '、')}年"
+            head_en += f", missing {rec['years_missing']}"
+    else:
+        head_zh = f"{t}年{_with_unit(yt, unit, qual)}"
+        head_en = f"{t}: {qual}{_num(yt)}"
+        if "bound" in rec["flags"]:
+            head_zh += "（仅知界值）"
+            head_en += " (a bound only)"
+    if not rec["has_path"]:
+        target_text = spec["target_printed"] if not _blank(spec["target_printed"]) else _num(rec["target_value"])
+        met = rec["is_target_met"]
+        if rule == "maintain":
+            zh = f"{head_zh}，目标为保持基期{_with_unit(rec['base_value'], unit)}，{'已保持' if met else '低于基期'}"
+            en = f"{head_en}; target: keep the base {_num(rec['base_value'])}; {'kept' if met else 'below the base'}"
+        else:
+            zh = f"{head_zh}，目标{target_text}，{'满足' if met else '未满足'}"
+            en = f"{head_en}; target {target_text}; {'met' if met else 'not met'}"
+        return lag_zh + zh, lag_en + en
+    if rec["phase"] == "final":
+        if "partial" in rec["flags"] and rec["status_id"] == "no_data":
+            zh = (f"{head_zh}，年度数据不全，无法得出终期结论（按已知年份推算完成目标进度"
+                  f"{_pct(rec['projected_share'])}）")
+            en = (f"{head_en}; years missing, no final verdict (at the known pace: "
+                  f"{_pct(rec['projected_share'])} of the target)")
+            return lag_zh + zh, lag_en + en
+        shown = rec["projected_share"] if rule == "avg_growth" else p
+        zh = f"{head_zh}，完成目标进度{at_least}{_pct(shown)}"
+        en = f"{head_en}; completion {at_least}{_pct(shown)}"
+        gap = rec.get("gap_share", math.nan)
+        if rec["is_target_met"] is False and not math.isnan(gap) and rule not in ("avg_growth",):
+            zh += f"，距目标差{_pct(abs(gap), 2)}"
+            en += f", {_pct(abs(gap), 2)} short of the target"
+        return lag_zh + zh, lag_en + en
+    if rec["is_target_met"]:
+        zh = f"{head_zh}，已达到目标（完成目标进度{at_least}{_pct(p)}）"
+        en = f"{head_en}; target already met (completion {at_least}{_pct(p)})"
+        return lag_zh + zh, lag_en + en
+    q = rec["pace_ratio"]
+    word_zh = "快于" if q > 1 + 1e-6 else ("慢于" if q < 1 - 1e-6 else "等于")
+    word_en = "ahead of" if q > 1 + 1e-6 else ("behind" if q < 1 - 1e-6 else "equal to")
+    if p < 0:
+        zh = f"{head_zh}，逆目标方向变化（完成目标进度{_pct(p)}），序时进度{_pct(e)}"
+        en = f"{head_en}; moving away from the target (completion {_pct(p)}), time elapsed {_pct(e)}"
+    else:
+        zh = f"{head_zh}，完成目标进度{_pct(p)}，{word_zh}序时进度{_pct(e)}"
+        en = f"{head_en}; {_pct(p)} of the target reached, {word_en} the {_pct(e)} of time elapsed"
+    return lag_zh + zh, lag_en + en
+
+
+def _finish(rec: dict, method: str, phase: str, d: int = 1, spec: dict | None = None,
+            tolerance: float = APPROX_TOLERANCE) -> dict:
+    rec["method"] = method
+    if "status_id" not in rec:
+        _method_status(rec, method, phase, d)
+        rec["reason_zh"], rec["reason_en"] = _reason(rec, spec, rec.get("as_of"))
+    if rec["status_id"] in (None, "no_data") and method == "open-sdg":
+        rec["status_id"] = "not_available"
+    if rec.get("latest_year") is not None:
+        met = rec.get("is_target_met")
+        if rec.get("projection_linear") is not None and not _isnan(rec.get("projection_linear")):
+            share = rec["projected_share"]
+            threshold = 1 - tolerance if rec["rule"] == "approx" else 1.0
+            rec["is_projected_met"] = bool(share >= threshold - _EPS)
+            rec["projected_zh"] = "已实现" if met and "partial" not in rec.get("flags", []) else ("预计完成" if rec["is_projected_met"] else "难以完成")
+    labels = _methods.status_labels(method, phase).set_index("status_id")
+    row = labels.loc[rec["status_id"]]
+    rec.update(status_zh=row["label_zh"], status_en=row["label_en"], status_order=int(row["order"]))
+    rec["flags"] = "；".join(_FLAG_ZH[f] for f in dict.fromkeys(rec.get("flags", [])))
+    return rec
+
+
+def _isnan(x) -> bool:
+    return isinstance(x, float) and math.isnan(x)
+
+
+# ---------------------------------------------------------------- public entry
+
+def assess(plan, observed: pd.DataFrame | None = None, as_of: int = 2023, method: str = "cn-schedule",
+           *, phase: str = "auto", region: str = "浙江省", tolerance: float = APPROX_TOLERANCE,
+           combine_parts: bool = True) -> pd.DataFrame:
+    """One row per indicator: the verdict of ``method`` as of ``as_of`` with every intermediate.
+
+    ``plan``: a Plan (its ``.indicators``), Table 2 as a DataFrame, or a frame of
+    :data:`SPEC_COLUMNS`.  ``observed``: the ``load_observed()`` frame (default: that
+    function's result); only ``series == 'plan'`` rows of ``region`` are compared.
+    ``phase``: ``auto`` (final when ``as_of`` ≥ the target year), ``midterm`` or ``final``.
+    Column names are English; :data:`COLUMN_LABELS_ZH` gives Chinese headers.
+
+    >>> from plananalysis.plan import load_plan
+    >>> table = assess(load_plan(), as_of=2023)            # doctest: +SKIP
+    >>> table[["name_zh", "status_zh", "reason_zh"]]        # doctest: +SKIP
+    """
+    if method not in _methods.METHODS:
+        raise ParameterError(f"未知方法 {method!r}，应为 {', '.join(_methods.METHODS)} "
+                             f"(unknown method {method!r})")
+    specs = _as_specs(plan)
+    if observed is None:
+        from .observed import load_observed
+        observed = load_observed()
+    obs = _normalise_observed(observed, specs, region)
+    records = []
+    for spec in specs.to_dict("records"):
+        series = _series_for(obs, spec["indicator_id"], spec["part"], as_of)
+        rec = _evaluate(spec, series, as_of, phase, method, tolerance)
+        for column in ("indicator_id", "part", "no", "name_zh", "name_en", "unit",
+                       "baseline_printed", "target_printed", "target_op", "direction"):
+            rec[column] = spec[column]
+        rec["as_of"] = as_of
+        records.append(rec)
+    table = pd.DataFrame.from_records(records)
+    for column in OUTPUT_COLUMNS:
+        if column not in table.columns:
+            table[column] = math.nan
+    table = table[OUTPUT_COLUMNS]
+    if combine_parts and (table["part"] != "").any():
+        table = _combine_parts(table)
+    return table.reset_index(drop=True)
+
+
+progress = assess
+
+
+def _combine_parts(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per indicator: a multi-part row takes its worst part's status."""
+    rows = []
+    for indicator_id, group in table.groupby("indicator_id", sort=False):
+        if len(group) == 1 and group.iloc[0]["part"] == "":
+            rows.append(group.iloc[0])
+            continue
+        worst = group.sort_values("status_order").iloc[-1].copy()
+        worst["part"] = "、".join(group["part"])
+        worst["reason_zh"] = "；".join(f"{r.part}：{r.reason_zh}" for r in group.itertuples())
+        worst["reason_en"] = "; ".join(f"{r.part}: {r.reason_en}" for r in group.itertuples())
+        worst["flags"] = "；".join(dict.fromkeys(f for f in "；".join(group["flags"].fillna("")).split("；") if f))
+        worst["target_printed"] = " ".join(dict.fromkeys(group["target_printed"]))
+        for column in ("latest_value", "completion_share", "pace_ratio", "target_value"):
+            worst[column] = math.nan
+        worst["is_target_met"] = bool(group["is_target_met"].fillna(False).all())
+        rows.append(worst)
+    return pd.DataFrame(rows)
+
+
+def status_counts(table: pd.DataFrame, language: str = "zh") -> pd.Series:
+    """Number of rows per status, in the table's order (best first).
+
+    >>> status_counts(pd.DataFrame({"status_zh": ["滞后", "提前实现", "滞后"],
+    ...                             "status_order": [4, 1, 4]})).to_dict()
+    {'提前实现': 1, '滞后': 2}
+    """
+    column = "status_zh" if language == "zh" else "status_en"
+    ordered = table.sort_values("status_order")
+    return ordered.groupby(column, sort=False).size()
