@@ -2,7 +2,9 @@
 
 A plan prints its targets in a compact notation (``75左右``, ``80以上``, ``〔400〕``,
 ``年均增长5.5以上``, ``6(2019年)``, ``>96(食品) >98(药品)``) and its prose adds longer
-phrases (``350家至400家``, ``100万名以上``, ``比2020年增加1万元以上``, ``翻一番``).
+phrases (``350家至400家``, ``100万名以上``, ``比2020年增加1万元以上``, ``翻一番``), including
+numbers written in Chinese (``十个``, ``二级以上``, ``三分之二``, ``万人``), a noun between
+unit and bound (``300张床位左右``: ``label='床位'``) and 范围内 (within) as a ceiling.
 :func:`parse` turns each into a :class:`Target`; text it cannot read raises
 :class:`~plananalysis.errors.ParseError` naming the text and the position.
 
@@ -32,7 +34,7 @@ from dataclasses import dataclass, field, fields, replace
 
 from .errors import ParseError
 
-__all__ = ["Target", "parse", "normalise", "UNITS"]
+__all__ = ["Target", "parse", "normalise", "chinese_number", "UNITS"]
 
 # Units the plan writes after a number, longest first so that 万人次 wins over 万人.
 UNITS = sorted(
@@ -41,7 +43,7 @@ UNITS = sorted(
         "条", "座", "支", "部", "场", "台", "辆", "篇", "岁", "年", "天", "倍", "元",
         "万人", "万人次", "万名", "万张", "万套", "万户", "万元", "万个", "万所", "万家",
         "万平方米", "平方米", "公里", "万公里", "亿元", "万亿元", "亿人次", "万册", "册",
-        "分钟", "小时", "支队伍", "个点", "人/亿元",
+        "分钟", "小时", "支队伍", "个点", "人/亿元", "门", "级",
     ],
     key=len,
     reverse=True,
@@ -63,15 +65,23 @@ _PREFIXES = (
     (re.compile(r"五年|累计"), "cumulative"),
     (re.compile(r"比(\d{4})年(?:增加|增长|提高|多)"), "change"),
     (re.compile(r"比(\d{4})年"), "base_year"),
-    (re.compile(r"超过|不低于|不少于"), "floor"),
+    (re.compile(r"超过|不低于|不少于|至少"), "floor"),
     (re.compile(r"不超过|不高于"), "ceiling"),
-    (re.compile(r"达到|达|提高到|提升到|增加到|力争|新增|培育|建成|建设|约"), None),
+    (re.compile(r"达到|达|提高到|提升到|增加到|力争|新增|培育|建成|建设|约|拥有"), None),
     (re.compile(r">=|≥"), "floor"),
     (re.compile(r"<=|≤"), "ceiling"),
     (re.compile(r">"), "floor"),
     (re.compile(r"<"), "ceiling"),
 )
-_SUFFIX_OPS = (("左右", "≈"), ("以上", "≥"), ("以内", "≤"), ("以下", "≤"))
+_SUFFIX_OPS = (("左右", "≈"), ("以上", "≥"), ("以内", "≤"), ("以下", "≤"), ("范围内", "≤"))
+# A short noun between the unit and the bound: 300张床位左右 (the noun becomes the label).
+_NOUN_BEFORE_BOUND = re.compile(r"([\u4e00-\u9fff]{1,4}?)(?=左右|以上|以内|以下|范围内)")
+# Numbers written in Chinese: 十, 二, 万, 一百二十, and fractions such as 三分之二.
+_CHINESE_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+                   "六": 6, "七": 7, "八": 8, "九": 9}
+_CHINESE_SCALES = {"十": 10, "百": 100, "千": 1000}
+_CHINESE_NUMBER = re.compile(r"[〇零一二两三四五六七八九十百千万]+")
+_CHINESE_FRACTION = re.compile(r"([〇零一二两三四五六七八九十百千万]+)分之([〇零一二两三四五六七八九十百千万]+)")
 _RANGE_SEPARATORS = ("至", "到", "~", "-", "—", "–")
 _MULTIPLES = {"翻一番": 2.0, "翻两番": 4.0, "翻番": 2.0}
 
@@ -229,7 +239,7 @@ def _parse_one(original: str, s: str, offset: int) -> Target:
         kind, pos = "cumulative", pos + 1
     value, pos = _number(s, pos, fail)
     unit, pos = _unit(s, pos)
-    low = high = None
+    low = high = label = None
     for sep in _RANGE_SEPARATORS:
         if s.startswith(sep, pos) and _NUMBER.match(s, pos + len(sep)):
             high, pos = _number(s, pos + len(sep), fail)
@@ -243,6 +253,9 @@ def _parse_one(original: str, s: str, offset: int) -> Target:
         if not s.startswith("〕", pos):
             fail(pos, "〕")
         pos += 1
+    noun = _NOUN_BEFORE_BOUND.match(s, pos) if unit and op != "range" else None
+    if noun:
+        label, pos = noun.group(1), noun.end()
     for word, suffix_op in _SUFFIX_OPS:
         if s.startswith(word, pos):
             if op == "range":
@@ -251,7 +264,7 @@ def _parse_one(original: str, s: str, offset: int) -> Target:
             break
     if control:
         op = {"≈": "≤≈", None: "≤", "=": "≤"}.get(op, op)
-    year = label = None
+    year = None
     m = _YEAR_NOTE.match(s, pos)
     if m:
         year, pos = int(m.group(1)), m.end()
@@ -267,9 +280,36 @@ def _parse_one(original: str, s: str, offset: int) -> Target:
 
 def _number(s: str, pos: int, fail) -> tuple[float, int]:
     m = _NUMBER.match(s, pos)
-    if not m:
-        fail(pos, "数字 (a number)")
-    return float(m.group()), m.end()
+    if m:
+        return float(m.group()), m.end()
+    m = _CHINESE_FRACTION.match(s, pos)
+    if m:
+        return chinese_number(m.group(2)) / chinese_number(m.group(1)), m.end()
+    m = _CHINESE_NUMBER.match(s, pos)
+    if m:
+        return float(chinese_number(m.group())), m.end()
+    fail(pos, "数字 (a number)")
+
+
+def chinese_number(text: str) -> int:
+    """A whole number written in Chinese characters.
+
+    >>> [chinese_number(t) for t in ("十", "二", "十二", "二十", "一百零五", "万", "千万", "三万五千")]
+    [10, 2, 12, 20, 105, 10000, 10000000, 35000]
+    """
+    total = section = digit = 0
+    for ch in text:
+        if ch in _CHINESE_DIGITS:
+            digit = _CHINESE_DIGITS[ch]
+        elif ch in _CHINESE_SCALES:
+            section += (digit or 1) * _CHINESE_SCALES[ch]
+            digit = 0
+        elif ch == "万":
+            total = (total + section + digit or 1) * 10000
+            section = digit = 0
+        else:
+            raise ValueError(f"not a Chinese numeral: {text!r}")
+    return total + section + digit
 
 
 def _unit(s: str, pos: int) -> tuple[str | None, int]:

@@ -1,0 +1,414 @@
+"""The chapter catalogue: every quantified target the plan's prose sets, and a check that none is missed.
+
+Table 2 holds the plan's 25 headline indicators; chapters 二 to 十四 and their 专栏 boxes
+set about a hundred more quantified targets in the prose (``全省敬老院控制在350家至400家``,
+``每年帮扶困难人员实现就业7万人``).  ``targets.csv`` lists them, one row per target, each
+with a verbatim ``quote`` from ``source.txt``; ``targets_excluded.csv`` lists every other
+number-bearing phrase of those chapters with the reason it is not a target.
+
+:func:`read_targets` reads and validates the catalogue; :func:`scan_target_phrases` finds
+every number-bearing phrase mechanically, and :func:`account_for` says which phrases neither
+file accounts for — the completeness test.
+
+>>> from plananalysis.plan import load_plan
+>>> text = load_plan().source_text
+>>> [p.text for p in scan_target_phrases(text) if p.line == 987]
+['350家至400家', '7万张', '58%以上', '二级以上', '六大', '1000个']
+>>> place_of(text, text.index("全省敬老院控制在"))
+Place(line=987, chapter=9, section='九(二)', box=None, is_table=False)
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import PlanDataError
+from .targets import UNITS
+
+__all__ = [
+    "TARGET_COLUMNS", "EXCLUDED_COLUMNS", "KINDS", "OPS", "Place", "Phrase", "Accounting",
+    "read_targets", "read_excluded", "outline", "place_of", "quote_span",
+    "scan_target_phrases", "account_for", "chapter_numeral",
+]
+
+TARGET_COLUMNS = [
+    "target_id", "chapter", "section", "box", "subject_zh", "subject_en", "quote", "target_text",
+    "op", "value", "low", "high", "unit", "target_year", "is_annual", "kind",
+    "restates_indicator_id", "note",
+]
+EXCLUDED_COLUMNS = ["phrase_key", "chapter", "section", "line", "phrase", "context", "reason"]
+
+# What a catalogue row measures; each kind has its own way of being tracked.
+KINDS = {
+    "level": "a value to reach by the target year (a rate, a length, a money amount)",
+    "count": "a number of things to exist by the target year (schools, parks, routes)",
+    "cumulative": "a flow summed over the plan period (五年/累计/新增, people trained, homes rebuilt)",
+    "annual": "a flow to reach every year (每年)",
+    "share": "a proportion (%, 比例, 占比, 率, 三分之二)",
+    "change": "a change from a base level (比2020年增加…, 扩招…20%以上)",
+    "multiple": "a multiple of the base-year level (翻一番)",
+}
+OPS = ("=", "≈", "≥", "≤", "≤≈", "range")
+
+CHAPTER_NUMERALS = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十",
+                    "十一", "十二", "十三", "十四", "十五", "十六"]
+FIRST_CHAPTER, LAST_CHAPTER = 2, 14  # 一 is background; 二 to 十四 set the targets
+
+_CHAPTER_HEADING = re.compile(r"^([一二三四五六七八九十]+)、")
+_SECTION_HEADING = re.compile(r"^\(([一二三四五六七八九十]+)\)")
+_BOX_HEADING = re.compile(r"^专栏(\d+)")
+_TABLE_START = re.compile(r"^表\d")
+_TABLE_END = re.compile(r"^注[:：]")
+
+_TARGET_ID = re.compile(r"^ch(\d{2})-t(\d{2})$")
+_SECTION = re.compile(r"^([一二三四五六七八九十]+)(?:\(([一二三四五六七八九十]+)\))?$")
+_INDICATOR_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_PHRASE_KEY = re.compile(r"^ch(\d{2}):(.+)#(\d+)$")
+
+# --- the scanner's patterns --------------------------------------------------------------
+# Words that follow a number in the prose without being a target's unit: they name a scope
+# (山区26县, 11市), an anniversary (100周年), an age (80周岁) or a list (8大领域).  The scanner
+# reports them too, so that the exclusion list, not the pattern, decides what is a target.
+_SCOPE_WORDS = ["周年", "周岁", "市", "县", "大"]
+_ALL_UNITS = sorted(set(UNITS) | set(_SCOPE_WORDS), key=len, reverse=True)
+_UNIT = "|".join(re.escape(u) for u in _ALL_UNITS)
+_NUM = r"\d+(?:\.\d+)?"
+_BOUND = r"以上|左右|以下|以内"
+_ARABIC = re.compile(
+    rf"(?<![\d.])(?P<num>{_NUM})(?:(?:{_UNIT})?(?:至|到|-|~)(?P<num2>{_NUM}))?"
+    rf"(?P<unit>{_UNIT})(?:{_BOUND})?"
+)
+# Chinese numerals count only before a measure word (十个, 二级, 万人), as a fraction
+# (三分之二) or in 翻一番; never right after Arabic digits (400万人) or after 每 (每千人口).
+_CHINESE = re.compile(
+    r"翻[一两]?番"
+    r"|(?<![\d每])[一二三四五六七八九十两百千万]+(?:分之[一二三四五六七八九十]+|[个所名张家大条项门套级人倍元])"
+    rf"(?:{_BOUND})?"
+)
+_YEAR = re.compile(r"^(19|20)\d\d年$")
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a line of the plan sits: chapter, section (``九(二)``), 专栏 box, inside a table."""
+
+    line: int
+    chapter: int | None
+    section: str | None
+    box: int | None
+    is_table: bool
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """One number-bearing phrase the scanner found.
+
+    ``start``/``end`` are character offsets in the whole text; ``key`` names the phrase
+    stably: chapter, text and its occurrence in the chapter (``ch03:1500名左右#2``).
+    """
+
+    chapter: int
+    line: int
+    start: int
+    end: int
+    text: str
+    key: str
+    section: str
+    box: int | None
+
+
+@dataclass
+class Accounting:
+    """How the scanner's phrases are accounted for by the catalogue and the exclusion list."""
+
+    covered: dict = field(default_factory=dict)     # phrase key -> [target_id, …]
+    excluded: dict = field(default_factory=dict)    # phrase key -> reason
+    missing: list = field(default_factory=list)     # phrases in neither file
+    both: list = field(default_factory=list)        # phrases in both files (ambiguous)
+    stale: list = field(default_factory=list)       # exclusion keys the scanner no longer finds
+
+    @property
+    def is_complete(self) -> bool:
+        return not (self.missing or self.both or self.stale)
+
+
+def chapter_numeral(chapter: int) -> str:
+    """``9`` → ``'九'``.
+
+    >>> chapter_numeral(14)
+    '十四'
+    """
+    return CHAPTER_NUMERALS[chapter - 1]
+
+
+def outline(text: str) -> list[Place]:
+    """The place of every line of the plan (index 0 is line 1).
+
+    A chapter starts at ``二、…``, a section at ``(二)…``, a box at ``专栏N``; a box runs until the
+    next heading of any kind (the plan never resumes prose after a box without one).  A table
+    runs from ``表N`` to its ``注:`` line.
+    """
+    places = []
+    chapter = box = None
+    section = None
+    in_table = False
+    for number, line in enumerate(text.split("\n"), start=1):
+        stripped = line.strip()
+        if m := _CHAPTER_HEADING.match(stripped):
+            chapter = CHAPTER_NUMERALS.index(m.group(1)) + 1
+            section, box = chapter_numeral(chapter), None
+        elif chapter and (m := _SECTION_HEADING.match(stripped)):
+            section, box = f"{chapter_numeral(chapter)}({m.group(1)})", None
+        elif chapter and (m := _BOX_HEADING.match(stripped)):
+            box = int(m.group(1))
+        if _TABLE_START.match(stripped):
+            in_table = True
+        places.append(Place(number, chapter, section, box, in_table))
+        if in_table and _TABLE_END.match(stripped):
+            in_table = False
+    return places
+
+
+def place_of(text: str, offset: int) -> Place:
+    """The :class:`Place` of the line holding character ``offset``."""
+    return outline(text)[text.count("\n", 0, offset)]
+
+
+def quote_span(text: str, quote: str) -> tuple[int, int] | None:
+    """Offsets of ``quote`` in ``text`` when it occurs exactly once, else None.
+
+    >>> quote_span("甲乙丙乙", "丙"), quote_span("甲乙丙乙", "乙")
+    ((2, 3), None)
+    """
+    first = text.find(quote)
+    if first < 0 or text.find(quote, first + 1) >= 0:
+        return None
+    return first, first + len(quote)
+
+
+def scan_target_phrases(text: str) -> list[Phrase]:
+    """Every number-bearing phrase of chapters 二 to 十四, outside Tables 1 and 2.
+
+    A phrase is an Arabic number with its unit and bound (``350家至400家``, ``58%以上``,
+    ``2-3个``), a Chinese numeral before a measure word (``十个``, ``二级以上``), a fraction
+    (``三分之二``) or ``翻一番``.  Years (``2025年``) are not phrases; numbers with no unit
+    after them (list numbers ``1.``, ``1+8+X``, ``2.0计划``) are not either.
+
+    >>> [p.text for p in scan_target_phrases("二、总体\\n到2025年,新增10个以上,比2020年“翻一番”。")]
+    ['10个以上', '翻一番']
+    """
+    phrases: list[Phrase] = []
+    seen: Counter = Counter()
+    offset = 0
+    for place, line in zip(outline(text), text.split("\n")):
+        start_of_line, offset = offset, offset + len(line) + 1
+        if place.chapter is None or not FIRST_CHAPTER <= place.chapter <= LAST_CHAPTER or place.is_table:
+            continue
+        hits = []
+        for m in _ARABIC.finditer(line):
+            if m.group("num2") is None and _YEAR.match(m.group("num") + m.group("unit")):
+                continue
+            hits.append((m.start(), m.end()))
+        hits += [(m.start(), m.end()) for m in _CHINESE.finditer(line)]
+        for a, b in sorted(hits):
+            span = line[a:b]
+            seen[(place.chapter, span)] += 1
+            phrases.append(Phrase(
+                chapter=place.chapter, line=place.line, start=start_of_line + a, end=start_of_line + b,
+                text=span, key=f"ch{place.chapter:02d}:{span}#{seen[(place.chapter, span)]}",
+                section=place.section, box=place.box,
+            ))
+    return phrases
+
+
+def account_for(text: str, targets: pd.DataFrame, excluded: pd.DataFrame) -> Accounting:
+    """Match every scanned phrase to the catalogue rows whose quote contains it, or to an exclusion.
+
+    A phrase is covered when it lies inside the (unique) occurrence of a row's quote in ``text``.
+    """
+    spans = {}
+    for _, row in targets.iterrows():
+        span = quote_span(text, row["quote"])
+        if span:
+            spans[row["target_id"]] = span
+    reasons = dict(zip(excluded["phrase_key"], excluded["reason"]))
+    result = Accounting()
+    found = set()
+    for phrase in scan_target_phrases(text):
+        found.add(phrase.key)
+        ids = [tid for tid, (a, b) in spans.items() if a <= phrase.start and phrase.end <= b]
+        if ids:
+            result.covered[phrase.key] = ids
+        if phrase.key in reasons:
+            result.excluded[phrase.key] = reasons[phrase.key]
+        if ids and phrase.key in reasons:
+            result.both.append(phrase)
+        elif not ids and phrase.key not in reasons:
+            result.missing.append(phrase)
+    result.stale = [key for key in reasons if key not in found]
+    return result
+
+
+# --- reading and validating the two files --------------------------------------------------
+
+def _read_csv(path: Path, columns: list[str]) -> pd.DataFrame:
+    path = Path(path)
+    if not path.exists():
+        raise PlanDataError(path, None, None, "", "该文件存在 (the file to exist)")
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise PlanDataError(path, None, None, repr(exc.object[exc.start:exc.end]),
+                            "UTF-8 编码的文本 (UTF-8 text)") from None
+    except pd.errors.ParserError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        raise PlanDataError(path, int(m.group(1)) if m else None, None, str(exc).strip(),
+                            "与表头列数相同的一行 (a row with as many cells as the header)") from None
+    if list(frame.columns) != columns:
+        raise PlanDataError(path, 1, None, ",".join(frame.columns), "表头 (the header) " + ",".join(columns))
+    return frame
+
+
+def read_targets(path: str | Path, source_text: str | None = None) -> pd.DataFrame:
+    """Read ``targets.csv`` and check every cell; return it typed.
+
+    Raises :class:`~plananalysis.errors.PlanDataError` on the first bad cell, naming the
+    file, the row (as a spreadsheet numbers it: the header is row 1), the column, the value and
+    what was expected.  With ``source_text`` it also checks that each quote occurs in the text
+    exactly once.
+
+    >>> from plananalysis.plan import load_plan
+    >>> frame = read_targets(load_plan().folder / "targets.csv")
+    >>> row = frame.set_index("target_id").loc["ch09-t02"]
+    >>> row["target_text"], row["op"], float(row["low"]), float(row["high"]), int(row["target_year"])
+    ('350家至400家', 'range', 350.0, 400.0, 2022)
+    """
+    path = Path(path)
+    frame = _read_csv(path, TARGET_COLUMNS)
+    out = {column: [] for column in TARGET_COLUMNS}
+    seen_ids: set = set()
+    for pos, row in frame.iterrows():
+        sheet_row = int(pos) + 2
+
+        def bad(column, expected, value=None):
+            raise PlanDataError(path, sheet_row, column, row[column] if value is None else value, expected)
+
+        target_id = row["target_id"]
+        m = _TARGET_ID.match(target_id)
+        if not m:
+            bad("target_id", "形如 ch09-t04 的编号 (an id like ch09-t04: chapter, then sequence)")
+        if target_id in seen_ids:
+            bad("target_id", "文件中唯一的编号 (an id unique in the file)")
+        seen_ids.add(target_id)
+        chapter = _int(row["chapter"])
+        if chapter is None or not FIRST_CHAPTER <= chapter <= LAST_CHAPTER:
+            bad("chapter", f"{FIRST_CHAPTER}–{LAST_CHAPTER} 的整数 (a chapter number)")
+        if int(m.group(1)) != chapter:
+            bad("target_id", f"以 ch{chapter:02d}- 开头 (starting with the row's chapter)")
+        s = _SECTION.match(row["section"])
+        if not s or s.group(1) != chapter_numeral(chapter):
+            bad("section", f"{chapter_numeral(chapter)} 或 {chapter_numeral(chapter)}(二) 这样的节 (a section of chapter {chapter})")
+        box = None
+        if row["box"].strip():
+            box = _int(row["box"])
+            if box is None or not 1 <= box <= 99:
+                bad("box", "专栏编号，或留空 (a box number, or blank)")
+        for column in ("subject_zh", "subject_en", "quote", "target_text"):
+            if not row[column].strip():
+                bad(column, "非空值 (a value; never left blank)")
+        if row["target_text"] not in row["quote"]:
+            bad("target_text", f"引文中的一段 (a part of the quote {row['quote']!r})")
+        if source_text is not None and quote_span(source_text, row["quote"]) is None:
+            count = source_text.count(row["quote"])
+            bad("quote", f"在规划文本中恰好出现一次的原文 (text found exactly once in source.txt; found {count} times)")
+        op = row["op"]
+        if op not in OPS:
+            bad("op", " / ".join(OPS) + " 之一 (one of the grammar's operators)")
+        numbers = {}
+        for column in ("value", "low", "high"):
+            numbers[column] = _float(row[column])
+            if row[column].strip() and numbers[column] is None:
+                bad(column, "数字，或留空 (a number, or blank)")
+        if op == "range":
+            if numbers["low"] is None or numbers["high"] is None or numbers["value"] is not None:
+                bad("value" if numbers["value"] is not None else ("low" if numbers["low"] is None else "high"),
+                    "范围目标填 low 和 high，value 留空 (a range fills low and high, leaves value blank)")
+            if numbers["low"] > numbers["high"]:
+                bad("high", f"不小于 low={numbers['low']:g} 的上限 (an upper bound ≥ low)")
+        elif numbers["value"] is None or numbers["low"] is not None or numbers["high"] is not None:
+            bad("value" if numbers["value"] is None else "low",
+                "非范围目标填 value，low/high 留空 (a single value, low and high blank)")
+        target_year = _int(row["target_year"])
+        if target_year is None or not 2021 <= target_year <= 2035:
+            bad("target_year", "2021–2035 的年份 (a year of the plan or of the 2035 vision)")
+        if row["is_annual"] not in ("true", "false"):
+            bad("is_annual", "true 或 false")
+        is_annual = row["is_annual"] == "true"
+        kind = row["kind"]
+        if kind not in KINDS:
+            bad("kind", " / ".join(KINDS) + " 之一 (one of the catalogue's kinds)")
+        if (kind == "annual") != is_annual:
+            bad("is_annual", f"{'true' if kind == 'annual' else 'false'}（kind 为 {kind}）(true exactly when kind is annual)")
+        if is_annual and "每年" not in row["quote"]:
+            bad("quote", "含“每年”的引文 (an annual target quotes its 每年)")
+        restates = row["restates_indicator_id"]
+        if restates and not _INDICATOR_ID.match(restates):
+            bad("restates_indicator_id", "indicators.csv 中的指标编号，或留空 (an indicator id, or blank)")
+        typed = dict(row)
+        typed.update(chapter=chapter, box=box, target_year=target_year, is_annual=is_annual, **numbers)
+        for column in TARGET_COLUMNS:
+            out[column].append(typed[column])
+    result = pd.DataFrame(out)
+    result["chapter"] = result["chapter"].astype("Int64")
+    result["box"] = pd.array(out["box"], dtype="Int64")
+    result["target_year"] = result["target_year"].astype("Int64")
+    for column in ("value", "low", "high"):
+        result[column] = pd.array(out[column], dtype="float64")
+    result["is_annual"] = result["is_annual"].astype(bool)
+    return result
+
+
+def read_excluded(path: str | Path) -> pd.DataFrame:
+    """Read ``targets_excluded.csv``: one scanner phrase per row, with the reason it is not a target."""
+    path = Path(path)
+    frame = _read_csv(path, EXCLUDED_COLUMNS)
+    for pos, row in frame.iterrows():
+        sheet_row = int(pos) + 2
+        m = _PHRASE_KEY.match(row["phrase_key"])
+        if not m:
+            raise PlanDataError(path, sheet_row, "phrase_key", row["phrase_key"],
+                                "形如 ch09:1000个#2 的键 (a key like ch09:1000个#2: chapter, phrase, occurrence)")
+        if m.group(2) != row["phrase"] or str(int(m.group(1))) != row["chapter"]:
+            raise PlanDataError(path, sheet_row, "phrase_key", row["phrase_key"],
+                                f"与 chapter={row['chapter']} 和 phrase={row['phrase']!r} 一致的键 (a key agreeing with them)")
+        if _int(row["line"]) is None:
+            raise PlanDataError(path, sheet_row, "line", row["line"], "行号 (a line number of source.txt)")
+        if len(row["reason"].strip()) < 8:
+            raise PlanDataError(path, sheet_row, "reason", row["reason"], "说明为何不是目标的理由 (a reason, in words)")
+    frame["chapter"] = frame["chapter"].astype(int)
+    frame["line"] = frame["line"].astype(int)
+    return frame
+
+
+def _int(text: str) -> int | None:
+    try:
+        number = float(text)
+    except (TypeError, ValueError):
+        return None
+    return int(number) if number.is_integer() else None
+
+
+def _float(text: str) -> float | None:
+    if not text.strip():
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return None if math.isnan(number) else number
