@@ -457,7 +457,7 @@ def _map_headers(path, header: list[str], rows: list[list[str]]):
             else:
                 zh = [a for a in HEADERS_ZH.values()]
                 en = [c for c in HEADER_ALIASES]
-                close = difflib.get_close_matches(_nfkc(head), zh + en, n=3, cutoff=0.6)
+                close = difflib.get_close_matches(_nfkc(head), zh + en, n=3, cutoff=0.5)
                 hint = f"; did you mean {' / '.join(close)}?" if close else ""
                 expected = "模板中的列名 (a template column name" + hint + ")"
             errors.append(PlanDataError(path, 1, f"{head} ({letter})", head, expected))
@@ -625,7 +625,7 @@ def read_observed_file(path, *, allow_unsourced: bool = False, indicators: pd.Da
             "row": row_no,
         })
     if not records and not errors:
-        errors.append(PlanDataError(path, None, None, f"{skipped} placeholder rows",
+        errors.append(PlanDataError(path, None, None, f"{skipped} 行未填 ({skipped} rows not filled in)",
                                     "至少一行填有年份和数值的数据 (at least one row with a year and a value)"))
     frame = pd.DataFrame(records, columns=_FRAME_COLUMNS) if records else _empty_frame()
     return frame, skipped, errors
