@@ -1,0 +1,296 @@
+"""A consistency audit of the plan's own numbers: one row per finding, with a severity.
+
+Checks (column ``check``):
+
+- ``table1_vs_table2`` — the 13th plan's 2020 actuals (Table 1) against this plan's 2020
+  baselines (Table 2): culture share 7.54 against 6.6; higher education 62.4 against 62;
+  hospital beds 5.99 given for 2019 in Table 1 and for 2020 in Table 2.
+- ``target_equals_base`` — a target equal to its base (basic medical insurance 5195 → 5195):
+  a maintain target whose completion share is undefined.
+- ``prose_vs_table`` — figures in the plan's prose that disagree with the tables, from the
+  declared checks in ``data/audit/prose_checks.csv`` (116.9万套 in the text against 〔116.2〕).
+- ``prose_quote`` — Table 2's ``prose_quote`` (the chapter sentence restating the target)
+  missing from the plan text or stating no number equal to the target.
+- ``unit`` — units a table omits (inferred) or misprints (Table 1 prints "%" for deaths
+  per 100 million yuan of GDP).
+- ``observed_vs_baseline`` — observed values on the plan's basis for the base year that
+  differ from the printed baseline (culture share 2020: 6.95 final against 6.6).
+
+Severity: ``high`` (a relative difference of 5 % or more, or a wrong unit that changes the
+meaning), ``medium`` (1–5 %, a year mislabelled, a prose figure that is not a rounding of the
+table's), ``low`` (under 1 % or a rounding; an omitted unit), ``info`` (a reading note).
+
+>>> findings = audit()
+>>> findings.set_index("finding_id").loc["table1_vs_table2:culture_industry_share", "severity"]
+'high'
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from .targets import UNITS, parse
+
+__all__ = ["SEVERITIES", "PROSE_CHECKS_PATH", "audit", "severity_for", "table_cells"]
+
+SEVERITIES = {"high": ("高", 1), "medium": ("中", 2), "low": ("低", 3), "info": ("提示", 4)}
+PROSE_CHECKS_PATH = Path(__file__).resolve().parents[1] / "data" / "audit" / "prose_checks.csv"
+_TABLE_TITLES = {"indicators_13th": "表1", "indicators": "表2"}
+_COLUMNS = ["finding_id", "check", "severity", "severity_zh", "severity_order", "indicator_id",
+            "name_zh", "where", "value_a", "value_b", "relative_difference", "explanation_zh",
+            "explanation_en", "evidence"]
+
+
+def severity_for(a: float, b: float) -> str:
+    """Severity of a disagreement between two values of the same quantity.
+
+    >>> severity_for(7.54, 6.6), severity_for(6.95, 6.6), severity_for(62.4, 62)
+    ('high', 'high', 'low')
+    >>> severity_for(79.2, 79.47)
+    'low'
+    """
+    rel = abs(a - b) / abs(b) if b else math.inf
+    if rel >= 0.05 - 1e-12:
+        return "high"
+    if rel >= 0.01:
+        return "medium"
+    return "low"
+
+
+def _num(x) -> str:
+    return f"{x:.4f}".rstrip("0").rstrip(".") if isinstance(x, (int, float)) and not math.isnan(x) else str(x)
+
+
+def _finding(check, severity, indicator_id, name_zh, where, a, b, zh, en, evidence="",
+             scope="") -> dict:
+    rel = (abs(a - b) / abs(b)) if isinstance(a, float) and isinstance(b, float) and b else math.nan
+    return {"finding_id": f"{check}:{scope + ':' if scope else ''}{indicator_id}", "check": check, "severity": severity,
+            "severity_zh": SEVERITIES[severity][0], "severity_order": SEVERITIES[severity][1],
+            "indicator_id": indicator_id, "name_zh": name_zh, "where": where, "value_a": a,
+            "value_b": b, "relative_difference": rel, "explanation_zh": zh, "explanation_en": en,
+            "evidence": evidence}
+
+
+def table_cells(source_text: str, title: str) -> list[str]:
+    """The non-empty lines (one cell each) of a plan table, from its title to its note.
+
+    >>> cells = table_cells("表1  示例\\n\\n1\\n\\n指标\\n\\n%\\n\\n注:说明\\n", "表1")
+    >>> cells
+    ['1', '指标', '%']
+    """
+    lines = source_text.split("\n")
+    start = next(i for i, line in enumerate(lines) if line.startswith(title))
+    cells = []
+    for line in lines[start + 1:]:
+        line = line.strip()
+        if line.startswith("注"):
+            break
+        if line:
+            cells.append(line)
+    return cells
+
+
+def _is_value_cell(cell: str) -> bool:
+    try:
+        return not parse(cell).is_none or cell.strip() in ("-", "—")
+    except Exception:
+        return False
+
+
+def _check_units(table: pd.DataFrame, which: str, source_text: str) -> list[dict]:
+    title = _TABLE_TITLES[which]
+    cells = table_cells(source_text, title)
+    out = []
+    for r in table.to_dict("records"):
+        if r["name_zh"] not in cells:
+            continue
+        printed = cells[cells.index(r["name_zh"]) + 1]
+        row = r.get("row", r.get("no"))
+        where = f"{title} 第{row}行 单位列"
+        if _is_value_cell(printed) and printed not in UNITS:
+            out.append(_finding(
+                "unit", "low", r["indicator_id"], r["name_zh"], where, "", r["unit"],
+                f"{title}未印单位；按指标含义与正文取“{r['unit']}”",
+                f"{title} prints no unit; '{r['unit']}' is inferred from the indicator and the text",
+                f"{r['name_zh']} → {printed}", scope=title))
+        elif printed != r["unit"]:
+            out.append(_finding(
+                "unit", "high", r["indicator_id"], r["name_zh"], where, printed, r["unit"],
+                f"{title}印作“{printed}”，应为“{r['unit']}”（每亿元GDP的死亡人数不是百分比）"
+                if r["unit"] == "人/亿元" else f"{title}印作“{printed}”，应为“{r['unit']}”",
+                f"{title} prints '{printed}'; the unit is '{r['unit']}'",
+                f"{r['name_zh']} → {printed}", scope=title))
+    return out
+
+
+def _check_table1_vs_table2(t1: pd.DataFrame, t2: pd.DataFrame) -> list[dict]:
+    out = []
+    t2 = t2.set_index("indicator_id")
+    for r in t1.to_dict("records"):
+        i = r["indicator_id"]
+        if i not in t2.index or r["target_kind"] != "level" or t2.loc[i, "target_kind"] != "level":
+            continue
+        a, b = float(r["actual_value"]), float(t2.loc[i, "baseline_value"])
+        ya, yb = int(r["actual_year"]), int(t2.loc[i, "baseline_year"])
+        where = f"表1 第{r['row']}行 2020年完成情况 / 表2 第{t2.loc[i, 'no']}行 2020年基期"
+        if math.isnan(a) or math.isnan(b):
+            continue
+        if abs(a - b) > 1e-9:
+            severity = severity_for(a, b)
+            out.append(_finding(
+                "table1_vs_table2", severity, i, r["name_zh"], where, a, b,
+                f"表1“十三五”2020年完成值{_num(a)}与表2“十四五”2020年基期值{_num(b)}不一致"
+                f"（相差{_num(abs(a - b))}，{abs(a - b) / abs(b):.1%}）"
+                + ("，可能为四舍五入" if severity == "low" else ""),
+                f"Table 1's 2020 actual {_num(a)} differs from Table 2's 2020 baseline {_num(b)} "
+                f"({abs(a - b) / abs(b):.1%})" + (", possibly a rounding" if severity == "low" else ""),
+                f"表1 {r['actual_printed']}；表2 {t2.loc[i, 'baseline_printed']}"))
+        elif ya != yb:
+            out.append(_finding(
+                "table1_vs_table2", "medium", i, r["name_zh"], where, a, b,
+                f"同一数值{_num(a)}在表1中标为{ya}年，在表2中作为{yb}年基期：表2的基期实为{ya}年数据",
+                f"the same value {_num(a)} is a {ya} value in Table 1 but Table 2's {yb} baseline",
+                f"表1 {r['actual_printed']}；表2 {t2.loc[i, 'baseline_printed']}"))
+    return out
+
+
+def _check_target_equals_base(table: pd.DataFrame, which: str) -> list[dict]:
+    out = []
+    base_col = "base_value" if which == "indicators_13th" else "baseline_value"
+    for r in table.to_dict("records"):
+        base, target = r[base_col], r["target_value"]
+        if r["target_kind"] == "maintain" or (
+                not pd.isna(base) and not pd.isna(target) and abs(base - target) < 1e-9):
+            title = _TABLE_TITLES[which]
+            row = r.get("row", r.get("no"))
+            out.append(_finding(
+                "target_equals_base", "info", r["indicator_id"], r["name_zh"], f"{title} 第{row}行",
+                float(target), float(base),
+                f"{title}目标值{_num(target)}等于基期值{_num(base)}：按“保持”目标评估，完成进度P无定义",
+                f"{title}'s target {_num(target)} equals the base {_num(base)}: read as a maintain "
+                "target; the completion share P is undefined",
+                f"{r.get('base_printed', r.get('baseline_printed'))} → {r['target_printed']}", scope=title))
+    return out
+
+
+def _sentence(text: str, start: int, end: int, reach: int = 30) -> str:
+    """The clause around a match: back to the sentence start (at most ``reach`` characters)."""
+    left = max(text.rfind("。", 0, start), text.rfind("；", 0, start), start - reach - 1) + 1
+    stops = [i for i in (text.find("。", end), text.find("；", end)) if i >= 0]
+    right = min(stops + [end + reach])
+    return text[left:right + 1].strip()
+
+
+def _check_prose(plan, checks: pd.DataFrame) -> list[dict]:
+    out = []
+    tables = {"indicators_13th": plan.indicators_13th.set_index("indicator_id"),
+              "indicators": plan.indicators.set_index("indicator_id")}
+    for c in checks.to_dict("records"):
+        table = tables[c["table"]]
+        r = table.loc[c["indicator_id"]]
+        match = re.search(c["pattern"], plan.source_text)
+        title = _TABLE_TITLES[c["table"]]
+        if match is None:
+            out.append(_finding("prose_vs_table", "low", c["indicator_id"], r["name_zh"], title,
+                                math.nan, float(r[c["column"]]),
+                                f"正文中未找到声明的句式 {c['pattern']}",
+                                f"the declared pattern {c['pattern']} is not in the text"))
+            continue
+        text_value, table_value = float(match.group(1)), float(r[c["column"]])
+        if abs(text_value - table_value) < 1e-9:
+            continue
+        is_rounding = round(text_value) == table_value or round(table_value) == text_value
+        severity = "low" if is_rounding else ("medium" if severity_for(text_value, table_value) != "high" else "high")
+        quote = _sentence(plan.source_text, match.start(), match.end())
+        printed = r["actual_printed"] if c["column"] == "actual_value" else r["baseline_printed"]
+        out.append(_finding(
+            "prose_vs_table", severity, c["indicator_id"], r["name_zh"],
+            f"正文 / {title} {'2020年完成情况' if c['column'] == 'actual_value' else '基期'}",
+            text_value, table_value,
+            f"正文写“{match.group(0)}”，{title}为{printed}" + ("（表中为取整值）" if is_rounding else ""),
+            f"the text says {match.group(0)} but {title} prints {printed}"
+            + (" (the table rounds)" if is_rounding else ""),
+            quote, scope=title))
+    if "prose_quote" in plan.indicators.columns:
+        for r in plan.indicators.to_dict("records"):
+            quote = r.get("prose_quote")
+            if pd.isna(quote) or not str(quote).strip():
+                continue
+            quote = str(quote)
+            found = quote in plan.source_text
+            numbers = [float(n) for n in re.findall(r"\d+(?:\.\d+)?", quote)]
+            has_target = any(abs(n - float(r["target_value"])) < 1e-9 for n in numbers) \
+                if not pd.isna(r["target_value"]) else True
+            if not found:
+                out.append(_finding("prose_quote", "low", r["indicator_id"], r["name_zh"],
+                                    f"表2 第{r['no']}行 prose_quote", math.nan, math.nan,
+                                    f"摘录“{quote}”在规划正文中未找到", f"the quote '{quote}' is not in the text"))
+            elif numbers and not has_target:
+                out.append(_finding("prose_quote", "medium", r["indicator_id"], r["name_zh"],
+                                    f"表2 第{r['no']}行 / 正文", math.nan, float(r["target_value"]),
+                                    f"正文“{quote}”中的数字与表2目标{r['target_printed']}不一致",
+                                    f"the text '{quote}' states no number equal to the target {r['target_printed']}",
+                                    quote))
+    return out
+
+
+def _check_observed(t2: pd.DataFrame, observed: pd.DataFrame, region: str) -> list[dict]:
+    out = []
+    obs = observed
+    if "region" in obs.columns:
+        obs = obs[obs["region"].fillna(region) == region]
+    if "series" in obs.columns:
+        obs = obs[obs["series"].fillna("plan") == "plan"]
+    for r in t2.to_dict("records"):
+        if pd.isna(r["baseline_value"]):
+            continue
+        rows = obs[(obs["indicator_id"] == r["indicator_id"]) & (obs["year"] == r["baseline_year"])]
+        for o in rows.to_dict("records"):
+            a, b = float(o["value"]), float(r["baseline_value"])
+            if abs(a - b) < 1e-9:
+                continue
+            severity = severity_for(a, b)
+            note = "" if pd.isna(o.get("period_note")) else str(o.get("period_note") or "")
+            out.append(_finding(
+                "observed_vs_baseline", severity, r["indicator_id"], r["name_zh"],
+                f"观测数据 {o['year']}年 / 表2 第{r['no']}行 基期", a, b,
+                f"观测{o['year']}年值{_num(a)}{'（' + note + '）' if note else ''}与规划基期{_num(b)}不一致"
+                f"（{abs(a - b) / abs(b):.1%}）；进度按规划基期计算",
+                f"the observed {o['year']} value {_num(a)}{' (' + note + ')' if note else ''} differs from "
+                f"the plan's baseline {_num(b)} ({abs(a - b) / abs(b):.1%}); progress uses the plan's baseline",
+                str(o.get("source_title", "") or "")))
+    return out
+
+
+def audit(plan=None, observed: pd.DataFrame | None = None, *, region: str = "浙江省",
+          prose_checks: str | Path | None = None) -> pd.DataFrame:
+    """All findings, most severe first (columns: finding_id, check, severity, …, evidence).
+
+    ``plan`` defaults to ``load_plan()``; ``observed`` to ``load_observed()`` (pass an empty
+    frame to skip the observed check); ``prose_checks`` to ``data/audit/prose_checks.csv``.
+    """
+    if plan is None:
+        from .plan import load_plan
+        plan = load_plan()
+    if observed is None:
+        from .observed import load_observed
+        observed = load_observed()
+    checks = pd.read_csv(prose_checks or PROSE_CHECKS_PATH, dtype=str, encoding="utf-8")
+    checks = checks[checks["plan_id"] == getattr(plan, "plan_id", "zj-social-14th")]
+    findings = (
+        _check_table1_vs_table2(plan.indicators_13th, plan.indicators)
+        + _check_target_equals_base(plan.indicators_13th, "indicators_13th")
+        + _check_target_equals_base(plan.indicators, "indicators")
+        + _check_prose(plan, checks)
+        + _check_units(plan.indicators_13th, "indicators_13th", plan.source_text)
+        + _check_units(plan.indicators, "indicators", plan.source_text)
+        + (_check_observed(plan.indicators, observed, region) if len(observed) else [])
+    )
+    table = pd.DataFrame(findings, columns=_COLUMNS)
+    dup = table.duplicated("finding_id", keep=False)
+    table.loc[dup, "finding_id"] += ":" + table[dup].groupby("finding_id").cumcount().astype(str)
+    return table.sort_values(["severity_order", "check", "indicator_id"], kind="stable").reset_index(drop=True)
