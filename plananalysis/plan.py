@@ -27,6 +27,7 @@ import yaml
 
 from .checks import check_table
 from .errors import ParameterError, PlanDataError
+from .paths import data_dir
 
 __all__ = ["Plan", "Chapter", "load_plan", "data_dir", "DEFAULT_PLAN", "CHINESE_NUMERALS"]
 
@@ -40,12 +41,6 @@ _INT_COLUMNS = {"no", "baseline_year", "target_year", "chapter", "base_year", "a
 _FLOAT_COLUMNS = {"baseline_value", "target_value", "base_value", "actual_value", "value",
                   "low", "high"}
 _BOOL_COLUMNS = {"unit_inferred", "is_annual"}
-
-
-def data_dir() -> Path:
-    """The project's data folder (``$PLANANALYSIS_DATA_DIR`` overrides it)."""
-    override = os.environ.get("PLANANALYSIS_DATA_DIR")
-    return Path(override) if override else Path(__file__).resolve().parent.parent / "data"
 
 
 @dataclass
@@ -269,6 +264,7 @@ def load_plan(plan: str | os.PathLike = DEFAULT_PLAN, *, check: bool = True) -> 
         _run_declared_checks(folder, tables, sources)
     chapters_all = tables["chapters.csv"]
     text_path = folder / "source.txt"
+    source_text = text_path.read_text(encoding="utf-8") if text_path.exists() else ""
     return Plan(
         plan_id=folder.name,
         folder=folder,
@@ -277,12 +273,12 @@ def load_plan(plan: str | os.PathLike = DEFAULT_PLAN, *, check: bool = True) -> 
         indicators_13th=tables["indicators_13th.csv"],
         chapters=chapters_all[chapters_all["kind"] == "chapter"].reset_index(drop=True),
         boxes=chapters_all[chapters_all["kind"] == "box"].reset_index(drop=True),
-        targets=_read_catalogue(folder, tables["targets.csv"]),
-        source_text=text_path.read_text(encoding="utf-8") if text_path.exists() else "",
+        targets=_read_catalogue(folder, tables["targets.csv"], source_text),
+        source_text=source_text,
     )
 
 
-def _read_catalogue(folder: Path, frame: pd.DataFrame) -> pd.DataFrame:
+def _read_catalogue(folder: Path, frame: pd.DataFrame, source_text: str) -> pd.DataFrame:
     """The chapter catalogue, validated by :mod:`plananalysis.catalogue` when present."""
     if frame.empty:
         return frame
@@ -290,7 +286,7 @@ def _read_catalogue(folder: Path, frame: pd.DataFrame) -> pd.DataFrame:
         from .catalogue import read_targets
     except ImportError:  # the catalogue module is optional for a plan without prose targets
         return frame
-    return read_targets(folder / "targets.csv")
+    return read_targets(folder / "targets.csv", source_text or None)
 
 
 def _run_declared_checks(folder: Path, tables: dict, sources: dict) -> None:

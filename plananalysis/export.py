@@ -1,0 +1,189 @@
+"""Report files: offline HTML from executed notebooks, the index page and the Excel scorecard.
+
+Every HTML file works offline: charts are inline SVG (the notebooks use the ``svg``
+renderer), and the scripts nbconvert's template would fetch from CDNs (require.js,
+MathJax, mermaid) are removed — the reports need none of them.  Text uses the reader's
+CJK fonts, named first in the page's font stack.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import datetime
+from pathlib import Path
+
+__all__ = ["export_html", "write_index", "write_scorecard_xlsx", "FONT_STACK"]
+
+FONT_STACK = ('"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", '
+              '"WenQuanYi Micro Hei", sans-serif')
+_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S | re.I)
+_REMOTE_LINK = re.compile(r"<link\b[^>]*href=\"https?://[^\"]*\"[^>]*>", re.I)
+_PAGE_CSS = f"""
+body {{ font-family: {FONT_STACK}; margin: 0 auto; max-width: 1180px; padding: 16px 24px; color: #1a1a1a; }}
+.pa-banner {{ background: #fde0dd; border-left: 6px solid #a50f15; padding: 10px 14px; margin: 12px 0; }}
+.pa-nav {{ font-size: 13px; margin-bottom: 8px; }}
+table {{ border-collapse: collapse; }}
+"""
+
+
+def _write_text_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def export_html(notebook: Path, target: Path, *, title: str = "", error: str | None = None) -> Path:
+    """An executed notebook as HTML without code or prompts, with no remote scripts.
+
+    ``error`` (a failed run) is shown in a banner at the top of the page.
+    """
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True)
+    exporter.exclude_markdown = False
+    body, _ = exporter.from_filename(str(notebook))
+    body = _SCRIPT.sub("", body)
+    body = _REMOTE_LINK.sub("", body)
+    if title:
+        body = re.sub(r"<title>.*?</title>", f"<title>{html.escape(title)}</title>", body, count=1, flags=re.S)
+    head_extra = f"<style>{_PAGE_CSS}</style>"
+    nav = '<div class="pa-nav"><a href="index.html">← 返回总览 (back to the index)</a></div>'
+    banner = ""
+    if error:
+        banner = (f'<div class="pa-banner" id="pa-error"><strong>本报告运行失败 (this report failed)：</strong>'
+                  f"{html.escape(error)}</div>")
+    body = body.replace("</head>", head_extra + "</head>", 1)
+    body = re.sub(r"(<body[^>]*>)", r"\1" + nav + banner, body, count=1)
+    _write_text_atomic(target, body)
+    return target
+
+
+def _context(params):
+    """Plan, observed data and the progress table of one review (imported lazily)."""
+    from .observed import load_observed
+    from .plan import load_plan
+    from .progress import assess
+
+    plan = load_plan(params.plan_id)
+    observed = load_observed(params.observed_path or None)
+    table = assess(plan, observed, as_of=params.as_of, method=params.method, region=params.region)
+    return plan, observed, table
+
+
+def write_index(folder: Path, jobs, results: dict, params) -> Path:
+    """``index.html``: the overview scorecard and a link to every report, failures marked."""
+    from .tables import status_colours, style_progress, text_colour
+
+    plan, observed, table = _context(params)
+    zh = params.lang == "zh"
+    phase_title = ("中期评估" if params.phase == "midterm" else "终期检查") if zh else \
+        ("Mid-term review" if params.phase == "midterm" else "Final review")
+    colours = status_colours(params.method, table["phase"].iloc[0])
+    counts = table.groupby(["status_order", "status_id", "status_zh" if zh else "status_en"]).size()
+    chips = "".join(
+        f'<span class="chip" style="background:{colours.get(sid, "#fff")};color:{text_colour(colours.get(sid, "#ffffff"))}">'
+        f'{html.escape(label)} <b>{n}</b></span>'
+        for (_, sid, label), n in counts.items())
+    links = []
+    for job in jobs:
+        result = results.get(job.name)
+        failed = result is not None and not result["ok"]
+        mark = ' <span class="failed">✗ 运行失败 (failed)</span>' if failed else ""
+        links.append(f'<li><a href="{job.name}.html">{html.escape(job.title(params.lang))}</a>{mark}</li>')
+    failures = [r for r in results.values() if not r["ok"]]
+    banner = ""
+    if failures:
+        items = "".join(f"<li>{html.escape(r['name'])}: {html.escape(r['error'] or '')}</li>" for r in failures)
+        banner = f'<div class="pa-banner" id="pa-error"><strong>有报告运行失败 (some reports failed)：</strong><ul>{items}</ul></div>'
+    title = f"{plan.title} {phase_title}（截至{params.as_of}年）" if zh else \
+        f"{plan.sources.get('plan', {}).get('title_en', plan.title)} — {phase_title} (as of {params.as_of})"
+    document = plan.sources.get("document", {})
+    page = f"""<!DOCTYPE html>
+<html lang="{'zh-CN' if zh else 'en'}"><head><meta charset="utf-8">
+<title>{html.escape(title)}</title>
+<style>{_PAGE_CSS}
+.chip {{ display:inline-block; padding:4px 10px; margin:2px 4px 2px 0; border-radius:12px; border:1px solid #999; }}
+.failed {{ color:#a50f15; font-weight:600; }}
+</style></head>
+<body>
+<h1>{html.escape(title)}</h1>
+{banner}
+<p>{'评估方法' if zh else 'Method'}: {html.escape(params.method)} · {'地区' if zh else 'Region'}: {html.escape(params.region)}
+ · {'生成时间' if zh else 'Generated'}: {datetime.now():%Y-%m-%d %H:%M}</p>
+<h2>{'主要指标评估结论' if zh else 'Headline indicators'}（{len(table)}）</h2>
+<div id="status-counts">{chips}</div>
+<h2>{'报告' if zh else 'Reports'}</h2>
+<ul id="report-links">{''.join(links)}</ul>
+<h2>{'指标一览' if zh else 'Scorecard'}</h2>
+<div id="scorecard">{style_progress(table, params.lang).to_html()}</div>
+<p><a href="scorecard.xlsx">scorecard.xlsx</a></p>
+<footer><p>{'来源' if zh else 'Source'}: {html.escape(document.get('title', ''))} ·
+{html.escape(document.get('publisher', ''))} · {html.escape(str(document.get('issued', '')))};
+{'观测数据来源见各章报告及 scorecard.xlsx' if zh else 'observed values: sources in each report and scorecard.xlsx'}.</p></footer>
+</body></html>
+"""
+    target = folder / "index.html"
+    _write_text_atomic(target, page)
+    return target
+
+
+def write_scorecard_xlsx(target: Path, params) -> Path:
+    """``scorecard.xlsx``: one sheet per table, Chinese headers, status colours, sources."""
+    import pandas as pd
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    from .progress import COLUMN_LABELS_ZH
+    from .tables import status_colours, text_colour
+
+    plan, observed, table = _context(params)
+    sheets = {"主要指标进度": table.rename(columns=COLUMN_LABELS_ZH)}
+    if len(plan.targets):
+        sheets["章节量化目标"] = plan.targets
+    for name, builder in (("十三五回顾", "_retrospective_table"), ("一致性检查", "_audit_table")):
+        frame = globals()[builder](plan, observed)
+        if frame is not None:
+            sheets[name] = frame
+    sheets["观测数据"] = observed
+    sheets["来源"] = pd.DataFrame(
+        [{"文件": name, **{k: str(v) for k, v in (meta or {}).items()}}
+         for name, meta in plan.sources.get("files", {}).items()])
+    colours = status_colours(params.method, table["phase"].iloc[0])
+    tmp = target.with_name(f".{target.name}.tmp")
+    with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            frame.to_excel(writer, sheet_name=name, index=False)
+            sheet = writer.sheets[name]
+            for cell in sheet[1]:
+                cell.font = Font(name="Microsoft YaHei", bold=True)
+            for col in range(1, sheet.max_column + 1):
+                sheet.column_dimensions[get_column_letter(col)].width = 16
+            sheet.freeze_panes = "A2"
+        sheet = writer.sheets["主要指标进度"]
+        status_col = list(sheets["主要指标进度"].columns).index(COLUMN_LABELS_ZH["status_zh"]) + 1
+        for row, status_id in enumerate(table["status_id"], start=2):
+            colour = colours.get(status_id, "#ffffff")
+            cell = sheet.cell(row=row, column=status_col)
+            cell.fill = PatternFill("solid", fgColor=colour.lstrip("#"))
+            cell.font = Font(name="Microsoft YaHei", color=text_colour(colour).lstrip("#"), bold=True)
+            cell.alignment = Alignment(horizontal="center")
+    tmp.replace(target)
+    return target
+
+
+def _retrospective_table(plan, observed):
+    try:
+        from .retrospective import evaluate_13th
+    except ImportError:
+        return None
+    return evaluate_13th(plan)
+
+
+def _audit_table(plan, observed):
+    try:
+        from .audit import audit
+    except ImportError:
+        return None
+    return audit(plan, observed)

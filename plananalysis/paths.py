@@ -1,0 +1,16 @@
+"""Where the project's files live (standard library only, so light modules can use it)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+__all__ = ["ROOT", "data_dir"]
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def data_dir() -> Path:
+    """The project's data folder (``$PLANANALYSIS_DATA_DIR`` overrides it)."""
+    override = os.environ.get("PLANANALYSIS_DATA_DIR")
+    return Path(override) if override else ROOT / "data"

@@ -1,0 +1,359 @@
+"""The review runner: every report notebook through papermill, into ``reports/<as_of>/``.
+
+    plananalysis review [--as-of 2023] [--jobs N] [--force] [--method …] [--lang zh|en]
+
+How it stays fast and safe:
+
+- **Workers keep a warm kernel.**  Notebooks run in worker processes (papermill's ``cwd``
+  is not thread-safe); each worker starts one kernel (retrying a start that collides on a
+  port) and reuses it for every notebook it runs, resetting the namespace in between, so
+  pandas, Altair and the package are imported once per worker, not once per notebook.
+- **Unchanged work is skipped.**  Each notebook's inputs (its file, its parameters, the plan
+  and observed data, the package's code) are hashed into ``manifest.json``; a re-run with
+  nothing changed returns at once, and only changed notebooks are executed (``--force``
+  re-runs all).
+- **Nothing is lost.**  Everything is written to a temporary folder beside the report and
+  replaces the previous report only when every notebook succeeded.  A failing notebook is
+  reported at the top of its own HTML and in the index; that run is kept as
+  ``reports/<as_of>.failed/`` and the command exits non-zero, leaving the previous report
+  intact, as does a bad parameter (checked before anything runs) or an interrupted run.
+
+This module imports only the standard library at the top, so the warm path is quick.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .params import ReviewParameters, validate
+from .paths import ROOT, data_dir
+
+__all__ = ["Job", "review_jobs", "run_review", "register", "ROOT", "NOTEBOOKS"]
+
+NOTEBOOKS = ROOT / "notebooks"
+PACKAGE = Path(__file__).resolve().parent
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One notebook to run: its name in reports/, the notebook file, its parameters."""
+
+    name: str
+    notebook: str
+    parameters: dict = field(hash=False)
+    title_zh: str = ""
+    title_en: str = ""
+
+    def title(self, lang: str = "zh") -> str:
+        return self.title_en if lang == "en" else self.title_zh
+
+
+def review_jobs(params: ReviewParameters, plan=None) -> list[Job]:
+    """The notebooks of one review: overview, one per chapter with targets, the 13th-plan
+    retrospective and the data audit."""
+    from .plan import load_plan
+
+    plan = plan or load_plan(params.plan_id)
+    common = {k: v for k, v in params.as_dict().items() if k != "chapter"}
+    jobs = [Job("overview", "overview.ipynb", common, "总览", "Overview")]
+    for _, row in plan.chapters.iterrows():
+        n = int(row["number"])
+        chapter = plan.chapter(n)
+        has_targets = len(chapter.indicators) or len(chapter.targets)
+        if 3 <= n <= 13 or has_targets:
+            jobs.append(Job(f"chapter-{n:02d}", "chapter.ipynb", {**common, "chapter": n},
+                            chapter.title("zh"), chapter.title("en")))
+    jobs.append(Job("retrospective_13th", "retrospective_13th.ipynb", common,
+                    "“十三五”规划指标完成情况回顾", "13th plan retrospective"))
+    jobs.append(Job("data_audit", "data_audit.ipynb", common, "数据一致性检查与覆盖", "Data audit and coverage"))
+    return jobs
+
+
+# ---------------------------------------------------------------- hashing
+
+def _digest_files(paths) -> str:
+    h = hashlib.sha256()
+    for path in sorted(paths):
+        h.update(str(path.relative_to(ROOT)).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def shared_inputs_digest(params: ReviewParameters) -> str:
+    """One hash of everything every notebook reads: plan data, observed data, methods, code."""
+    data = data_dir()
+    folders = [data / "plans" / params.plan_id, data / "methods", PACKAGE]
+    observed = Path(params.observed_path) if params.observed_path else data / "observed"
+    files = [p for folder in folders if folder.exists() for p in folder.rglob("*")
+             if p.is_file() and "__pycache__" not in p.parts]
+    files += [observed] if observed.is_file() else [
+        p for p in observed.rglob("*") if p.is_file() and "backups" not in p.parts]
+    h = hashlib.sha256(_digest_files([p for p in files if _under_root(p)]).encode())
+    for p in files:
+        if not _under_root(p):  # data outside the project (an analyst's folder)
+            h.update(str(p).encode() + p.read_bytes())
+    return h.hexdigest()
+
+
+def _under_root(path: Path) -> bool:
+    try:
+        path.resolve().relative_to(ROOT)
+        return True
+    except ValueError:
+        return False
+
+
+def job_digest(job: Job, shared: str) -> str:
+    h = hashlib.sha256(shared.encode())
+    h.update((NOTEBOOKS / job.notebook).read_bytes())
+    h.update(json.dumps(job.parameters, sort_keys=True, ensure_ascii=False).encode())
+    return h.hexdigest()
+
+
+# ---------------------------------------------------------------- workers
+
+_KERNEL = None  # (KernelManager) one warm kernel per worker process
+
+
+def _start_kernel(attempts: int = 4):
+    """Start this worker's kernel, retrying starts that collide on a port."""
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+
+    global _KERNEL
+    for attempt in range(1, attempts + 1):
+        # IPC sockets in a private folder: no TCP ports to collide on, nothing on the network.
+        km = AsyncKernelManager(kernel_name="python3", transport="ipc",
+                                ip=str(Path(tempfile.mkdtemp(prefix="pa-kernel-")) / "k"))
+        try:
+            run_sync(km.start_kernel)(cwd=str(NOTEBOOKS), env={**os.environ, "PYTHONWARNINGS": "ignore"})
+            _KERNEL = km
+            return km
+        except Exception:  # ZMQError "Address already in use" and friends
+            if attempt == attempts:
+                raise
+            time.sleep(0.2 + random.random())
+
+
+def _reset_kernel() -> None:
+    """Clear the namespace between notebooks; restart the kernel if it died."""
+    from jupyter_core.utils import run_sync
+
+    km = _KERNEL
+    if km is None or not run_sync(km.is_alive)():
+        _start_kernel()
+        return
+    kc = km.client()
+    kc.start_channels()
+    try:
+        run_sync(kc.wait_for_ready)(timeout=60)
+        run_sync(kc.execute_interactive)("get_ipython().reset(new_session=True)",
+                                         store_history=False, output_hook=lambda msg: None, timeout=60)
+    finally:
+        kc.stop_channels()
+
+
+def _worker_init() -> None:
+    import atexit
+    import logging
+
+    logging.getLogger("papermill").setLevel(logging.ERROR)
+    logging.getLogger("traitlets").setLevel(logging.ERROR)
+    _start_kernel()
+
+    def _stop():
+        from jupyter_core.utils import run_sync
+
+        if _KERNEL is not None:
+            run_sync(_KERNEL.shutdown_kernel)(now=True)
+
+    atexit.register(_stop)
+
+
+def _run_job(job: Job, out_dir: str, lang: str) -> dict:
+    """Execute one notebook into ``out_dir`` and export its HTML; never raises."""
+    import papermill as pm
+
+    from .export import export_html
+
+    started = time.perf_counter()
+    out_nb = Path(out_dir) / f"{job.name}.ipynb"
+    error = None
+    try:
+        if _KERNEL is None:
+            _start_kernel()
+        pm.execute_notebook(str(NOTEBOOKS / job.notebook), str(out_nb), parameters=job.parameters,
+                            km=_KERNEL, progress_bar=False, execution_timeout=600,
+                            cwd=None, report_mode=False)
+    except Exception as exc:  # PapermillExecutionError or a kernel that died
+        error = _short_error(exc)
+    finally:
+        try:
+            _reset_kernel()
+        except Exception:
+            _start_kernel()
+    try:
+        if out_nb.exists():
+            export_html(out_nb, Path(out_dir) / f"{job.name}.html", title=job.title(lang), error=error)
+    except Exception as exc:
+        error = error or f"HTML export failed: {_short_error(exc)}"
+    return {"name": job.name, "ok": error is None, "error": error,
+            "seconds": round(time.perf_counter() - started, 2)}
+
+
+def _short_error(exc: Exception) -> str:
+    name = getattr(exc, "ename", type(exc).__name__)
+    value = getattr(exc, "evalue", str(exc))
+    return f"{name}: {value}".strip()[:500]
+
+
+# ---------------------------------------------------------------- the run
+
+def _read_manifest(folder: Path) -> dict:
+    try:
+        return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _recover(final: Path) -> None:
+    """Undo a swap interrupted between its two renames."""
+    old = final.with_name(f".old-{final.name}")
+    if old.exists() and not final.exists():
+        old.rename(final)
+    elif old.exists():
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def run_review(as_of=2023, *, jobs: int | None = None, force: bool = False, reports_dir=None,
+               method="cn-schedule", lang="zh", region="浙江省", observed_path="",
+               plan_id="zj-social-14th", only: list[str] | None = None, echo=print) -> dict:
+    """Run the review; return a summary dict (``ok``, ``ran``, ``skipped``, ``failed``, ``folder``)."""
+    params = validate(as_of=as_of, method=method, lang=lang, region=region,
+                      observed_path=observed_path, plan_id=plan_id)
+    reports = Path(reports_dir) if reports_dir else ROOT / "reports"
+    reports.mkdir(parents=True, exist_ok=True)
+    final = reports / str(params.as_of)
+    _recover(final)
+    shared = shared_inputs_digest(params)
+    previous = _read_manifest(final) if final.exists() else {}
+    # The job list is cached in the manifest with the digest it was built from, so a warm run
+    # needs neither pandas nor the plan.
+    if previous.get("shared") == shared and previous.get("params") == params.as_dict() and not force:
+        all_jobs = [Job(**j) for j in previous["jobs"]]
+    else:
+        all_jobs = review_jobs(params)
+    if only:
+        all_jobs = [j for j in all_jobs if j.name in only]
+    digests = {j.name: job_digest(j, shared) for j in all_jobs}
+    old_digests = previous.get("digests", {})
+    todo = [j for j in all_jobs if force or old_digests.get(j.name) != digests[j.name]
+            or not (final / f"{j.name}.html").exists()]
+    if not todo and previous.get("ok") and not force:
+        echo(f"报告已是最新，未重新运行 (report up to date, nothing re-run): {final}")
+        return {"ok": True, "ran": [], "skipped": [j.name for j in all_jobs], "failed": [], "folder": str(final)}
+
+    tmp = reports / f".tmp-{params.as_of}-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        for job in all_jobs:  # reuse what did not change
+            if job not in todo:
+                for suffix in (".ipynb", ".html"):
+                    shutil.copy2(final / f"{job.name}{suffix}", tmp / f"{job.name}{suffix}")
+        results = _execute(todo, tmp, params, jobs, echo)
+        failed = [r for r in results if not r["ok"]]
+        from .export import write_index, write_scorecard_xlsx
+
+        status = {r["name"]: r for r in results}
+        write_index(tmp, all_jobs, status, params)
+        write_scorecard_xlsx(tmp / "scorecard.xlsx", params)
+        manifest = {"params": params.as_dict(), "shared": shared, "digests": digests,
+                    "jobs": [{"name": j.name, "notebook": j.notebook, "parameters": j.parameters,
+                              "title_zh": j.title_zh, "title_en": j.title_en} for j in all_jobs],
+                    "ok": not failed, "results": results}
+        (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+        if failed:
+            kept = reports / f"{params.as_of}.failed"
+            shutil.rmtree(kept, ignore_errors=True)
+            tmp.rename(kept)
+            echo(f"{len(failed)} 个笔记本失败，保留原报告 (notebooks failed; previous report kept): "
+                 f"{', '.join(r['name'] for r in failed)} — 详见 (see) {kept}/index.html")
+            return {"ok": False, "ran": [j.name for j in todo], "skipped": [], "failed": failed, "folder": str(kept)}
+        _swap_in(tmp, final)
+        shutil.rmtree(reports / f"{params.as_of}.failed", ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    echo(f"报告已写入 (report written): {final}/index.html")
+    return {"ok": True, "ran": [j.name for j in todo], "skipped": [j.name for j in all_jobs if j not in todo],
+            "failed": [], "folder": str(final)}
+
+
+def _swap_in(tmp: Path, final: Path) -> None:
+    """Replace ``final`` by ``tmp``: two renames, recovered by :func:`_recover` if cut short."""
+    old = final.with_name(f".old-{final.name}")
+    if final.exists():
+        final.rename(old)
+    tmp.rename(final)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _execute(todo: list[Job], out_dir: Path, params: ReviewParameters, jobs: int | None, echo) -> list[dict]:
+    if not todo:
+        return []
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+    echo(f"运行 {len(todo)} 个笔记本，{workers} 个进程 (running {len(todo)} notebooks in {workers} processes)…")
+    import multiprocessing
+
+    results = []
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init) as pool:
+        futures = [pool.submit(_run_job, job, str(out_dir), params.lang) for job in todo]
+        for done, future in enumerate(as_completed(futures), 1):
+            result = future.result()
+            results.append(result)
+            mark = "✓" if result["ok"] else "✗"
+            line = f"[{done}/{len(todo)}] {mark} {result['name']} ({result['seconds']:.1f} s)"
+            echo(line + ("" if result["ok"] else f" — {result['error']}"))
+    return results
+
+
+# ---------------------------------------------------------------- command line
+
+def register(sub) -> None:
+    p = sub.add_parser("review", help="run the review notebooks into reports/<as_of>/")
+    p.add_argument("--as-of", type=int, default=2023, help="2023 mid-term (default), 2025 final")
+    p.add_argument("--jobs", type=int, default=None, help="worker processes (default: number of cores)")
+    p.add_argument("--force", action="store_true", help="re-run every notebook")
+    p.add_argument("--method", default="cn-schedule")
+    p.add_argument("--lang", default="zh", choices=["zh", "en"])
+    p.add_argument("--region", default="浙江省")
+    p.add_argument("--observed", default="", help="observed data file or folder (default: data/observed)")
+    p.add_argument("--plan", default="zj-social-14th")
+    p.add_argument("--reports-dir", default=None)
+    p.add_argument("--only", nargs="*", help="run only these notebooks (names as in reports/)")
+    p.set_defaults(handler=_cli)
+
+
+def _cli(args) -> int:
+    summary = run_review(args.as_of, jobs=args.jobs, force=args.force, reports_dir=args.reports_dir,
+                         method=args.method, lang=args.lang, region=args.region,
+                         observed_path=args.observed, plan_id=args.plan, only=args.only,
+                         echo=lambda line: print(line, flush=True))
+    return 0 if summary["ok"] else 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(1)

@@ -1,0 +1,152 @@
+"""Tables that read well: the progress table with Chinese headers, units, colours and links.
+
+One styling for notebooks, HTML reports and the Excel scorecard:
+
+>>> from plananalysis.plan import load_plan
+>>> from plananalysis.progress import assess
+>>> view = progress_view(assess(load_plan(), as_of=2023))
+>>> list(view.columns)[:4]
+['序号', '指标', '单位', '2020年基期']
+>>> styled = style_progress(assess(load_plan(), as_of=2023))   # a pandas Styler, shown as HTML
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+import pandas as pd
+
+__all__ = ["plain", "progress_view", "style_progress", "status_colours", "text_colour", "format_number",
+           "observed_view", "HEADERS"]
+
+# Columns of the reader's view of a progress table: (source column, zh header, en header).
+HEADERS = [
+    ("no", "序号", "No."),
+    ("name", "指标", "Indicator"),
+    ("unit", "单位", "Unit"),
+    ("baseline_printed", "2020年基期", "2020 baseline"),
+    ("target_printed", "2025年目标", "2025 target"),
+    ("latest", "最新值（年份）", "Latest (year)"),
+    ("completion_share", "完成目标进度P", "Completion P"),
+    ("elapsed_share", "序时进度E", "Time elapsed E"),
+    ("status", "评估结论", "Status"),
+    ("projected", "预计2025年", "Projected 2025"),
+    ("reason", "依据", "Reason"),
+]
+
+
+def format_number(value, digits: int = 2) -> str:
+    """Numbers as a Chinese report prints them: thousands separators, no trailing zeros.
+
+    >>> format_number(52397), format_number(74.20), format_number(float("nan"))
+    ('52,397', '74.2', '—')
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return "—"
+    text = f"{float(value):,.{digits}f}".rstrip("0").rstrip(".")
+    return text
+
+
+def _percent(value) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{float(value) * 100:.0f}%"
+
+
+def text_colour(background: str) -> str:
+    """Black or white text, whichever reads better on ``background`` (#rrggbb).
+
+    >>> text_colour("#00331a"), text_colour("#fdae6b")
+    ('#ffffff', '#000000')
+    """
+    r, g, b = (int(background[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return "#000000" if luminance > 0.45 else "#ffffff"
+
+
+def status_colours(method: str = "cn-schedule", phase: str = "midterm") -> dict[str, str]:
+    """Status id → colour, from the one declared table (data/methods/status_labels.csv)."""
+    from .methods import status_labels
+
+    table = status_labels(method, phase)
+    return dict(zip(table["status_id"], table["colour"]))
+
+
+def progress_view(table: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """The progress table as a reader sees it: a few columns, formatted, with headers in ``lang``."""
+    zh = lang == "zh"
+    latest = [
+        "—" if _missing(v) else f"{q or ''}{format_number(v, 3)}（{int(y)}）"
+        for v, q, y in zip(table["latest_value"], table["latest_qualifier"].fillna(""), table["latest_year"])
+    ]
+    view = pd.DataFrame({
+        "no": table["no"],
+        "name": table["name_zh" if zh else "name_en"],
+        "unit": table["unit"],
+        "baseline_printed": table["baseline_printed"].replace("", "—"),
+        "target_printed": table["target_printed"],
+        "latest": latest,
+        "completion_share": [_percent(v) for v in table["completion_share"]],
+        "elapsed_share": [_percent(v) for v in table["elapsed_share"]],
+        "status": table["status_zh" if zh else "status_en"],
+        "projected": table["projected_zh"].fillna("—") if zh else table["is_projected_met"].map(
+            {True: "likely met", False: "unlikely"}).fillna("—"),
+        "reason": table["reason_zh" if zh else "reason_en"],
+    })
+    view.columns = [h[1] if zh else h[2] for h in HEADERS]
+    return view
+
+
+def _missing(value) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+_CELL_STYLES = [{"selector": "th", "props": "background:#f0f0f0; text-align:left; padding:4px 6px"},
+                {"selector": "td", "props": "padding:4px 6px; border-bottom:1px solid #ddd; text-align:left"}]
+
+
+def plain(frame: pd.DataFrame):
+    """Any table as a report shows it: no index, left-aligned, light rules.
+
+    >>> plain(pd.DataFrame({"指标": ["甲"]})).to_html().count("<td")
+    1
+    """
+    return frame.style.hide(axis="index").set_table_styles(_CELL_STYLES)
+
+
+def style_progress(table: pd.DataFrame, lang: str = "zh"):
+    """:func:`progress_view` as a pandas Styler: the status cell in its colour."""
+    method = table["method"].iloc[0] if len(table) else "cn-schedule"
+    phase = table["phase"].iloc[0] if len(table) else "midterm"
+    colours = status_colours(method, phase)
+    view = progress_view(table, lang)
+    status_header = view.columns[8]
+    by_label = dict(zip(table["status_zh" if lang == "zh" else "status_en"], table["status_id"]))
+
+    def paint(label):
+        colour = colours.get(by_label.get(label, ""), "#ffffff")
+        return f"background-color: {colour}; color: {text_colour(colour)}; font-weight: 600"
+
+    return plain(view).map(paint, subset=[status_header]).set_properties(**{"font-size": "13px"})
+
+
+def observed_view(observed: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """Observed values with their sources as links (HTML), for reports and apps."""
+    zh = lang == "zh"
+    links = [
+        f'<a href="{html.escape(u)}">{html.escape(t or u)}</a>' if u else html.escape(t or "")
+        for t, u in zip(observed["source_title"].fillna(""), observed["source_url"].fillna(""))
+    ]
+    view = pd.DataFrame({
+        "指标" if zh else "Indicator": observed["indicator_id"],
+        "地区" if zh else "Region": observed["region"],
+        "口径" if zh else "Series": observed["series"],
+        "年份" if zh else "Year": observed["year"],
+        "数值" if zh else "Value": [f"{q}{format_number(v, 3)}" for q, v in
+                                     zip(observed["qualifier"].fillna(""), observed["value"])],
+        "单位" if zh else "Unit": observed["unit"],
+        "来源" if zh else "Source": links,
+        "来源类型" if zh else "Quality": observed["source_quality"],
+    })
+    return view
