@@ -23,8 +23,13 @@ EXIT_OK, EXIT_CONFLICTS, EXIT_BAD_INPUT = 0, 1, 2
 
 
 def _observed_folder(args) -> Path:
+    """The observed folder; ``--data-dir`` also points the plan loader at that data folder."""
+    import os
+
     from .observed import observed_dir
 
+    if args.data_dir:
+        os.environ["PLANANALYSIS_DATA_DIR"] = str(Path(args.data_dir).resolve())
     return observed_dir(args.data_dir)
 
 

@@ -185,7 +185,7 @@ def import_observed(path, *, replace: bool = False, allow_unsourced: bool = Fals
         raise InvalidObservedFile(errors)
     existing = load_observed(target_dir, include_derived=False)
     user_path = target_dir / USER_FILE
-    user = _read_valid(user_path) if user_path.is_file() else pd.DataFrame(columns=USER_COLUMNS)
+    user = _read_valid(user_path, allow_unsourced=True) if user_path.is_file() else pd.DataFrame(columns=USER_COLUMNS)
 
     old = existing.set_index(KEY)[["value", "qualifier", "origin"]]
     merged = incoming.merge(old.rename(columns={"value": "old_value", "qualifier": "old_qualifier",

@@ -86,8 +86,8 @@ def observed_dir(root=None) -> Path:
 # ---------------------------------------------------------------- reading
 
 
-def _read_valid(path) -> pd.DataFrame:
-    frame, _skipped, errors = read_observed_file(path)
+def _read_valid(path, *, allow_unsourced: bool = False) -> pd.DataFrame:
+    frame, _skipped, errors = read_observed_file(path, allow_unsourced=allow_unsourced)
     if errors:
         raise InvalidObservedFile(errors)
     return frame
@@ -155,7 +155,8 @@ def load_observed(path=None, region: str | None = None, *, include_derived: bool
         shipped_files, user_file = _observed_files(path)
         shipped = [_finish(_read_valid(f), "shipped") for f in shipped_files]
         shipped = pd.concat(shipped, ignore_index=True) if shipped else _finish(_read_valid_empty(), "shipped")
-        user = _finish(_read_valid(user_file), "user") if (include_user and user_file) else shipped.iloc[0:0]
+        # user.csv may hold rows imported with --no-source (marked unsourced)
+        user = _finish(_read_valid(user_file, allow_unsourced=True), "user") if (include_user and user_file) else shipped.iloc[0:0]
         frame = _combine(shipped, user, path)
         context_folder = path
     else:
