@@ -101,7 +101,7 @@ OUTPUT_COLUMNS = [
     "projection_cagr", "projection_low", "projection_high", "projected_share",
     "is_projected_met", "projected_zh", "years_ahead", "method_measure", "method_value",
     "method_score", "status_id", "status_zh", "status_en", "status_order", "reason_zh",
-    "reason_en", "flags", "context",
+    "reason_en", "caveats", "context",
 ]
 
 COLUMN_LABELS_ZH = {
@@ -124,7 +124,7 @@ COLUMN_LABELS_ZH = {
     "years_ahead": "较序时进度提前（年）", "method_measure": "方法指标", "method_value": "方法指标值",
     "method_score": "方法得分", "status_id": "状态编码", "status_zh": "评估结论",
     "status_en": "评估结论（英文）", "status_order": "状态序", "reason_zh": "依据",
-    "reason_en": "依据（英文）", "flags": "提示", "context": "其他口径（仅供参考）",
+    "reason_en": "依据（英文）", "caveats": "提示", "context": "其他口径（仅供参考）",
 }
 
 _FLAG_ZH = {
@@ -572,6 +572,9 @@ def _reason(rec: dict, spec: dict, as_of: int) -> tuple[str, str]:
                         f"为所需年均{_num(rec['required_rate'])}的{_pct(rec['pace_ratio'])}")
             head_en += (f" (missing {rec['years_missing']}); mean {_num(rec['realised_rate'])}/yr is "
                         f"{_pct(rec['pace_ratio'])} of the {_num(rec['required_rate'])}/yr required")
+            if rec["phase"] == "final" and rec["status_id"] == "no_data":
+                head_zh += "；年度数据不全，无法得出终期结论"
+                head_en += "; years missing, no final verdict"
             return lag_zh + head_zh, lag_en + head_en
     elif rule == "avg_growth":
         head_zh = (f"{rec['years_used'].replace(',', '、')}年年均增长{_num(round(rec['realised_rate'], 2))}%"
@@ -645,7 +648,7 @@ def _finish(rec: dict, method: str, phase: str, d: int = 1, spec: dict | None = 
     labels = _methods.status_labels(method, phase).set_index("status_id")
     row = labels.loc[rec["status_id"]]
     rec.update(status_zh=row["label_zh"], status_en=row["label_en"], status_order=int(row["order"]))
-    rec["flags"] = "；".join(_FLAG_ZH[f] for f in dict.fromkeys(rec.get("flags", [])))
+    rec["caveats"] = "；".join(_FLAG_ZH[f] for f in dict.fromkeys(rec.pop("flags", [])))
     return rec
 
 
@@ -711,7 +714,7 @@ def _combine_parts(table: pd.DataFrame) -> pd.DataFrame:
         worst["part"] = "、".join(group["part"])
         worst["reason_zh"] = "；".join(f"{r.part}：{r.reason_zh}" for r in group.itertuples())
         worst["reason_en"] = "; ".join(f"{r.part}: {r.reason_en}" for r in group.itertuples())
-        worst["flags"] = "；".join(dict.fromkeys(f for f in "；".join(group["flags"].fillna("")).split("；") if f))
+        worst["caveats"] = "；".join(dict.fromkeys(f for f in "；".join(group["caveats"].fillna("")).split("；") if f))
         worst["target_printed"] = " ".join(dict.fromkeys(group["target_printed"]))
         for column in ("latest_value", "completion_share", "pace_ratio", "target_value"):
             worst[column] = math.nan
