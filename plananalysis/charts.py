@@ -34,7 +34,7 @@ from .errors import PlanDataError
 
 __all__ = [
     "THEME_NAME", "FONT_FAMILY", "NUMBER_FORMAT", "YEAR_FORMAT", "PERCENT_FORMAT",
-    "use_theme", "theme_config", "status_table", "status_palette", "status_labels_path",
+    "use_theme", "theme_config", "status_table", "status_palette",
     "trajectory", "status_matrix", "status_counts", "completion_bars", "sparkline",
     "register_fonts", "to_svg", "to_png", "enable_offline_rendering",
 ]
@@ -190,68 +190,30 @@ def use_theme() -> str:
 
 # --------------------------------------------------------------------------- statuses
 
-# TODO(shared table): used only while data/methods/status_labels.csv is absent; the
-# progress engine declares the statuses there and this fallback then goes unused.
-_FALLBACK_STATUSES = [
-    # method, phase, status_id, label_zh, label_en, order, colour (CIE L* falls with order)
-    ("cn-schedule", "midterm", "achieved_early", "提前实现", "Achieved ahead of time", 1, "#a6d96a"),
-    ("cn-schedule", "midterm", "ahead", "快于预期", "Ahead of schedule", 2, "#66bd63"),
-    ("cn-schedule", "midterm", "on_schedule", "基本符合预期", "On schedule", 3, "#3288bd"),
-    ("cn-schedule", "midterm", "behind", "滞后", "Behind schedule", 4, "#a6410d"),
-    ("cn-schedule", "midterm", "moving_away", "逆向", "Moving away", 5, "#67001f"),
-    ("cn-schedule", "midterm", "not_assessed", "无法评估", "Not assessed", 6, "#f0f0f0"),
-    ("cn-schedule", "final", "exceeded", "超额完成", "Exceeded", 1, "#a6d96a"),
-    ("cn-schedule", "final", "completed", "完成", "Completed", 2, "#1a9850"),
-    ("cn-schedule", "final", "basically_completed", "基本完成", "Basically completed", 3, "#a6410d"),
-    ("cn-schedule", "final", "not_completed", "未完成", "Not completed", 4, "#67001f"),
-    ("cn-schedule", "final", "not_assessed", "无法评估", "Not assessed", 5, "#f0f0f0"),
-]
-_STATUS_COLUMNS = ["method", "phase", "status_id", "label_zh", "label_en", "order", "colour"]
-# Other spellings the shared table might use for the same columns.
-_STATUS_ALIASES = {"color": "colour", "sort_order": "order", "rank": "order", "status": "status_id",
-                   "method_id": "method", "phase_id": "phase"}
-
-
-def status_labels_path() -> Path:
-    """Where the shared status table lives: ``data/methods/status_labels.csv``."""
-    from .plan import data_dir
-    return data_dir() / "methods" / "status_labels.csv"
-
-
 def status_table(method: str = "cn-schedule", phase: str = "midterm") -> pd.DataFrame:
     """The statuses of one method and phase, in the method's order, with labels and colours.
 
-    Read from ``data/methods/status_labels.csv`` (shared with the progress engine).
-    Columns: ``status_id, label_zh, label_en, order, colour`` (and whatever else the file has).
+    Read through :func:`plananalysis.methods.status_labels` from the one declared table,
+    ``data/methods/status_labels.csv``, shared with the progress engine (columns
+    ``status_id, order, label_zh, label_en, symbol, colour`` …).
 
     >>> table = status_table("cn-schedule", "midterm")
-    >>> table["label_zh"].iloc[0]
-    '提前实现'
+    >>> table["status_id"].tolist()
+    ['achieved', 'ahead', 'on_track', 'behind', 'reverse', 'no_data']
     >>> status_table("cn-schedule", "final")["label_zh"].tolist()[:2]
     ['超额完成', '完成']
     """
-    path = status_labels_path()
-    if path.exists():
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-        table = table.rename(columns={k: v for k, v in _STATUS_ALIASES.items()
-                                      if k in table.columns and v not in table.columns})
-        missing = [c for c in _STATUS_COLUMNS if c not in table.columns]
-        if missing:
-            raise PlanDataError(path, None, ", ".join(missing), None,
-                                "列 " + ", ".join(_STATUS_COLUMNS))
-    else:
-        table = pd.DataFrame(_FALLBACK_STATUSES, columns=_STATUS_COLUMNS).astype(str)
-    selected = table[(table["method"] == method) & (table["phase"] == phase)].copy()
-    if selected.empty:
-        known = sorted(set(zip(table["method"], table["phase"])))
-        raise PlanDataError(path, None, "method, phase", (method, phase),
-                            "其中之一 (one of) " + ", ".join(f"{m}/{p}" for m, p in known))
-    for i, (row_no, row) in enumerate(selected.iterrows()):
-        colour = str(row["colour"])
+    from .methods import LABELS_PATH, status_labels
+
+    table = status_labels(method, phase)
+    if table.empty:
+        raise PlanDataError(LABELS_PATH, None, "method, phase", (method, phase),
+                            "表中已声明的方法与阶段 (a method and phase declared in the table)")
+    for row in table.itertuples():
+        colour = str(row.colour)
         if not (colour.startswith("#") and len(colour) in (4, 7)):
-            raise PlanDataError(path, int(row_no) + 2, "colour", colour, "#rrggbb 颜色 (hex colour)")
-    selected["order"] = pd.to_numeric(selected["order"])
-    return selected.sort_values("order").reset_index(drop=True)
+            raise PlanDataError(LABELS_PATH, None, "colour", colour, "#rrggbb 颜色 (hex colour)")
+    return table.sort_values("order").reset_index(drop=True)
 
 
 def status_palette(method: str = "cn-schedule", phase: str = "midterm",
@@ -259,8 +221,8 @@ def status_palette(method: str = "cn-schedule", phase: str = "midterm",
     """``(domain, range)`` for an Altair colour scale: status labels in order and their colours.
 
     >>> domain, colours = status_palette()
-    >>> domain[:3]
-    ['提前实现', '快于预期', '基本符合预期']
+    >>> domain[:3], colours[0]
+    (['提前实现', '快于预期', '基本符合预期'], '#00331a')
     >>> len(domain) == len(colours)
     True
     >>> status_palette(lang="en")[0][0]
@@ -292,9 +254,9 @@ def _status_frame(table: pd.DataFrame, method: str, phase: str, lang: str,
     The status column may hold status ids or labels in either language.
     """
     statuses = status_table(method, phase)
-    column = status_column or _first_column(table, ["status_id", "status", f"label_{lang}",
-                                                    "label_zh", "label_en", "verdict_id",
-                                                    "verdict"], "status")
+    column = status_column or _first_column(table, ["status_id", "status", f"status_{lang}",
+                                                    "status_zh", "status_en", f"label_{lang}",
+                                                    "label_zh", "label_en"], "status")
     lookup = {}
     for _, s in statuses.iterrows():
         for key in (s["status_id"], s["label_zh"], s["label_en"]):
@@ -309,6 +271,25 @@ def _status_frame(table: pd.DataFrame, method: str, phase: str, lang: str,
     out["_order"] = [int(lookup[str(v)]["order"]) for v in out[column]]
     out["_colour"] = [lookup[str(v)]["colour"] for v in out[column]]
     return out
+
+
+def _with_categories(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Add ``category_zh``/``category_en`` from the plan's Table 2 (or Table 1) by ``indicator_id``."""
+    if any(c in table.columns for c in ("category_zh", "category_en", "category")):
+        return table
+    if "indicator_id" not in table.columns:
+        return table
+    from .plan import load_plan
+
+    plan = load_plan()
+    lookup = pd.concat([plan.indicators_13th[["indicator_id", "category_zh", "category_en"]],
+                        plan.indicators[["indicator_id", "category_zh", "category_en"]]])
+    years = pd.to_numeric(table.get("target_year", pd.Series(dtype=float)), errors="coerce")
+    if len(years) and years.max() <= 2020:
+        lookup = lookup.drop_duplicates("indicator_id", keep="first")  # the 13th plan's table
+    else:
+        lookup = lookup.drop_duplicates("indicator_id", keep="last")
+    return table.merge(lookup, on="indicator_id", how="left")
 
 
 def _first_column(table: pd.DataFrame, candidates: list[str], what: str) -> str:
@@ -550,8 +531,8 @@ def trajectory(indicator: Mapping, observed: pd.DataFrame | None = None,
         projection = _number(progress, "projection")
     low, high = _number(progress, "projection_low"), _number(progress, "projection_high")
     latest = indicator_points.iloc[-1] if len(indicator_points) else None
-    if latest is not None and int(latest["year"]) >= target_year:
-        projection = low = high = None
+    if latest is None or int(latest["year"]) >= target_year:
+        projection = low = high = None  # nothing to project from, or nothing left to project
 
     # Target regions.
     band = floor = ceiling = None
@@ -589,12 +570,15 @@ def trajectory(indicator: Mapping, observed: pd.DataFrame | None = None,
         y_lo = 0.0
     years = list(rows["year"]) + [base_year, target_year]
     x_lo, x_hi = min(years) - 0.4, max(years) + 0.4
-    x_title, y_title = t["year"], (f"{t['cumulative'] if kind == 'cumulative_sum' else ''}"
-                                   f"{name if kind != 'cumulative_sum' else ''}"
-                                   f"{'（' + unit + '）' if lang == 'zh' and unit else ''}"
-                                   f"{' (' + unit + ')' if lang == 'en' and unit else ''}")
+    # y title: the indicator's name when short, else "数值"; the cumulative sum says so
     if kind == "cumulative_sum":
-        y_title = (f"{t['cumulative']}（{unit}）" if lang == "zh" else f"{t['cumulative']} ({unit})")
+        quantity = t["cumulative"]
+    elif kind == "cumulative_change" or len(name) > (14 if lang == "zh" else 30):
+        quantity = t["value"]
+    else:
+        quantity = name
+    x_title = t["year"]
+    y_title = (f"{quantity}（{unit}）" if lang == "zh" else f"{quantity} ({unit})") if unit else quantity
     xs = alt.X("year:Q", scale=alt.Scale(domain=[x_lo, x_hi], nice=False, zero=False),
                axis=alt.Axis(title=x_title, format=YEAR_FORMAT, tickMinStep=1, grid=False))
     ys = alt.Y("value:Q", scale=alt.Scale(domain=[y_lo, y_hi], nice=False, zero=False),
@@ -629,7 +613,9 @@ def trajectory(indicator: Mapping, observed: pd.DataFrame | None = None,
     # 3. The schedule path (序时进度).
     if path_start is not None and path_start[1] is not None and path_end is not None:
         layers.append(_segment([path_start, path_end], _SCHEDULE, [6, 4], xs, ys))
-        mid = ((path_start[0] + path_end[0]) / 2, (path_start[1] + path_end[1]) / 2)
+        share = 0.3  # label the path early on, away from later points and flow bars
+        mid = (path_start[0] + share * (path_end[0] - path_start[0]),
+               path_start[1] + share * (path_end[1] - path_start[1]))
         layers.append(_label(mid[0], mid[1], t["schedule"], _SCHEDULE, dx=0, dy=10,
                              align="left", baseline="top", xs=xs, ys=ys))
     # 4. Context series, in grey.
@@ -757,6 +743,7 @@ def status_matrix(progress_table: pd.DataFrame, *, method: str = "cn-schedule",
     """
     t = _text(lang)
     frame = _status_frame(progress_table, method, phase, lang, status_column)
+    frame = _with_categories(frame, lang) if category_column is None else frame
     column = category_column or _first_column(frame, [f"category_{lang}", "category_zh",
                                                       "category_en", "category"], "category")
     domain, colours = status_palette(method, phase, lang)
@@ -797,11 +784,12 @@ def completion_bars(table: pd.DataFrame, *, method: str = "cn-schedule", phase: 
     ...                       "P": [0.8, 0.8333], "E": [0.6, 0.6], "status_id": ["ahead", "ahead"]})
     >>> spec = completion_bars(table).to_dict()
     >>> [l["mark"]["type"] for l in spec["layer"]]
-    ['bar', 'rule', 'text']
+    ['bar', 'rule', 'text', 'text']
     """
     t = _text(lang)
     frame = _status_frame(table, method, phase, lang, status_column)
-    p_col = completion_column or _first_column(frame, ["P", "completion", "p"], "completion")
+    p_col = completion_column or _first_column(frame, ["completion_share", "P", "completion"],
+                                               "completion")
     name_col = name_column or _first_column(frame, [f"name_{lang}", "name_zh", "name", "indicator_id"],
                                             "name")
     frame = frame[pd.to_numeric(frame[p_col], errors="coerce").notna()].copy()
@@ -809,7 +797,8 @@ def completion_bars(table: pd.DataFrame, *, method: str = "cn-schedule", phase: 
     if schedule_share is not None:
         frame["schedule"] = float(schedule_share)
     else:
-        e_col = schedule_column or next((c for c in ("E", "expected", "schedule_share", "e")
+        e_col = schedule_column or next((c for c in ("elapsed_share", "E", "expected",
+                                                     "schedule_share")
                                          if c in frame.columns), None)
         frame["schedule"] = pd.to_numeric(frame[e_col], errors="coerce") if e_col else float("nan")
     frame["name"] = frame[name_col].astype(str)
@@ -829,13 +818,24 @@ def completion_bars(table: pd.DataFrame, *, method: str = "cn-schedule", phase: 
         x=x, y=y, color=alt.Color("status:N", scale=alt.Scale(domain=domain, range=colours),
                                   legend=alt.Legend(title=t["status"], orient="bottom")),
         tooltip=tips)
-    # The schedule share: one tick per row (E differs when the baseline year does).
-    rule = alt.Chart(data).transform_filter("isValid(datum.schedule)").mark_rule(
-        color="#222222", strokeWidth=1.5, strokeDash=[4, 3]).encode(
-        x="schedule:Q", y=y, tooltip=[alt.Tooltip("schedule:Q", title=t["schedule_share"], format=".0%")])
-    labels = alt.Chart(data).mark_text(align="left", dx=3, fontSize=10).encode(
+    # The schedule share E: one rule across all rows when E is common, else a tick per row
+    # (E differs when a baseline year does, e.g. 6(2019年)).
+    shares = sorted(set(data["schedule"].dropna().round(6)))
+    e_tip = [alt.Tooltip("schedule:Q", title=t["schedule_share"], format=PERCENT_FORMAT)]
+    if len(shares) == 1:
+        share = pd.DataFrame({"schedule": shares, "label": [f"{t['schedule_share']} {shares[0]:.0%}"]})
+        rules = [
+            alt.Chart(share).mark_rule(color="#222222", strokeWidth=1.5, strokeDash=[4, 3]).encode(
+                x="schedule:Q", tooltip=e_tip),
+            alt.Chart(share).mark_text(align="left", baseline="bottom", dx=3, dy=-2, y=0,
+                                       color="#222222").encode(x="schedule:Q", text="label:N")]
+    else:
+        rules = [alt.Chart(data).transform_filter("isValid(datum.schedule)").mark_tick(
+            color="#222222", thickness=2.5, orient="vertical", bandSize=18).encode(
+            x="schedule:Q", y=y, tooltip=e_tip)]
+    labels = alt.Chart(data).mark_text(align="left", dx=4, fontSize=10).encode(
         x="completion:Q", y=y, text=alt.Text("completion:Q", format=PERCENT_FORMAT))
-    return alt.layer(bars, rule, labels).properties(
+    return alt.layer(bars, *rules, labels).properties(
         title=title if title is not None else t["completion"], width=width, height=alt.Step(22))
 
 
@@ -872,7 +872,8 @@ def sparkline(observed_rows: pd.DataFrame, *, target: float | None = None, lang:
         x=xs, y=ys, tooltip=tips))
     layers.append(base.transform_window(rank="rank()", sort=[alt.SortField("year", order="descending")])
                   .transform_filter("datum.rank == 1")
-                  .mark_point(filled=True, size=22, color=_INK).encode(x=xs, y=ys, tooltip=tips))
+                  .mark_point(filled=True, size=22, color=_INK, opacity=1).encode(
+                      x=xs, y=ys, tooltip=tips))
     return alt.layer(*layers).properties(width=width, height=height).configure_view(stroke=None)
 
 
