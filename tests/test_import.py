@@ -291,3 +291,22 @@ def test_the_command_line_imports_templates_and_lists(tmp_path):
     conflict = write_rows(tmp_path / "c.csv", "3,杭州市,2023,84.0,%,公报,https://a.cn/")
     clash = run_cli("data", "import", str(conflict), data_dir=data_dir, cwd=tmp_path)
     assert clash.returncode == 1 and "冲突未改 conflicts left unchanged 1" in clash.stdout
+
+
+def test_an_imported_value_takes_the_place_of_a_derived_one(sandbox, tmp_path):
+    # the package computes the 2024 ratio 78251 / 42786 = 1.83; a read value wins over it
+    path = write_rows(tmp_path / "ratio.csv", "5,浙江省,2024,1.83,,统计局,https://tjj.zj.gov.cn/x")
+    assert import_observed(path, target_dir=sandbox).counts["added"] == 1
+    rows = load_observed(sandbox).query("indicator_id == 'urban_rural_income_ratio' and year == 2024")
+    assert len(rows) == 1 and not rows.iloc[0].is_derived and rows.iloc[0].origin == "user"
+
+
+def test_an_unwritable_target_leaves_no_temporary_file(sandbox, tmp_path, monkeypatch):
+    path = write_rows(tmp_path / "ok.csv", "11,浙江省,2023,91.6,%,部门数据,https://example.gov.cn/c")
+    def fail(*_):
+        raise OSError("disk full")
+    monkeypatch.setattr(os, "replace", fail)
+    with pytest.raises(OSError):
+        import_observed(path, target_dir=sandbox)
+    assert not (sandbox / "user.csv").exists()
+    assert [p.name for p in sandbox.iterdir() if p.name.startswith(".")] == []
