@@ -15,7 +15,7 @@ ahead or behind schedule, the status in Chinese and English and a one-line reaso
 >>> observed = pd.DataFrame({"indicator_id": ["urbanisation_rate"], "series": ["plan"],
 ...     "year": [2023], "value": [74.2], "qualifier": [""]})
 >>> row = assess(plan, observed, as_of=2023).iloc[0]
->>> row.status_zh, round(row.completion_share, 3), row.elapsed_share, round(row.pace_ratio, 3)
+>>> row.status_zh, round(float(row.completion_share), 3), float(row.elapsed_share), round(float(row.pace_ratio), 3)
 ('快于预期', 0.8, 0.6, 1.333)
 >>> row.reason_zh
 '2023年74.2%，完成目标进度80%，快于序时进度60%'
@@ -166,14 +166,17 @@ def specs_from_indicators(table: pd.DataFrame) -> pd.DataFrame:
     ...     "baseline_printed": "1", "target_printed": "2", "target_kind": "level",
     ...     "target_op": "=", "target_value": 2, "baseline_value": 1, "baseline_year": 2020,
     ...     "target_year": 2025, "direction": "higher"}])
-    >>> specs_from_indicators(t).loc[0, ["part", "target_value"]].tolist()
-    ['', 2.0]
+    >>> row = specs_from_indicators(t).loc[0]
+    >>> row.part, float(row.target_value)
+    ('', 2.0)
     """
     frame = table.copy()
     for column in SPEC_COLUMNS:
         if column not in frame.columns:
             frame[column] = "" if column in ("part", "name_en", "baseline_printed", "no") else math.nan
     frame["part"] = frame["part"].fillna("").astype(str)
+    for column in ("target_value", "baseline_value"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
     return frame[SPEC_COLUMNS].reset_index(drop=True)
 
 

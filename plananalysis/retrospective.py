@@ -9,7 +9,7 @@ is a ceiling, ``>96`` observed is a bound only, and the food and drug row is jud
 
 >>> table = retrospective()
 >>> row = table.set_index("indicator_id").loc["disposable_income"]
->>> row.status_zh, round(row.completion_share, 4), round(-row.gap_share * 100, 2)
+>>> row.status_zh, round(float(row.completion_share), 4), round(float(-row.gap_share) * 100, 2)
 ('基本完成', 0.9881, 0.39)
 >>> summary_line(table)[:11]
 '29项指标中25项完成'
