@@ -20,7 +20,7 @@ from plananalysis.importer import import_observed, write_template
 from plananalysis.observed import load_observed
 from plananalysis.observed_validation import read_observed_file
 
-from .conftest import DATA, ROOT, TEST_DATA
+from .conftest import DATA, TEST_DATA
 
 BAD = TEST_DATA / "bad_inputs"
 with open(BAD / "expected.csv", encoding="utf-8") as _f:
