@@ -1,0 +1,308 @@
+"""Serve the leaders' apps with Voilà (``plananalysis app``) and JupyterLab (``plananalysis lab``).
+
+The apps are the notebooks in ``notebooks/apps/`` (:data:`APPS`); their logic is in
+:mod:`plananalysis.widgets`.  :func:`build_voila_command` turns the options into one Voilà
+command line, :func:`write_runtime` writes what that command reads (``voila.json`` with a
+kernel pool per app, and the ``plananalysis`` page template) into a private folder:
+
+- only ``notebooks/apps`` is served (directory mode: ``/voila/render/scorecard.ipynb`` …);
+  ``/voila/files/`` serves no file at all (the allow-list matches nothing), so neither the
+  notebooks' sources nor any file of ``data/`` can be fetched;
+- sources are stripped and tracebacks are hidden from viewers (they stay in the server log);
+- kernels are preheated (a pool per app) and idle kernels are culled;
+- the page template is Voilà's ``lab`` template without its Font Awesome links to
+  cdn.jsdelivr.net, so a page fetches nothing from outside the server.
+
+>>> cmd = build_voila_command(port=9000, runtime_dir="/tmp/rt")
+>>> cmd[1:4]
+['-m', 'voila', '--no-browser']
+>>> "--Voila.port=9000" in cmd and "--Voila.ip=127.0.0.1" in cmd and "--Voila.port_retries=0" in cmd
+True
+>>> pool_config(2)["scorecard.ipynb"]
+{'pool_size': 2}
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from .errors import ParameterError
+
+__all__ = [
+    "APPS",
+    "APPS_DIR",
+    "DEFAULT_HOST",
+    "DEFAULT_PORT",
+    "DEFAULT_POOL_SIZE",
+    "CULL_IDLE_TIMEOUT",
+    "CULL_INTERVAL",
+    "TEMPLATE_NAME",
+    "app_url",
+    "pool_config",
+    "build_voila_command",
+    "write_runtime",
+    "serve",
+    "stop",
+    "wait_until_ready",
+    "free_port",
+    "register",
+]
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+APPS_DIR = PROJECT_DIR / "notebooks" / "apps"
+#: notebook stem → (Chinese title, English title)
+APPS = {
+    "scorecard": ("指标总览", "Scorecard"),
+    "explorer": ("指标详情", "Indicator explorer"),
+    "scenarios": ("情景推演", "Scenarios"),
+}
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8866
+DEFAULT_POOL_SIZE = 2        # preheated kernels per app (≈ 3 apps × 2 × ~150 MB)
+CULL_IDLE_TIMEOUT = 600      # seconds without activity before a viewer's kernel is shut down
+CULL_INTERVAL = 60           # how often the culler looks
+TEMPLATE_NAME = "plananalysis"
+# Voilà's allow-list is matched with re.fullmatch: this pattern matches no path at all.
+_NOTHING = r"(?!)"
+
+_TEMPLATE_INDEX = """{%- extends 'lab/index.html.j2' -%}
+{#- Voilà's lab template, minus the Font Awesome stylesheets it links from cdn.jsdelivr.net:
+    the apps use no icon font, and a page must not fetch anything from outside the server. -#}
+{%- block notebook_css -%}
+{{ super()
+   | replace('<link rel="stylesheet" href="https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@^5/css/all.min.css" type="text/css" />', '')
+   | replace('<link rel="stylesheet" href="https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@^5/css/v4-shims.min.css" type="text/css" />', '') }}
+<style>
+  body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif; }
+</style>
+{%- endblock notebook_css -%}
+"""
+
+# The tree (the list of apps at /) and the error pages extend "page.html"; Voilà's base
+# page.html links Font Awesome from cdn.jsdelivr.net outside any block, so the whole page is
+# restated here (the lab page's stylesheets, without that link).
+_TEMPLATE_PAGE = """<!DOCTYPE HTML>
+<html>
+  <head>
+    <meta charset="utf-8">
+    <title>{% block title %}指标应用 · plananalysis{% endblock %}</title>
+    <meta name="viewport" content="width=device-width, initial-scale=1.0">
+    {% block stylesheets %}
+    {% if include_css %}
+      {{ include_css("static/index.css") }}
+      {% if theme == 'dark' %}{{ include_css("static/theme-dark.css") }}
+      {% elif theme == 'light' %}{{ include_css("static/theme-light.css") }}
+      {% else %}{{ include_lab_theme(theme) }}{% endif %}
+    {% endif %}
+    {% endblock %}
+    {% block meta %}{% endblock %}
+  </head>
+  <body data-base-url="{{ base_url }}voila/" data-voila="voila">
+    <noscript><div id='noscript'>本页需要 JavaScript (this page needs JavaScript).</div></noscript>
+    <div>{% block body %}{% endblock %}</div>
+    {% block scripts %}{% endblock %}
+  </body>
+</html>
+"""
+
+
+def app_url(name: str, base: str = "") -> str:
+    """The path of one app under a Voilà server.
+
+    >>> app_url("explorer", "http://127.0.0.1:8866")
+    'http://127.0.0.1:8866/voila/render/explorer.ipynb'
+    """
+    if name not in APPS:
+        raise ParameterError(f"未知应用 {name!r}，应为 {', '.join(APPS)} (unknown app {name!r})")
+    return f"{base}/voila/render/{name}.ipynb"
+
+
+def pool_config(pool_size: int = DEFAULT_POOL_SIZE, sizes: dict | None = None) -> dict:
+    """``VoilaKernelManager.kernel_pools_config``: ``pool_size`` kernels for each app
+    (``sizes`` overrides per app), none for anything else."""
+    if pool_size < 0:
+        raise ParameterError(f"--pool-size 应为 ≥0 的整数，收到 {pool_size} (pool size must be ≥ 0)")
+    config = {"default": {"pool_size": 0}}
+    for name in APPS:
+        config[f"{name}.ipynb"] = {"pool_size": int((sizes or {}).get(name, pool_size))}
+    return config
+
+
+def write_runtime(runtime_dir: str | os.PathLike, pool_size: int = DEFAULT_POOL_SIZE,
+                  cull_idle_timeout: int = CULL_IDLE_TIMEOUT,
+                  cull_interval: int = CULL_INTERVAL) -> Path:
+    """Write ``voila.json`` and the page template into ``runtime_dir``; return it.
+
+    The template goes to ``<runtime_dir>/share/voila/templates/plananalysis``; the Voilà
+    process finds it through ``JUPYTER_PATH`` (see :func:`voila_env`).
+    """
+    runtime = Path(runtime_dir)
+    template = runtime / "share" / "voila" / "templates" / TEMPLATE_NAME
+    template.mkdir(parents=True, exist_ok=True)
+    (template / "conf.json").write_text(json.dumps({"base_template": "lab"}), encoding="utf-8")
+    (template / "index.html.j2").write_text(_TEMPLATE_INDEX, encoding="utf-8")
+    (template / "page.html").write_text(_TEMPLATE_PAGE, encoding="utf-8")
+    config = {
+        "VoilaConfiguration": {
+            "template": TEMPLATE_NAME,
+            "preheat_kernel": pool_size > 0,
+            "strip_sources": True,
+            "show_tracebacks": False,
+            "file_allowlist": [_NOTHING],
+            "file_denylist": [r".*"],
+            "allow_template_override": "NO",
+            "allow_theme_override": "NO",
+            "extension_denylist": ["@voila-dashboards/jupyterlab-preview", "anywidget",
+                                   "jupyterlab_pygments"],
+        },
+        "VoilaKernelManager": {"kernel_pools_config": pool_config(pool_size),
+                               "fill_delay": 0.5},
+        "MappingKernelManager": {"cull_idle_timeout": cull_idle_timeout,
+                                 "cull_interval": cull_interval,
+                                 "cull_connected": True},
+    }
+    (runtime / "voila.json").write_text(json.dumps(config, ensure_ascii=False, indent=1),
+                                        encoding="utf-8")
+    return runtime
+
+
+def voila_env(runtime_dir: str | os.PathLike, base: dict | None = None) -> dict:
+    """The environment of the Voilà process: the template folder first on ``JUPYTER_PATH``."""
+    env = dict(os.environ if base is None else base)
+    share = str(Path(runtime_dir) / "share")
+    env["JUPYTER_PATH"] = os.pathsep.join(p for p in (share, env.get("JUPYTER_PATH", "")) if p)
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    return env
+
+
+def build_voila_command(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
+                        runtime_dir: str | os.PathLike = ".", apps_dir: str | os.PathLike = APPS_DIR,
+                        python: str = sys.executable) -> list[str]:
+    """The Voilà command line (the rest of the settings are in ``runtime_dir/voila.json``)."""
+    if not 0 < int(port) < 65536:
+        raise ParameterError(f"端口应在 1–65535 之间，收到 {port} (port out of range)")
+    return [
+        python, "-m", "voila", "--no-browser",
+        str(apps_dir),
+        f"--Voila.ip={host}",
+        f"--Voila.port={int(port)}",
+        "--Voila.port_retries=0",
+        f"--Voila.config_file_paths={Path(runtime_dir)}",
+        "--Voila.open_browser=False",
+    ]
+
+
+def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, pool_size: int = DEFAULT_POOL_SIZE,
+          cull_idle_timeout: int = CULL_IDLE_TIMEOUT, cull_interval: int = CULL_INTERVAL,
+          **popen) -> subprocess.Popen:
+    """Start Voilà in a subprocess serving the apps; the runtime folder is removed when the
+    returned process is stopped with :func:`stop`."""
+    runtime = write_runtime(tempfile.mkdtemp(prefix="plananalysis-voila-"), pool_size,
+                            cull_idle_timeout, cull_interval)
+    process = subprocess.Popen(build_voila_command(host, port, runtime), env=voila_env(runtime),
+                               cwd=str(runtime), start_new_session=True, **popen)
+    process.runtime_dir = runtime
+    return process
+
+
+def stop(process: subprocess.Popen, timeout: float = 15) -> None:
+    """Stop a server started by :func:`serve` and every kernel it started (its process group)."""
+    if process.poll() is None:
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(5)
+        except ProcessLookupError:
+            pass
+    try:  # kernels live in the same session; make sure none is left
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    if getattr(process, "runtime_dir", None):
+        shutil.rmtree(process.runtime_dir, ignore_errors=True)
+
+
+def wait_until_ready(process: subprocess.Popen, host: str, port: int, timeout: float = 60) -> None:
+    """Wait until the server answers (raise ``RuntimeError`` with its exit code if it died)."""
+    import time
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"Voilà 已退出 (exited), code {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"http://{host}:{port}/voila/static/voila.js", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"Voilà 未在 {timeout} 秒内就绪 (not ready in {timeout} s)")
+
+
+def free_port(host: str = DEFAULT_HOST) -> int:
+    """A TCP port nobody listens on right now."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def _app(args) -> int:
+    host, port = args.host, args.port
+    print(f"指标应用 (apps) — http://{host}:{port}/")
+    for name, (zh, en) in APPS.items():
+        print(f"  {zh} ({en}): {app_url(name, f'http://{host}:{port}')}")
+    print("按 Ctrl-C 停止 (Ctrl-C to stop)", flush=True)
+    process = serve(host, port, args.pool_size, args.cull_idle_timeout, args.cull_interval)
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stop(process)
+
+
+def _lab(args) -> int:
+    import secrets
+
+    token = secrets.token_hex(16)
+    notebook = PROJECT_DIR / "notebooks" / "explore.ipynb"
+    url = f"http://{args.host}:{args.port}/lab"
+    if notebook.exists():
+        url += "/tree/notebooks/explore.ipynb"
+    print(f"JupyterLab: {url}?token={token}", flush=True)
+    command = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--ServerApp.ip={args.host}",
+               f"--ServerApp.port={args.port}", "--ServerApp.port_retries=0",
+               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={PROJECT_DIR}"]
+    try:
+        return subprocess.call(command)
+    except KeyboardInterrupt:
+        return 0
+
+
+def register(sub) -> None:
+    """Add ``app`` (and ``lab``) to the ``plananalysis`` command."""
+    p = sub.add_parser("app", help="serve the Voilà apps (指标总览、指标详情、情景推演)")
+    p.add_argument("--host", default=DEFAULT_HOST, help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default 8866)")
+    p.add_argument("--pool-size", type=int, default=DEFAULT_POOL_SIZE,
+                   help="preheated kernels per app (0: no preheating)")
+    p.add_argument("--cull-idle-timeout", type=int, default=CULL_IDLE_TIMEOUT,
+                   help="seconds before an idle viewer's kernel is shut down")
+    p.add_argument("--cull-interval", type=int, default=CULL_INTERVAL)
+    p.set_defaults(handler=_app)
+    if "lab" not in sub.choices:
+        q = sub.add_parser("lab", help="JupyterLab for analysts (token printed)")
+        q.add_argument("--host", default=DEFAULT_HOST)
+        q.add_argument("--port", type=int, default=8888)
+        q.set_defaults(handler=_lab)
