@@ -182,6 +182,7 @@ def use_theme() -> str:
     >>> import altair as alt
     >>> alt.theme.active
     'plananalysis'
+    >>> _ = alt.theme.enable("default")
     """
     _register_theme()
     alt.theme.enable(THEME_NAME)
@@ -659,8 +660,11 @@ def trajectory(indicator: Mapping, observed: pd.DataFrame | None = None,
                       .mark_point(shape="square", filled=True, size=70, color=_INK, opacity=1).encode(
             x=xs, y=ys, tooltip=[alt.Tooltip("year:Q", title=t["base_year"], format=YEAR_FORMAT),
                                  alt.Tooltip("value:Q", title=t["baseline"], format=NUMBER_FORMAT)]))
+        # below the marker, unless an observed base-year value sits there (e.g. 79.2 vs 79.47)
+        is_below_taken = bool(((plan_rows["year"] == base_year) & (plan_rows["value"] < base_value)).any())
         layers.append(_label(base_year, base_value, f"{t['baseline']} {_fmt(base_value)}", _INK,
-                             dx=0, dy=10, align="left", baseline="top", xs=xs, ys=ys))
+                             dx=0, dy=-10 if is_below_taken else 10, align="left",
+                             baseline="bottom" if is_below_taken else "top", xs=xs, ys=ys))
     if path_end is not None and path_end[1] is not None and band is None:
         layers.append(alt.Chart(pd.DataFrame({"year": [path_end[0]], "value": [path_end[1]]}))
                       .mark_point(shape="diamond", filled=False, size=110, color=_TARGET,
@@ -929,6 +933,11 @@ def to_svg(chart) -> str:
     """SVG text of a chart (theme applied, CJK font registered); text stays text.
 
     The font list goes into the SVG's ``font-family``, so the viewer's CJK font is used.
+
+    >>> chart = alt.Chart(pd.DataFrame({"x": [1]}), title="城镇化率").mark_point().encode(x="x:Q")
+    >>> svg = to_svg(chart)
+    >>> "城镇化率" in svg, 'font-family="Noto Sans CJK SC' in svg
+    (True, True)
     """
     import vl_convert as vlc
 
@@ -937,7 +946,12 @@ def to_svg(chart) -> str:
 
 
 def to_png(chart, scale: float = 2) -> bytes:
-    """PNG bytes of a chart at ``scale`` × its size, glyphs drawn with the registered CJK font."""
+    """PNG bytes of a chart at ``scale`` × its size, glyphs drawn with the registered CJK font.
+
+    >>> chart = alt.Chart(pd.DataFrame({"x": [1]}), title="城镇化率").mark_point().encode(x="x:Q")
+    >>> to_png(chart, scale=1)[:4]
+    b'\\x89PNG'
+    """
     import vl_convert as vlc
 
     register_fonts()
@@ -950,6 +964,12 @@ def enable_offline_rendering() -> None:
     Enables the theme, registers the CJK fonts and ``alt.renderers.enable("svg")``.
     (Not ``html`` with ``inline=True`` — it fails silently in Altair 6 — and not the
     ``mimetype`` renderer, whose output nbformat rejects under papermill.)
+
+    >>> previous = alt.renderers.active
+    >>> enable_offline_rendering()
+    >>> alt.renderers.active, alt.theme.active
+    ('svg', 'plananalysis')
+    >>> _ = alt.renderers.enable(previous); _ = alt.theme.enable("default")
     """
     use_theme()
     register_fonts()
