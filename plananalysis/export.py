@@ -8,6 +8,7 @@ CJK fonts, named first in the page's font stack.
 
 from __future__ import annotations
 
+import base64
 import html
 import re
 from datetime import datetime
@@ -17,6 +18,7 @@ __all__ = ["export_html", "write_index", "write_scorecard_xlsx", "FONT_STACK"]
 
 FONT_STACK = ('"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", '
               '"WenQuanYi Micro Hei", sans-serif')
+_SVG_IMG = re.compile(r'<img\b[^>]*src="data:image/svg\+xml;base64,([A-Za-z0-9+/=\s]+)"[^>]*>')
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S | re.I)
 _REMOTE_LINK = re.compile(r"<link\b[^>]*href=\"https?://[^\"]*\"[^>]*>", re.I)
 _PAGE_CSS = f"""
@@ -33,6 +35,25 @@ def _write_text_atomic(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
+def _inline_svgs(body: str) -> str:
+    """Charts as inline SVG (searchable, styled by the page's CJK fonts), not base64 images.
+
+    Each chart's element ids get a prefix, so clip paths of two charts cannot collide.
+    """
+    count = 0
+
+    def inline(match) -> str:
+        nonlocal count
+        count += 1
+        svg = base64.b64decode(match.group(1)).decode("utf-8")
+        svg = re.sub(r"<\?xml[^>]*\?>", "", svg)
+        svg = re.sub(r'\bid="([^"]+)"', rf'id="c{count}-\1"', svg)
+        svg = svg.replace("url(#", f"url(#c{count}-").replace('href="#', f'href="#c{count}-')
+        return f'<div class="pa-chart">{svg}</div>'
+
+    return _SVG_IMG.sub(inline, body)
+
+
 def export_html(notebook: Path, target: Path, *, title: str = "", error: str | None = None) -> Path:
     """An executed notebook as HTML without code or prompts, with no remote scripts.
 
@@ -44,7 +65,7 @@ def export_html(notebook: Path, target: Path, *, title: str = "", error: str | N
                             exclude_output_prompt=True)
     exporter.exclude_markdown = False
     body, _ = exporter.from_filename(str(notebook))
-    body = _SCRIPT.sub("", body)
+    body = _inline_svgs(_SCRIPT.sub("", body))
     body = _REMOTE_LINK.sub("", body)
     if title:
         body = re.sub(r"<title>.*?</title>", f"<title>{html.escape(title)}</title>", body, count=1, flags=re.S)
@@ -136,16 +157,18 @@ def write_scorecard_xlsx(target: Path, params) -> Path:
     from openpyxl.utils import get_column_letter
 
     from .progress import COLUMN_LABELS_ZH
-    from .tables import status_colours, text_colour
+    from .tables import progress_view, status_colours, text_colour
 
     plan, observed, table = _context(params)
-    sheets = {"主要指标进度": table.rename(columns=COLUMN_LABELS_ZH)}
+    view = progress_view(table, "zh")
+    sheets = {"主要指标进度": view, "计算明细": table.rename(columns=COLUMN_LABELS_ZH)}
     if len(plan.targets):
         sheets["章节量化目标"] = plan.targets
-    for name, builder in (("十三五回顾", "_retrospective_table"), ("一致性检查", "_audit_table")):
-        frame = globals()[builder](plan, observed)
-        if frame is not None:
-            sheets[name] = frame
+    from .audit import audit
+    from .retrospective import retrospective
+
+    sheets["十三五回顾"] = retrospective(plan).rename(columns=COLUMN_LABELS_ZH)
+    sheets["一致性检查"] = audit(plan, observed, region=params.region)
     sheets["观测数据"] = observed
     sheets["来源"] = pd.DataFrame(
         [{"文件": name, **{k: str(v) for k, v in (meta or {}).items()}}
@@ -162,28 +185,12 @@ def write_scorecard_xlsx(target: Path, params) -> Path:
                 sheet.column_dimensions[get_column_letter(col)].width = 16
             sheet.freeze_panes = "A2"
         sheet = writer.sheets["主要指标进度"]
-        status_col = list(sheets["主要指标进度"].columns).index(COLUMN_LABELS_ZH["status_zh"]) + 1
+        status_col = list(view.columns).index("评估结论") + 1
         for row, status_id in enumerate(table["status_id"], start=2):
             colour = colours.get(status_id, "#ffffff")
             cell = sheet.cell(row=row, column=status_col)
-            cell.fill = PatternFill("solid", fgColor=colour.lstrip("#"))
-            cell.font = Font(name="Microsoft YaHei", color=text_colour(colour).lstrip("#"), bold=True)
+            cell.fill = PatternFill("solid", fgColor=colour.lstrip("#").upper())
+            cell.font = Font(name="Microsoft YaHei", color=text_colour(colour).lstrip("#").upper(), bold=True)
             cell.alignment = Alignment(horizontal="center")
     tmp.replace(target)
     return target
-
-
-def _retrospective_table(plan, observed):
-    try:
-        from .retrospective import evaluate_13th
-    except ImportError:
-        return None
-    return evaluate_13th(plan)
-
-
-def _audit_table(plan, observed):
-    try:
-        from .audit import audit
-    except ImportError:
-        return None
-    return audit(plan, observed)

@@ -114,9 +114,9 @@ def _under_root(path: Path) -> bool:
         return False
 
 
-def job_digest(job: Job, shared: str) -> str:
+def job_digest(job: Job, shared: str, notebooks: Path = NOTEBOOKS) -> str:
     h = hashlib.sha256(shared.encode())
-    h.update((NOTEBOOKS / job.notebook).read_bytes())
+    h.update((notebooks / job.notebook).read_bytes())
     h.update(json.dumps(job.parameters, sort_keys=True, ensure_ascii=False).encode())
     return h.hexdigest()
 
@@ -181,7 +181,7 @@ def _worker_init() -> None:
     atexit.register(_stop)
 
 
-def _run_job(job: Job, out_dir: str, lang: str) -> dict:
+def _run_job(job: Job, out_dir: str, lang: str, notebooks: str) -> dict:
     """Execute one notebook into ``out_dir`` and export its HTML; never raises."""
     import papermill as pm
 
@@ -193,7 +193,7 @@ def _run_job(job: Job, out_dir: str, lang: str) -> dict:
     try:
         if _KERNEL is None:
             _start_kernel()
-        pm.execute_notebook(str(NOTEBOOKS / job.notebook), str(out_nb), parameters=job.parameters,
+        pm.execute_notebook(str(Path(notebooks) / job.notebook), str(out_nb), parameters=job.parameters,
                             km=_KERNEL, progress_bar=False, execution_timeout=600,
                             cwd=None, report_mode=False)
     except Exception as exc:  # PapermillExecutionError or a kernel that died
@@ -228,7 +228,11 @@ def _read_manifest(folder: Path) -> dict:
 
 
 def _recover(final: Path) -> None:
-    """Undo a swap interrupted between its two renames."""
+    """Undo a swap interrupted between its two renames; drop temporary folders of dead runs."""
+    for stale in final.parent.glob(f".tmp-{final.name}-*"):
+        pid = stale.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(stale, ignore_errors=True)
     old = final.with_name(f".old-{final.name}")
     if old.exists() and not final.exists():
         old.rename(final)
@@ -236,10 +240,25 @@ def _recover(final: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def run_review(as_of=2023, *, jobs: int | None = None, force: bool = False, reports_dir=None,
                method="cn-schedule", lang="zh", region="浙江省", observed_path="",
-               plan_id="zj-social-14th", only: list[str] | None = None, echo=print) -> dict:
-    """Run the review; return a summary dict (``ok``, ``ran``, ``skipped``, ``failed``, ``folder``)."""
+               plan_id="zj-social-14th", only: list[str] | None = None, notebooks_dir=None,
+               echo=print) -> dict:
+    """Run the review; return a summary dict (``ok``, ``ran``, ``skipped``, ``failed``, ``folder``).
+
+    ``notebooks_dir``: where the report notebooks are (default ``notebooks/``).
+    """
+    notebooks = Path(notebooks_dir) if notebooks_dir else NOTEBOOKS
     params = validate(as_of=as_of, method=method, lang=lang, region=region,
                       observed_path=observed_path, plan_id=plan_id)
     reports = Path(reports_dir) if reports_dir else ROOT / "reports"
@@ -256,7 +275,7 @@ def run_review(as_of=2023, *, jobs: int | None = None, force: bool = False, repo
         all_jobs = review_jobs(params)
     if only:
         all_jobs = [j for j in all_jobs if j.name in only]
-    digests = {j.name: job_digest(j, shared) for j in all_jobs}
+    digests = {j.name: job_digest(j, shared, notebooks) for j in all_jobs}
     old_digests = previous.get("digests", {})
     todo = [j for j in all_jobs if force or old_digests.get(j.name) != digests[j.name]
             or not (final / f"{j.name}.html").exists()]
@@ -272,7 +291,7 @@ def run_review(as_of=2023, *, jobs: int | None = None, force: bool = False, repo
             if job not in todo:
                 for suffix in (".ipynb", ".html"):
                     shutil.copy2(final / f"{job.name}{suffix}", tmp / f"{job.name}{suffix}")
-        results = _execute(todo, tmp, params, jobs, echo)
+        results = _execute(todo, tmp, params, jobs, notebooks, echo)
         failed = [r for r in results if not r["ok"]]
         from .export import write_index, write_scorecard_xlsx
 
@@ -310,7 +329,8 @@ def _swap_in(tmp: Path, final: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _execute(todo: list[Job], out_dir: Path, params: ReviewParameters, jobs: int | None, echo) -> list[dict]:
+def _execute(todo: list[Job], out_dir: Path, params: ReviewParameters, jobs: int | None,
+             notebooks: Path, echo) -> list[dict]:
     if not todo:
         return []
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
@@ -320,7 +340,7 @@ def _execute(todo: list[Job], out_dir: Path, params: ReviewParameters, jobs: int
     results = []
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init) as pool:
-        futures = [pool.submit(_run_job, job, str(out_dir), params.lang) for job in todo]
+        futures = [pool.submit(_run_job, job, str(out_dir), params.lang, str(notebooks)) for job in todo]
         for done, future in enumerate(as_completed(futures), 1):
             result = future.result()
             results.append(result)
@@ -348,6 +368,12 @@ def register(sub) -> None:
 
 
 def _cli(args) -> int:
+    import signal
+
+    def _terminate(signum, frame):  # SIGTERM cleans up like Ctrl-C: the previous report stays
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _terminate)
     summary = run_review(args.as_of, jobs=args.jobs, force=args.force, reports_dir=args.reports_dir,
                          method=args.method, lang=args.lang, region=args.region,
                          observed_path=args.observed, plan_id=args.plan, only=args.only,

@@ -1,0 +1,203 @@
+"""The review, run for real: papermill, nbconvert, the index, the Excel scorecard, safety."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from plananalysis.observed import load_observed
+from plananalysis.plan import load_plan
+from plananalysis.progress import assess
+from plananalysis.retrospective import retrospective, summary_line
+from plananalysis.review import run_review
+
+from .browser import ARTIFACTS, chromium, offline_page
+from .conftest import ROOT
+
+pytestmark = pytest.mark.slow
+CLI = [sys.executable, "-m", "plananalysis.cli"]
+
+
+def review_cli(*args, **kwargs):
+    return subprocess.run([*CLI, "review", *args], capture_output=True, text=True, cwd=ROOT, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    """The full mid-term review, run once through the command line."""
+    folder = tmp_path_factory.mktemp("reports")
+    result = review_cli("--as-of", "2023", "--reports-dir", str(folder))
+    assert result.returncode == 0, result.stdout + result.stderr
+    return folder
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_the_review_writes_every_report(reports):
+    out = reports / "2023"
+    plan = load_plan()
+    expected = {"index.html", "scorecard.xlsx", "overview.html", "retrospective_13th.html", "data_audit.html"}
+    expected |= {f"chapter-{n:02d}.html" for n in range(3, 14)}
+    assert expected <= {p.name for p in out.iterdir()}
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["ok"] and all(r["ok"] for r in manifest["results"])
+    # chapter 二 restates Table 2 and sets the 2035 vision: it has a report too
+    assert (out / "chapter-02.html").exists() and len(plan.chapter(2).targets) > 0
+
+
+def _table_counts(table):
+    return table.groupby("status_zh").size().to_dict()
+
+
+def test_overview_counts_match_the_progress_engine(reports):
+    table = assess(load_plan(), load_observed(), as_of=2023)
+    counts = _table_counts(table)
+    index = (reports / "2023" / "index.html").read_text(encoding="utf-8")
+    chips = dict((label, int(n)) for label, n in re.findall(r'<span class="chip"[^>]*>([^<]+?) <b>(\d+)</b>', index))
+    assert chips == counts and sum(chips.values()) == 25
+    # the overview notebook's own counts table, read from the executed notebook
+    nb = nbformat.read(reports / "2023" / "overview.ipynb", as_version=4)
+    html = "".join(o.get("data", {}).get("text/html", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    for label, n in counts.items():
+        assert re.search(rf">{re.escape(label)}</td>\s*<td[^>]*>{n}</td>", html), label
+
+
+def test_retrospective_report_matches_the_engine(reports):
+    line = summary_line(retrospective())
+    text = (reports / "2023" / "retrospective_13th.html").read_text(encoding="utf-8")
+    assert line in text
+    assert "基本完成" in text and "超额完成" in text
+
+
+def test_chapter_report_has_trajectories_and_targets(reports):
+    text = (reports / "2023" / "chapter-09.html").read_text(encoding="utf-8")
+    assert "第九章 构建更加充分的“一老一小”服务供给体系" in text
+    assert text.count("<svg") >= 2  # one trajectory per Table 2 indicator of the chapter
+    assert "敬老院" in text and "本章共有12项量化目标" in text
+    assert "cdn.jsdelivr" not in text and "cdnjs" not in text and "<script" not in text
+
+
+def test_scorecard_xlsx(reports):
+    from openpyxl import load_workbook
+
+    book = load_workbook(reports / "2023" / "scorecard.xlsx")
+    assert {"主要指标进度", "计算明细", "章节量化目标", "十三五回顾", "一致性检查", "观测数据", "来源"} <= set(book.sheetnames)
+    sheet = book["主要指标进度"]
+    headers = [c.value for c in sheet[1]]
+    assert "评估结论" in headers and "完成目标进度P" in headers
+    status_col = headers.index("评估结论") + 1
+    names = {sheet.cell(row=r, column=headers.index("指标") + 1).value: r for r in range(2, sheet.max_row + 1)}
+    cell = sheet.cell(row=names["常住人口城镇化率"], column=status_col)
+    assert cell.value == "快于预期" and cell.fill.fgColor.rgb.endswith("006D2C")
+
+
+def test_reports_render_offline_in_chromium(reports):
+    ARTIFACTS.mkdir(exist_ok=True)
+    with chromium() as browser:
+        for name in ("index", "chapter-03"):
+            page, blocked = offline_page(browser)
+            page.goto((reports / "2023" / f"{name}.html").as_uri())
+            page.wait_for_load_state("load")
+            page.screenshot(path=str(ARTIFACTS / f"report-{name}.png"), full_page=True)
+            assert blocked == [], blocked
+            body = page.inner_text("body")
+            assert "浙江省社会发展“十四五”规划" in body
+            if name == "chapter-03":
+                assert page.locator("svg").count() >= 3
+                titles = page.locator("svg text").all_text_contents()
+                assert any("高等教育毛入学率" in t for t in titles)
+                box = page.locator("svg").first.bounding_box()
+                assert box and box["width"] > 200 and box["height"] > 100
+            else:
+                assert page.locator("#scorecard table tr").count() == 26
+
+
+def test_warm_rerun_runs_nothing(reports):
+    started = time.perf_counter()
+    result = review_cli("--as-of", "2023", "--reports-dir", str(reports))
+    assert result.returncode == 0 and "未重新运行" in result.stdout
+    assert time.perf_counter() - started < 30  # generous; the benchmark measures it properly
+
+
+def test_failing_notebook_keeps_previous_report(reports, tmp_path):
+    folder = tmp_path / "reports"
+    shutil.copytree(reports, folder)
+    before = tree_digest(folder / "2023")
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(ROOT / "notebooks", notebooks, ignore=shutil.ignore_patterns("apps"))
+    nb = nbformat.read(notebooks / "chapter.ipynb", as_version=4)
+    nb.cells.insert(3, nbformat.v4.new_code_cell('if chapter == 5:\n    raise RuntimeError("模拟失败 simulated failure")'))
+    nbformat.write(nb, notebooks / "chapter.ipynb")
+    summary = run_review(2023, reports_dir=folder, notebooks_dir=notebooks, only=["chapter-05", "chapter-06"],
+                         jobs=1, echo=lambda line: None)
+    assert not summary["ok"] and [r["name"] for r in summary["failed"]] == ["chapter-05"]
+    assert tree_digest(folder / "2023") == before
+    failed = folder / "2023.failed"
+    assert "模拟失败" in (failed / "chapter-05.html").read_text(encoding="utf-8").split("pa-error", 1)[1][:400]
+    assert "运行失败" in (failed / "index.html").read_text(encoding="utf-8")
+    assert (failed / "chapter-06.html").exists()
+
+
+def test_bad_parameter_is_one_clear_error(reports):
+    before = tree_digest(reports / "2023")
+    result = review_cli("--as-of", "2031", "--reports-dir", str(reports))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and "as_of = 2031" in result.stderr and "2021–2025" in result.stderr
+    result = review_cli("--method", "fast", "--reports-dir", str(reports))
+    assert result.returncode == 2 and "cn-schedule" in result.stderr
+    assert tree_digest(reports / "2023") == before
+
+
+def test_bad_parameter_in_a_notebook_is_shown_at_the_top(tmp_path):
+    import papermill as pm
+
+    with pytest.raises(pm.PapermillExecutionError) as info:
+        pm.execute_notebook(str(ROOT / "notebooks" / "chapter.ipynb"), str(tmp_path / "out.ipynb"),
+                            parameters={"chapter": 15}, progress_bar=False, kernel_name="python3")
+    assert "parameter chapter = 15" in str(info.value.evalue)
+    nb = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    # papermill's banner is the first cell; the error cell is the one right after the parameters
+    assert "An Exception was encountered" in nb.cells[0].source
+    failing = next(c for c in nb.cells if c.cell_type == "code" and any(o.get("output_type") == "error" for o in c.outputs))
+    trace = "".join(failing.outputs[-1]["traceback"])
+    assert "参数 chapter = 15" in trace and "File " not in trace  # one line, no Python traceback
+
+
+def test_interrupted_run_keeps_previous_report(reports, tmp_path):
+    folder = tmp_path / "reports"
+    shutil.copytree(reports, folder)
+    before = tree_digest(folder / "2023")
+    proc = subprocess.Popen([*CLI, "review", "--force", "--reports-dir", str(folder)], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    for line in proc.stdout:
+        if line.startswith("[1/"):
+            break
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=60)
+    assert proc.returncode != 0
+    assert tree_digest(folder / "2023") == before
+    assert not list(folder.glob(".tmp-*"))
+
+
+def test_final_review(tmp_path):
+    result = review_cli("--as-of", "2025", "--reports-dir", str(tmp_path),
+                        "--only", "overview", "retrospective_13th", "chapter-07")
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = (tmp_path / "2025" / "index.html").read_text(encoding="utf-8")
+    assert "终期检查" in text
+    final_labels = {"超额完成", "完成", "基本完成", "未完成", "无数据"}
+    chips = set(re.findall(r'<span class="chip"[^>]*>([^<]+?) <b>', text))
+    assert chips and chips <= final_labels
