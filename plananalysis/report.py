@@ -222,4 +222,4 @@ class Review:
     def audit(self) -> pd.DataFrame:
         from .audit import audit
 
-        return audit(self.plan, self.observed)
+        return audit(self.plan, self.observed, region=self.params.region)
