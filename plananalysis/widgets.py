@@ -332,7 +332,8 @@ def card_html(card: dict, lang: str = "zh", as_of: int = 2023, sparkline: str = 
     if card["has_data"]:
         year = f'{card["latest_year"]}{ui("year_suffix", lang)}'
         value = (f'<div class="pa-value">{_esc(card["qualifier"])}{_esc(card["latest"])}'
-                 f' <small>{_esc(card["unit"])}</small> <span class="pa-year">（{_esc(year)}）</span></div>')
+                 f' <small>{_esc(card["unit"])}</small> <span class="pa-year">{"（" if lang == "zh" else "("}'
+                 f'{_esc(year)}{"）" if lang == "zh" else ")"}</span></div>')
     else:
         value = f'<div class="pa-value pa-missing">{_esc(ui("no_data", lang))}</div>'
     return (
@@ -840,7 +841,7 @@ class ExplorerApp(_App):
         label = style["label_zh"] if lang == "zh" else style["label_en"]
         colour = style["colour"] if style["colour"].lower() != "#ffffff" else "#bdbdbd"
         self.heading.value = (
-            f'{_CSS}<h3>{int(info["no"])}. {_esc(name)} <span class="pa-status pa-verdict" data-status="{_esc(row["status_id"])}" '
+            f'{_CSS}<h3>{int(info["no"])}. {_esc(name)} <span class="pa-status pa-verdict-badge" data-status="{_esc(row["status_id"])}" '
             f'style="background:{colour};color:{_text_on(colour)}">{_esc(style["symbol"])} {_esc(label)}</span></h3>{note}')
         reason = row["reason_zh"] if lang == "zh" else row["reason_en"]
         has_data = row["status_id"] not in ("no_data", "not_available") or not _isnan(row["latest_year"])

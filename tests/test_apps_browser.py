@@ -1,0 +1,211 @@
+"""The three apps in a real browser (Debian's chromium driven by Playwright), offline.
+
+Every request the page makes to anything but 127.0.0.1 is aborted and recorded; each test
+asserts none was attempted.  Expected values come from the same pure functions the apps
+use (:mod:`plananalysis.widgets`), so a change in the browser is checked against numbers,
+not just against "no error".  Screenshots go to ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from plananalysis import apps
+from plananalysis import widgets as W
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+TIMEOUT = 60_000
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser,
+              pytest.mark.skipif(not os.path.exists(CHROMIUM),
+                                 reason=f"{CHROMIUM} is missing (make browser installs it)")]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    port = apps.free_port()
+    log = tmp_path_factory.mktemp("voila") / "voila.log"
+    with open(log, "w", encoding="utf-8") as handle:
+        process = apps.serve(port=port, pool_size=1, stdout=handle, stderr=handle)
+        try:
+            apps.wait_until_ready(process, "127.0.0.1", port)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            apps.stop(process)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page whose requests outside 127.0.0.1 are aborted and listed in ``page.outside``."""
+    context = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT)
+    page.outside = []
+
+    def route(route):
+        host = urlparse(route.request.url).hostname
+        if route.request.url.startswith(("data:", "blob:")) or host == "127.0.0.1":
+            route.continue_()
+        else:
+            page.outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", route)
+    yield page
+    context.close()
+
+
+def _open(page, base: str, app: str, query: str = "") -> None:
+    page.goto(apps.app_url(app, base) + (f"?{query}" if query else ""), wait_until="commit")
+    page.wait_for_selector(f".pa-{app}", state="visible")
+
+
+def _shot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def _select(page, css: str, label: str) -> None:
+    page.locator(f"{css} select").select_option(label=label)
+
+
+def test_scorecard_renders_in_chinese_offline(server, page):
+    _open(page, server, "scorecard")
+    page.wait_for_selector(".pa-card svg")                 # sparklines drawn
+    cards = W.scorecard_cards(W.assessment(2023), "zh")
+    assert page.locator(".pa-card").count() == 25
+    assert "指标总览" in page.locator(".pa-title").inner_text()
+    first = page.locator(".pa-card").nth(2).inner_text()
+    assert cards[2]["name"] in first and cards[2]["latest"] in first and cards[2]["status_label"] in first
+    expected = {i["status_id"]: i["count"] for i in W.status_count_items(cards)}
+    shown = {chip.get_attribute("data-status"): int(chip.locator(".pa-count").inner_text())
+             for chip in page.locator(".pa-chip").all()}
+    assert shown == expected
+    assert page.locator(".pa-card svg").count() >= 10
+    _shot(page, "scorecard")
+    assert page.outside == []
+
+
+def test_scorecard_filters_and_as_of_update_the_cards(server, page):
+    _open(page, server, "scorecard")
+    # category filter: 社会治理 holds Table 2 rows 23–25
+    governance = [c["indicator_id"] for c in W.filter_cards(W.scorecard_cards(W.assessment(2023)), "社会治理")]
+    assert governance == ["one_network_service_rate", "comprehensive_enforcement_share", "work_safety_death_rate"]
+    _select(page, ".pa-category", "社会治理")
+    page.wait_for_function("document.querySelectorAll('.pa-card').length === 3")
+    assert [c.get_attribute("data-indicator") for c in page.locator(".pa-card").all()] == governance
+    _select(page, ".pa-category", "全部")
+    page.wait_for_function("document.querySelectorAll('.pa-card').length === 25")
+    # status filter: exactly the cards the engine calls 提前实现
+    achieved = [c["indicator_id"] for c in W.scorecard_cards(W.assessment(2023)) if c["status_id"] == "achieved"]
+    _select(page, ".pa-status", "★ 提前实现")
+    page.wait_for_function(f"document.querySelectorAll('.pa-card').length === {len(achieved)}")
+    assert sorted(c.get_attribute("data-indicator") for c in page.locator(".pa-card").all()) == sorted(achieved)
+    _select(page, ".pa-status", "全部")
+    # as_of 2025: final-review labels (完成, 未完成 …) replace the mid-term ones
+    final = {i["status_id"]: i["count"] for i in W.status_count_items(W.scorecard_cards(W.assessment(2025)))}
+    _select(page, ".pa-as-of", "2025年（终期评估）")
+    page.wait_for_function(
+        "ids => { const got = [...document.querySelectorAll('.pa-chip')].map(c => c.dataset.status).sort();"
+        " return JSON.stringify(got) === JSON.stringify(ids); }", arg=sorted(final))
+    shown = {chip.get_attribute("data-status"): int(chip.locator(".pa-count").inner_text())
+             for chip in page.locator(".pa-chip").all()}
+    assert shown == final
+    assert page.outside == []
+
+
+def test_scorecard_language_toggle_and_click_through(server, page):
+    _open(page, server, "scorecard")
+    page.locator(".pa-lang button", has_text="English").click()
+    page.wait_for_function("document.querySelector('.pa-title').innerText.includes('Scorecard')")
+    page.wait_for_function("document.querySelector('.pa-card[data-indicator=\"urbanisation_rate\"]')"
+                           ".innerText.includes('Urbanisation rate')")
+    assert "Ahead of schedule" in page.locator('.pa-card[data-indicator="urbanisation_rate"]').inner_text()
+    page.locator('.pa-card[data-indicator="urbanisation_rate"]').click()
+    page.wait_for_url(re.compile(r"explorer\.ipynb\?indicator=urbanisation_rate"))
+    page.wait_for_selector(".pa-explorer")
+    page.wait_for_function("document.querySelector('.pa-heading').innerText.includes('Urbanisation rate')")
+    assert page.outside == []
+
+
+def test_explorer_method_and_indicator_change_the_verdict(server, page):
+    _open(page, server, "explorer", "indicator=urbanisation_rate&as_of=2023")
+    page.wait_for_selector(".pa-chart svg")
+    verdicts = {v["method"]: v for v in W.method_verdicts("urbanisation_rate", 2023, "zh")}
+    heading = page.locator(".pa-heading")
+    assert "常住人口城镇化率" in heading.inner_text()
+    assert verdicts["cn-schedule"]["label"] in page.locator(".pa-verdict-badge").inner_text()
+    assert "完成目标进度" in page.locator(".pa-numbers").inner_text()
+    # every observed value is listed with a source link
+    rows = page.locator(".pa-observations tr.pa-obs")
+    assert rows.count() == len(W.observation_rows(W.app_data()[1], "urbanisation_rate"))
+    assert page.locator(".pa-observations a.pa-source").count() >= 1
+    _shot(page, "explorer")
+    page.locator(".pa-method button", has_text="SDSN").click()
+    page.wait_for_function("document.querySelector('.pa-method-table tr.pa-current').dataset.method === 'sdsn'")
+    page.wait_for_function("s => document.querySelector('.pa-verdict-badge').dataset.status === s",
+                           arg=verdicts["sdsn"]["status_id"])
+    assert verdicts["sdsn"]["label"] in page.locator(".pa-verdict-badge").inner_text()
+    # another indicator: the chart is redrawn with its name
+    label = dict((v, k) for k, v in W.explorer_choices(lang="zh"))["culture_industry_share"]
+    page.locator(".pa-indicator select").select_option(label=label)
+    page.wait_for_function("document.querySelector('.pa-chart svg') && "
+                           "document.querySelector('.pa-chart').innerHTML.includes('文化及相关产业')")
+    assert "文化" in heading.inner_text()
+    assert page.outside == []
+
+
+def test_explorer_says_plainly_when_there_is_no_data(server, page):
+    _open(page, server, "explorer", "indicator=talent_total")
+    page.wait_for_selector(".pa-no-data")
+    text = page.locator(".pa-no-data").inner_text()
+    assert "暂无规划口径数据" in text and "需要" in text and "1650" in text
+    assert page.outside == []
+
+
+def test_scenarios_slider_changes_the_projection_and_reset_restores_it(server, page):
+    _open(page, server, "scenarios", "indicator=urbanisation_rate")
+    page.wait_for_selector(".pa-scenario-chart svg")
+    assert "情景推演" in page.locator(".pa-title").inner_text()
+    # the slider starts on the observed trend (1.125 a year, shown to its 0.01 step)
+    start = float(page.locator(".pa-slider .widget-readout").inner_text())
+    assert start == pytest.approx(W.scenario_outcome("urbanisation_rate", 0)["trend"], abs=0.01)
+    trend_outcome = W.scenario_outcome("urbanisation_rate", start)
+    projected = page.locator(".pa-projected")
+    assert W._fmt(trend_outcome["projected"], 3) in projected.inner_text()
+    _shot(page, "scenarios")
+    # type −1.0 into the slider's readout: 75.5 (2024) − 1.0 = 74.5 in 2025, P = 3.5/4 → 未完成
+    readout = page.locator(".pa-slider .widget-readout")
+    readout.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("-1.0")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelector('.pa-projected').innerText.includes('74.5')")
+    expected = W.scenario_outcome("urbanisation_rate", -1.0)
+    assert page.locator(".pa-scenario-verdict").get_attribute("data-status") == expected["status_id"] == "not_completed"
+    page.locator(".pa-reset").click()
+    page.wait_for_function("t => document.querySelector('.pa-projected').innerText.includes(t)",
+                           arg=W._fmt(trend_outcome["projected"], 3))
+    # a group shows one row per indicator of the category
+    page.locator(".pa-choice select").select_option(label="指标组：社会治理")
+    page.wait_for_function("document.querySelectorAll('.pa-scenario').length === 3")
+    assert page.outside == []
