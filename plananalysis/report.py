@@ -21,12 +21,37 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 import pandas as pd
 
 from .params import ReviewParameters, validate
+from .paths import data_dir
 
 __all__ = ["Review", "start"]
+
+# Inputs loaded once per process and reused while the data files are unchanged: the review
+# runs many notebooks in one warm kernel, and an analyst calls start() again and again.
+_CACHE: dict = {}
+
+
+def _fingerprint(extra: str = "") -> tuple:
+    """Size and modification time of every data file (and of ``extra``): cheap to compute."""
+    roots = [data_dir()] + ([Path(extra)] if extra else [])
+    stats = []
+    for root in roots:
+        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+        stats += [(str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files]
+    return tuple(stats)
+
+
+def _memo(key: tuple, build):
+    full = (key, _fingerprint(key[-1] if key and isinstance(key[-1], str) else ""))
+    if full not in _CACHE:
+        if len(_CACHE) > 16:
+            _CACHE.clear()
+        _CACHE[full] = build()
+    return _CACHE[full]
 
 
 def start(as_of=2023, chapter=None, method="cn-schedule", lang="zh", region="浙江省",
@@ -52,23 +77,28 @@ class Review:
     def plan(self):
         from .plan import load_plan
 
-        return load_plan(self.params.plan_id)
+        return _memo(("plan", self.params.plan_id, ""), lambda: load_plan(self.params.plan_id))
 
     @cached_property
     def observed(self) -> pd.DataFrame:
         from .observed import load_observed
 
-        return load_observed(self.params.observed_path or None)
+        path = self.params.observed_path
+        return _memo(("observed", path), lambda: load_observed(path or None))
 
     @cached_property
     def progress(self) -> pd.DataFrame:
         """The progress table of the 25 indicators, with each indicator's category and chapter."""
         from .progress import assess
 
-        table = assess(self.plan, self.observed, as_of=self.params.as_of, method=self.params.method,
-                       region=self.params.region)
-        extra = self.plan.indicators[["indicator_id", "category_zh", "category_en", "chapter"]]
-        return table.merge(extra, on="indicator_id", how="left")
+        def build():
+            table = assess(self.plan, self.observed, as_of=self.params.as_of, method=self.params.method,
+                           region=self.params.region)
+            extra = self.plan.indicators[["indicator_id", "category_zh", "category_en", "chapter"]]
+            return table.merge(extra, on="indicator_id", how="left")
+
+        p = self.params
+        return _memo(("progress", p.plan_id, p.as_of, p.method, p.region, p.observed_path), build)
 
     @property
     def lang(self) -> str:

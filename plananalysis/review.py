@@ -131,7 +131,8 @@ def _start_kernel(attempts: int = 4):
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.utils import run_sync
 
-    global _KERNEL
+    global _KERNEL, _RESET_CLIENT
+    _RESET_CLIENT = None
     for attempt in range(1, attempts + 1):
         # IPC sockets in a private folder: no TCP ports to collide on, nothing on the network.
         km = AsyncKernelManager(kernel_name="python3", transport="ipc",
@@ -146,22 +147,28 @@ def _start_kernel(attempts: int = 4):
             time.sleep(0.2 + random.random())
 
 
+_RESET_CLIENT = None  # a kernel client kept for the resets between notebooks
+
+
 def _reset_kernel() -> None:
     """Clear the namespace between notebooks; restart the kernel if it died."""
     from jupyter_core.utils import run_sync
 
+    global _RESET_CLIENT
     km = _KERNEL
     if km is None or not run_sync(km.is_alive)():
+        _RESET_CLIENT = None
         _start_kernel()
         return
-    kc = km.client()
-    kc.start_channels()
-    try:
-        run_sync(kc.wait_for_ready)(timeout=60)
-        run_sync(kc.execute_interactive)("get_ipython().reset(new_session=True)",
-                                         store_history=False, output_hook=lambda msg: None, timeout=60)
-    finally:
-        kc.stop_channels()
+    if _RESET_CLIENT is None:  # a blocking client: no event loop to tie it to
+        from jupyter_client.blocking import BlockingKernelClient
+
+        _RESET_CLIENT = BlockingKernelClient()
+        _RESET_CLIENT.load_connection_info(km.get_connection_info())
+        _RESET_CLIENT.start_channels()
+        _RESET_CLIENT.wait_for_ready(timeout=60)
+    _RESET_CLIENT.execute_interactive("get_ipython().reset(new_session=True)", store_history=False,
+                                      output_hook=lambda msg: None, timeout=60)
 
 
 def _worker_init() -> None:
@@ -195,6 +202,7 @@ def _run_job(job: Job, out_dir: str, lang: str, notebooks: str) -> dict:
             _start_kernel()
         pm.execute_notebook(str(Path(notebooks) / job.notebook), str(out_nb), parameters=job.parameters,
                             km=_KERNEL, progress_bar=False, execution_timeout=600,
+                            request_save_on_cell_execute=False,
                             cwd=None, report_mode=False)
     except Exception as exc:  # PapermillExecutionError or a kernel that died
         error = _short_error(exc)
