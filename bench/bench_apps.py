@@ -1,0 +1,249 @@
+"""Speed and load of the Voilà apps (``make bench`` runs it; figures only, no assertions).
+
+    .venv/bin/python bench/bench_apps.py [--loads 5] [--sessions 20]
+
+1. navigation → scorecard fully drawn (25 cards, counts, sparklines), median of ``--loads``,
+   with preheated kernels (pool refilled between loads) and without;
+2. widget change → redrawn: explorer indicator (new chart), explorer method (new verdict),
+   scenarios slider (new projection and chart);
+3. memory (RSS) per app kernel;
+4. ``--sessions`` scorecard sessions opened at once (all must render; the slowest reported),
+   then the kernels and memory after the pages close and culling has run.
+
+Targets on a 2-core machine: first draw < 1.5 s preheated, a change redrawn < 200 ms,
+20 concurrent sessions all rendered.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import psutil  # noqa: E402
+
+from plananalysis import apps  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+DRAWN = ("document.querySelectorAll('.pa-card').length === 25 && "
+         "document.querySelectorAll('.pa-card svg').length >= 10 && "
+         "document.querySelectorAll('.pa-chip').length > 0")
+
+
+class Server:
+    def __init__(self, pool_size: int, cull_idle_timeout: int = 600, cull_interval: int = 60):
+        self.port = apps.free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = open(Path("/tmp") / f"bench-voila-{self.port}.log", "w")
+        self.process = apps.serve(port=self.port, pool_size=pool_size, cull_idle_timeout=cull_idle_timeout,
+                                  cull_interval=cull_interval, stdout=self.log, stderr=subprocess.STDOUT)
+        apps.wait_until_ready(self.process, "127.0.0.1", self.port)
+
+    def kernels(self) -> list[psutil.Process]:
+        return [p for p in psutil.Process(self.process.pid).children(recursive=True)
+                if "ipykernel" in " ".join(p.cmdline())]
+
+    def wait_pool(self, expected: int, timeout: float = 120) -> None:
+        """Wait until ``expected`` kernels are alive and idle (pool filled and run)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            kernels = self.kernels()
+            if len(kernels) >= expected and all(k.cpu_percent(0.3) < 5 for k in kernels):
+                return
+            time.sleep(0.5)
+
+    def close(self) -> None:
+        apps.stop(self.process)
+        self.log.close()
+
+
+def mib(processes) -> float:
+    return sum(p.memory_info().rss for p in processes) / 2**20
+
+
+def first_draw(browser, url: str) -> float:
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    start = time.perf_counter()
+    page.goto(url, wait_until="commit")
+    page.wait_for_function(DRAWN, timeout=180_000, polling=20)
+    elapsed = time.perf_counter() - start
+    context.close()
+    return elapsed
+
+
+def change_times(browser, base: str, repeats: int) -> dict[str, list[float]]:
+    from plananalysis import widgets as W
+
+    out = {"explorer indicator → chart": [], "explorer method → verdict": [], "scenario slider → projection": []}
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(120_000)
+    page.goto(apps.app_url("explorer", base), wait_until="commit")
+    page.wait_for_selector(".pa-chart svg")
+    labels = dict((v, k) for k, v in W.explorer_choices(lang="zh"))
+    plan = W.app_data()[0]
+    ids = ["culture_industry_share", "higher_education_enrolment", "sports_industry_share",
+           "life_expectancy", "reading_rate", "urbanisation_rate"][:max(2, repeats)]
+    for indicator_id in ids:
+        name = plan.indicator(indicator_id)["name_zh"]
+        start = time.perf_counter()
+        page.locator(".pa-indicator select").select_option(label=labels[indicator_id])
+        page.wait_for_function("n => document.querySelector('.pa-chart').innerHTML.includes(n)", arg=name, polling=10)
+        out["explorer indicator → chart"].append(time.perf_counter() - start)
+    methods = ["SDSN", "Eurostat", "Open SDG", "序时进度（国内）"] * 2
+    codes = {"SDSN": "sdsn", "Eurostat": "eurostat", "Open SDG": "open-sdg", "序时进度（国内）": "cn-schedule"}
+    for label in methods[:max(2, repeats)]:
+        start = time.perf_counter()
+        page.locator(".pa-method button", has_text=label).click()
+        page.wait_for_function("m => document.querySelector('.pa-method-table tr.pa-current').dataset.method === m",
+                               arg=codes[label], polling=10)
+        out["explorer method → verdict"].append(time.perf_counter() - start)
+    page.goto(apps.app_url("scenarios", base), wait_until="commit")
+    page.wait_for_selector(".pa-scenario-chart svg")
+    for value in [0.2, -0.5, 1.5, 0.8, -1.0, 0.4][:max(2, repeats)]:
+        expected = W._fmt(W.scenario_outcome("urbanisation_rate", value)["projected"], 3)
+        readout = page.locator(".pa-slider .widget-readout")
+        readout.click()
+        page.keyboard.press("Control+A")
+        page.keyboard.type(str(value))
+        start = time.perf_counter()
+        page.keyboard.press("Enter")
+        page.wait_for_function("t => document.querySelector('.pa-projected').innerText.includes(t)", arg=expected,
+                               polling=10)
+        out["scenario slider → projection"].append(time.perf_counter() - start)
+    context.close()
+    return out
+
+
+def concurrent(browser_factory, url: str, sessions: int) -> tuple[list[float], int]:
+    """Open ``sessions`` pages at once (one browser per thread: Playwright's sync API is per thread)."""
+    times: list[float] = []
+    failures = [0]
+    barrier = threading.Barrier(sessions)
+    lock = threading.Lock()
+    hold = threading.Event()
+    done = threading.Semaphore(0)
+
+    def one():
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            context = browser.new_context()
+            page = context.new_page()
+            barrier.wait()
+            start = time.perf_counter()
+            try:
+                page.goto(url, wait_until="commit", timeout=600_000)
+                page.wait_for_function(DRAWN, timeout=600_000, polling=100)
+                with lock:
+                    times.append(time.perf_counter() - start)
+            except Exception:  # noqa: BLE001 - counted as not rendered
+                with lock:
+                    failures[0] += 1
+            done.release()
+            hold.wait()
+            context.close()
+            browser.close()
+
+    threads = [threading.Thread(target=one) for _ in range(sessions)]
+    for t in threads:
+        t.start()
+    for _ in threads:
+        done.acquire()
+    browser_factory()  # hook: measure while all pages are still open
+    hold.set()
+    for t in threads:
+        t.join()
+    return times, failures[0]
+
+
+def fmt(values: list[float]) -> str:
+    return (f"median {statistics.median(values):.3f} s (min {min(values):.3f}, max {max(values):.3f}, n={len(values)})"
+            if values else "—")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--loads", type=int, default=5)
+    parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--pool-size", type=int, default=1)
+    args = parser.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+
+    print(f"machine: {psutil.cpu_count()} CPUs, {psutil.virtual_memory().total / 2**30:.1f} GiB")
+    results = {}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+
+        # 1a. preheated
+        server = Server(pool_size=args.pool_size)
+        try:
+            server.wait_pool(3 * args.pool_size)
+            kernels = server.kernels()
+            per_kernel = [k.memory_info().rss / 2**20 for k in kernels]
+            print(f"memory per preheated app kernel: {statistics.median(per_kernel):.0f} MiB "
+                  f"(min {min(per_kernel):.0f}, max {max(per_kernel):.0f}, n={len(per_kernel)}); "
+                  f"server {psutil.Process(server.process.pid).memory_info().rss / 2**20:.0f} MiB")
+            pre = []
+            for _ in range(args.loads):
+                pre.append(first_draw(browser, apps.app_url("scorecard", server.base)))
+                server.wait_pool(3 * args.pool_size + 1)   # the used kernel stays; the pool refills
+            results["preheated"] = pre
+            print(f"scorecard first draw, preheated (pool {args.pool_size}): {fmt(pre)}")
+            changes = change_times(browser, server.base, args.loads)
+            for name, values in changes.items():
+                print(f"{name}: {fmt(values)}")
+        finally:
+            server.close()
+
+        # 1b. no preheating
+        server = Server(pool_size=0)
+        try:
+            cold = [first_draw(browser, apps.app_url("scorecard", server.base)) for _ in range(args.loads)]
+            results["cold"] = cold
+            print(f"scorecard first draw, no preheat: {fmt(cold)}")
+            print(f"ratio no-preheat / preheated (medians): "
+                  f"{statistics.median(cold) / statistics.median(results['preheated']):.1f}×")
+        finally:
+            server.close()
+        browser.close()
+
+    # 4. concurrent sessions, then culling
+    server = Server(pool_size=2, cull_idle_timeout=15, cull_interval=5)
+    try:
+        server.wait_pool(6)
+        base_mem = psutil.virtual_memory().used / 2**20
+        snapshot = {}
+
+        def measure():
+            snapshot["kernels"] = len(server.kernels())
+            snapshot["kernel_mib"] = mib(server.kernels())
+
+        start = time.perf_counter()
+        times, failures = concurrent(measure, apps.app_url("scorecard", server.base), args.sessions)
+        wall = time.perf_counter() - start
+        print(f"{args.sessions} concurrent sessions: {len(times)} rendered, {failures} failed; "
+              f"slowest {max(times) if times else float('nan'):.1f} s, {fmt(times)}; wall {wall:.1f} s")
+        print(f"  while open: {snapshot['kernels']} kernels, {snapshot['kernel_mib']:.0f} MiB in kernels")
+        time.sleep(15 + 2 * 5 + 5)
+        after = server.kernels()
+        print(f"  after closing + culling (idle 15 s, every 5 s): {len(after)} kernels "
+              f"({mib(after):.0f} MiB; the preheated pool stays), system memory "
+              f"{psutil.virtual_memory().used / 2**20 - base_mem:+.0f} MiB vs before the burst")
+    finally:
+        server.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
