@@ -96,7 +96,11 @@ _YEAR = re.compile(r"^(19|20)\d\d年$")
 
 @dataclass(frozen=True)
 class Place:
-    """Where a line of the plan sits: chapter, section (``九(二)``), 专栏 box, inside a table."""
+    """Where a line of the plan sits: chapter, section (``九(二)``), 专栏 box, inside a table.
+
+    >>> Place(line=987, chapter=9, section="九(二)", box=None, is_table=False).section
+    '九(二)'
+    """
 
     line: int
     chapter: int | None
@@ -111,6 +115,9 @@ class Phrase:
 
     ``start``/``end`` are character offsets in the whole text; ``key`` names the phrase
     stably: chapter, text and its occurrence in the chapter (``ch03:1500名左右#2``).
+
+    >>> scan_target_phrases("三、就业\\n新增10个以上。")[0]
+    Phrase(chapter=3, line=2, start=7, end=12, text='10个以上', key='ch03:10个以上#1', section='三', box=None)
     """
 
     chapter: int
@@ -125,7 +132,11 @@ class Phrase:
 
 @dataclass
 class Accounting:
-    """How the scanner's phrases are accounted for by the catalogue and the exclusion list."""
+    """How the scanner's phrases are accounted for by the catalogue and the exclusion list.
+
+    >>> Accounting().is_complete, Accounting(missing=["ch09:7万张#1"]).is_complete
+    (True, False)
+    """
 
     covered: dict = field(default_factory=dict)     # phrase key -> [target_id, …]
     excluded: dict = field(default_factory=dict)    # phrase key -> reason
@@ -153,6 +164,9 @@ def outline(text: str) -> list[Place]:
     A chapter starts at ``二、…``, a section at ``(二)…``, a box at ``专栏N``; a box runs until the
     next heading of any kind (the plan never resumes prose after a box without one).  A table
     runs from ``表N`` to its ``注:`` line.
+
+    >>> [(p.line, p.section, p.box) for p in outline("二、总体\\n(一)目标\\n专栏1 工程\\n项目")]
+    [(1, '二', None), (2, '二(一)', None), (3, '二(一)', 1), (4, '二(一)', 1)]
     """
     places = []
     chapter = box = None
@@ -176,7 +190,12 @@ def outline(text: str) -> list[Place]:
 
 
 def place_of(text: str, offset: int) -> Place:
-    """The :class:`Place` of the line holding character ``offset``."""
+    """The :class:`Place` of the line holding character ``offset``.
+
+    >>> text = "二、总体\\n(一)目标\\n新增10个"
+    >>> place_of(text, text.index("10个"))
+    Place(line=3, chapter=2, section='二(一)', box=None, is_table=False)
+    """
     return outline(text)[text.count("\n", 0, offset)]
 
 
@@ -231,6 +250,13 @@ def account_for(text: str, targets: pd.DataFrame, excluded: pd.DataFrame) -> Acc
     """Match every scanned phrase to the catalogue rows whose quote contains it, or to an exclusion.
 
     A phrase is covered when it lies inside the (unique) occurrence of a row's quote in ``text``.
+
+    >>> text = "三、就业\\n新增10个以上,建成5家。"
+    >>> targets = pd.DataFrame({"target_id": ["ch03-t01"], "quote": ["新增10个以上"]})
+    >>> excluded = pd.DataFrame({"phrase_key": [], "reason": []})
+    >>> result = account_for(text, targets, excluded)
+    >>> result.covered, [p.key for p in result.missing], result.is_complete
+    ({'ch03:10个以上#1': ['ch03-t01']}, ['ch03:5家#1'], False)
     """
     spans = {}
     for _, row in targets.iterrows():
@@ -375,7 +401,13 @@ def read_targets(path: str | Path, source_text: str | None = None) -> pd.DataFra
 
 
 def read_excluded(path: str | Path) -> pd.DataFrame:
-    """Read ``targets_excluded.csv``: one scanner phrase per row, with the reason it is not a target."""
+    """Read ``targets_excluded.csv``: one scanner phrase per row, with the reason it is not a target.
+
+    >>> from plananalysis.plan import load_plan
+    >>> excluded = read_excluded(load_plan().folder / "targets_excluded.csv")
+    >>> excluded.loc[0, "phrase_key"], int(excluded.loc[0, "line"])
+    ('ch02:十九大#1', 440)
+    """
     path = Path(path)
     frame = _read_csv(path, EXCLUDED_COLUMNS)
     for pos, row in frame.iterrows():

@@ -34,7 +34,14 @@ def _is_blank(value) -> bool:
 
 
 def check_table(frame: pd.DataFrame, path: Path, rules: dict) -> list[PlanDataError]:
-    """Apply the declared ``rules`` (one file's section of checks.yml) to ``frame``."""
+    """Apply the declared ``rules`` (one file's section of checks.yml) to ``frame``.
+
+    >>> frame = pd.DataFrame({"indicator_id": ["jobs", "jobs"], "direction": ["higher", "up"]})
+    >>> rules = {"unique": ["indicator_id"],
+    ...          "choices": {"direction": {"values": ["higher", "lower"], "reason": "never defaulted"}}}
+    >>> [(e.row, e.column, e.value) for e in check_table(frame, Path("indicators.csv"), rules)]
+    [(3, 'indicator_id', 'jobs'), (3, 'direction', 'up')]
+    """
     problems: list[PlanDataError] = []
     name = path.name
 
@@ -90,6 +97,11 @@ def check_printed_cells(frame: pd.DataFrame, path: Path, printed_columns: list[s
 
     A column ``X_printed`` is checked against ``X_value``, ``X_op`` and ``X_year`` where
     those columns exist; a multi-part cell (``>96(食品) >98(药品)``) leaves them blank.
+
+    >>> frame = pd.DataFrame({"target_printed": ["75左右", ">96"], "target_value": [75.0, 95.0]})
+    >>> [problem] = check_printed_cells(frame, Path("indicators.csv"), ["target_printed"])
+    >>> problem.row, problem.column, problem.value
+    (3, 'target_value', 95.0)
     """
     problems: list[PlanDataError] = []
     for column in printed_columns:
@@ -110,6 +122,7 @@ def check_printed_cells(frame: pd.DataFrame, path: Path, printed_columns: list[s
                 if parsed_column not in frame.columns:
                     continue
                 have = row[parsed_column]
+                have = have.item() if hasattr(have, "item") else have  # numpy scalar → plain, for the message
                 if not _same(have, want):
                     problems.append(PlanDataError(
                         path, sheet_row(pos), parsed_column, "" if _is_blank(have) else have,

@@ -45,7 +45,14 @@ _BOOL_COLUMNS = {"unit_inferred", "is_annual"}
 
 @dataclass
 class Chapter:
-    """Everything one chapter of the plan sets: title, boxes, Table 2 indicators, targets."""
+    """Everything one chapter of the plan sets: title, boxes, Table 2 indicators, targets.
+
+    >>> chapter = load_plan().chapter(9)
+    >>> chapter.title("en")
+    'Chapter 9: Fuller services for the elderly and young children (一老一小)'
+    >>> chapter.indicators["indicator_id"].tolist()
+    ['infant_care_places_per_1000', 'care_workers_per_10k_elderly']
+    """
 
     number: int
     numeral: str
@@ -74,6 +81,12 @@ class Plan:
     columns beside them; ``indicators_13th``: the previous plan's table (Table 1);
     ``chapters`` and ``boxes`` (专栏); ``targets``: the catalogue of quantified targets in
     the chapters' prose; ``sources``: the ``sources.yml`` sidecar.
+
+    >>> plan = load_plan()
+    >>> plan.plan_id, plan.base_year, plan.target_year, plan.region
+    ('zj-social-14th', 2020, 2025, '浙江省')
+    >>> plan.summary().splitlines()[1]
+    '  就业增收: 6'
     """
 
     plan_id: str
@@ -247,6 +260,14 @@ def load_plan(plan: str | os.PathLike = DEFAULT_PLAN, *, check: bool = True) -> 
 
     Raises :class:`~plananalysis.errors.PlanDataError` on the first bad cell: file, row,
     column, value and what was expected.
+
+    >>> plan = load_plan()
+    >>> plan.indicator("urban_new_jobs")[["name_zh", "target_printed"]].tolist()
+    ['新增城镇就业人数', '400']
+    >>> load_plan("no-such-plan")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    plananalysis.errors.PlanDataError: 文件 ... 值 'no-such-plan' 不符合要求，应为 一个规划编号或文件夹 ...
     """
     folder = resolve_plan_folder(plan)
     sources_path = folder / "sources.yml"
