@@ -272,6 +272,13 @@ def audit(plan=None, observed: pd.DataFrame | None = None, *, region: str = "浙
 
     ``plan`` defaults to ``load_plan()``; ``observed`` to ``load_observed()`` (pass an empty
     frame to skip the observed check); ``prose_checks`` to ``data/audit/prose_checks.csv``.
+
+    >>> findings = audit(observed=pd.DataFrame())  # the plan's own numbers only
+    >>> row = findings.set_index("finding_id").loc["table1_vs_table2:culture_industry_share"]
+    >>> row.severity, row.value_a, row.value_b  # Table 1's 2020 actual against Table 2's baseline
+    ('high', 7.54, 6.6)
+    >>> "observed_vs_baseline" in set(findings["check"])
+    False
     """
     if plan is None:
         from .plan import load_plan

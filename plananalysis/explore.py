@@ -22,7 +22,15 @@ __all__ = ["compare_methods", "with_value", "verdict_change"]
 
 def compare_methods(plan, observed: pd.DataFrame, as_of: int = 2023, methods=None,
                     lang: str = "zh", region: str = "浙江省") -> pd.DataFrame:
-    """One row per indicator, one column per method: each method's verdict side by side."""
+    """One row per indicator, one column per method: each method's verdict side by side.
+
+    >>> from plananalysis.plan import load_plan
+    >>> from plananalysis.observed import load_observed
+    >>> verdicts = compare_methods(load_plan(), load_observed(), as_of=2023,
+    ...                            methods=["cn-schedule", "eurostat"])
+    >>> verdicts.loc["常住人口城镇化率"].tolist()
+    ['快于预期', '显著进展']
+    """
     from .methods import METHODS
     from .progress import assess
 
@@ -40,6 +48,12 @@ def with_value(observed: pd.DataFrame, indicator_id: str, year: int, value: floa
     """A copy of ``observed`` with one assumed value added (replacing the same key's plan value).
 
     The row is marked ``source_quality='what-if'`` and never written anywhere.
+
+    >>> from plananalysis.observed import load_observed
+    >>> tried = with_value(load_observed(), "urbanisation_rate", 2023, 70.0)
+    >>> tried.query("indicator_id == 'urbanisation_rate' and series == 'plan' and year == 2023")[
+    ...     ["value", "source_quality"]].values.tolist()
+    [[70.0, 'what-if']]
     """
     key = ((observed["indicator_id"] == indicator_id) & (observed["region"] == region)
            & (observed["series"] == "plan") & (observed["year"] == year))
@@ -56,7 +70,15 @@ def with_value(observed: pd.DataFrame, indicator_id: str, year: int, value: floa
 
 def verdict_change(plan, before: pd.DataFrame, after: pd.DataFrame, indicator_id: str,
                    as_of: int = 2023, method: str = "cn-schedule") -> pd.DataFrame:
-    """The verdict of one indicator with ``before`` and ``after`` observed data, side by side."""
+    """The verdict of one indicator with ``before`` and ``after`` observed data, side by side.
+
+    >>> from plananalysis.plan import load_plan
+    >>> from plananalysis.observed import load_observed
+    >>> observed = load_observed()
+    >>> after = with_value(observed, "urbanisation_rate", 2023, 70.0)  # what if it had fallen?
+    >>> verdict_change(load_plan(), observed, after, "urbanisation_rate").loc["status_zh"].tolist()
+    ['快于预期', '逆向']
+    """
     from .progress import assess
 
     rows = {}

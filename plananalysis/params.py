@@ -32,7 +32,14 @@ _KNOWN = {"as_of", "chapter", "method", "lang", "region", "observed_path", "plan
 
 
 class ReviewParameterError(ParameterError):
-    """A parameter outside what the plan allows; shown as one line in notebooks."""
+    """A parameter outside what the plan allows; shown as one line in notebooks.
+
+    >>> try:
+    ...     validate(method="fastest")
+    ... except ReviewParameterError as error:
+    ...     print(error.name, error.value)
+    method fastest
+    """
 
     def __init__(self, name: str, value, expected_zh: str, expected_en: str):
         self.name, self.value = name, value
@@ -45,7 +52,12 @@ class ReviewParameterError(ParameterError):
 
 @dataclass(frozen=True)
 class ReviewParameters:
-    """Validated parameters of one review run or notebook."""
+    """Validated parameters of one review run or notebook.
+
+    >>> params = ReviewParameters(as_of=2025, chapter=9)
+    >>> params.phase, params.as_dict()["method"]
+    ('final', 'cn-schedule')
+    """
 
     as_of: int = 2023
     chapter: int | None = None
@@ -67,7 +79,11 @@ class ReviewParameters:
 def validate(as_of=2023, chapter=None, method="cn-schedule", lang="zh", region="浙江省",
              observed_path="", plan_id="zj-social-14th", *, first_year=2021, last_year=2025,
              chapters=14, **unknown) -> ReviewParameters:
-    """Check every parameter; return them typed, or raise :class:`ReviewParameterError`."""
+    """Check every parameter; return them typed, or raise :class:`ReviewParameterError`.
+
+    >>> validate(as_of="2024", chapter="第九章", lang="en")
+    ReviewParameters(as_of=2024, chapter=9, method='cn-schedule', lang='en', region='浙江省', observed_path='', plan_id='zj-social-14th')
+    """
     if unknown:
         name = sorted(unknown)[0]
         raise ReviewParameterError(name, unknown[name], f"已知参数 {'、'.join(sorted(_KNOWN))} 之一",

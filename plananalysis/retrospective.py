@@ -93,6 +93,10 @@ def retrospective(plan=None, method: str = "cn-schedule") -> pd.DataFrame:
     """Table 1 judged with ``method`` (default ``cn-schedule``, final phase), one row per line.
 
     ``plan``: a Plan, or Table 1 as a DataFrame; default ``load_plan()``.
+
+    >>> table = retrospective()
+    >>> table.set_index("indicator_id").loc["food_drug_pass_rate", "status_zh"]
+    '完成'
     """
     table = _table1(plan)
     specs = table1_specs(table)

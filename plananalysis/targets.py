@@ -93,6 +93,11 @@ class Target:
     ``value`` is the number as printed (``100`` for ``100万名``, with ``unit='万名'``);
     ``low``/``high`` bound a range; ``year`` is the year of a value printed with
     ``(2019年)``; ``base_year`` is the year a change or multiple is measured from.
+
+    >>> parse("〔500〕")
+    Target(text='〔500〕', kind='cumulative', op='=', value=500.0)
+    >>> [(part.label, part.op, part.value) for part in parse(">96(食品) >98(药品)").parts]
+    [('食品', '≥', 96.0), ('药品', '≥', 98.0)]
     """
 
     text: str
