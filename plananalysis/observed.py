@@ -72,14 +72,24 @@ USER_FILE = "user.csv"
 
 
 def data_dir(path=None) -> Path:
-    """The data folder: ``path``, else ``$PLANANALYSIS_DATA_DIR``, else the project's ``data/``."""
+    """The data folder: ``path``, else ``$PLANANALYSIS_DATA_DIR``, else the project's ``data/``.
+
+    >>> data_dir("/srv/city-data").as_posix()
+    '/srv/city-data'
+    >>> (data_dir() / "observed").is_dir()
+    True
+    """
     from .plan import data_dir as default_data_dir
 
     return Path(path) if path is not None else default_data_dir()
 
 
 def observed_dir(root=None) -> Path:
-    """The folder of observed data inside the data folder (see :func:`data_dir`)."""
+    """The folder of observed data inside the data folder (see :func:`data_dir`).
+
+    >>> observed_dir("/srv/city-data").as_posix()
+    '/srv/city-data/observed'
+    """
     return data_dir(root) / "observed"
 
 
@@ -149,6 +159,22 @@ def load_observed(path=None, region: str | None = None, *, include_derived: bool
     (default: :func:`observed_dir`), or one file in the import template or tidy format.
     ``region``: keep only this region (``杭州`` and ``杭州市`` both work).
     Raises :class:`~plananalysis.errors.PlanDataError` naming the first bad cell of a bad file.
+
+    >>> frame = load_observed()
+    >>> rows = frame.query("indicator_id == 'urbanisation_rate' and series == 'plan'")
+    >>> dict(zip(rows.year.head(2).tolist(), rows.value.head(2).tolist()))
+    {2021: 72.7, 2022: 73.4}
+
+    One file of the analyst's own (Chinese headers, region names as people write them):
+
+    >>> import pathlib, tempfile
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> path = pathlib.Path(tmp.name) / "hangzhou.csv"
+    >>> _ = path.write_text("指标编号,地区,年份,数值,来源名称\\n3,杭州,2023,84.2,2023年杭州市统计公报\\n",
+    ...                     encoding="utf-8")
+    >>> load_observed(path)[["indicator_id", "region", "year", "value", "origin"]].values.tolist()
+    [['urbanisation_rate', '杭州市', 2023, 84.2, 'file']]
+    >>> tmp.cleanup()
     """
     path = Path(path) if path is not None else observed_dir()
     if path.is_dir():
@@ -240,6 +266,10 @@ class Derivation:
 
     ``kind``: ``ratio`` (a(t) / b(t)), ``share`` (a(t) / b(t) × 100) or ``growth``
     ((a(t) / a(t−1) − 1) × 100); ``digits``: the precision the statistics bureau publishes.
+
+    >>> rule = DERIVATIONS[0]
+    >>> rule.indicator_id, rule.kind, rule.inputs
+    ('urban_rural_income_ratio', 'ratio', ('城镇居民人均可支配收入', '农村居民人均可支配收入'))
     """
 
     indicator_id: str
@@ -276,6 +306,13 @@ def derive(context: pd.DataFrame, indicators: pd.DataFrame | None = None) -> pd.
     """Every value :data:`DERIVATIONS` can compute from ``context`` (frame columns, origin 'derived').
 
     Inputs qualified ``>`` or ``<`` give no value; a ``≈`` input makes the result ``≈``.
+
+    >>> context = pd.DataFrame({"series": ["城镇居民人均可支配收入", "农村居民人均可支配收入"],
+    ...     "region": "浙江省", "year": 2020, "value": [62699.0, 31930.0], "qualifier": "",
+    ...     "period_note": "", "source_title": "2020年统计公报", "source_url": ""})
+    >>> derived = derive(context)
+    >>> derived[["indicator_id", "year", "value"]].values.tolist()  # 62699 / 31930 = 1.9636 → 1.96
+    [['urban_rural_income_ratio', 2020, 1.96]]
     """
     from .observed_validation import plan_indicators
 
@@ -323,6 +360,10 @@ def derived_vs_read(path=None) -> pd.DataFrame:
     Columns: indicator_id, region, series, year, read, derived, difference (read − derived),
     derivation.  Differences beyond rounding point at a revision, a different basis or a
     mistaken year in a source.
+
+    >>> both = derived_vs_read().set_index(["indicator_id", "year"])
+    >>> both.loc[("urban_rural_income_ratio", 2020), ["read", "derived"]].tolist()  # 62699 / 31930
+    [1.96, 1.96]
     """
     folder = Path(path) if path is not None else observed_dir()
     read = load_observed(folder, include_derived=False)
