@@ -171,6 +171,11 @@ class InvalidObservedFile(PlanDataError):
 
     The attributes (path, row, column, value, expected) are those of the first problem;
     ``errors`` holds them all.
+
+    >>> error = InvalidObservedFile([PlanDataError("hz.csv", 2, "年份", "1999", "2015–2035"),
+    ...                              PlanDataError("hz.csv", 3, "数值", "abc", "a number")])
+    >>> error.row, error.column, len(error.errors), len(str(error).splitlines())
+    (2, '年份', 2, 2)
     """
 
     def __init__(self, errors: list[PlanDataError]):
@@ -191,6 +196,12 @@ def _nfkc(text) -> str:
 
 @dataclass(frozen=True)
 class ParsedNumber:
+    """A number cell as read: its value, the qualifier its words carry, whether it had a % sign.
+
+    >>> parse_number("58%以上")
+    ParsedNumber(value=58.0, qualifier='>', has_percent=True)
+    """
+
     value: float
     qualifier: str
     has_percent: bool
@@ -242,7 +253,15 @@ def parse_number(text) -> ParsedNumber:
 
 
 def parse_year(text) -> int:
-    """A four-digit year within 2015–2035 (``2023``, ``2023年``, ``2023.0`` from Excel)."""
+    """A four-digit year within 2015–2035 (``2023``, ``2023年``, ``2023.0`` from Excel).
+
+    >>> parse_year("2023年"), parse_year(2023.0)
+    (2023, 2023)
+    >>> parse_year("1999")
+    Traceback (most recent call last):
+    ...
+    ValueError: 2015–2035 之间的年份 (a year from 2015 to 2035)
+    """
     s = _nfkc(text)
     s = s.removesuffix("年")
     if re.fullmatch(r"\d{4}\.0+", s):
@@ -256,7 +275,11 @@ def parse_year(text) -> int:
 
 
 def parse_qualifier(text) -> str:
-    """'' (exact), '≈' (rounded, 左右), '>' (above, 以上) or '<' (below, 以下)."""
+    """'' (exact), '≈' (rounded, 左右), '>' (above, 以上) or '<' (below, 以下).
+
+    >>> [parse_qualifier(word) for word in ("", "左右", "以上", "below")]
+    ['', '≈', '>', '<']
+    """
     s = _nfkc(text)
     key = s.lower()
     if key not in _QUALIFIER_WORDS:
@@ -287,7 +310,11 @@ def normalise_region(text) -> str:
 
 
 def normalise_series(text) -> str:
-    """'plan' (the plan's basis, the default) or another basis name kept for context."""
+    """'plan' (the plan's basis, the default) or another basis name kept for context.
+
+    >>> normalise_series(""), normalise_series("规划口径"), normalise_series("health-index")
+    ('plan', 'plan', 'health-index')
+    """
     s = _nfkc(text)
     if not s:
         return "plan"
@@ -328,7 +355,12 @@ def _parse_bool(text) -> bool:
 
 
 def plan_indicators() -> pd.DataFrame:
-    """The plan's Table 2 (``indicator_id``, ``no``, ``name_zh``, ``name_en``, ``unit`` …)."""
+    """The plan's Table 2 (``indicator_id``, ``no``, ``name_zh``, ``name_en``, ``unit`` …).
+
+    >>> row = plan_indicators().set_index("indicator_id").loc["urbanisation_rate"]
+    >>> int(row.no), row.unit
+    (3, '%')
+    """
     from .plan import load_plan
 
     return load_plan().indicators
@@ -399,7 +431,16 @@ def _cell_text(value) -> str:
 def read_table(path) -> list[list[str]]:
     """The cells of a CSV (UTF-8, with or without BOM; GB18030 as saved by Chinese Excel)
     or of the first sheet of an .xlsx workbook (the sheet named 数据 or data if there is one),
-    as text.  Raises :class:`PlanDataError` for a file that is not such a table."""
+    as text.  Raises :class:`PlanDataError` for a file that is not such a table.
+
+    >>> import pathlib, tempfile
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> path = pathlib.Path(tmp.name) / "excel.csv"
+    >>> _ = path.write_bytes("年份,数值\\n2023,74.2\\n".encode("gb18030"))  # as Chinese Excel saves it
+    >>> read_table(path)
+    [['年份', '数值'], ['2023', '74.2']]
+    >>> tmp.cleanup()
+    """
     path = Path(path)
     suffix = path.suffix.lower()
     if not path.is_file():
@@ -479,6 +520,18 @@ def read_observed_file(path, *, allow_unsourced: bool = False, indicators: pd.Da
     neither year, value nor source), and every problem as a :class:`PlanDataError`.
     A file with problems should be used not at all: callers raise
     :class:`InvalidObservedFile` (``errors``) before writing anything.
+
+    >>> import pathlib, tempfile
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> path = pathlib.Path(tmp.name) / "hangzhou.csv"
+    >>> _ = path.write_text("指标编号,地区,年份,数值,来源名称\\n3,杭州,2023,84.2,杭州市统计公报\\n"
+    ...                     "3,杭州,1999,abc,杭州市统计公报\\n", encoding="utf-8")
+    >>> frame, skipped, errors = read_observed_file(path)
+    >>> frame[["indicator_id", "region", "year", "value"]].values.tolist()
+    [['urbanisation_rate', '杭州市', 2023, 84.2]]
+    >>> [(e.row, e.column, e.value) for e in errors]  # spreadsheet row 3: both bad cells
+    [(3, '年份 (C)', '1999'), (3, '数值 (D)', 'abc')]
+    >>> tmp.cleanup()
     """
     path = Path(path)
     cells = read_table(path)
