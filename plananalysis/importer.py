@@ -58,7 +58,14 @@ BACKUP_DIR = "backups"
 
 def write_atomically(path, data: bytes) -> Path:
     """Write ``data`` to ``path`` through a temporary file in the same folder and
-    :func:`os.replace`, so a reader sees the old file or the new one, never half of one."""
+    :func:`os.replace`, so a reader sees the old file or the new one, never half of one.
+
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> path = write_atomically(Path(tmp.name) / "new" / "user.csv", "年份\\n2023\\n".encode("utf-8"))
+    >>> path.read_text(encoding="utf-8"), [p.name for p in path.parent.iterdir()]  # no temporary left
+    ('年份\\n2023\\n', ['user.csv'])
+    >>> tmp.cleanup()
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -117,6 +124,12 @@ class ImportSummary:
 
     ``added``, ``replaced``, ``unchanged`` and ``conflicts`` are frames of the file's rows
     (``replaced`` and ``conflicts`` add ``old_value``, ``old_qualifier`` and ``old_origin``).
+
+    >>> none = pd.DataFrame()
+    >>> summary = ImportSummary(Path("hz.csv"), Path("user.csv"), none, none, none, none, dry_run=True)
+    >>> print(summary.format())
+    导入 (import) hz.csv: 试运行，未写入 (dry run, nothing written)
+    新增 added 0, 替换 replaced 0, 未变 unchanged 0, 冲突未改 conflicts left unchanged 0
     """
 
     source: Path
@@ -174,6 +187,23 @@ def import_observed(path, *, replace: bool = False, allow_unsourced: bool = Fals
     :class:`~plananalysis.observed_validation.InvalidObservedFile` (a
     :class:`~plananalysis.errors.PlanDataError`, one line per problem) before writing
     anything if any cell is wrong.
+
+    Into a copy of the observed folder (a new Hangzhou value; a Zhejiang value that
+    differs from the shipped 74.2 is a conflict, left unchanged without ``replace``):
+
+    >>> import shutil
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> folder = shutil.copytree(observed_dir(), Path(tmp.name) / "observed",
+    ...                          ignore=shutil.ignore_patterns("user.csv", "backups"))
+    >>> source = Path(tmp.name) / "hangzhou.csv"
+    >>> _ = source.write_text("指标编号,地区,年份,数值,来源名称\\n3,杭州,2023,84.2,杭州市统计公报\\n"
+    ...                       "3,浙江,2023,74.5,某来源\\n", encoding="utf-8")
+    >>> import_observed(source, dry_run=True, target_dir=folder).counts
+    {'added': 1, 'replaced': 0, 'unchanged': 0, 'conflicts': 1}
+    >>> summary = import_observed(source, target_dir=folder)
+    >>> summary.written, summary.target.name
+    (True, 'user.csv')
+    >>> tmp.cleanup()
     """
     source = Path(path)
     target_dir = Path(target_dir) if target_dir is not None else observed_dir()
@@ -252,7 +282,14 @@ def _template_rows() -> tuple[list[str], list[list]]:
 
 def write_template(path, *, force: bool = False) -> Path:
     """Write the import template to ``path`` (``.csv``: UTF-8 with BOM, so Excel shows the
-    Chinese headers; ``.xlsx``: sheets 数据, 指标 (units and plausible ranges) and 说明)."""
+    Chinese headers; ``.xlsx``: sheets 数据, 指标 (units and plausible ranges) and 说明).
+
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> path = write_template(Path(tmp.name) / "模板.csv")
+    >>> path.read_text(encoding="utf-8-sig").splitlines()[:2]
+    ['指标编号,指标名称,地区,口径,年份,数值,限定符,单位,来源名称,来源链接,来源类型,时期说明,备注', '1,新增城镇就业人数,浙江省,plan,,,,万人,,,,,']
+    >>> tmp.cleanup()
+    """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
