@@ -58,6 +58,15 @@ def export_html(notebook: Path, target: Path, *, title: str = "", error: str | N
     """An executed notebook as HTML without code or prompts, with no remote scripts.
 
     ``error`` (a failed run) is shown in a banner at the top of the page.
+
+    >>> import tempfile, nbformat
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> notebook = Path(tmp.name) / "overview.ipynb"
+    >>> nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 总览")]), notebook)
+    >>> page = export_html(notebook, Path(tmp.name) / "overview.html", title="总览", error="数据缺失").read_text()
+    >>> "<title>总览</title>" in page, 'id="pa-error"' in page, "<script" in page
+    (True, True, False)
+    >>> tmp.cleanup()
     """
     from nbconvert import HTMLExporter
 
@@ -94,7 +103,20 @@ def _context(params):
 
 
 def write_index(folder: Path, jobs, results: dict, params) -> Path:
-    """``index.html``: the overview scorecard and a link to every report, failures marked."""
+    """``index.html``: the overview scorecard and a link to every report, failures marked.
+
+    >>> import tempfile
+    >>> from plananalysis.params import validate
+    >>> from plananalysis.review import review_jobs
+    >>> params = validate(as_of=2023)
+    >>> jobs = review_jobs(params)[:2]
+    >>> failed = {"chapter-02": {"name": "chapter-02", "ok": False, "error": "数据缺失"}}
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> page = write_index(Path(tmp.name), jobs, failed, params).read_text(encoding="utf-8")
+    >>> '<a href="overview.html">总览</a>' in page, "✗ 运行失败" in page
+    (True, True)
+    >>> tmp.cleanup()
+    """
     from .tables import status_colours, style_progress, text_colour
 
     plan, observed, table = _context(params)
@@ -151,7 +173,18 @@ def write_index(folder: Path, jobs, results: dict, params) -> Path:
 
 
 def write_scorecard_xlsx(target: Path, params) -> Path:
-    """``scorecard.xlsx``: one sheet per table, Chinese headers, status colours, sources."""
+    """``scorecard.xlsx``: one sheet per table, Chinese headers, status colours, sources.
+
+    ``write_scorecard_xlsx(Path("reports/scorecard.xlsx"), validate(as_of=2023))`` writes the
+    whole workbook (about a second, so not run here).  Its first sheet, 主要指标进度, is
+    :func:`~plananalysis.tables.progress_view` of the review's table:
+
+    >>> from plananalysis.params import validate
+    >>> from plananalysis.tables import progress_view
+    >>> plan, observed, table = _context(validate(as_of=2023))
+    >>> list(progress_view(table, "zh").columns)[-3:]
+    ['评估结论', '预计2025年', '依据']
+    """
     import pandas as pd
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter

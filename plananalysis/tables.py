@@ -66,7 +66,12 @@ def text_colour(background: str) -> str:
 
 
 def status_colours(method: str = "cn-schedule", phase: str = "midterm") -> dict[str, str]:
-    """Status id → colour, from the one declared table (data/methods/status_labels.csv)."""
+    """Status id → colour, from the one declared table (data/methods/status_labels.csv).
+
+    >>> colours = status_colours("cn-schedule", "midterm")
+    >>> colours["ahead"], colours["behind"]
+    ('#006d2c', '#fdae6b')
+    """
     from .methods import status_labels
 
     table = status_labels(method, phase)
@@ -74,7 +79,14 @@ def status_colours(method: str = "cn-schedule", phase: str = "midterm") -> dict[
 
 
 def progress_view(table: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """The progress table as a reader sees it: a few columns, formatted, with headers in ``lang``."""
+    """The progress table as a reader sees it: a few columns, formatted, with headers in ``lang``.
+
+    >>> from plananalysis.plan import load_plan
+    >>> from plananalysis.progress import assess
+    >>> view = progress_view(assess(load_plan(), as_of=2023), "en").set_index("Indicator")
+    >>> view.loc["Urbanisation rate of resident population", ["2025 target", "Latest (year)", "Status"]].tolist()
+    ['75左右', '74.2（2023）', 'Ahead of schedule']
+    """
     zh = lang == "zh"
     latest = [
         "—" if _missing(v) else f"{q or ''}{format_number(v, 3)}（{int(y)}）"
@@ -116,7 +128,15 @@ def plain(frame: pd.DataFrame):
 
 
 def style_progress(table: pd.DataFrame, lang: str = "zh"):
-    """:func:`progress_view` as a pandas Styler: the status cell in its colour."""
+    """:func:`progress_view` as a pandas Styler: the status cell in its colour.
+
+    >>> from plananalysis.plan import load_plan
+    >>> from plananalysis.progress import assess
+    >>> styled = style_progress(assess(load_plan(), as_of=2023))  # shown as HTML in a notebook
+    >>> html = styled.to_html()
+    >>> "快于预期" in html, "background-color: #006d2c" in html  # 'ahead' in its green
+    (True, True)
+    """
     method = table["method"].iloc[0] if len(table) else "cn-schedule"
     phase = table["phase"].iloc[0] if len(table) else "midterm"
     colours = status_colours(method, phase)
@@ -132,7 +152,15 @@ def style_progress(table: pd.DataFrame, lang: str = "zh"):
 
 
 def observed_view(observed: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """Observed values with their sources as links (HTML), for reports and apps."""
+    """Observed values with their sources as links (HTML), for reports and apps.
+
+    >>> observed = pd.DataFrame({"indicator_id": ["urbanisation_rate"], "region": ["浙江省"],
+    ...     "series": ["plan"], "year": [2023], "value": [74.2], "qualifier": [""], "unit": ["%"],
+    ...     "source_title": ["2023年统计公报"], "source_url": ["https://tjj.zj.gov.cn/"],
+    ...     "source_quality": ["official"]})
+    >>> observed_view(observed).loc[0, ["数值", "来源"]].tolist()
+    ['74.2', '<a href="https://tjj.zj.gov.cn/">2023年统计公报</a>']
+    """
     zh = lang == "zh"
     links = [
         f'<a href="{html.escape(u)}">{html.escape(t or u)}</a>' if u else html.escape(t or "")
