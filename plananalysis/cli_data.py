@@ -80,7 +80,16 @@ def _list(args) -> int:
 
 
 def register(subparsers) -> argparse.ArgumentParser:
-    """Add the ``data`` command and its subcommands to the ``plananalysis`` parser."""
+    """Add the ``data`` command and its subcommands to the ``plananalysis`` parser.
+
+    >>> parser = argparse.ArgumentParser(prog="plananalysis")
+    >>> _ = register(parser.add_subparsers())
+    >>> args = parser.parse_args(["data", "import", "杭州.xlsx", "--dry-run"])
+    >>> args.data_command, args.file, args.dry_run, args.replace
+    ('import', '杭州.xlsx', True, False)
+    >>> parser.parse_args(["data", "template"]).path
+    'observed-template.xlsx'
+    """
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data-dir", default=None,
                         help="data folder (default: $PLANANALYSIS_DATA_DIR or the project's data/)")

@@ -56,7 +56,16 @@ def _memo(key: tuple, build):
 
 def start(as_of=2023, chapter=None, method="cn-schedule", lang="zh", region="浙江省",
           observed_path="", plan_id="zj-social-14th", *, render: bool = True, **unknown) -> "Review":
-    """Validate the parameters, load everything a report needs, set up offline charts."""
+    """Validate the parameters, load everything a report needs, set up offline charts.
+
+    >>> review = start(as_of=2023, lang="en", render=False)  # render=True also sets up SVG charts
+    >>> review.params.phase, review.phase_title, len(review.progress)
+    ('midterm', 'Mid-term review', 25)
+    >>> start(as_of=2023, colour="red")
+    Traceback (most recent call last):
+    ...
+    plananalysis.params.ReviewParameterError: 参数 colour = 'red' 不符合要求：应为 已知参数 as_of、chapter、lang、method、observed_path、plan_id、region 之一 (parameter colour = 'red': expected one of the known parameters as_of, chapter, lang, method, observed_path, plan_id, region)
+    """
     params = validate(as_of=as_of, chapter=chapter, method=method, lang=lang, region=region,
                       observed_path=observed_path, plan_id=plan_id, **unknown)
     if render:
@@ -68,7 +77,14 @@ def start(as_of=2023, chapter=None, method="cn-schedule", lang="zh", region="浙
 
 @dataclass
 class Review:
-    """One report's inputs and the tables and sentences built from them."""
+    """One report's inputs and the tables and sentences built from them.
+
+    >>> review = Review(validate(as_of=2025, lang="en"))
+    >>> review.phase_title, review.t("完成", "completed")
+    ('Final review', 'completed')
+    >>> review.status_counts().columns.tolist()
+    ['Status', 'Indicators']
+    """
 
     params: ReviewParameters
 

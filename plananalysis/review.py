@@ -47,7 +47,12 @@ MANIFEST = "manifest.json"
 
 @dataclass(frozen=True)
 class Job:
-    """One notebook to run: its name in reports/, the notebook file, its parameters."""
+    """One notebook to run: its name in reports/, the notebook file, its parameters.
+
+    >>> job = Job("chapter-09", "chapter.ipynb", {"as_of": 2023, "chapter": 9}, "第九章", "Chapter 9")
+    >>> job.title(), job.title("en")
+    ('第九章', 'Chapter 9')
+    """
 
     name: str
     notebook: str
@@ -61,7 +66,14 @@ class Job:
 
 def review_jobs(params: ReviewParameters, plan=None) -> list[Job]:
     """The notebooks of one review: overview, one per chapter with targets, the 13th-plan
-    retrospective and the data audit."""
+    retrospective and the data audit.
+
+    >>> jobs = review_jobs(validate(as_of=2023))
+    >>> [job.name for job in jobs][:3], [job.name for job in jobs][-2:]
+    (['overview', 'chapter-02', 'chapter-03'], ['retrospective_13th', 'data_audit'])
+    >>> jobs[8].title(), jobs[8].parameters["chapter"]
+    ('第九章 构建更加充分的“一老一小”服务供给体系', 9)
+    """
     from .plan import load_plan
 
     plan = plan or load_plan(params.plan_id)
@@ -265,6 +277,19 @@ def run_review(as_of=2023, *, jobs: int | None = None, force: bool = False, repo
     """Run the review; return a summary dict (``ok``, ``ran``, ``skipped``, ``failed``, ``folder``).
 
     ``notebooks_dir``: where the report notebooks are (default ``notebooks/``).
+
+    A bad parameter stops the run before anything is written:
+
+    >>> run_review(as_of=2031)
+    Traceback (most recent call last):
+    ...
+    plananalysis.params.ReviewParameterError: 参数 as_of = 2031 不符合要求：应为 2021–2025 之间的年份（规划期） (parameter as_of = 2031: expected a year within the plan, 2021–2025)
+
+    The real run executes every notebook in worker processes (minutes; ``make review``):
+
+    >>> summary = run_review(as_of=2023, jobs=2)  # doctest: +SKIP
+    >>> summary["ok"], summary["folder"]  # doctest: +SKIP
+    (True, '…/reports/2023')
     """
     notebooks = Path(notebooks_dir) if notebooks_dir else NOTEBOOKS
     params = validate(as_of=as_of, method=method, lang=lang, region=region,
@@ -361,6 +386,15 @@ def _execute(todo: list[Job], out_dir: Path, params: ReviewParameters, jobs: int
 # ---------------------------------------------------------------- command line
 
 def register(sub) -> None:
+    """Add the ``review`` command to the ``plananalysis`` parser.
+
+    >>> import argparse
+    >>> parser = argparse.ArgumentParser(prog="plananalysis")
+    >>> register(parser.add_subparsers())
+    >>> args = parser.parse_args(["review", "--as-of", "2025", "--jobs", "2"])
+    >>> args.as_of, args.jobs, args.lang, args.force
+    (2025, 2, 'zh', False)
+    """
     p = sub.add_parser("review", help="run the review notebooks into reports/<as_of>/")
     p.add_argument("--as-of", type=int, default=2023, help="2023 mid-term (default), 2025 final")
     p.add_argument("--jobs", type=int, default=None, help="worker processes (default: number of cores)")
