@@ -284,6 +284,8 @@ def _lab(args) -> int:
     command = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--ServerApp.ip={args.host}",
                f"--ServerApp.port={args.port}", "--ServerApp.port_retries=0",
                f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={PROJECT_DIR}"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers and CI run as root
+        command.append("--ServerApp.allow_root=True")
     try:
         return subprocess.call(command)
     except KeyboardInterrupt:
