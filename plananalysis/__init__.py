@@ -3,18 +3,26 @@
 Map of the package (data flows left to right):
 
     data/ → plan, targets (grammar), catalogue → observed → progress, methods,
-            retrospective, audit → charts, tables, widgets, review → notebooks, reports, apps
+            retrospective, audit → charts, tables, explore, widgets, review → notebooks, reports, apps
 
-Entry points:
+Entry points (each with an example in docs/reference.md; every public function's docstring
+has a short ``>>>`` example too, e.g. ``help(plananalysis.progress.assess)``):
 
 - ``load_plan(plan="zj-social-14th")`` — the plan's tables (:mod:`plananalysis.plan`).
 - ``parse(text)`` — the target grammar (:mod:`plananalysis.targets`).
 - ``load_observed()`` — observed values with their sources (:mod:`plananalysis.observed`).
-- ``plananalysis.progress`` — verdicts, projections and the pace still needed.
-- ``plananalysis.charts`` — one Altair theme and one function per chart kind.
-- ``plananalysis.widgets`` — the Voilà apps' logic.
-- ``plananalysis.review`` — the papermill review that writes ``reports/``.
-- The ``plananalysis`` command: ``plananalysis summary``, ``check``, ``review``, ``data``, ``app``.
+- ``plananalysis data template`` / ``data import FILE`` — the analyst's own values, checked.
+- ``plananalysis.progress`` — ``assess(plan, observed, as_of=2023, method=…)``: verdicts,
+  projections and the pace still needed (methods: :mod:`plananalysis.methods`).
+- ``plananalysis.retrospective`` and ``plananalysis.audit`` — the 13th plan judged, the plan's
+  own numbers checked.
+- ``plananalysis.charts`` — one Altair theme and one function per chart kind (``trajectory``,
+  ``status_matrix``, ``to_svg`` …); ``plananalysis.tables.style_progress`` — the coloured table.
+- ``plananalysis.explore`` — compare methods, try a what-if value in memory.
+- ``plananalysis.widgets`` — the Voilà apps' logic (scorecard, explorer, scenarios).
+- ``plananalysis.review`` — ``run_review``: the papermill review that writes ``reports/``.
+- The ``plananalysis`` command: ``summary``, ``check``, ``review``, ``data``, ``app``, ``lab``
+  (``make review``, ``make app``, ``make lab``).
 
 Modules are imported lazily, so ``import plananalysis`` stays fast.
 
