@@ -134,13 +134,24 @@ def concurrent(browser_factory, url: str, sessions: int) -> tuple[list[float], i
     done = threading.Semaphore(0)
 
     def one():
+        try:
+            session()
+        except Exception:  # noqa: BLE001 - a browser that failed to start: not rendered
+            with lock:
+                failures[0] += 1
+            done.release()
+
+    def session():
         from playwright.sync_api import sync_playwright
 
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             context = browser.new_context()
             page = context.new_page()
-            barrier.wait()
+            try:
+                barrier.wait(timeout=300)
+            except threading.BrokenBarrierError:
+                pass
             start = time.perf_counter()
             try:
                 page.goto(url, wait_until="commit", timeout=600_000)
@@ -172,7 +183,14 @@ def fmt(values: list[float]) -> str:
             if values else "—")
 
 
+def _exit_on_term(*_):
+    raise SystemExit(143)  # run the finally blocks: servers and their kernels are stopped
+
+
 def main(argv=None) -> int:
+    import signal
+
+    signal.signal(signal.SIGTERM, _exit_on_term)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--loads", type=int, default=5)
     parser.add_argument("--sessions", type=int, default=20)
@@ -219,7 +237,10 @@ def main(argv=None) -> int:
         browser.close()
 
     # 4. concurrent sessions, then culling
-    server = Server(pool_size=2, cull_idle_timeout=15, cull_interval=5)
+    # culling after 90 s idle: long enough for a 20-page burst on 2 cores to finish drawing
+    # (a kernel culled before its page connects leaves that page blank)
+    cull_idle, cull_every = 90, 10
+    server = Server(pool_size=2, cull_idle_timeout=cull_idle, cull_interval=cull_every)
     try:
         server.wait_pool(6)
         base_mem = psutil.virtual_memory().used / 2**20
@@ -235,9 +256,9 @@ def main(argv=None) -> int:
         print(f"{args.sessions} concurrent sessions: {len(times)} rendered, {failures} failed; "
               f"slowest {max(times) if times else float('nan'):.1f} s, {fmt(times)}; wall {wall:.1f} s")
         print(f"  while open: {snapshot['kernels']} kernels, {snapshot['kernel_mib']:.0f} MiB in kernels")
-        time.sleep(15 + 2 * 5 + 5)
+        time.sleep(cull_idle + 2 * cull_every + 5)
         after = server.kernels()
-        print(f"  after closing + culling (idle 15 s, every 5 s): {len(after)} kernels "
+        print(f"  after closing + culling (idle {cull_idle} s, every {cull_every} s): {len(after)} kernels "
               f"({mib(after):.0f} MiB; the preheated pool stays), system memory "
               f"{psutil.virtual_memory().used / 2**20 - base_mem:+.0f} MiB vs before the burst")
     finally:

@@ -629,6 +629,22 @@ def _trajectory(indicator_id: str, lang: str, progress_row) -> str:
     return charts.to_svg(chart)
 
 
+def _warm_in_background(lang: str, as_of: int) -> None:
+    """Draw every indicator's chart in a background thread (a preheated kernel is idle while
+    it waits for its viewer), so that choosing another indicator only sends a cached SVG."""
+    import threading
+
+    def warm():
+        table = assessment(as_of)
+        for indicator_id in table.loc[table["latest_year"].notna(), "indicator_id"]:
+            try:
+                _trajectory_cached(indicator_id, as_of, lang)
+            except Exception:  # noqa: BLE001 - warming is best effort; the viewer's change draws it
+                return
+
+    threading.Thread(target=warm, name="plananalysis-warm-charts", daemon=True).start()
+
+
 class _App:
     """Common parts: the language toggle and the ``as_of`` selector."""
 
@@ -772,6 +788,8 @@ class ExplorerApp(_App):
             w.HBox([self.chart, self.verdict], layout=w.Layout(flex_flow="row wrap")),
             self.methods, self.observations])
         self.widget.add_class("pa-explorer")
+        if os.environ.get("VOILA_PREHEAT", "False") == "True":
+            _warm_in_background(self.lang, self.as_of.value)
 
     def relabel(self) -> None:
         lang = self.lang
