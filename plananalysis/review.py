@@ -38,7 +38,7 @@ from pathlib import Path
 from .params import ReviewParameters, validate
 from .paths import ROOT, data_dir
 
-__all__ = ["Job", "review_jobs", "run_review", "register", "ROOT", "NOTEBOOKS"]
+__all__ = ["Job", "review_jobs", "run_review", "report_folder_name", "register", "ROOT", "NOTEBOOKS"]
 
 NOTEBOOKS = ROOT / "notebooks"
 PACKAGE = Path(__file__).resolve().parent
@@ -260,6 +260,22 @@ def _recover(final: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def report_folder_name(params: ReviewParameters) -> str:
+    """``2023`` for the default review; other methods, languages and regions get a suffix.
+
+    >>> report_folder_name(validate(as_of=2025, method="eurostat", lang="en"))
+    '2025-eurostat-en'
+    """
+    name = str(params.as_of)
+    if params.method != "cn-schedule":
+        name += f"-{params.method}"
+    if params.lang != "zh":
+        name += f"-{params.lang}"
+    if params.region != "浙江省":
+        name += f"-{params.region}"
+    return name
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -296,7 +312,7 @@ def run_review(as_of=2023, *, jobs: int | None = None, force: bool = False, repo
                       observed_path=observed_path, plan_id=plan_id)
     reports = Path(reports_dir) if reports_dir else ROOT / "reports"
     reports.mkdir(parents=True, exist_ok=True)
-    final = reports / str(params.as_of)
+    final = reports / report_folder_name(params)
     _recover(final)
     shared = shared_inputs_digest(params)
     previous = _read_manifest(final) if final.exists() else {}
@@ -316,7 +332,7 @@ def run_review(as_of=2023, *, jobs: int | None = None, force: bool = False, repo
         echo(f"报告已是最新，未重新运行 (report up to date, nothing re-run): {final}")
         return {"ok": True, "ran": [], "skipped": [j.name for j in all_jobs], "failed": [], "folder": str(final)}
 
-    tmp = reports / f".tmp-{params.as_of}-{os.getpid()}"
+    tmp = reports / f".tmp-{final.name}-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     try:
@@ -337,14 +353,14 @@ def run_review(as_of=2023, *, jobs: int | None = None, force: bool = False, repo
                     "ok": not failed, "results": results}
         (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
         if failed:
-            kept = reports / f"{params.as_of}.failed"
+            kept = reports / f"{final.name}.failed"
             shutil.rmtree(kept, ignore_errors=True)
             tmp.rename(kept)
             echo(f"{len(failed)} 个笔记本失败，保留原报告 (notebooks failed; previous report kept): "
                  f"{', '.join(r['name'] for r in failed)} — 详见 (see) {kept}/index.html")
             return {"ok": False, "ran": [j.name for j in todo], "skipped": [], "failed": failed, "folder": str(kept)}
         _swap_in(tmp, final)
-        shutil.rmtree(reports / f"{params.as_of}.failed", ignore_errors=True)
+        shutil.rmtree(reports / f"{final.name}.failed", ignore_errors=True)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -201,3 +201,10 @@ def test_final_review(tmp_path):
     final_labels = {"超额完成", "完成", "基本完成", "未完成", "无数据"}
     chips = set(re.findall(r'<span class="chip"[^>]*>([^<]+?) <b>', text))
     assert chips and chips <= final_labels
+
+
+def test_english_review_goes_to_its_own_folder(tmp_path):
+    summary = run_review(2023, lang="en", reports_dir=tmp_path, only=["chapter-03"], jobs=1, echo=lambda line: None)
+    assert summary["ok"] and summary["folder"].endswith("2023-en")
+    text = (tmp_path / "2023-en" / "chapter-03.html").read_text(encoding="utf-8")
+    assert "Chapter 3: A more competitive human-capital system" in text and "Box 1" in text
