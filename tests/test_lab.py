@@ -54,3 +54,12 @@ def test_lab_serves_jupyterlab_with_the_project_kernel():
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def test_widgets_render_in_jupyterlab():
+    """The apps' ipywidgets need the widget manager lab extension; Voilà's preview is there too."""
+    result = subprocess.run([sys.executable, "-m", "jupyter", "labextension", "list"],
+                            capture_output=True, text=True, cwd=ROOT)
+    listing = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout + result.stderr)
+    assert re.search(r"@jupyter-widgets/jupyterlab-manager v\S+ enabled OK", listing), listing
+    assert re.search(r"@voila-dashboards/jupyterlab-preview v\S+ enabled OK", listing), listing
