@@ -31,6 +31,7 @@ import altair as alt
 import pandas as pd
 
 from .errors import PlanDataError
+from .methods import text_colour
 
 __all__ = [
     "THEME_NAME", "FONT_FAMILY", "NUMBER_FORMAT", "YEAR_FORMAT", "PERCENT_FORMAT",
@@ -232,20 +233,6 @@ def status_palette(method: str = "cn-schedule", phase: str = "midterm",
     _text(lang)
     table = status_table(method, phase)
     return table[f"label_{lang}"].tolist(), table["colour"].tolist()
-
-
-def _relative_luminance(colour: str) -> float:
-    h = colour.lstrip("#")
-    if len(h) == 3:
-        h = "".join(c * 2 for c in h)
-    rgb = [int(h[i:i + 2], 16) / 255 for i in (0, 2, 4)]
-    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
-    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
-
-
-def _text_colour_on(colour: str) -> str:
-    """Black or white, whichever reads better on ``colour``."""
-    return "#000000" if _relative_luminance(colour) > 0.18 else "#ffffff"
 
 
 def _status_frame(table: pd.DataFrame, method: str, phase: str, lang: str,
@@ -754,7 +741,7 @@ def status_matrix(progress_table: pd.DataFrame, *, method: str = "cn-schedule",
     categories = list(dict.fromkeys(frame[column].astype(str)))
     grouped = (frame.groupby([frame[column].astype(str), "_status"]).size()
                .reset_index(name="count").rename(columns={column: "category", "_status": "status"}))
-    text_colours = {s: _text_colour_on(c) for s, c in zip(domain, colours)}
+    text_colours = {s: text_colour(c) for s, c in zip(domain, colours)}
     grouped["text_colour"] = grouped["status"].map(text_colours)
     x = alt.X("status:N", sort=domain, scale=alt.Scale(domain=domain), title=t["status"],
               axis=alt.Axis(labelAngle=0, orient="top", labelLimit=120))

@@ -117,7 +117,8 @@ def write_index(folder: Path, jobs, results: dict, params) -> Path:
     (True, True)
     >>> tmp.cleanup()
     """
-    from .tables import status_colours, style_progress, text_colour
+    from .methods import text_colour
+    from .tables import status_colours, style_progress
 
     plan, observed, table = _context(params)
     zh = params.lang == "zh"
@@ -190,7 +191,8 @@ def write_scorecard_xlsx(target: Path, params) -> Path:
     from openpyxl.utils import get_column_letter
 
     from .progress import COLUMN_LABELS_ZH
-    from .tables import progress_view, status_colours, text_colour
+    from .methods import text_colour
+    from .tables import progress_view, status_colours
 
     plan, observed, table = _context(params)
     view = progress_view(table, "zh")

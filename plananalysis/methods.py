@@ -38,6 +38,8 @@ __all__ = [
     "opensdg_progress",
     "opensdg_score",
     "sdsn_ratio",
+    "relative_luminance",
+    "text_colour",
 ]
 
 METHODS = ("cn-schedule", "eurostat", "open-sdg", "sdsn")
@@ -253,3 +255,26 @@ def opensdg_score(progress: dict) -> float:
     if value >= 0.005 * c:
         return 250 * value / c - 1.25
     return 500 * value / c - 2.5
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG relative luminance of ``#rrggbb`` (or ``#rgb``): 0 black … 1 white.
+
+    >>> round(relative_luminance("#ffffff"), 3), round(relative_luminance("#006d2c"), 3)
+    (1.0, 0.112)
+    """
+    h = colour.lstrip("#")
+    if len(h) == 3:
+        h = "".join(c * 2 for c in h)
+    rgb = [int(h[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def text_colour(background: str) -> str:
+    """Black or white text, whichever reads better on a status colour.
+
+    >>> text_colour("#00331a"), text_colour("#fdae6b")
+    ('#ffffff', '#000000')
+    """
+    return "#000000" if relative_luminance(background) > 0.18 else "#ffffff"

@@ -17,7 +17,9 @@ import math
 
 import pandas as pd
 
-__all__ = ["plain", "progress_view", "style_progress", "status_colours", "text_colour", "format_number",
+from .methods import text_colour
+
+__all__ = ["plain", "progress_view", "style_progress", "status_colours", "format_number",
            "observed_view", "HEADERS"]
 
 # Columns of the reader's view of a progress table: (source column, zh header, en header).
@@ -52,17 +54,6 @@ def _percent(value) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     return f"{float(value) * 100:.0f}%"
-
-
-def text_colour(background: str) -> str:
-    """Black or white text, whichever reads better on ``background`` (#rrggbb).
-
-    >>> text_colour("#00331a"), text_colour("#fdae6b")
-    ('#ffffff', '#000000')
-    """
-    r, g, b = (int(background[i:i + 2], 16) / 255 for i in (1, 3, 5))
-    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
-    return "#000000" if luminance > 0.45 else "#ffffff"
 
 
 def status_colours(method: str = "cn-schedule", phase: str = "midterm") -> dict[str, str]:
