@@ -181,7 +181,7 @@ class Review:
                 for _, r in self.plan.indicators.iterrows()}
         frame = pd.DataFrame.from_dict(rows, orient="index", columns=[str(y) for y in years])
         frame[self.t("有数据年份数", "Years with data")] = (frame == "✓").sum(axis=1)
-        return frame
+        return frame.rename_axis(self.t("指标", "Indicator")).reset_index()
 
     def vision_targets(self) -> pd.DataFrame:
         """The 2035 vision targets of the catalogue."""

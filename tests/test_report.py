@@ -1,0 +1,59 @@
+"""What the report notebooks call: parameters, narrative, coverage and the chapter tables."""
+
+from __future__ import annotations
+
+import pytest
+
+from plananalysis.methods import METHODS
+from plananalysis.params import METHOD_NAMES, ReviewParameterError, validate
+from plananalysis.report import start
+
+
+def test_method_names_are_the_engines():
+    assert METHOD_NAMES == METHODS
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    ({"as_of": 2020}, "as_of"), ({"as_of": "x"}, "as_of"), ({"chapter": 15}, "chapter"),
+    ({"method": "fast"}, "method"), ({"lang": "fr"}, "lang"), ({"region": " "}, "region"),
+    ({"observed_path": "/nonexistent.csv"}, "observed_path"), ({"asof": 2023}, "asof"),
+])
+def test_bad_parameters_are_named(kwargs, name):
+    with pytest.raises(ReviewParameterError) as info:
+        validate(**kwargs)
+    assert info.value.name == name and f"参数 {name}" in str(info.value)
+    assert info.value._render_traceback_()[0].count("\n") == 0  # one line in a notebook
+
+
+def test_phase_follows_the_year():
+    assert validate(as_of=2023).phase == "midterm" and validate(as_of=2025).phase == "final"
+    assert validate(chapter="第九章").chapter == 9
+
+
+def test_chapter_narrative_is_written_from_the_numbers():
+    review = start(as_of=2023, chapter=10, render=False)
+    rows = review.chapter_progress()
+    # chapter 十 covers reading rate (快于预期), culture share (滞后) and tourism share (无数据)
+    assert set(rows["indicator_id"]) == {"reading_rate", "culture_industry_share", "tourism_industry_share"}
+    text = review.chapter_narrative()
+    assert text.startswith(f"本章共有{len(review.chapter.targets)}项量化目标")
+    assert "涉及主要指标3项，其中2项有观测数据" in text
+    assert "滞后1项" in text and "需加大力度：文化及相关产业增加值占GDP比重" in text
+
+
+def test_coverage_lists_every_indicator_by_name():
+    review = start(as_of=2023, render=False)
+    coverage = review.coverage()
+    assert len(coverage) == 25 and coverage.columns[0] == "指标"
+    row = coverage.set_index("指标").loc["常住人口城镇化率"]
+    assert row["2023"] == "✓"
+
+
+def test_catalogue_targets_take_the_status_of_the_indicator_they_restate():
+    review = start(as_of=2023, chapter=2, render=False)
+    table = review.chapter_targets().set_index("编号")
+    urbanisation = review.plan.targets.set_index("target_id")
+    restating = urbanisation.index[urbanisation["restates_indicator_id"] == "urbanisation_rate"][0]
+    assert table.loc[restating, "数据状态"] == "快于预期"
+    vision = review.vision_targets()
+    assert len(vision) == 2 and vision["quote"].str.contains("80%左右").any()
