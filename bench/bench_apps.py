@@ -124,58 +124,33 @@ def change_times(browser, base: str, repeats: int) -> dict[str, list[float]]:
     return out
 
 
-def concurrent(browser_factory, url: str, sessions: int) -> tuple[list[float], int]:
-    """Open ``sessions`` pages at once (one browser per thread: Playwright's sync API is per thread)."""
-    times: list[float] = []
-    failures = [0]
-    barrier = threading.Barrier(sessions)
-    lock = threading.Lock()
-    hold = threading.Event()
-    done = threading.Semaphore(0)
-
-    def one():
-        try:
-            session()
-        except Exception:  # noqa: BLE001 - a browser that failed to start: not rendered
-            with lock:
-                failures[0] += 1
-            done.release()
-
-    def session():
-        from playwright.sync_api import sync_playwright
-
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            context = browser.new_context()
-            page = context.new_page()
+def concurrent(browser, url: str, sessions: int, while_open=None) -> tuple[list[float], int]:
+    """Open ``sessions`` pages at once (one context each, one browser), wait until every one
+    is drawn (or 600 s), call ``while_open()``, then close them."""
+    contexts, pages, starts, times = [], [], [], {}
+    for _ in range(sessions):
+        context = browser.new_context()
+        contexts.append(context)
+        pages.append(context.new_page())
+    for page in pages:  # navigation starts without waiting for the previous page
+        starts.append(time.perf_counter())
+        page.evaluate(f"window.location.href = {url!r}")
+    deadline = time.monotonic() + 600
+    while len(times) < sessions and time.monotonic() < deadline:
+        for i, page in enumerate(pages):
+            if i in times:
+                continue
             try:
-                barrier.wait(timeout=300)
-            except threading.BrokenBarrierError:
+                if page.evaluate(DRAWN):
+                    times[i] = time.perf_counter() - starts[i]
+            except Exception:  # noqa: BLE001 - page still navigating
                 pass
-            start = time.perf_counter()
-            try:
-                page.goto(url, wait_until="commit", timeout=600_000)
-                page.wait_for_function(DRAWN, timeout=600_000, polling=100)
-                with lock:
-                    times.append(time.perf_counter() - start)
-            except Exception:  # noqa: BLE001 - counted as not rendered
-                with lock:
-                    failures[0] += 1
-            done.release()
-            hold.wait()
-            context.close()
-            browser.close()
-
-    threads = [threading.Thread(target=one) for _ in range(sessions)]
-    for t in threads:
-        t.start()
-    for _ in threads:
-        done.acquire()
-    browser_factory()  # hook: measure while all pages are still open
-    hold.set()
-    for t in threads:
-        t.join()
-    return times, failures[0]
+        time.sleep(0.1)
+    if while_open:
+        while_open()
+    for context in contexts:
+        context.close()
+    return list(times.values()), sessions - len(times)
 
 
 def fmt(values: list[float]) -> str:
@@ -195,51 +170,63 @@ def main(argv=None) -> int:
     parser.add_argument("--loads", type=int, default=5)
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--pool-size", type=int, default=1)
+    parser.add_argument("--only-burst", action="store_true", help="only the concurrent sessions")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
     print(f"machine: {psutil.cpu_count()} CPUs, {psutil.virtual_memory().total / 2**30:.1f} GiB")
-    results = {}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
 
-        # 1a. preheated
-        server = Server(pool_size=args.pool_size)
-        try:
-            server.wait_pool(3 * args.pool_size)
-            kernels = server.kernels()
-            per_kernel = [k.memory_info().rss / 2**20 for k in kernels]
-            print(f"memory per preheated app kernel: {statistics.median(per_kernel):.0f} MiB "
-                  f"(min {min(per_kernel):.0f}, max {max(per_kernel):.0f}, n={len(per_kernel)}); "
-                  f"server {psutil.Process(server.process.pid).memory_info().rss / 2**20:.0f} MiB")
-            pre = []
-            for _ in range(args.loads):
-                pre.append(first_draw(browser, apps.app_url("scorecard", server.base)))
-                server.wait_pool(3 * args.pool_size + 1)   # the used kernel stays; the pool refills
-            results["preheated"] = pre
-            print(f"scorecard first draw, preheated (pool {args.pool_size}): {fmt(pre)}")
-            changes = change_times(browser, server.base, args.loads)
-            for name, values in changes.items():
-                print(f"{name}: {fmt(values)}")
-        finally:
-            server.close()
+        if not args.only_burst:
+            single_user(browser, args)
 
-        # 1b. no preheating
-        server = Server(pool_size=0)
-        try:
-            cold = [first_draw(browser, apps.app_url("scorecard", server.base)) for _ in range(args.loads)]
-            results["cold"] = cold
-            print(f"scorecard first draw, no preheat: {fmt(cold)}")
-            print(f"ratio no-preheat / preheated (medians): "
-                  f"{statistics.median(cold) / statistics.median(results['preheated']):.1f}×")
-        finally:
-            server.close()
+        # 4. concurrent sessions, then culling
+        burst(browser, args.sessions)
         browser.close()
+    return 0
 
-    # 4. concurrent sessions, then culling
-    # culling after 90 s idle: long enough for a 20-page burst on 2 cores to finish drawing
-    # (a kernel culled before its page connects leaves that page blank)
-    cull_idle, cull_every = 90, 10
+
+def single_user(browser, args) -> None:
+    """Sections 1–3: first draw with and without preheating, widget changes, memory."""
+    results = {}
+    # 1a. preheated
+    server = Server(pool_size=args.pool_size)
+    try:
+        server.wait_pool(3 * args.pool_size)
+        kernels = server.kernels()
+        per_kernel = [k.memory_info().rss / 2**20 for k in kernels]
+        print(f"memory per preheated app kernel: {statistics.median(per_kernel):.0f} MiB "
+              f"(min {min(per_kernel):.0f}, max {max(per_kernel):.0f}, n={len(per_kernel)}); "
+              f"server {psutil.Process(server.process.pid).memory_info().rss / 2**20:.0f} MiB")
+        pre = []
+        for _ in range(args.loads):
+            pre.append(first_draw(browser, apps.app_url("scorecard", server.base)))
+            server.wait_pool(3 * args.pool_size + 1)   # the used kernel stays; the pool refills
+        results["preheated"] = pre
+        print(f"scorecard first draw, preheated (pool {args.pool_size}): {fmt(pre)}")
+        changes = change_times(browser, server.base, args.loads)
+        for name, values in changes.items():
+            print(f"{name}: {fmt(values)}")
+    finally:
+        server.close()
+
+    # 1b. no preheating
+    server = Server(pool_size=0)
+    try:
+        cold = [first_draw(browser, apps.app_url("scorecard", server.base)) for _ in range(args.loads)]
+        results["cold"] = cold
+        print(f"scorecard first draw, no preheat: {fmt(cold)}")
+        print(f"ratio no-preheat / preheated (medians): "
+              f"{statistics.median(cold) / statistics.median(results['preheated']):.1f}×")
+    finally:
+        server.close()
+
+
+def burst(browser, sessions: int) -> None:
+    # the idle timeout must outlast the slowest page of the burst: a kernel whose page has not
+    # connected yet counts as idle with 0 connections and would be culled under the page
+    cull_idle, cull_every = 120, 10
     server = Server(pool_size=2, cull_idle_timeout=cull_idle, cull_interval=cull_every)
     try:
         server.wait_pool(6)
@@ -251,9 +238,9 @@ def main(argv=None) -> int:
             snapshot["kernel_mib"] = mib(server.kernels())
 
         start = time.perf_counter()
-        times, failures = concurrent(measure, apps.app_url("scorecard", server.base), args.sessions)
+        times, failures = concurrent(browser, apps.app_url("scorecard", server.base), sessions, measure)
         wall = time.perf_counter() - start
-        print(f"{args.sessions} concurrent sessions: {len(times)} rendered, {failures} failed; "
+        print(f"{sessions} concurrent sessions: {len(times)} rendered, {failures} failed; "
               f"slowest {max(times) if times else float('nan'):.1f} s, {fmt(times)}; wall {wall:.1f} s")
         print(f"  while open: {snapshot['kernels']} kernels, {snapshot['kernel_mib']:.0f} MiB in kernels")
         time.sleep(cull_idle + 2 * cull_every + 5)
@@ -263,7 +250,6 @@ def main(argv=None) -> int:
               f"{psutil.virtual_memory().used / 2**20 - base_mem:+.0f} MiB vs before the burst")
     finally:
         server.close()
-    return 0
 
 
 if __name__ == "__main__":

@@ -166,7 +166,9 @@ def write_runtime(runtime_dir: str | os.PathLike, pool_size: int = DEFAULT_POOL_
                                "fill_delay": 0.5},
         "MappingKernelManager": {"cull_idle_timeout": cull_idle_timeout,
                                  "cull_interval": cull_interval,
-                                 "cull_connected": True},
+                                 # a page left open keeps its kernel; a closed tab's kernel
+                                 # (no connection left) goes after cull_idle_timeout
+                                 "cull_connected": False},
     }
     (runtime / "voila.json").write_text(json.dumps(config, ensure_ascii=False, indent=1),
                                         encoding="utf-8")

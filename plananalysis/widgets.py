@@ -619,11 +619,13 @@ def _trajectory_cached(indicator_id: str, as_of: int, lang: str) -> str:
     return _trajectory(indicator_id, lang, table[table["indicator_id"] == indicator_id].iloc[0])
 
 
-def _trajectory(indicator_id: str, lang: str, progress_row) -> str:
+def _trajectory(indicator_id: str, lang: str, progress_row, up_to: int | None = None) -> str:
     from . import charts
 
     plan, observed = app_data()
     rows = observed[observed["indicator_id"] == indicator_id]
+    if up_to is not None:  # a scenario sets later values aside
+        rows = rows[rows["year"] <= up_to]
     chart = charts.trajectory(plan.indicator(indicator_id), rows, progress_row.to_dict()
                               if hasattr(progress_row, "to_dict") else progress_row, lang=lang)
     return charts.to_svg(chart)
@@ -721,14 +723,14 @@ class ScorecardApp(_App):
         try:
             cat_col = "category_zh" if lang == "zh" else "category_en"
             self.category.description = ui("category", lang)
-            self.category.options = [(ui("all", lang), None)] + [
+            self.category.options = [(ui("all", lang), "")] + [
                 (c, c) for c in dict.fromkeys(plan.indicators[cat_col])]
-            self.category.value = None
+            self.category.value = ""
             titles = _chapter_titles(plan, lang)
             self.chapter.description = ui("chapter", lang)
-            self.chapter.options = [(ui("all", lang), None)] + [
+            self.chapter.options = [(ui("all", lang), 0)] + [
                 (titles[c], c) for c in sorted(set(int(x) for x in plan.indicators["chapter"]))]
-            self.chapter.value = None
+            self.chapter.value = 0
             self.status.description = ui("status", lang)
         finally:
             self._busy = False
@@ -744,10 +746,10 @@ class ScorecardApp(_App):
             phase = table["phase"].iloc[0]
             labels = _status_table("cn-schedule", phase)
             current = self.status.value
-            self.status.options = [(ui("all", self.lang), None)] + [
+            self.status.options = [(ui("all", self.lang), "")] + [
                 (f"{r.symbol} {r.label_zh if self.lang == 'zh' else r.label_en}", r.status_id)
                 for r in labels.itertuples()]
-            self.status.value = current if current in [v for _, v in self.status.options] else None
+            self.status.value = current if current in [v for _, v in self.status.options] else ""
         finally:
             self._busy = False
         self.redraw()
@@ -755,7 +757,9 @@ class ScorecardApp(_App):
     def redraw(self) -> None:
         if self._busy:
             return
-        shown = filter_cards(self._cards, self.category.value, self.chapter.value, self.status.value)
+        # "" / 0 is the 全部 (all) choice: a Dropdown shows no label for a None value
+        shown = filter_cards(self._cards, self.category.value or None, self.chapter.value or None,
+                             self.status.value or None)
         self.counts.value = counts_html(shown, self.lang, len(self._cards))
         self.grid.value = scorecard_html(shown, self.lang, self.as_of.value)
 
@@ -1031,7 +1035,8 @@ class _ScenarioRow:
             f' <span class="pa-note">{_esc(out["reason_zh"] if lang == "zh" else out["reason_en"])}</span></td></tr></table>')
         if not self.compact:
             projection = out["annual"] if out["kind"] == "growth" else out["projected"]
-            self.chart.value = _trajectory(self.indicator_id, lang, {"projection_linear": projection})
+            self.chart.value = _trajectory(self.indicator_id, lang, {"projection_linear": projection},
+                                           up_to=self.start_year)
 
 
 def scorecard_app(lang: str = "zh", as_of: int = 2023) -> ScorecardApp:
