@@ -908,12 +908,17 @@ def register_fonts(extra: list[str] | None = None) -> list[str]:
 
 
 def _spec(chart) -> dict:
-    """The chart's Vega-Lite dict with the plananalysis theme applied."""
+    """The chart's Vega-Lite dict with the plananalysis theme applied.
+
+    Not validated against the Vega-Lite schema here: that check costs ~0.2 s a chart (a
+    slider in the scenarios app redraws on every move), and every chart function's spec is
+    validated by the tests (``chart.to_dict()`` validates by default).
+    """
     if isinstance(chart, dict):
         return {**chart, "config": {**theme_config()["config"], **chart.get("config", {})}}
     _register_theme()
     with alt.theme.enable(THEME_NAME):
-        return chart.to_dict()
+        return chart.to_dict(validate=False)
 
 
 def to_svg(chart) -> str:
