@@ -261,7 +261,7 @@ def relative_luminance(colour: str) -> float:
     """WCAG relative luminance of ``#rrggbb`` (or ``#rgb``): 0 black … 1 white.
 
     >>> round(relative_luminance("#ffffff"), 3), round(relative_luminance("#006d2c"), 3)
-    (1.0, 0.112)
+    (1.0, 0.111)
     """
     h = colour.lstrip("#")
     if len(h) == 3:
