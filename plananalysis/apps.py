@@ -126,7 +126,11 @@ def app_url(name: str, base: str = "") -> str:
 
 def pool_config(pool_size: int = DEFAULT_POOL_SIZE, sizes: dict | None = None) -> dict:
     """``VoilaKernelManager.kernel_pools_config``: ``pool_size`` kernels for each app
-    (``sizes`` overrides per app), none for anything else."""
+    (``sizes`` overrides per app), none for anything else.
+
+    >>> pool_config(2, sizes={"scenarios": 1})
+    {'default': {'pool_size': 0}, 'scorecard.ipynb': {'pool_size': 2}, 'explorer.ipynb': {'pool_size': 2}, 'scenarios.ipynb': {'pool_size': 1}}
+    """
     if pool_size < 0:
         raise ParameterError(f"--pool-size 应为 ≥0 的整数，收到 {pool_size} (pool size must be ≥ 0)")
     config = {"default": {"pool_size": 0}}
@@ -142,6 +146,15 @@ def write_runtime(runtime_dir: str | os.PathLike, pool_size: int = DEFAULT_POOL_
 
     The template goes to ``<runtime_dir>/share/voila/templates/plananalysis``; the Voilà
     process finds it through ``JUPYTER_PATH`` (see :func:`voila_env`).
+
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> runtime = write_runtime(tmp.name, pool_size=0)
+    >>> settings = json.loads((runtime / "voila.json").read_text(encoding="utf-8"))["VoilaConfiguration"]
+    >>> settings["strip_sources"], settings["show_tracebacks"], settings["preheat_kernel"]
+    (True, False, False)
+    >>> sorted(p.name for p in (runtime / "share" / "voila" / "templates" / TEMPLATE_NAME).iterdir())
+    ['conf.json', 'index.html.j2', 'page.html']
+    >>> tmp.cleanup()
     """
     runtime = Path(runtime_dir)
     template = runtime / "share" / "voila" / "templates" / TEMPLATE_NAME
@@ -187,7 +200,15 @@ def voila_env(runtime_dir: str | os.PathLike, base: dict | None = None) -> dict:
 def build_voila_command(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
                         runtime_dir: str | os.PathLike = ".", apps_dir: str | os.PathLike = APPS_DIR,
                         python: str = sys.executable) -> list[str]:
-    """The Voilà command line (the rest of the settings are in ``runtime_dir/voila.json``)."""
+    """The Voilà command line (the rest of the settings are in ``runtime_dir/voila.json``).
+
+    >>> build_voila_command(host="0.0.0.0", port=8900, runtime_dir="/tmp/rt", python="python")[5:9]
+    ['--Voila.ip=0.0.0.0', '--Voila.port=8900', '--Voila.port_retries=0', '--Voila.config_file_paths=/tmp/rt']
+    >>> build_voila_command(port=70000)
+    Traceback (most recent call last):
+    ...
+    plananalysis.errors.ParameterError: 端口应在 1–65535 之间，收到 70000 (port out of range)
+    """
     if not 0 < int(port) < 65536:
         raise ParameterError(f"端口应在 1–65535 之间，收到 {port} (port out of range)")
     return [
@@ -205,7 +226,20 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, pool_size: int = D
           cull_idle_timeout: int = CULL_IDLE_TIMEOUT, cull_interval: int = CULL_INTERVAL,
           **popen) -> subprocess.Popen:
     """Start Voilà in a subprocess serving the apps; the runtime folder is removed when the
-    returned process is stopped with :func:`stop`."""
+    returned process is stopped with :func:`stop`.
+
+    What it runs (the settings go to a private ``voila.json``, see :func:`write_runtime`):
+
+    >>> port = free_port()
+    >>> build_voila_command(port=port)[1:5] == ["-m", "voila", "--no-browser", str(APPS_DIR)]
+    True
+
+    Starting the server takes a few seconds, so it is not run here:
+
+    >>> process = serve(port=port, pool_size=0)  # doctest: +SKIP
+    >>> wait_until_ready(process, DEFAULT_HOST, port)  # doctest: +SKIP
+    >>> stop(process)  # doctest: +SKIP
+    """
     runtime = write_runtime(tempfile.mkdtemp(prefix="plananalysis-voila-"), pool_size,
                             cull_idle_timeout, cull_interval)
     process = subprocess.Popen(build_voila_command(host, port, runtime), env=voila_env(runtime),
@@ -215,7 +249,15 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, pool_size: int = D
 
 
 def stop(process: subprocess.Popen, timeout: float = 15) -> None:
-    """Stop a server started by :func:`serve` and every kernel it started (its process group)."""
+    """Stop a server started by :func:`serve` and every kernel it started (its process group).
+
+    Any process started in its own session stops the same way:
+
+    >>> process = subprocess.Popen(["sleep", "60"], start_new_session=True)
+    >>> stop(process)
+    >>> process.returncode == -signal.SIGTERM
+    True
+    """
     if process.poll() is None:
         try:
             os.killpg(process.pid, signal.SIGTERM)
@@ -234,7 +276,16 @@ def stop(process: subprocess.Popen, timeout: float = 15) -> None:
 
 
 def wait_until_ready(process: subprocess.Popen, host: str, port: int, timeout: float = 60) -> None:
-    """Wait until the server answers (raise ``RuntimeError`` with its exit code if it died)."""
+    """Wait until the server answers (raise ``RuntimeError`` with its exit code if it died).
+
+    >>> process = subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"])
+    >>> process.wait()
+    3
+    >>> wait_until_ready(process, DEFAULT_HOST, free_port(), timeout=5)
+    Traceback (most recent call last):
+    ...
+    RuntimeError: Voilà 已退出 (exited), code 3
+    """
     import time
     import urllib.request
 
@@ -251,7 +302,11 @@ def wait_until_ready(process: subprocess.Popen, host: str, port: int, timeout: f
 
 
 def free_port(host: str = DEFAULT_HOST) -> int:
-    """A TCP port nobody listens on right now."""
+    """A TCP port nobody listens on right now.
+
+    >>> 1024 <= free_port() <= 65535
+    True
+    """
     import socket
 
     with socket.socket() as sock:
@@ -295,7 +350,17 @@ def _lab(args) -> int:
 
 
 def register(sub) -> None:
-    """Add ``app`` (and ``lab``) to the ``plananalysis`` command."""
+    """Add ``app`` (and ``lab``) to the ``plananalysis`` command.
+
+    >>> import argparse
+    >>> parser = argparse.ArgumentParser(prog="plananalysis")
+    >>> register(parser.add_subparsers())
+    >>> args = parser.parse_args(["app", "--port", "8900", "--pool-size", "0"])
+    >>> args.host, args.port, args.pool_size, args.cull_idle_timeout
+    ('127.0.0.1', 8900, 0, 600)
+    >>> parser.parse_args(["lab"]).port
+    8888
+    """
     p = sub.add_parser("app", help="serve the Voilà apps (指标总览、指标详情、情景推演)")
     p.add_argument("--host", default=DEFAULT_HOST, help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default 8866)")

@@ -326,7 +326,15 @@ def _progress_bar(card: dict, lang: str) -> str:
 
 
 def card_html(card: dict, lang: str = "zh", as_of: int = 2023, sparkline: str = "") -> str:
-    """One card: a link to the explorer with the indicator, language and ``as_of``."""
+    """One card: a link to the explorer with the indicator, language and ``as_of``.
+
+    >>> card = scorecard_cards(assessment(2023))[2]
+    >>> page = card_html(card, lang="zh", as_of=2023)
+    >>> 'href="explorer.ipynb?indicator=urbanisation_rate&amp;lang=zh&amp;as_of=2023"' in page
+    True
+    >>> "↑ 快于预期" in page, "75左右" in page
+    (True, True)
+    """
     query = urlencode({"indicator": card["indicator_id"], "lang": lang, "as_of": as_of})
     border = card["colour"] if card["colour"].lower() != "#ffffff" else "#bdbdbd"
     if card["has_data"]:
@@ -372,7 +380,14 @@ _CSS = """<style>
 
 
 def scorecard_html(cards: list[dict], lang: str = "zh", as_of: int = 2023) -> str:
-    """The card grid (with its stylesheet)."""
+    """The card grid (with its stylesheet).
+
+    Each card is :func:`card_html` with a sparkline of the indicator (an SVG drawn on the
+    server); with no cards, the grid is empty:
+
+    >>> scorecard_html([]).endswith('<div class="pa-grid"></div>')
+    True
+    """
     return _CSS + '<div class="pa-grid">' + "".join(
         card_html(c, lang, as_of, _sparkline_svg(c["indicator_id"], lang)) for c in cards) + "</div>"
 
@@ -392,7 +407,14 @@ def counts_html(cards: list[dict], lang: str = "zh", total: int = 25) -> str:
 
 def explorer_choices(plan=None, lang: str = "zh") -> list[tuple[str, str]]:
     """``(label, key)`` for the selector: the 25 indicators, then the catalogue targets
-    (``target:<target_id>``) that are not a restatement of an indicator."""
+    (``target:<target_id>``) that are not a restatement of an indicator.
+
+    >>> choices = explorer_choices()
+    >>> choices[2]
+    ('3. 常住人口城镇化率', 'urbanisation_rate')
+    >>> choices[25]
+    ('正文 ch02-t01 五年新增城镇就业人数（400万人）', 'target:ch02-t01')
+    """
     plan = app_data()[0] if plan is None else plan
     name = "name_zh" if lang == "zh" else "name_en"
     choices = [(f"{r.no}. {getattr(r, name)}", r.indicator_id) for r in plan.indicators.itertuples()]
@@ -446,7 +468,11 @@ def verdict_items(row, lang: str = "zh") -> list[tuple[str, str]]:
 
 def method_verdicts(indicator_id: str, as_of: int, lang: str = "zh") -> list[dict]:
     """The verdict of each of the four methods for one indicator: ``[{method, name, status_id,
-    label, colour, measure, value, reason}]``."""
+    label, colour, measure, value, reason}]``.
+
+    >>> [(v["method"], v["label"]) for v in method_verdicts("urbanisation_rate", 2023)]
+    [('cn-schedule', '快于预期'), ('eurostat', '显著进展'), ('open-sdg', '显著进展'), ('sdsn', '按期实现或保持达标')]
+    """
     out = []
     for method in METHODS:
         table = assessment(as_of, method)
@@ -463,7 +489,13 @@ def method_verdicts(indicator_id: str, as_of: int, lang: str = "zh") -> list[dic
 
 
 def observation_rows(observed: pd.DataFrame, indicator_id: str, lang: str = "zh") -> list[dict]:
-    """Every observed value of one indicator, oldest first, with its source and qualifier."""
+    """Every observed value of one indicator, oldest first, with its source and qualifier.
+
+    >>> from plananalysis.observed import load_observed
+    >>> rows = observation_rows(load_observed(), "urbanisation_rate")
+    >>> [(r["year"], r["value"]) for r in rows][:3]
+    [(2021, '72.7'), (2022, '73.4'), (2023, '74.2')]
+    """
     rows = observed[observed["indicator_id"] == indicator_id].sort_values(["series", "year"])
     out = []
     for r in rows.itertuples():
@@ -515,7 +547,12 @@ def _slider_kind(rule: str) -> str:
 
 def scenario_trend(row) -> float | None:
     """The observed trend an app slider starts from (``realised_rate`` of the progress row:
-    change a year, yearly amount for five-year sums, or mean growth % for growth targets)."""
+    change a year, yearly amount for five-year sums, or mean growth % for growth targets).
+
+    >>> row = assessment(2023).set_index("indicator_id").loc["urbanisation_rate"]
+    >>> round(scenario_trend(row), 2)  # (74.2 - 71) / 3 years
+    1.07
+    """
     value = row["realised_rate"]
     return None if _isnan(value) else float(value)
 
@@ -581,7 +618,14 @@ def scenario_outcome(indicator_id: str, annual: float, start_year: int | None = 
 
 def request_query() -> str:
     """The page address's query string (``indicator=…&lang=en``); under a preheated Voilà
-    kernel this waits for the viewer's request first."""
+    kernel this waits for the viewer's request first.
+
+    >>> import os
+    >>> os.environ["QUERY_STRING"] = "indicator=urbanisation_rate&lang=en"
+    >>> request_query()
+    'indicator=urbanisation_rate&lang=en'
+    >>> del os.environ["QUERY_STRING"]
+    """
     if os.environ.get("VOILA_PREHEAT", "False") == "True":
         from voila.utils import wait_for_request  # costs ~0.9 s: only preheated kernels pay it
 
@@ -690,7 +734,15 @@ class _App:
 
 
 class ScorecardApp(_App):
-    """指标总览: status counts, filters, one card per indicator (a link to the explorer)."""
+    """指标总览: status counts, filters, one card per indicator (a link to the explorer).
+
+    ``display(ScorecardApp().widget)`` in a notebook; building it draws a sparkline per
+    card (a few seconds).  Its filters are :func:`filter_cards`:
+
+    >>> cards = scorecard_cards(assessment(2023), lang="en")
+    >>> [card["indicator_id"] for card in filter_cards(cards, chapter=9)]
+    ['infant_care_places_per_1000', 'care_workers_per_10k_elderly']
+    """
 
     def __init__(self, lang: str = "zh", as_of: int = 2023):
         super().__init__(lang, as_of)
@@ -765,7 +817,15 @@ class ScorecardApp(_App):
 
 
 class ExplorerApp(_App):
-    """指标详情: one indicator (or catalogue target) — chart, verdict numbers, methods, sources."""
+    """指标详情: one indicator (or catalogue target) — chart, verdict numbers, methods, sources.
+
+    ``display(ExplorerApp(indicator="urbanisation_rate").widget)`` in a notebook; building
+    it draws the chart (a second or two).  The numbers beside the chart are :func:`verdict_items`:
+
+    >>> row = assessment(2023).set_index("indicator_id").loc["urbanisation_rate"]
+    >>> verdict_items(row)[:3]
+    [('基期值', '71 (2020)'), ('最新值', '74.2 (2023)'), ('目标值', '75左右 (2025)')]
+    """
 
     def __init__(self, lang: str = "zh", as_of: int = 2023, indicator: str = "urbanisation_rate"):
         super().__init__(lang, as_of)
@@ -907,7 +967,15 @@ def _source_html(obs: dict) -> str:
 
 
 class ScenariosApp(_App):
-    """情景推演: a slider per indicator (assumed change a year) → projected 2025 and verdict."""
+    """情景推演: a slider per indicator (assumed change a year) → projected 2025 and verdict.
+
+    Building the app draws a chart per indicator (a few seconds); each slider shows
+    :func:`scenario_outcome`, which is quick:
+
+    >>> outcome = scenario_outcome("urbanisation_rate", 0.5)  # +0.5 a year from 75.5 (2024)
+    >>> outcome["projected"], outcome["target"], outcome["status_zh"]
+    (76.0, '75左右', '超额完成')
+    """
 
     def __init__(self, lang: str = "zh", indicator: str = "urbanisation_rate"):
         super().__init__(lang, 2025)
@@ -1040,15 +1108,36 @@ class _ScenarioRow:
 
 
 def scorecard_app(lang: str = "zh", as_of: int = 2023) -> ScorecardApp:
-    """The scorecard app (Chinese by default)."""
+    """The scorecard app (Chinese by default).
+
+    It builds :class:`ScorecardApp` (a few seconds); the counts at its top are
+    :func:`status_count_items`:
+
+    >>> items = status_count_items(scorecard_cards(assessment(2023)))
+    >>> sum(item["count"] for item in items), items[0]["label"]
+    (25, '提前实现')
+    """
     return ScorecardApp(lang, as_of)
 
 
 def explorer_app(lang: str = "zh", as_of: int = 2023, indicator: str = "urbanisation_rate") -> ExplorerApp:
-    """The indicator explorer app."""
+    """The indicator explorer app.
+
+    It builds :class:`ExplorerApp`; its selector offers :func:`explorer_choices`:
+
+    >>> {key: label for label, key in explorer_choices(lang="en")}["urban_new_jobs"]
+    '1. New urban jobs'
+    """
     return ExplorerApp(lang, as_of, indicator)
 
 
 def scenarios_app(lang: str = "zh", indicator: str = "urbanisation_rate") -> ScenariosApp:
-    """The scenarios app."""
+    """The scenarios app.
+
+    It builds :class:`ScenariosApp` (a chart per indicator, a few seconds); the verdict a
+    slider shows comes from :func:`scenario_outcome`:
+
+    >>> scenario_outcome("urbanisation_rate", -1.0)["is_met"]  # 75.5 − 1.0 = 74.5 in 2025
+    False
+    """
     return ScenariosApp(lang, indicator)
