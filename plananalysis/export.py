@@ -91,15 +91,11 @@ def export_html(notebook: Path, target: Path, *, title: str = "", error: str | N
 
 
 def _context(params):
-    """Plan, observed data and the progress table of one review (imported lazily)."""
-    from .observed import load_observed
-    from .plan import load_plan
-    from .progress import assess
+    """Plan, observed data and the progress table of one review (loaded once per process)."""
+    from .report import Review
 
-    plan = load_plan(params.plan_id)
-    observed = load_observed(params.observed_path or None)
-    table = assess(plan, observed, as_of=params.as_of, method=params.method, region=params.region)
-    return plan, observed, table
+    review = Review(params)
+    return review.plan, review.observed, review.progress
 
 
 def write_index(folder: Path, jobs, results: dict, params) -> Path:

@@ -117,6 +117,12 @@ class Review:
         return _memo(("progress", p.plan_id, p.as_of, p.method, p.region, p.observed_path), build)
 
     @property
+    def indicator_names(self) -> dict[str, str]:
+        """Indicator id → name in the report's language."""
+        table = self.plan.indicators
+        return dict(zip(table["indicator_id"], table["name_zh" if self.lang == "zh" else "name_en"]))
+
+    @property
     def lang(self) -> str:
         return self.params.lang
 

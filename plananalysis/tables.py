@@ -142,8 +142,10 @@ def style_progress(table: pd.DataFrame, lang: str = "zh"):
     return plain(view).map(paint, subset=[status_header]).set_properties(**{"font-size": "13px"})
 
 
-def observed_view(observed: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+def observed_view(observed: pd.DataFrame, lang: str = "zh", names: dict | None = None) -> pd.DataFrame:
     """Observed values with their sources as links (HTML), for reports and apps.
+
+    ``names`` maps indicator ids to the names to show (default: the ids).
 
     >>> observed = pd.DataFrame({"indicator_id": ["urbanisation_rate"], "region": ["浙江省"],
     ...     "series": ["plan"], "year": [2023], "value": [74.2], "qualifier": [""], "unit": ["%"],
@@ -158,7 +160,7 @@ def observed_view(observed: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
         for t, u in zip(observed["source_title"].fillna(""), observed["source_url"].fillna(""))
     ]
     view = pd.DataFrame({
-        "指标" if zh else "Indicator": observed["indicator_id"],
+        "指标" if zh else "Indicator": observed["indicator_id"].map(lambda i: (names or {}).get(i, i)),
         "地区" if zh else "Region": observed["region"],
         "口径" if zh else "Series": observed["series"],
         "年份" if zh else "Year": observed["year"],
