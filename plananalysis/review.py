@@ -307,6 +307,7 @@ def run_review(as_of=2023, *, jobs: int | None = None, force: bool = False, repo
     >>> summary["ok"], summary["folder"]  # doctest: +SKIP
     (True, '…/reports/2023')
     """
+    started = time.perf_counter()
     notebooks = Path(notebooks_dir) if notebooks_dir else NOTEBOOKS
     params = validate(as_of=as_of, method=method, lang=lang, region=region,
                       observed_path=observed_path, plan_id=plan_id)
@@ -340,13 +341,14 @@ def run_review(as_of=2023, *, jobs: int | None = None, force: bool = False, repo
             if job not in todo:
                 for suffix in (".ipynb", ".html"):
                     shutil.copy2(final / f"{job.name}{suffix}", tmp / f"{job.name}{suffix}")
-        results = _execute(todo, tmp, params, jobs, notebooks, echo)
-        failed = [r for r in results if not r["ok"]]
+        # The Excel scorecard needs no notebook: build it while the workers start and run.
         from .export import write_index, write_scorecard_xlsx
 
-        status = {r["name"]: r for r in results}
-        write_index(tmp, all_jobs, status, params)
-        write_scorecard_xlsx(tmp / "scorecard.xlsx", params)
+        scorecard = _in_background(write_scorecard_xlsx, tmp / "scorecard.xlsx", params)
+        results = _execute(todo, tmp, params, jobs, notebooks, echo)
+        failed = [r for r in results if not r["ok"]]
+        scorecard.result()
+        write_index(tmp, all_jobs, {r["name"]: r for r in results}, params)
         manifest = {"params": params.as_dict(), "shared": shared, "digests": digests,
                     "jobs": [{"name": j.name, "notebook": j.notebook, "parameters": j.parameters,
                               "title_zh": j.title_zh, "title_en": j.title_en} for j in all_jobs],
@@ -364,9 +366,19 @@ def run_review(as_of=2023, *, jobs: int | None = None, force: bool = False, repo
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    echo(f"报告已写入 (report written): {final}/index.html")
+    echo(f"报告已写入 (report written): {final}/index.html ({time.perf_counter() - started:.1f} s)")
     return {"ok": True, "ran": [j.name for j in todo], "skipped": [j.name for j in all_jobs if j not in todo],
             "failed": [], "folder": str(final)}
+
+
+def _in_background(function, *args):
+    """Run ``function(*args)`` in a thread; ``.result()`` waits and re-raises its error."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="plananalysis-review")
+    future = pool.submit(function, *args)
+    pool.shutdown(wait=False)
+    return future
 
 
 def _swap_in(tmp: Path, final: Path) -> None:
