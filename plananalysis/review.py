@@ -28,7 +28,6 @@ import json
 import os
 import random
 import shutil
-import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed

@@ -441,7 +441,6 @@ def verdict_items(row, lang: str = "zh") -> list[tuple[str, str]]:
           "pace_ratio": "Pace ratio q = P/E", "realised_rate": "Realised change a year",
           "required_rate": "Required change a year", "remaining_rate": "Required for the remaining years",
           "projection_linear": "Linear projection to the target year", "method_value": "Method measure"}
-    unit = row["unit"] if isinstance(row["unit"], str) else ""
     items = []
     for column in en:
         value = row[column]
@@ -889,7 +888,6 @@ class ExplorerApp(_App):
         indicator_id, target = self._indicator_id()
         note = ""
         if target is not None:
-            subject = target["subject_zh"] if lang == "zh" else target["subject_en"]
             note = (f'<p class="pa-note">{_esc(ui("catalogue_target", lang))} {_esc(target["target_id"])}'
                     f'（第{int(target["chapter"])}章 {_esc(target["section"])}）：“{_esc(target["quote"])}”'
                     if lang == "zh" else

@@ -6,7 +6,6 @@ import re
 import subprocess
 import sys
 
-import pandas as pd
 import pytest
 
 from plananalysis.errors import ParameterError, PlanDataError
