@@ -18,10 +18,8 @@ import pytest
 from plananalysis import apps
 from plananalysis import widgets as W
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+from .browser import ARTIFACTS, CHROMIUM, voila_server
+from .browser import CHROMIUM_ARGS as ARGS
 TIMEOUT = 60_000
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser,
@@ -31,15 +29,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser,
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    port = apps.free_port()
-    log = tmp_path_factory.mktemp("voila") / "voila.log"
-    with open(log, "w", encoding="utf-8") as handle:
-        process = apps.serve(port=port, pool_size=1, stdout=handle, stderr=handle)
-        try:
-            apps.wait_until_ready(process, "127.0.0.1", port)
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            apps.stop(process)
+    with voila_server(tmp_path_factory.mktemp("voila"), pool_size=1) as (url, _log):
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from plananalysis import apps
+
+from .browser import voila_server
 
 pytestmark = [pytest.mark.slow]
 
@@ -25,15 +26,8 @@ PROJECT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    port = apps.free_port()
-    log = tmp_path_factory.mktemp("voila") / "voila.log"
-    with open(log, "w", encoding="utf-8") as handle:
-        process = apps.serve(port=port, pool_size=0, stdout=handle, stderr=handle)
-        try:
-            apps.wait_until_ready(process, "127.0.0.1", port)
-            yield f"http://127.0.0.1:{port}", log
-        finally:
-            apps.stop(process)
+    with voila_server(tmp_path_factory.mktemp("voila"), pool_size=0) as served:
+        yield served
 
 
 def _get(base: str, path: str) -> requests.Response:
