@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -13,19 +12,15 @@ import urllib.request
 
 import pytest
 
+from plananalysis import apps
+
 from .conftest import ROOT
 
 pytestmark = pytest.mark.slow
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_lab_serves_jupyterlab_with_the_project_kernel():
-    port = free_port()
+    port = apps.free_port()
     proc = subprocess.Popen([sys.executable, "-m", "plananalysis.cli", "lab", "--port", str(port)],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             start_new_session=True)
