@@ -43,6 +43,7 @@ __all__ = [
     "DEFAULT_POOL_SIZE",
     "CULL_IDLE_TIMEOUT",
     "CULL_INTERVAL",
+    "FILL_DELAY",
     "TEMPLATE_NAME",
     "app_url",
     "pool_config",
@@ -68,6 +69,7 @@ DEFAULT_PORT = 8866
 DEFAULT_POOL_SIZE = 2        # preheated kernels per app (≈ 3 apps × 2 × ~150 MB)
 CULL_IDLE_TIMEOUT = 600      # seconds without activity before a viewer's kernel is shut down
 CULL_INTERVAL = 60           # how often the culler looks
+FILL_DELAY = 5               # seconds before a used pool kernel is replaced (see write_runtime)
 TEMPLATE_NAME = "plananalysis"
 # Voilà's allow-list is matched with re.fullmatch: this pattern matches no path at all.
 _NOTHING = r"(?!)"
@@ -175,8 +177,10 @@ def write_runtime(runtime_dir: str | os.PathLike, pool_size: int = DEFAULT_POOL_
             "extension_denylist": ["@voila-dashboards/jupyterlab-preview", "anywidget",
                                    "jupyterlab_pygments"],
         },
+        # A used kernel is replaced only after FILL_DELAY seconds: starting one takes a
+        # core for ~3 s, which on a small server would slow the very page being drawn.
         "VoilaKernelManager": {"kernel_pools_config": pool_config(pool_size),
-                               "fill_delay": 0.5},
+                               "fill_delay": FILL_DELAY},
         "MappingKernelManager": {"cull_idle_timeout": cull_idle_timeout,
                                  "cull_interval": cull_interval,
                                  # a page left open keeps its kernel; a closed tab's kernel

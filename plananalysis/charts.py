@@ -36,7 +36,7 @@ from .methods import text_colour
 __all__ = [
     "THEME_NAME", "FONT_FAMILY", "NUMBER_FORMAT", "YEAR_FORMAT", "PERCENT_FORMAT",
     "use_theme", "theme_config", "status_table", "status_palette",
-    "trajectory", "status_matrix", "status_counts", "completion_bars", "sparkline",
+    "trajectory", "ProjectionChart", "status_matrix", "status_counts", "completion_bars", "sparkline",
     "register_fonts", "to_svg", "to_png", "enable_offline_rendering",
 ]
 
@@ -74,6 +74,8 @@ _INK = "#1f3b73"          # the indicator (plan series), baseline and projection
 _SCHEDULE = "#6b6b6b"     # 序时进度 path
 _TARGET = "#1a9850"       # target marker and target regions (filled lightly)
 _CONTEXT = "#a0a0a0"      # other series, never compared with the target
+# names of the projection's datasets in a ProjectionChart
+_PROJECTION_PATH, _PROJECTION_POINT = "projection_path", "projection_point"
 _FLOW = "#c9c9c9"         # annual flows under a cumulative sum
 
 _FONT_SIZES = {"label": 11, "title": 12, "chart_title": 15, "subtitle": 11}
@@ -398,9 +400,16 @@ def _label(x: float, y: float, text: str, colour: str, *, dx: int = 6, dy: int =
                                       fontSize=_FONT_SIZES["label"]).encode(x=xs, y=ys, text="label:N")
 
 
-def _segment(rows: list[tuple[float, float]], colour: str, dash, xs, ys, width: float = 1.8):
+def _segment(rows: list[tuple[float, float]], colour: str, dash, xs, ys, width: float = 1.8,
+             name: str | None = None):
     frame = pd.DataFrame(rows, columns=["year", "value"])
-    return alt.Chart(frame).mark_line(color=colour, strokeDash=dash, strokeWidth=width).encode(x=xs, y=ys)
+    return alt.Chart(_data(frame, name)).mark_line(color=colour, strokeDash=dash, strokeWidth=width).encode(
+        x=xs, y=ys)
+
+
+def _data(frame: pd.DataFrame, name: str | None):
+    """The frame as chart data; with a ``name``, inline data that keeps that name in Vega."""
+    return frame if name is None else alt.InlineData(values=frame.to_dict("records"), name=name)
 
 
 def _region(x0: float, x1: float, y0: float, y1: float, colour: str, opacity: float, xs, ys):
@@ -439,7 +448,8 @@ def _running_sum(flows: pd.DataFrame, first_year: int) -> tuple[pd.DataFrame, li
 
 def trajectory(indicator: Mapping, observed: pd.DataFrame | None = None,
                progress: Mapping | None = None, *, lang: str = "zh",
-               tolerance: float | None = None, width: int = 420, height: int = 260) -> alt.LayerChart:
+               tolerance: float | None = None, width: int = 420, height: int = 260,
+               projection_span: tuple[float, float] | None = None) -> alt.LayerChart:
     """The path of one Table 2 indicator: baseline, observed points, schedule, target, projection.
 
     ``indicator``: one row of ``Plan.indicators`` (a Series or dict with ``baseline_value,
@@ -448,7 +458,8 @@ def trajectory(indicator: Mapping, observed: pd.DataFrame | None = None,
     qualifier, series`` …); rows whose ``series`` is not ``'plan'`` are drawn in grey as
     context, never as the indicator. ``progress``: optional progress row; its
     ``projection_linear`` (or ``projection``), ``projection_low``, ``projection_high`` and
-    ``tolerance`` are used when present.
+    ``tolerance`` are used when present. ``projection_span``: the lowest and highest
+    projection a redraw may show (see :class:`ProjectionChart`); the y axis covers it.
 
     What is drawn, by ``target_kind`` and ``target_op``:
 
@@ -540,6 +551,8 @@ def trajectory(indicator: Mapping, observed: pd.DataFrame | None = None,
     values = list(rows["value"]) + list(indicator_points["value"])
     values += [v for v in (base_value if kind != "cumulative_sum" else 0.0, projection, low, high)
                if v is not None]
+    if projection_span is not None and projection is not None:
+        values += [float(v) for v in projection_span]
     for point in (path_start, path_end):
         if point is not None and point[1] is not None:
             values.append(point[1])
@@ -628,7 +641,9 @@ def trajectory(indicator: Mapping, observed: pd.DataFrame | None = None,
             layers.append(alt.Chart(area).mark_area(color=_INK, opacity=0.12).encode(
                 x=xs, y=ys, y2="high:Q"))
         if projection is not None:
-            layers.append(_segment([(x0, y0), (target_year, projection)], _INK, [2, 3], xs, ys, 1.6))
+            named = projection_span is not None  # ProjectionChart swaps these two datasets
+            layers.append(_segment([(x0, y0), (target_year, projection)], _INK, [2, 3], xs, ys, 1.6,
+                                   name=_PROJECTION_PATH if named else None))
             proj = pd.DataFrame({"year": [target_year], "value": [projection],
                                  "label": [f"{t['projection']} {_fmt(projection)}"]})
             tips = [alt.Tooltip("year:Q", title=t["year"], format=YEAR_FORMAT),
@@ -637,7 +652,8 @@ def trajectory(indicator: Mapping, observed: pd.DataFrame | None = None,
                 proj["low"], proj["high"] = low, high
                 tips += [alt.Tooltip("low:Q", title=f"{t['projection_range']}↓", format=NUMBER_FORMAT),
                          alt.Tooltip("high:Q", title=f"{t['projection_range']}↑", format=NUMBER_FORMAT)]
-            layers.append(alt.Chart(proj).mark_point(shape="circle", size=40, filled=False,
+            layers.append(alt.Chart(_data(proj, _PROJECTION_POINT if named else None)).mark_point(
+                shape="circle", size=40, filled=False,
                                                      color=_INK, strokeDash=[2, 2]).encode(
                 x=xs, y=ys, tooltip=tips))
     # 6. Baseline and target markers.
@@ -682,6 +698,49 @@ def trajectory(indicator: Mapping, observed: pd.DataFrame | None = None,
     subtitle_lines = [s for s in [subtitle] + notes if s]
     return alt.layer(*layers).properties(
         title=alt.Title(title, subtitle=subtitle_lines or None), width=width, height=height)
+
+
+class ProjectionChart:
+    """A trajectory chart compiled once, then redrawn as SVG for any projection in a span.
+
+    The scenarios app redraws the chart on every slider move. Building the Altair chart and
+    compiling it to Vega costs about as much as drawing it, and only the projection changes,
+    so the Vega spec is compiled once and a redraw swaps the projection's two datasets. The
+    y axis covers the whole ``span``, so it stays still while the slider moves.
+
+    >>> from plananalysis.plan import load_plan
+    >>> row = load_plan().indicator("urbanisation_rate")
+    >>> obs = pd.DataFrame({"year": [2023], "value": [74.2], "qualifier": [""]})
+    >>> chart = ProjectionChart(row, obs, span=(72.0, 80.0), lang="en")
+    >>> svg = chart.svg(77.5)
+    >>> "Urbanisation rate" in svg and chart.svg(73.0) != svg
+    True
+    """
+
+    def __init__(self, indicator: Mapping, observed: pd.DataFrame | None, span: tuple[float, float],
+                 *, lang: str = "zh", width: int = 420, height: int = 260):
+        import vl_convert as vlc
+
+        low, high = float(min(span)), float(max(span))
+        chart = trajectory(indicator, observed, {"projection_linear": low}, lang=lang, width=width,
+                           height=height, projection_span=(low, high))
+        self.span, self._label = (low, high), _text(lang)["projection"]
+        self._vega = vlc.vegalite_to_vega(_spec(chart))
+        self._data = {d["name"]: d for d in self._vega.get("data", [])
+                      if d.get("name") in (_PROJECTION_PATH, _PROJECTION_POINT)}
+
+    def svg(self, projection: float) -> str:
+        """The chart with the path from the latest value to ``projection`` in the target year."""
+        import vl_convert as vlc
+
+        if not self._data:  # nothing to project from: the chart has no projection
+            return vlc.vega_to_svg(self._vega)
+        projection = float(projection)
+        self._data[_PROJECTION_PATH]["values"][-1]["value"] = projection
+        point = self._data[_PROJECTION_POINT]["values"][0]
+        point["value"], point["label"] = projection, f"{self._label} {_fmt(projection)}"
+        register_fonts()
+        return vlc.vega_to_svg(self._vega)
 
 
 # --------------------------------------------------------------------------- progress charts

@@ -575,18 +575,13 @@ def scenario_outcome(indicator_id: str, annual: float, start_year: int | None = 
     """
     from .progress import assess
 
-    plan, all_observed = app_data()
-    observed = all_observed if observed is None else observed
-    spec = plan.indicators[plan.indicators["indicator_id"] == indicator_id]
-    target_year = int(spec.iloc[0]["target_year"])
-    start_year = target_year - 1 if start_year is None else int(start_year)
-    rows = observed[(observed["indicator_id"] == indicator_id) & (observed["series"] == "plan")
-                    & (observed["year"] <= start_year)]
-    if rows.empty:
+    start = (_scenario_start(indicator_id, start_year, method) if observed is None
+             else _scenario_start.__wrapped__(indicator_id, start_year, method, observed))
+    if start is None:
         return {"status_id": "no_data"}
-    latest = rows.sort_values("year").iloc[-1]
+    spec, rows, latest, now, target_year = start
     t, y = int(latest["year"]), float(latest["value"])
-    kind = _slider_kind(assess(spec, rows, as_of=t, method=method).iloc[0]["rule"])
+    kind = _slider_kind(now["rule"])
     future = []
     for year in range(t + 1, target_year + 1):
         value = y + annual * (year - t) if kind == "change" else annual
@@ -594,7 +589,6 @@ def scenario_outcome(indicator_id: str, annual: float, start_year: int | None = 
                        "source_title": "scenario", "source_url": "", "is_derived": True})
     frame = pd.concat([rows, pd.DataFrame(future)], ignore_index=True) if future else rows
     final = assess(spec, frame, as_of=target_year, method=method).iloc[0]
-    now = assess(spec, rows, as_of=t, method=method).iloc[0]
     if kind == "flow":
         projected = float(frame[frame["year"] > int(spec.iloc[0]["baseline_year"])]["value"].sum())
     elif kind == "growth":
@@ -611,6 +605,28 @@ def scenario_outcome(indicator_id: str, annual: float, start_year: int | None = 
             "status_id": final["status_id"], "status_zh": style["label_zh"], "status_en": style["label_en"],
             "colour": style["colour"], "reason_zh": final["reason_zh"], "reason_en": final["reason_en"],
             "progress_row": final}
+
+
+@lru_cache(maxsize=256)
+def _scenario_start(indicator_id: str, start_year: int | None, method: str,
+                    observed: pd.DataFrame | None = None):
+    """What a scenario starts from, which no slider move changes: the indicator's spec, its
+    plan rows up to ``start_year``, the latest of them, its progress row as of that year
+    and the target year; ``None`` without data. Cached for the app's data (slider moves)."""
+    from .progress import assess
+
+    plan, all_observed = app_data()
+    observed = all_observed if observed is None else observed
+    spec = plan.indicators[plan.indicators["indicator_id"] == indicator_id]
+    target_year = int(spec.iloc[0]["target_year"])
+    start_year = target_year - 1 if start_year is None else int(start_year)
+    rows = observed[(observed["indicator_id"] == indicator_id) & (observed["series"] == "plan")
+                    & (observed["year"] <= start_year)]
+    if rows.empty:
+        return None
+    latest = rows.sort_values("year").iloc[-1]
+    now = assess(spec, rows, as_of=int(latest["year"]), method=method).iloc[0]
+    return spec, rows, latest, now, target_year
 
 
 # ------------------------------------------------------------------------------- the apps
@@ -1074,6 +1090,7 @@ class _ScenarioRow:
         self.reset.add_class("pa-reset")
         self.reset.on_click(lambda _: setattr(self.slider, "value", self.trend))
         self.slider.observe(lambda change: self.update(), names="value")
+        self.projection_chart = None if compact else self._projection_chart(info, observed)
         self.update()
         parts = [self.header, w.HBox([self.slider, self.reset]), self.outcome]
         if not compact:
@@ -1099,10 +1116,26 @@ class _ScenarioRow:
             f'<tr><th>{_esc(ui("verdict_2025", lang))}</th><td><span class="pa-status pa-scenario-verdict" '
             f'data-status="{_esc(out["status_id"])}" style="background:{colour};color:{_text_on(colour)}">{_esc(label)}</span>'
             f' <span class="pa-note">{_esc(out["reason_zh"] if lang == "zh" else out["reason_en"])}</span></td></tr></table>')
-        if not self.compact:
-            projection = out["annual"] if out["kind"] == "growth" else out["projected"]
-            self.chart.value = _trajectory(self.indicator_id, lang, {"projection_linear": projection},
-                                           up_to=self.start_year)
+        if self.projection_chart is not None:
+            projection = _charted_projection(out)
+            self.chart.value = (f'<div data-projection="{_fmt(projection, 3)}">'
+                                f'{self.projection_chart.svg(projection)}</div>')
+
+    def _projection_chart(self, info, observed):
+        """The trajectory up to the start year, ready to redraw with any projection the
+        slider can reach (from its lowest to its highest value)."""
+        from . import charts
+
+        ends = [_charted_projection(scenario_outcome(self.indicator_id, value, self.start_year))
+                for value in (self.slider.min, self.slider.max)]
+        rows = observed[(observed["indicator_id"] == self.indicator_id) & (observed["year"] <= self.start_year)]
+        return charts.ProjectionChart(info, rows, span=(min(ends), max(ends)), lang=self.lang)
+
+
+def _charted_projection(outcome: dict) -> float:
+    """What a scenario's chart projects to the target year: the level (or five-year sum), or
+    for growth targets the assumed annual rate."""
+    return outcome["annual"] if outcome["kind"] == "growth" else outcome["projected"]
 
 
 def scorecard_app(lang: str = "zh", as_of: int = 2023) -> ScorecardApp:

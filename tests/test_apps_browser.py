@@ -191,6 +191,8 @@ def test_scenarios_slider_changes_the_projection_and_reset_restores_it(server, p
     page.keyboard.type("-1.0")
     page.keyboard.press("Enter")
     page.wait_for_function("document.querySelector('.pa-projected').innerText.includes('74.5')")
+    # the chart is redrawn with the new projection (its path now ends at 74.5 in 2025)
+    page.wait_for_selector('.pa-scenario-chart [data-projection="74.5"] svg')
     expected = W.scenario_outcome("urbanisation_rate", -1.0)
     assert page.locator(".pa-scenario-verdict").get_attribute("data-status") == expected["status_id"] == "not_completed"
     page.locator(".pa-reset").click()

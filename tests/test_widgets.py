@@ -94,6 +94,7 @@ def test_apps_build_and_react():
     row = scenarios.rows[0]
     row.slider.value = -1.0
     assert "74.5" in row.outcome.value and 'data-status="not_completed"' in row.outcome.value
+    assert row.chart.value.startswith('<div data-projection="74.5"><svg')   # the chart follows
     row.reset.click()
     assert row.slider.value == pytest.approx(row.trend)
 
@@ -104,6 +105,8 @@ def test_voila_runtime_config(tmp_path):
     vc = config["VoilaConfiguration"]
     assert vc["preheat_kernel"] is True and vc["show_tracebacks"] is False and vc["strip_sources"] is True
     assert config["VoilaKernelManager"]["kernel_pools_config"]["explorer.ipynb"] == {"pool_size": 3}
+    # the pool is refilled after the viewer's page has drawn, not while it loads
+    assert config["VoilaKernelManager"]["fill_delay"] == apps.FILL_DELAY >= 3
     assert config["MappingKernelManager"]["cull_idle_timeout"] == apps.CULL_IDLE_TIMEOUT
     template = (runtime / "share/voila/templates/plananalysis")
     assert "cdn.jsdelivr" not in (template / "page.html").read_text(encoding="utf-8")
