@@ -116,7 +116,7 @@ def change_times(browser, base: str, repeats: int) -> dict[str, list[float]]:
     page.goto(apps.app_url("scenarios", base), wait_until="commit")
     page.wait_for_selector(".pa-scenario-chart svg")
     for value in [0.2, -0.5, 1.5, 0.8, -1.0, 0.4, 1.1, -0.2][:max(2, repeats)]:
-        expected = W._fmt(W.scenario_outcome("urbanisation_rate", value)["projected"], 3)
+        expected = W.common._fmt(W.scenario_outcome("urbanisation_rate", value)["projected"], 3)
         readout = page.locator(".pa-slider .widget-readout")
         readout.click()
         page.keyboard.press("Control+A")

@@ -182,7 +182,7 @@ def test_scenarios_slider_changes_the_projection_and_reset_restores_it(server, p
     assert start == pytest.approx(W.scenario_outcome("urbanisation_rate", 0)["trend"], abs=0.01)
     trend_outcome = W.scenario_outcome("urbanisation_rate", start)
     projected = page.locator(".pa-projected")
-    assert W._fmt(trend_outcome["projected"], 3) in projected.inner_text()
+    assert W.common._fmt(trend_outcome["projected"], 3) in projected.inner_text()
     _shot(page, "scenarios")
     # type −1.0 into the slider's readout: 75.5 (2024) − 1.0 = 74.5 in 2025, P = 3.5/4 → 未完成
     readout = page.locator(".pa-slider .widget-readout")
@@ -197,7 +197,7 @@ def test_scenarios_slider_changes_the_projection_and_reset_restores_it(server, p
     assert page.locator(".pa-scenario-verdict").get_attribute("data-status") == expected["status_id"] == "not_completed"
     page.locator(".pa-reset").click()
     page.wait_for_function("t => document.querySelector('.pa-projected').innerText.includes(t)",
-                           arg=W._fmt(trend_outcome["projected"], 3))
+                           arg=W.common._fmt(trend_outcome["projected"], 3))
     # a group shows one row per indicator of the category
     page.locator(".pa-choice select").select_option(label="指标组：社会治理")
     page.wait_for_function("document.querySelectorAll('.pa-scenario').length === 3")

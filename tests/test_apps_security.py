@@ -48,7 +48,7 @@ FORBIDDEN = [
     "/voila/files/explorer.ipynb",
     "/voila/files/../../data/observed/observed-zhejiang.csv",
     "/voila/files/%2e%2e/%2e%2e/data/observed/observed-zhejiang.csv",
-    "/voila/files/../../plananalysis/widgets.py",
+    "/voila/files/../../plananalysis/widgets/scenarios.py",
     "/voila/files/../../data/plans/zj-social-14th/indicators.csv",
     "/voila/static/../../../../data/observed/observed-zhejiang.csv",
     "/voila/templates/../../../data/observed/observed-zhejiang.csv",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -29,6 +30,16 @@ def test_cards_without_data_say_so(cards):
     assert not card["has_data"] and card["latest"] == "" and card["status_label"] == "无数据"
     html = W.card_html(card, "zh")
     assert "暂无规划口径数据" in html and 'href="explorer.ipynb?indicator=talent_total&amp;lang=zh' in html
+
+
+def test_sparklines_stop_at_the_as_of_year(cards):
+    # urbanisation has values for 2021–2025: judged as of 2022, its card shows 2021–2022 only
+    card = {c["indicator_id"]: c for c in cards}["urbanisation_rate"]
+
+    def years_drawn(as_of):
+        return {int(y) for y in re.findall(r'aria-label="year: 2,0(\d\d);', W.scorecard_html([card], "zh", as_of))}
+
+    assert years_drawn(2022) == {21, 22} and years_drawn(2025) == {21, 22, 23, 24, 25}
 
 
 def test_counts_add_up_and_follow_the_filters(cards):

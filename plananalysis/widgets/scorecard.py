@@ -1,0 +1,279 @@
+"""指标总览 (scorecard): one card per indicator, status counts and filters.
+
+>>> cards = scorecard_cards(assessment(2023), lang="zh")
+>>> len(cards), cards[2]["indicator_id"], cards[2]["status_label"]
+(25, 'urbanisation_rate', '快于预期')
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from urllib.parse import urlencode
+
+import pandas as pd
+
+from .common import (_CSS, _App, _badge, _chapter_titles, _esc, _fmt, _isnan, _pct, _status_style,
+                     _status_table, _widgets, app_data, assessment, ui)
+
+
+def scorecard_cards(progress_table: pd.DataFrame, lang: str = "zh", plan=None) -> list[dict]:
+    """One dict per indicator for the scorecard, in Table 2 order.
+
+    Keys: ``indicator_id, no, name, category, chapter, chapter_title, unit, latest (text),
+    latest_value, latest_year, qualifier, target, completion (0–1 or None), elapsed (0–1 or
+    None), status_id, status_label, colour, symbol, order, reason, has_data``.
+
+    >>> card = scorecard_cards(assessment(2023), "en")[0]
+    >>> card["name"], card["latest"], card["latest_year"], card["status_label"]
+    ('New urban jobs', '116.3', 2023, 'Ahead of schedule')
+    >>> round(card["completion"], 4)   # 116.3 (2023 only) / 400 = 0.29075
+    0.2908
+    """
+    plan = app_data()[0] if plan is None else plan
+    info = plan.indicators.set_index("indicator_id")
+    chapters = _chapter_titles(plan, lang)
+    cards = []
+    for row in progress_table.itertuples(index=False):
+        style = _status_style(row.method, row.phase, row.status_id)
+        meta = info.loc[row.indicator_id]
+        has_data = row.status_id not in ("no_data", "not_available") and not _isnan(row.latest_year)
+        completion = None if _isnan(row.completion_share) else float(row.completion_share)
+        elapsed = None if _isnan(row.elapsed_share) else float(row.elapsed_share)
+        cards.append({
+            "indicator_id": row.indicator_id,
+            "no": int(row.no),
+            "name": row.name_zh if lang == "zh" else row.name_en,
+            "category": meta["category_zh"] if lang == "zh" else meta["category_en"],
+            "chapter": int(meta["chapter"]),
+            "chapter_title": chapters.get(int(meta["chapter"]), str(meta["chapter"])),
+            "unit": row.unit if isinstance(row.unit, str) else "",
+            "latest": _fmt(row.latest_value) if has_data else "",
+            "latest_value": None if _isnan(row.latest_value) else float(row.latest_value),
+            "latest_year": None if _isnan(row.latest_year) else int(row.latest_year),
+            "qualifier": row.latest_qualifier if isinstance(row.latest_qualifier, str) else "",
+            "target": row.target_printed,
+            "completion": completion,
+            "elapsed": elapsed,
+            "status_id": row.status_id,
+            "status_label": style["label_zh"] if lang == "zh" else style["label_en"],
+            "colour": style["colour"],
+            "symbol": style["symbol"],
+            "order": style["order"],
+            "reason": row.reason_zh if lang == "zh" else row.reason_en,
+            "has_data": has_data,
+        })
+    return cards
+
+
+def filter_cards(cards: list[dict], category: str | None = None, chapter: int | None = None,
+                 status: str | None = None) -> list[dict]:
+    """The cards matching every filter given (``None`` = all).
+
+    >>> cards = [{"category": "A", "chapter": 4, "status_id": "ahead"},
+    ...          {"category": "B", "chapter": 4, "status_id": "behind"}]
+    >>> len(filter_cards(cards, chapter=4)), filter_cards(cards, status="behind")[0]["category"]
+    (2, 'B')
+    """
+    return [c for c in cards
+            if (category is None or c["category"] == category)
+            and (chapter is None or c["chapter"] == chapter)
+            and (status is None or c["status_id"] == status)]
+
+
+def status_count_items(cards: list[dict]) -> list[dict]:
+    """``[{status_id, label, colour, symbol, count}]`` best status first (only those present).
+
+    >>> items = status_count_items(scorecard_cards(assessment(2023)))
+    >>> [(i["label"], i["count"]) for i in items][:2]
+    [('提前实现', 4), ('快于预期', 5)]
+    >>> sum(i["count"] for i in items)
+    25
+    """
+    counts: dict[str, dict] = {}
+    for card in cards:
+        item = counts.setdefault(card["status_id"], {
+            "status_id": card["status_id"], "label": card["status_label"], "colour": card["colour"],
+            "symbol": card["symbol"], "order": card["order"], "count": 0})
+        item["count"] += 1
+    return sorted(counts.values(), key=lambda i: i["order"])
+
+
+@lru_cache(maxsize=6)
+def _sparklines(lang: str, as_of: int) -> dict[str, str]:
+    """Sparkline SVG per indicator with plan-basis data up to ``as_of`` (drawn once per
+    kernel): a card judged as of 2023 does not show a 2024 value."""
+    from .. import charts
+
+    plan, observed = app_data()
+    out = {}
+    for row in plan.indicators.itertuples():
+        rows = observed[(observed["indicator_id"] == row.indicator_id) & (observed["series"] == "plan")
+                        & (observed["year"] <= as_of)]
+        if len(rows) >= 1:
+            target = None if _isnan(row.target_value) or row.target_kind != "level" else float(row.target_value)
+            out[row.indicator_id] = charts.to_svg(charts.sparkline(rows, target=target, lang=lang))
+    return out
+
+
+def _progress_bar(card: dict, lang: str) -> str:
+    if card["completion"] is None:
+        return ""
+    done = max(0.0, min(card["completion"], 1.0)) * 100
+    tick = "" if card["elapsed"] is None else (
+        f'<i class="pa-tick" style="left:{max(0.0, min(card["elapsed"], 1.0)) * 100:.1f}%" '
+        f'title="{_esc(ui("schedule", lang))} {_pct(card["elapsed"])}"></i>')
+    return (f'<div class="pa-bar" title="{_esc(ui("completion", lang))} {_pct(card["completion"])}">'
+            f'<div class="pa-bar-fill" style="width:{done:.1f}%;background:{card["colour"]}"></div>{tick}</div>'
+            f'<div class="pa-bar-label">{_esc(ui("completion", lang))} {_pct(card["completion"])}'
+            + ("" if card["elapsed"] is None else f' · {_esc(ui("schedule", lang))} {_pct(card["elapsed"])}')
+            + "</div>")
+
+
+def card_html(card: dict, lang: str = "zh", as_of: int = 2023, sparkline: str = "") -> str:
+    """One card: a link to the explorer with the indicator, language and ``as_of``.
+
+    >>> card = scorecard_cards(assessment(2023))[2]
+    >>> page = card_html(card, lang="zh", as_of=2023)
+    >>> 'href="explorer.ipynb?indicator=urbanisation_rate&amp;lang=zh&amp;as_of=2023"' in page
+    True
+    >>> "↑ 快于预期" in page, "75左右" in page
+    (True, True)
+    """
+    query = urlencode({"indicator": card["indicator_id"], "lang": lang, "as_of": as_of})
+    border, ink = _badge(card["colour"], blank="#bdbdbd")
+    if card["has_data"]:
+        year = f'{card["latest_year"]}{ui("year_suffix", lang)}'
+        value = (f'<div class="pa-value">{_esc(card["qualifier"])}{_esc(card["latest"])}'
+                 f' <small>{_esc(card["unit"])}</small> <span class="pa-year">{"（" if lang == "zh" else "("}'
+                 f'{_esc(year)}{"）" if lang == "zh" else ")"}</span></div>')
+    else:
+        value = f'<div class="pa-value pa-missing">{_esc(ui("no_data", lang))}</div>'
+    return (
+        f'<a class="pa-card" data-indicator="{_esc(card["indicator_id"])}" data-status="{_esc(card["status_id"])}" '
+        f'href="explorer.ipynb?{_esc(query)}" target="_self" style="border-left-color:{border}" '
+        f'title="{_esc(card["reason"])}">'
+        f'<div class="pa-card-head"><span class="pa-no">{card["no"]}</span>'
+        f'<span class="pa-name">{_esc(card["name"])}</span></div>'
+        f'<div class="pa-status" style="background:{border};color:{ink}">'
+        f'{_esc(card["symbol"])} {_esc(card["status_label"])}</div>'
+        f'{value}<div class="pa-target">{_esc(ui("target", lang))}：{_esc(card["target"])}</div>'
+        f'{_progress_bar(card, lang)}<div class="pa-spark">{sparkline}</div></a>')
+
+
+def scorecard_html(cards: list[dict], lang: str = "zh", as_of: int = 2023) -> str:
+    """The card grid (with its stylesheet).
+
+    Each card is :func:`card_html` with a sparkline of the indicator (an SVG drawn on the
+    server); with no cards, the grid is empty:
+
+    >>> scorecard_html([]).endswith('<div class="pa-grid"></div>')
+    True
+    """
+    return _CSS + '<div class="pa-grid">' + "".join(
+        card_html(c, lang, as_of, _sparklines(lang, as_of).get(c["indicator_id"], "")) for c in cards) + "</div>"
+
+
+def counts_html(cards: list[dict], lang: str = "zh", total: int = 25) -> str:
+    chips = "".join(
+        '<span class="pa-chip" data-status="{}" style="background:{};color:{}">{} {} <b class="pa-count">{}</b></span>'
+        .format(_esc(i["status_id"]), *_badge(i["colour"]), _esc(i["symbol"]), _esc(i["label"]), i["count"])
+        for i in status_count_items(cards))
+    return (f'{_CSS}<div class="pa-counts">{chips}</div>'
+            f'<div class="pa-note"><span class="pa-shown">{_esc(ui("shown", lang, n=len(cards), total=total))}</span>'
+            f' · {_esc(ui("open_explorer", lang))}</div>')
+
+
+class ScorecardApp(_App):
+    """指标总览: status counts, filters, one card per indicator (a link to the explorer).
+
+    ``display(ScorecardApp().widget)`` in a notebook; building it draws a sparkline per
+    card (a few seconds).  Its filters are :func:`filter_cards`:
+
+    >>> cards = scorecard_cards(assessment(2023), lang="en")
+    >>> [card["indicator_id"] for card in filter_cards(cards, chapter=9)]
+    ['infant_care_places_per_1000', 'care_workers_per_10k_elderly']
+    """
+
+    def __init__(self, lang: str = "zh", as_of: int = 2023):
+        super().__init__(lang, as_of)
+        w = _widgets()
+        self.category = w.Dropdown(style={"description_width": "initial"})
+        self.chapter = w.Dropdown(style={"description_width": "initial"})
+        self.status = w.Dropdown(style={"description_width": "initial"})
+        for name, widget in (("category", self.category), ("chapter", self.chapter), ("status", self.status)):
+            widget.add_class(f"pa-{name}")
+            widget.observe(lambda change: self.redraw(), names="value")
+        self.counts = w.HTML()
+        self.counts.add_class("pa-counts-box")
+        self.grid = w.HTML()
+        self.grid.add_class("pa-grid-box")
+        self._busy = False
+        self.relabel()
+        self.refresh()
+        self.widget = w.VBox([
+            w.HBox([self.title, self.lang_toggle]),
+            w.HBox([self.as_of, self.category, self.chapter, self.status],
+                   layout=w.Layout(flex_flow="row wrap")),
+            self.counts, self.grid])
+        self.widget.add_class("pa-scorecard")
+
+    def relabel(self) -> None:
+        plan = app_data()[0]
+        lang = self.lang
+        self.title.value = f"<h2>{_esc(ui('scorecard_title', lang))}</h2>"
+        self._busy = True
+        try:
+            cat_col = "category_zh" if lang == "zh" else "category_en"
+            self.category.description = ui("category", lang)
+            self.category.options = [(ui("all", lang), "")] + [
+                (c, c) for c in dict.fromkeys(plan.indicators[cat_col])]
+            self.category.value = ""
+            titles = _chapter_titles(plan, lang)
+            self.chapter.description = ui("chapter", lang)
+            self.chapter.options = [(ui("all", lang), 0)] + [
+                (titles[c], c) for c in sorted(set(int(x) for x in plan.indicators["chapter"]))]
+            self.chapter.value = 0
+            self.status.description = ui("status", lang)
+        finally:
+            self._busy = False
+
+    def cards(self) -> list[dict]:
+        return scorecard_cards(assessment(self.as_of.value), self.lang)
+
+    def refresh(self) -> None:
+        self._cards = self.cards()
+        self._busy = True
+        try:
+            table = assessment(self.as_of.value)
+            phase = table["phase"].iloc[0]
+            labels = _status_table("cn-schedule", phase)
+            current = self.status.value
+            self.status.options = [(ui("all", self.lang), "")] + [
+                (f"{r.symbol} {r.label_zh if self.lang == 'zh' else r.label_en}", r.status_id)
+                for r in labels.itertuples()]
+            self.status.value = current if current in [v for _, v in self.status.options] else ""
+        finally:
+            self._busy = False
+        self.redraw()
+
+    def redraw(self) -> None:
+        if self._busy:
+            return
+        # "" / 0 is the 全部 (all) choice: a Dropdown shows no label for a None value
+        shown = filter_cards(self._cards, self.category.value or None, self.chapter.value or None,
+                             self.status.value or None)
+        self.counts.value = counts_html(shown, self.lang, len(self._cards))
+        self.grid.value = scorecard_html(shown, self.lang, self.as_of.value)
+
+
+def scorecard_app(lang: str = "zh", as_of: int = 2023) -> ScorecardApp:
+    """The scorecard app (Chinese by default).
+
+    It builds :class:`ScorecardApp` (a few seconds); the counts at its top are
+    :func:`status_count_items`:
+
+    >>> items = status_count_items(scorecard_cards(assessment(2023)))
+    >>> sum(item["count"] for item in items), items[0]["label"]
+    (25, '提前实现')
+    """
+    return ScorecardApp(lang, as_of)
