@@ -11,7 +11,9 @@ back.  :func:`import_observed` checks *every* cell before it writes anything
   unless ``replace=True`` (``--replace``), when the new value wins;
 - writes only ``user.csv`` in the observed folder (shipped files are never touched),
   atomically (a temporary file in the same folder, then :func:`os.replace`), after a
-  timestamped copy of the previous ``user.csv`` in ``backups/`` (git-ignored).
+  timestamped copy of the previous ``user.csv`` in ``backups/`` (git-ignored);
+- holds the folder's lock (:func:`import_lock`) from reading ``user.csv`` to writing it, so
+  two imports started at once run one after the other and neither loses the other's rows.
 
 Nothing is written with ``dry_run=True``.
 """
@@ -19,10 +21,12 @@ Nothing is written with ``dry_run=True``.
 from __future__ import annotations
 
 import csv
+import fcntl
 import io
 import os
 import shutil
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -43,7 +47,7 @@ from .observed_validation import (
     read_observed_file,
 )
 
-__all__ = ["ImportSummary", "import_observed", "write_template", "write_atomically",
+__all__ = ["ImportSummary", "import_observed", "import_lock", "write_template", "write_atomically",
            "TEMPLATE_COLUMNS", "USER_COLUMNS"]
 
 # The template's columns, in order (English headers are accepted too: see HEADER_ALIASES).
@@ -51,6 +55,7 @@ TEMPLATE_COLUMNS = ["indicator_no", "indicator_name", "region", "series", "year"
                     "unit", "source_title", "source_url", "source_quality", "period_note", "notes"]
 USER_COLUMNS = ["indicator_id", "indicator_no", "indicator_name", *TIDY_COLUMNS[2:], *IMPORT_COLUMNS]
 BACKUP_DIR = "backups"
+LOCK_FILE = ".import.lock"   # held while an import reads, merges and writes user.csv
 
 
 # ---------------------------------------------------------------- writing files safely
@@ -213,6 +218,35 @@ def import_observed(path, *, replace: bool = False, allow_unsourced: bool = Fals
     incoming, skipped, errors = read_observed_file(source, allow_unsourced=allow_unsourced)
     if errors:
         raise InvalidObservedFile(errors)
+    if dry_run:  # reads only: a concurrent import's write is atomic
+        return _merge_into_user(source, target_dir, incoming, skipped, replace, dry_run, now)
+    with import_lock(target_dir):
+        return _merge_into_user(source, target_dir, incoming, skipped, replace, dry_run, now)
+
+
+@contextmanager
+def import_lock(target_dir):
+    """Hold the observed folder's import lock (an exclusive ``flock`` on ``.import.lock``):
+    two imports at once then run one after the other, and neither loses the other's rows.
+
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> with import_lock(tmp.name):
+    ...     (Path(tmp.name) / LOCK_FILE).is_file()
+    True
+    >>> tmp.cleanup()
+    """
+    with open(Path(target_dir) / LOCK_FILE, "ab") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _merge_into_user(source: Path, target_dir: Path, incoming: pd.DataFrame, skipped, replace: bool,
+                     dry_run: bool, now: datetime) -> ImportSummary:
+    """Compare the checked rows with what the folder holds; unless ``dry_run``, write the
+    new and (with ``replace``) the differing ones into ``user.csv``."""
     existing = load_observed(target_dir, include_derived=False)
     user_path = target_dir / USER_FILE
     user = _read_valid(user_path, allow_unsourced=True) if user_path.is_file() else pd.DataFrame(columns=USER_COLUMNS)

@@ -16,7 +16,7 @@ import pytest
 from openpyxl import load_workbook
 
 from plananalysis.errors import PlanDataError
-from plananalysis.importer import import_observed, write_template
+from plananalysis.importer import LOCK_FILE, import_observed, write_template
 from plananalysis.observed import load_observed
 from plananalysis.observed_validation import read_observed_file
 
@@ -176,6 +176,27 @@ def test_conflicts_are_shown_and_kept_unless_replace(sandbox, tmp_path):
     assert row.value == 74.5 and row.origin == "user" and row.source_title == "部门数据"
 
 
+def test_an_import_waits_while_another_holds_the_folder(sandbox, tmp_path):
+    # another import is under way: its process holds the folder's lock for 1.5 s
+    released = tmp_path / "released"
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from plananalysis.importer import import_lock\n"
+        "with import_lock(sys.argv[1]):\n"
+        "    print('locked', flush=True)\n"
+        "    time.sleep(1.5)\n"
+        "    Path(sys.argv[2]).touch()\n"), str(sandbox), str(released)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        summary = import_observed(write_rows(tmp_path / "b.csv", "11,杭州市,2023,95.1,%,公报,https://example.gov.cn/b"),
+                                  target_dir=sandbox)
+        # it read user.csv only after the other was done, so it cannot have written over its rows
+        assert released.exists() and summary.counts["added"] == 1
+    finally:
+        holder.wait(timeout=30)
+
+
 def test_user_rows_sharing_a_shipped_key_win_only_when_imported_with_replace(sandbox):
     (sandbox / "user.csv").write_text(
         "indicator_id,region,series,year,value,source_title,is_replacement\n"
@@ -309,4 +330,5 @@ def test_an_unwritable_target_leaves_no_temporary_file(sandbox, tmp_path, monkey
     with pytest.raises(OSError):
         import_observed(path, target_dir=sandbox)
     assert not (sandbox / "user.csv").exists()
-    assert [p.name for p in sandbox.iterdir() if p.name.startswith(".")] == []
+    # no temporary file left (the lock file stays: it is how imports take turns)
+    assert [p.name for p in sandbox.iterdir() if p.name.startswith(".") and p.name != LOCK_FILE] == []
