@@ -324,13 +324,39 @@ def _app(args) -> int:
     for name, (zh, en) in APPS.items():
         print(f"  {zh} ({en}): {app_url(name, f'http://{host}:{port}')}")
     print("按 Ctrl-C 停止 (Ctrl-C to stop)", flush=True)
-    process = serve(host, port, args.pool_size, args.cull_idle_timeout, args.cull_interval)
+    process = serve(host, port, args.pool_size, args.cull_idle_timeout, args.cull_interval,
+                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    log = _Relay(process.stdout, sys.stdout)
     try:
         return process.wait()
     except KeyboardInterrupt:
         return 0
     finally:
+        # Preheated kernels are blocked waiting for a viewer; stopped, they report that their
+        # sockets closed under them (a zmq traceback each). That is not the operator's concern.
+        log.mute()
         stop(process)
+        print("已停止 (stopped)", flush=True)
+
+
+class _Relay:
+    """Copy a server's output to ``out`` line by line, in a thread, until :meth:`mute`."""
+
+    def __init__(self, stream, out):
+        import threading
+
+        self._stream, self._out, self._muted = stream, out, False
+        self._thread = threading.Thread(target=self._run, name="voila-log", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        for line in iter(self._stream.readline, b""):
+            if not self._muted:
+                self._out.write(line.decode("utf-8", "replace"))
+                self._out.flush()
+
+    def mute(self) -> None:
+        self._muted = True
 
 
 def _lab(args) -> int:

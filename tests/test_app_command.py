@@ -1,0 +1,52 @@
+"""``plananalysis app`` (what ``make app`` runs), as an operator uses it: start, serve, Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+import psutil
+
+from plananalysis import apps
+
+from .conftest import ROOT
+
+
+def test_the_app_command_serves_and_stops_cleanly_on_ctrl_c():
+    port = apps.free_port()
+    command = subprocess.Popen([sys.executable, "-m", "plananalysis.cli", "app", "--port", str(port),
+                                "--pool-size", "1"], cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/voila/api/contents", timeout=5) as response:
+                    listing = json.load(response)
+                break
+            except OSError:
+                assert time.monotonic() < deadline and command.poll() is None, "the server did not start"
+                time.sleep(0.3)
+        assert sorted(item["name"] for item in listing["content"]) == sorted(f"{n}.ipynb" for n in apps.APPS)
+        # wait until each app's preheated kernel has run its notebook and waits for a viewer
+        seen = []
+        while sum("is filled with 1 kernel" in line for line in seen) < len(apps.APPS):
+            line = command.stdout.readline()
+            assert line and time.monotonic() < deadline, "the kernel pool was not filled"
+            seen.append(line)
+        server = psutil.Process(command.pid).children()[0]
+        processes = [server, *server.children(recursive=True)]
+        command.send_signal(signal.SIGINT)  # Ctrl-C in the terminal
+        output, _ = command.communicate(timeout=60)
+    finally:
+        if command.poll() is None:
+            command.kill()
+    assert command.returncode == 0
+    output = "".join(seen) + output
+    assert "127.0.0.1:" + str(port) in output and output.rstrip().endswith("已停止 (stopped)")
+    assert "Traceback" not in output, output[-2000:]
+    assert not [p for p in processes if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
