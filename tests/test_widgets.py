@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from html import unescape
 
 import pytest
 
@@ -29,7 +30,13 @@ def test_cards_without_data_say_so(cards):
     card = {c["indicator_id"]: c for c in cards}["talent_total"]
     assert not card["has_data"] and card["latest"] == "" and card["status_label"] == "无数据"
     html = W.card_html(card, "zh")
-    assert "暂无规划口径数据" in html and 'href="explorer.ipynb?indicator=talent_total&amp;lang=zh' in html
+    assert "无规划口径数据" in html and 'href="explorer.ipynb?indicator=talent_total&amp;lang=zh' in html
+    # beds per 1000 has its 2020 value only: the card says so rather than "no data" alone
+    beds = {c["indicator_id"]: c for c in cards}["hospital_beds_per_1000"]
+    assert "无规划口径数据（仅有2020年基期数据）" in W.card_html(beds, "zh")
+    beds_en = {c["indicator_id"]: c for c in W.scorecard_cards(W.assessment(2023), "en")}["hospital_beds_per_1000"]
+    page = unescape(W.card_html(beds_en, "en"))
+    assert "No value on the plan's basis after the base year" in page and "Target: 7.5" in page
 
 
 def test_sparklines_stop_at_the_as_of_year(cards):

@@ -300,7 +300,7 @@ class ExplorerApp(_App):
         if not has_data:
             body = f'<div class="pa-reason pa-no-data">{_esc(data_needed(info, lang, observed))}</div>'
         else:
-            body = (f'<div class="pa-reason">{_esc(ui("reason", lang))}：<span class="pa-reason-text">{_esc(reason)}</span></div>'
+            body = (f'<div class="pa-reason">{_esc(ui("reason", lang))}{"：" if lang == "zh" else ": "}<span class="pa-reason-text">{_esc(reason)}</span></div>'
                     f'<table class="pa-table pa-numbers"><caption>{_esc(ui("numbers", lang))}</caption>'
                     + "".join(f"<tr><th>{_esc(k)}</th><td>{_esc(v)}</td></tr>" for k, v in verdict_items(row, lang))
                     + "</table>")

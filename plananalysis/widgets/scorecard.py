@@ -147,7 +147,9 @@ def card_html(card: dict, lang: str = "zh", as_of: int = 2023, sparkline: str = 
                  f' <small>{_esc(card["unit"])}</small> <span class="pa-year">{"（" if lang == "zh" else "("}'
                  f'{_esc(year)}{"）" if lang == "zh" else ")"}</span></div>')
     else:
-        value = f'<div class="pa-value pa-missing">{_esc(ui("no_data", lang))}</div>'
+        # the engine's words, which say when only the base-year value is known
+        missing = card["reason"] or ui("no_data", lang)
+        value = f'<div class="pa-value pa-missing">{_esc(missing[:1].upper() + missing[1:])}</div>'
     return (
         f'<a class="pa-card" data-indicator="{_esc(card["indicator_id"])}" data-status="{_esc(card["status_id"])}" '
         f'href="explorer.ipynb?{_esc(query)}" target="_self" style="border-left-color:{border}" '
@@ -156,7 +158,7 @@ def card_html(card: dict, lang: str = "zh", as_of: int = 2023, sparkline: str = 
         f'<span class="pa-name">{_esc(card["name"])}</span></div>'
         f'<div class="pa-status" style="background:{border};color:{ink}">'
         f'{_esc(card["symbol"])} {_esc(card["status_label"])}</div>'
-        f'{value}<div class="pa-target">{_esc(ui("target", lang))}：{_esc(card["target"])}</div>'
+        f'{value}<div class="pa-target">{_esc(ui("target", lang))}{"：" if lang == "zh" else ": "}{_esc(card["target"])}</div>'
         f'{_progress_bar(card, lang)}<div class="pa-spark">{sparkline}</div></a>')
 
 
