@@ -151,6 +151,21 @@ def test_failing_notebook_keeps_previous_report(reports, tmp_path):
     assert (failed / "chapter-06.html").exists()
 
 
+def test_a_kernel_that_dies_is_replaced_for_the_next_notebook(tmp_path):
+    # one worker, its kernel killed during chapter 5: chapter 5 fails, chapter 6 runs on a new kernel
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(ROOT / "notebooks", notebooks, ignore=shutil.ignore_patterns("apps"))
+    nb = nbformat.read(notebooks / "chapter.ipynb", as_version=4)
+    nb.cells.insert(3, nbformat.v4.new_code_cell("if chapter == 5:\n    import os\n    os._exit(1)"))
+    nbformat.write(nb, notebooks / "chapter.ipynb")
+    summary = run_review(2023, reports_dir=tmp_path / "reports", notebooks_dir=notebooks,
+                         only=["chapter-05", "chapter-06"], jobs=1, echo=lambda line: None)
+    assert [r["name"] for r in summary["failed"]] == ["chapter-05"]
+    assert "chapter-06" in summary["ran"]
+    page = (tmp_path / "reports" / "2023.failed" / "chapter-06.html").read_text(encoding="utf-8")
+    assert "pa-error" not in page and load_plan().chapter(6).title("zh") in page and "<svg" in page
+
+
 def test_bad_parameter_is_one_clear_error(reports):
     before = tree_digest(reports / "2023")
     result = review_cli("--as-of", "2031", "--reports-dir", str(reports))
