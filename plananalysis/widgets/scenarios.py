@@ -229,7 +229,8 @@ class _ScenarioRow:
         projected = f'{_fmt(out["projected"], 3)}{"%" if out["kind"] == "growth" else " " + unit}'
         self.outcome.value = (
             f'<table class="pa-table"><tr><th>{_esc(ui("latest", lang))}</th>'
-            f'<td>{_fmt(out["latest_value"], 3)} {_esc(unit)}（{out["latest_year"]}{_esc(ui("year_suffix", lang))}）</td></tr>'
+            f'<td>{_fmt(out["latest_value"], 3)} {_esc(unit)}'
+            f'{"（" if lang == "zh" else " ("}{out["latest_year"]}{_esc(ui("year_suffix", lang))}{"）" if lang == "zh" else ")"}</td></tr>'
             f'<tr><th>{_esc(ui("observed_trend", lang))}</th><td>{_fmt(out["trend"], 3)}</td></tr>'
             f'<tr><th>{_esc(ui("required_pace", lang))}</th><td>{_fmt(out["required"], 3)}</td></tr>'
             f'<tr><th>{_esc(ui("projected", lang))}</th><td class="pa-projected">{_esc(projected)}</td></tr>'
