@@ -97,6 +97,15 @@ def test_scenario_projection_and_verdict():
     assert W.scenario_outcome("talent_total", 1.0)["status_id"] == "no_data"
 
 
+@pytest.mark.parametrize("indicator_id", ["reading_rate", "comprehensive_enforcement_share"])
+def test_scenario_sliders_keep_a_share_within_0_to_100_percent(indicator_id):
+    # reading rate: 91 % in 2021, four years to 2025: +2.25 a year is the most that stays ≤ 100 %
+    row = W.scenarios_app(indicator=indicator_id).rows[0]
+    ends = [W.scenario_outcome(indicator_id, v, row.start_year)["projected"] for v in (row.slider.min, row.slider.max)]
+    assert 0 <= ends[0] < ends[1] <= 100
+    assert row.slider.min <= row.trend <= row.slider.max
+
+
 def test_apps_build_and_react():
     scorecard = W.scorecard_app()
     scorecard.category.value = "社会治理"

@@ -199,10 +199,14 @@ class _ScenarioRow:
         span = max(abs(trend), abs(required), abs(start["latest_value"]) * 0.02, 0.01) * 2.5
         step = 10 ** math.floor(math.log10(span / 100)) if span > 0 else 0.01
         label = {"change": "assumed_change", "flow": "assumed_flow", "growth": "assumed_growth"}[start["kind"]]
-        low = trend - span if start["kind"] != "flow" else max(0.0, trend - span)
+        low, high = (trend - span if start["kind"] != "flow" else max(0.0, trend - span)), trend + span
+        if info["target_kind"] == "level" and info["unit"] == "%":  # a share or rate stays within 0–100 %
+            years = start["target_year"] - start["latest_year"]
+            low = max(low, -start["latest_value"] / years)
+            high = min(high, (100.0 - start["latest_value"]) / years)
         self.trend = round(trend / step) * step
-        self.slider = w.FloatSlider(value=self.trend, min=round(low / step) * step,
-                                    max=round((trend + span) / step) * step, step=step,
+        self.slider = w.FloatSlider(value=self.trend, min=math.ceil(round(low / step, 6)) * step,
+                                    max=math.floor(round(high / step, 6)) * step, step=step,
                                     description=ui(label, lang), continuous_update=False,
                                     readout_format=f".{max(0, -int(math.log10(step)))}f",
                                     style={"description_width": "initial"}, layout=w.Layout(width="460px"))
