@@ -212,12 +212,14 @@ class Review:
         return obs[(obs["indicator_id"] == indicator_id) & (obs["region"] == self.params.region)]
 
     def trajectory(self, indicator_id: str):
-        """The trajectory chart of one indicator, with its progress row."""
+        """The trajectory chart of one indicator, with its progress row, up to ``as_of`` (the
+        values the verdict rests on; later ones would hide the projection from the latest)."""
         from .charts import trajectory
 
         row = self.plan.indicator(indicator_id)
         progress = self.progress.set_index("indicator_id").loc[indicator_id].to_dict()
-        return trajectory(row, self.indicator_observed(indicator_id), progress, lang=self.lang)
+        observed = self.indicator_observed(indicator_id)
+        return trajectory(row, observed[observed["year"] <= self.params.as_of], progress, lang=self.lang)
 
     def chapter_targets(self) -> pd.DataFrame:
         """The chapter's catalogue targets with their data status.

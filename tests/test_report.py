@@ -57,3 +57,16 @@ def test_catalogue_targets_take_the_status_of_the_indicator_they_restate():
     assert table.loc[restating, "数据状态"] == "快于预期"
     vision = review.vision_targets()
     assert len(vision) == 2 and vision["quote"].str.contains("80%左右").any()
+
+
+def test_trajectory_shows_the_years_up_to_as_of_and_projects_from_there():
+    # the shipped data run to 2025; as of 2023 the chart stops at 74.2 and projects
+    # 74.2 + (74.2 − 71)/3 × 2 = 76.333 for 2025, as the verdict beside it does
+    from .test_charts import line_segments, points_of
+
+    spec = start(as_of=2023, chapter=3, render=False).trajectory("urbanisation_rate").to_dict()
+    assert max(year for year, _ in points_of(spec, "point")) == 2025  # the projection and target markers
+    assert (2024, 75.5) not in points_of(spec, "point")
+    ((start_point, end_point),) = [seg for seg, dash in line_segments(spec) if dash == [2, 3]]
+    assert start_point == (2023, 74.2) and end_point[0] == 2025
+    assert end_point[1] == pytest.approx(74.2 + (74.2 - 71) / 3 * 2)

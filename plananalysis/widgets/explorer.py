@@ -159,7 +159,8 @@ def _chart_svg(indicator_id: str, as_of: int, lang: str, progress_row=None) -> s
 @lru_cache(maxsize=128)
 def _trajectory_cached(indicator_id: str, as_of: int, lang: str) -> str:
     table = assessment(as_of)
-    return _trajectory(indicator_id, lang, table[table["indicator_id"] == indicator_id].iloc[0])
+    # values after as_of are set aside, as the verdict beside the chart sets them aside
+    return _trajectory(indicator_id, lang, table[table["indicator_id"] == indicator_id].iloc[0], up_to=as_of)
 
 
 def _trajectory(indicator_id: str, lang: str, progress_row, up_to: int | None = None) -> str:
@@ -167,7 +168,7 @@ def _trajectory(indicator_id: str, lang: str, progress_row, up_to: int | None = 
 
     plan, observed = app_data()
     rows = observed[observed["indicator_id"] == indicator_id]
-    if up_to is not None:  # a scenario sets later values aside
+    if up_to is not None:  # later values set aside (as of a review year, or a scenario's start)
         rows = rows[rows["year"] <= up_to]
     chart = charts.trajectory(plan.indicator(indicator_id), rows, progress_row.to_dict()
                               if hasattr(progress_row, "to_dict") else progress_row, lang=lang)
