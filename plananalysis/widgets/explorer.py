@@ -149,30 +149,17 @@ def data_needed(indicator, lang: str = "zh", observed: pd.DataFrame | None = Non
     return text
 
 
-def _chart_svg(indicator_id: str, as_of: int, lang: str, progress_row=None) -> str:
-    """The trajectory chart of the reports, as SVG (cached per indicator, as_of and language)."""
-    if progress_row is None:
-        return _trajectory_cached(indicator_id, as_of, lang)
-    return _trajectory(indicator_id, lang, progress_row)
-
-
 @lru_cache(maxsize=128)
-def _trajectory_cached(indicator_id: str, as_of: int, lang: str) -> str:
-    table = assessment(as_of)
-    # values after as_of are set aside, as the verdict beside the chart sets them aside
-    return _trajectory(indicator_id, lang, table[table["indicator_id"] == indicator_id].iloc[0], up_to=as_of)
-
-
-def _trajectory(indicator_id: str, lang: str, progress_row, up_to: int | None = None) -> str:
+def _chart_svg(indicator_id: str, as_of: int, lang: str) -> str:
+    """The trajectory chart of the reports, as SVG (cached per indicator, as_of and language).
+    Values after ``as_of`` are set aside, as the verdict beside the chart sets them aside."""
     from .. import charts
 
     plan, observed = app_data()
-    rows = observed[observed["indicator_id"] == indicator_id]
-    if up_to is not None:  # later values set aside (as of a review year, or a scenario's start)
-        rows = rows[rows["year"] <= up_to]
-    chart = charts.trajectory(plan.indicator(indicator_id), rows, progress_row.to_dict()
-                              if hasattr(progress_row, "to_dict") else progress_row, lang=lang)
-    return charts.to_svg(chart)
+    table = assessment(as_of)
+    rows = observed[(observed["indicator_id"] == indicator_id) & (observed["year"] <= as_of)]
+    progress = table[table["indicator_id"] == indicator_id].iloc[0].to_dict()
+    return charts.to_svg(charts.trajectory(plan.indicator(indicator_id), rows, progress, lang=lang))
 
 
 def _warm_in_background(lang: str, as_of: int) -> None:
@@ -184,7 +171,7 @@ def _warm_in_background(lang: str, as_of: int) -> None:
         table = assessment(as_of)
         for indicator_id in table.loc[table["latest_year"].notna(), "indicator_id"]:
             try:
-                _trajectory_cached(indicator_id, as_of, lang)
+                _chart_svg(indicator_id, as_of, lang)
             except Exception:  # noqa: BLE001 - warming is best effort; the viewer's change draws it
                 return
 
