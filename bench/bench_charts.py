@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_charts.py [--runs 5]
 
-* cold: a fresh Python process imports plananalysis.charts, builds the 常住人口城镇化率
+* cold: a fresh Python process imports plananalysis.present.charts, builds the 常住人口城镇化率
   trajectory and renders its first SVG (what a papermill kernel or Voilà page pays once);
   the import, build and first render are timed separately inside that process.
 * warm: in this process, after one render, the same chart rendered again (SVG and PNG), and
@@ -26,9 +26,9 @@ ROOT = Path(__file__).resolve().parents[1]
 _COLD = r"""
 import json, time
 t0 = time.perf_counter()
-from plananalysis import charts
-from plananalysis.plan import load_plan
-from plananalysis.observed import load_observed
+from plananalysis.present import charts
+from plananalysis.plan.folder import load_plan
+from plananalysis.observed.load import load_observed
 t1 = time.perf_counter()
 plan = load_plan(); observed = load_observed()
 rows = observed[observed.indicator_id == "urbanisation_rate"]
@@ -60,11 +60,11 @@ def cold(runs: int) -> None:
 
 
 def warm(runs: int) -> None:
-    from plananalysis import charts
-    from plananalysis.observed import load_observed
-    from plananalysis.plan import load_plan
-    from plananalysis.progress import assess
-    from plananalysis.retrospective import retrospective
+    from plananalysis.present import charts
+    from plananalysis.observed.load import load_observed
+    from plananalysis.plan.folder import load_plan
+    from plananalysis.engine.progress import assess
+    from plananalysis.engine.retrospective import retrospective
 
     plan, observed = load_plan(), load_observed()
     midterm = assess(plan, observed, as_of=2023)

@@ -6,21 +6,21 @@ Map of the package (data flows left to right):
             retrospective, audit → charts, tables, explore, widgets, review → notebooks, reports, apps
 
 Entry points (each with an example in docs/reference.md; every public function's docstring
-has a short ``>>>`` example too, e.g. ``help(plananalysis.progress.assess)``):
+has a short ``>>>`` example too, e.g. ``help(plananalysis.engine.progress.assess)``):
 
-- ``load_plan(plan="zj-social-14th")`` — the plan's tables (:mod:`plananalysis.plan`).
-- ``parse(text)`` — the target grammar (:mod:`plananalysis.targets`).
-- ``load_observed()`` — observed values with their sources (:mod:`plananalysis.observed`).
+- ``load_plan(plan="zj-social-14th")`` — the plan's tables (:mod:`plananalysis.plan.folder`).
+- ``parse(text)`` — the target grammar (:mod:`plananalysis.plan.grammar`).
+- ``load_observed()`` — observed values with their sources (:mod:`plananalysis.observed.load`).
 - ``plananalysis data template`` / ``data import FILE`` — the analyst's own values, checked.
-- ``plananalysis.progress`` — ``assess(plan, observed, as_of=2023, method=…)``: verdicts,
-  projections and the pace still needed (methods: :mod:`plananalysis.methods`).
-- ``plananalysis.retrospective`` and ``plananalysis.audit`` — the 13th plan judged, the plan's
+- ``plananalysis.engine.progress`` — ``assess(plan, observed, as_of=2023, method=…)``: verdicts,
+  projections and the pace still needed (methods: :mod:`plananalysis.engine.methods`).
+- ``plananalysis.engine.retrospective`` and ``plananalysis.engine.audit`` — the 13th plan judged, the plan's
   own numbers checked.
-- ``plananalysis.charts`` — one Altair theme and one function per chart kind (``trajectory``,
-  ``status_matrix``, ``to_svg`` …); ``plananalysis.tables.style_progress`` — the coloured table.
+- ``plananalysis.present.charts`` — one Altair theme and one function per chart kind (``trajectory``,
+  ``status_matrix``, ``to_svg`` …); ``plananalysis.present.tables.style_progress`` — the coloured table.
 - ``plananalysis.explore`` — compare methods, try a what-if value in memory.
 - ``plananalysis.widgets`` — the Voilà apps' logic (scorecard, explorer, scenarios).
-- ``plananalysis.review`` — ``run_review``: the papermill review that writes ``reports/``.
+- ``plananalysis.run.review`` — ``run_review``: the papermill review that writes ``reports/``.
 - The ``plananalysis`` command: ``summary``, ``check``, ``review``, ``data``, ``app``, ``lab``
   (``make review``, ``make app``, ``make lab``).
 
@@ -38,11 +38,11 @@ import importlib
 __version__ = "0.1.0"
 
 _LAZY = {
-    "load_plan": ("plananalysis.plan", "load_plan"),
-    "Plan": ("plananalysis.plan", "Plan"),
-    "parse": ("plananalysis.targets", "parse"),
-    "Target": ("plananalysis.targets", "Target"),
-    "load_observed": ("plananalysis.observed", "load_observed"),
+    "load_plan": ("plananalysis.plan.folder", "load_plan"),
+    "Plan": ("plananalysis.plan.folder", "Plan"),
+    "parse": ("plananalysis.plan.grammar", "parse"),
+    "Target": ("plananalysis.plan.grammar", "Target"),
+    "load_observed": ("plananalysis.observed.load", "load_observed"),
     "PlanDataError": ("plananalysis.errors", "PlanDataError"),
     "ParseError": ("plananalysis.errors", "ParseError"),
 }

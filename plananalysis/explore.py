@@ -2,8 +2,8 @@
 
 Nothing here writes to ``data/``: a what-if value lives in a copy of the observed frame.
 
->>> from plananalysis.plan import load_plan
->>> from plananalysis.observed import load_observed
+>>> from plananalysis.plan.folder import load_plan
+>>> from plananalysis.observed.load import load_observed
 >>> plan, observed = load_plan(), load_observed()
 >>> verdicts = compare_methods(plan, observed, as_of=2023)
 >>> verdicts.loc["常住人口城镇化率", "cn-schedule"]
@@ -24,15 +24,15 @@ def compare_methods(plan, observed: pd.DataFrame, as_of: int = 2023, methods=Non
                     lang: str = "zh", region: str = "浙江省") -> pd.DataFrame:
     """One row per indicator, one column per method: each method's verdict side by side.
 
-    >>> from plananalysis.plan import load_plan
-    >>> from plananalysis.observed import load_observed
+    >>> from plananalysis.plan.folder import load_plan
+    >>> from plananalysis.observed.load import load_observed
     >>> verdicts = compare_methods(load_plan(), load_observed(), as_of=2023,
     ...                            methods=["cn-schedule", "eurostat"])
     >>> verdicts.loc["常住人口城镇化率"].tolist()
     ['快于预期', '显著进展']
     """
-    from .methods import METHODS
-    from .progress import assess
+    from .engine.methods import METHODS
+    from .engine.progress import assess
 
     label = "status_zh" if lang == "zh" else "status_en"
     name = "name_zh" if lang == "zh" else "name_en"
@@ -49,7 +49,7 @@ def with_value(observed: pd.DataFrame, indicator_id: str, year: int, value: floa
 
     The row is marked ``source_quality='what-if'`` and never written anywhere.
 
-    >>> from plananalysis.observed import load_observed
+    >>> from plananalysis.observed.load import load_observed
     >>> tried = with_value(load_observed(), "urbanisation_rate", 2023, 70.0)
     >>> tried.query("indicator_id == 'urbanisation_rate' and series == 'plan' and year == 2023")[
     ...     ["value", "source_quality"]].values.tolist()
@@ -72,14 +72,14 @@ def verdict_change(plan, before: pd.DataFrame, after: pd.DataFrame, indicator_id
                    as_of: int = 2023, method: str = "cn-schedule") -> pd.DataFrame:
     """The verdict of one indicator with ``before`` and ``after`` observed data, side by side.
 
-    >>> from plananalysis.plan import load_plan
-    >>> from plananalysis.observed import load_observed
+    >>> from plananalysis.plan.folder import load_plan
+    >>> from plananalysis.observed.load import load_observed
     >>> observed = load_observed()
     >>> after = with_value(observed, "urbanisation_rate", 2023, 70.0)  # what if it had fallen?
     >>> verdict_change(load_plan(), observed, after, "urbanisation_rate").loc["status_zh"].tolist()
     ['快于预期', '逆向']
     """
-    from .progress import assess
+    from .engine.progress import assess
 
     rows = {}
     for label, observed in (("before", before), ("after", after)):

@@ -24,7 +24,7 @@ from .errors import ParameterError
 
 __all__ = ["ReviewParameters", "ReviewParameterError", "validate", "METHOD_NAMES", "LANGUAGES"]
 
-# The progress methods, by name (plananalysis.methods.METHODS holds the same tuple; kept here
+# The progress methods, by name (plananalysis.engine.methods.METHODS holds the same tuple; kept here
 # as data so validation does not import pandas).
 METHOD_NAMES = ("cn-schedule", "eurostat", "open-sdg", "sdsn")
 LANGUAGES = ("zh", "en")
@@ -94,7 +94,7 @@ def validate(as_of=2023, chapter=None, method="cn-schedule", lang="zh", region="
         raise ReviewParameterError("as_of", as_of, f"{first_year}–{last_year} 之间的年份（规划期）",
                                    f"a year within the plan, {first_year}–{last_year}")
     if chapter not in (None, ""):
-        from .plan import chapter_number  # light: no pandas at import of this module
+        from .plan.folder import chapter_number  # light: no pandas at import of this module
 
         try:
             chapter = chapter_number(chapter, chapters)

@@ -69,7 +69,7 @@ def start(as_of=2023, chapter=None, method="cn-schedule", lang="zh", region="浙
     params = validate(as_of=as_of, chapter=chapter, method=method, lang=lang, region=region,
                       observed_path=observed_path, plan_id=plan_id, **unknown)
     if render:
-        from .charts import enable_offline_rendering
+        from .present.charts import enable_offline_rendering
 
         enable_offline_rendering()
     return Review(params)
@@ -91,13 +91,13 @@ class Review:
     # ------------------------------------------------------------ inputs
     @cached_property
     def plan(self):
-        from .plan import load_plan
+        from .plan.folder import load_plan
 
         return _memo(("plan", self.params.plan_id, ""), lambda: load_plan(self.params.plan_id))
 
     @cached_property
     def observed(self) -> pd.DataFrame:
-        from .observed import load_observed
+        from .observed.load import load_observed
 
         path = self.params.observed_path
         return _memo(("observed", path), lambda: load_observed(path or None))
@@ -105,7 +105,7 @@ class Review:
     @cached_property
     def progress(self) -> pd.DataFrame:
         """The progress table of the 25 indicators, with each indicator's category and chapter."""
-        from .progress import assess
+        from .engine.progress import assess
 
         def build():
             table = assess(self.plan, self.observed, as_of=self.params.as_of, method=self.params.method,
@@ -158,7 +158,7 @@ class Review:
     # ------------------------------------------------------------ overview
     def status_counts(self) -> pd.DataFrame:
         """Indicators per status label, in the method's order (zeros included)."""
-        from .methods import status_labels
+        from .engine.methods import status_labels
 
         labels = status_labels(self.params.method, self.progress["phase"].iloc[0])
         counts = self.progress["status_id"].value_counts()
@@ -170,7 +170,7 @@ class Review:
 
     def extremes(self, n: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The ``n`` indicators most behind and the ``n`` furthest ahead of schedule (by q = P/E)."""
-        from .tables import progress_view
+        from .present.tables import progress_view
 
         rated = self.progress.dropna(subset=["pace_ratio"])
         behind = rated.sort_values("pace_ratio").head(n)
@@ -214,7 +214,7 @@ class Review:
     def trajectory(self, indicator_id: str):
         """The trajectory chart of one indicator, with its progress row, up to ``as_of`` (the
         values the verdict rests on; later ones would hide the projection from the latest)."""
-        from .charts import trajectory
+        from .present.charts import trajectory
 
         row = self.plan.indicator(indicator_id)
         progress = self.progress.set_index("indicator_id").loc[indicator_id].to_dict()
@@ -269,11 +269,11 @@ class Review:
 
     # ------------------------------------------------------------ 13th plan and audit
     def retrospective(self) -> pd.DataFrame:
-        from .retrospective import retrospective
+        from .engine.retrospective import retrospective
 
         return retrospective(self.plan, method="cn-schedule")
 
     def audit(self) -> pd.DataFrame:
-        from .audit import audit
+        from .engine.audit import audit
 
         return audit(self.plan, self.observed, region=self.params.region)

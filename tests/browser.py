@@ -50,7 +50,7 @@ def offline_page(browser, allowed_prefixes=("file://",)):
 @contextlib.contextmanager
 def voila_server(log_dir: Path, pool_size: int):
     """The apps served as `plananalysis app` serves them, on a free port; yields (url, log path)."""
-    from plananalysis import apps
+    from plananalysis.run import apps
 
     port = apps.free_port()
     log = log_dir / "voila.log"

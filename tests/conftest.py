@@ -15,7 +15,7 @@ TEST_DATA = Path(__file__).resolve().parent / "data"
 
 @pytest.fixture(scope="session")
 def plan():
-    from plananalysis.plan import load_plan
+    from plananalysis.plan.folder import load_plan
 
     return load_plan()
 

@@ -11,14 +11,14 @@ import urllib.request
 
 import psutil
 
-from plananalysis import apps
+from plananalysis.run import apps
 
 from .conftest import ROOT
 
 
 def test_the_app_command_serves_and_stops_cleanly_on_ctrl_c():
     port = apps.free_port()
-    command = subprocess.Popen([sys.executable, "-m", "plananalysis.cli", "app", "--port", str(port),
+    command = subprocess.Popen([sys.executable, "-m", "plananalysis.run.cli", "app", "--port", str(port),
                                 "--pool-size", "1"], cwd=ROOT, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)
     try:

@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from plananalysis import apps
+from plananalysis.run import apps
 from plananalysis import widgets as W
 
 from .browser import ARTIFACTS, CHROMIUM, voila_server

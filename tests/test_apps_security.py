@@ -1,6 +1,6 @@
 """What a viewer's browser can reach on the apps server, tested against a real Voilà.
 
-The server runs as ``plananalysis app`` runs it (:func:`plananalysis.apps.serve`), on a free
+The server runs as ``plananalysis app`` runs it (:func:`plananalysis.run.apps.serve`), on a free
 port, without preheated kernels (each render starts its own kernel, as a burst beyond the
 pool would).
 """

@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from plananalysis.audit import audit, severity_for
-from plananalysis.plan import load_plan
+from plananalysis.engine.audit import audit, severity_for
+from plananalysis.plan.folder import load_plan
 
 
 @pytest.fixture(scope="module")

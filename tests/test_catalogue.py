@@ -8,12 +8,12 @@ import re
 import pandas as pd
 import pytest
 
-from plananalysis.catalogue import (
+from plananalysis.plan.catalogue import (
     TARGET_COLUMNS, account_for, place_of, quote_span, read_excluded, read_targets,
     scan_target_phrases,
 )
 from plananalysis.errors import PlanDataError
-from plananalysis.targets import parse
+from plananalysis.plan.grammar import parse
 
 from .conftest import PLAN_DIR
 
@@ -304,7 +304,7 @@ def test_a_wrong_header_is_named(tmp_path):
 
 
 def test_the_loader_reports_a_broken_catalogue(plan_copy):
-    from plananalysis.plan import load_plan
+    from plananalysis.plan.folder import load_plan
 
     frame = pd.read_csv(plan_copy / "targets.csv", dtype=str, keep_default_na=False)
     frame.loc[3, "kind"] = "stock"

@@ -1,4 +1,4 @@
-"""Tests of plananalysis.charts: specs built from the real plan and observed data, rendering
+"""Tests of plananalysis.present.charts: specs built from the real plan and observed data, rendering
 with the CJK font, and status colours that stay apart in greyscale."""
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from plananalysis import charts
+from plananalysis.present import charts
 from plananalysis.errors import PlanDataError
-from plananalysis.observed import load_observed
-from plananalysis.plan import load_plan
-from plananalysis.progress import assess
-from plananalysis.retrospective import retrospective
+from plananalysis.observed.load import load_observed
+from plananalysis.plan.folder import load_plan
+from plananalysis.engine.progress import assess
+from plananalysis.engine.retrospective import retrospective
 
 
 # ----------------------------------------------------------------------------- fixtures

@@ -10,9 +10,9 @@ import papermill as pm
 import pytest
 
 from plananalysis.explore import compare_methods, verdict_change, with_value
-from plananalysis.observed import load_observed
-from plananalysis.plan import load_plan
-from plananalysis.progress import assess, status_counts
+from plananalysis.observed.load import load_observed
+from plananalysis.plan.folder import load_plan
+from plananalysis.engine.progress import assess, status_counts
 
 from .conftest import DATA, ROOT
 

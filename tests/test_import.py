@@ -16,9 +16,9 @@ import pytest
 from openpyxl import load_workbook
 
 from plananalysis.errors import PlanDataError
-from plananalysis.importer import LOCK_FILE, import_observed, write_template
-from plananalysis.observed import load_observed
-from plananalysis.observed_validation import read_observed_file
+from plananalysis.observed.importer import LOCK_FILE, import_observed, write_template
+from plananalysis.observed.load import load_observed
+from plananalysis.observed.validation import read_observed_file
 
 from .conftest import DATA, TEST_DATA
 
@@ -49,7 +49,7 @@ def sandbox(tmp_path, monkeypatch) -> Path:
 
 def run_cli(*args, data_dir: Path, cwd: Path):
     env = dict(os.environ, PLANANALYSIS_DATA_DIR=str(data_dir))
-    return subprocess.run([sys.executable, "-m", "plananalysis.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "plananalysis.run.cli", *args], capture_output=True, text=True,
                           cwd=cwd, env=env, timeout=120)
 
 
@@ -182,7 +182,7 @@ def test_an_import_waits_while_another_holds_the_folder(sandbox, tmp_path):
     holder = subprocess.Popen([sys.executable, "-c", (
         "import sys, time\n"
         "from pathlib import Path\n"
-        "from plananalysis.importer import import_lock\n"
+        "from plananalysis.observed.importer import import_lock\n"
         "with import_lock(sys.argv[1]):\n"
         "    print('locked', flush=True)\n"
         "    time.sleep(1.5)\n"

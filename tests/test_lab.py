@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from plananalysis import apps
+from plananalysis.run import apps
 
 from .conftest import ROOT
 
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.slow
 
 def test_lab_serves_jupyterlab_with_the_project_kernel():
     port = apps.free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "plananalysis.cli", "lab", "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "plananalysis.run.cli", "lab", "--port", str(port)],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             start_new_session=True)
     try:

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from plananalysis import methods as m
+from plananalysis.engine import methods as m
 
 # ---------------------------------------------------------------- the table
 

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from plananalysis.errors import PlanDataError
-from plananalysis.observed import (
+from plananalysis.observed.load import (
     CONTEXT_COLUMNS,
     FRAME_COLUMNS,
     derive,
@@ -20,7 +20,7 @@ from plananalysis.observed import (
     load_context,
     load_observed,
 )
-from plananalysis.observed_validation import PLAUSIBLE_RANGES, parse_number, parse_year
+from plananalysis.observed.validation import PLAUSIBLE_RANGES, parse_number, parse_year
 
 from .conftest import DATA
 
@@ -188,7 +188,7 @@ def test_load_observed_follows_the_environment(tmp_path, monkeypatch):
 
 
 def test_plausible_ranges_cover_every_indicator():
-    from plananalysis.plan import load_plan
+    from plananalysis.plan.folder import load_plan
 
     ids = set(load_plan().indicators.indicator_id)
     assert {r[0] for r in PLAUSIBLE_RANGES} == ids

@@ -9,8 +9,8 @@ import sys
 import pytest
 
 from plananalysis.errors import ParameterError, PlanDataError
-from plananalysis.plan import chapter_number, load_plan
-from plananalysis.targets import parse
+from plananalysis.plan.folder import chapter_number, load_plan
+from plananalysis.plan.grammar import parse
 
 from .conftest import PLAN_DIR, ROOT, TEST_DATA
 
@@ -186,7 +186,7 @@ def test_missing_source_entry_is_an_error(plan_copy):
 
 def test_cli_reports_a_broken_file_without_traceback(plan_copy):
     _rewrite(plan_copy / "indicators.csv", "level,2025,higher,2,", "level,2025,up,2,")
-    result = subprocess.run([sys.executable, "-m", "plananalysis.cli", "check", "--plan", str(plan_copy)],
+    result = subprocess.run([sys.executable, "-m", "plananalysis.run.cli", "check", "--plan", str(plan_copy)],
                             capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
@@ -194,7 +194,7 @@ def test_cli_reports_a_broken_file_without_traceback(plan_copy):
 
 
 def test_cli_summary(plan):
-    result = subprocess.run([sys.executable, "-m", "plananalysis.cli", "summary"],
+    result = subprocess.run([sys.executable, "-m", "plananalysis.run.cli", "summary"],
                             capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     assert "25 项主要指标" in result.stdout and "公共服务: 12" in result.stdout

@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from plananalysis import progress as pg
+from plananalysis.engine import progress as pg
 from plananalysis.errors import ParameterError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -346,10 +346,10 @@ def test_column_labels_cover_every_output_column():
 # ---------------------------------------------------------------- the shipped plan and data
 
 def _shipped():
-    from plananalysis.plan import load_plan
+    from plananalysis.plan.folder import load_plan
     plan = load_plan()
     try:
-        from plananalysis.observed import load_observed
+        from plananalysis.observed.load import load_observed
         observed = load_observed()
     except ImportError:  # before the observed loader lands: the shared file, mapped by number
         observed = pd.read_csv("/work/shared/data/observed-zhejiang.csv")

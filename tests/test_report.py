@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from plananalysis.methods import METHODS
+from plananalysis.engine.methods import METHODS
 from plananalysis.params import METHOD_NAMES, ReviewParameterError, validate
 from plananalysis.report import start
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from plananalysis.plan import load_plan
-from plananalysis.retrospective import retrospective, summary_line
+from plananalysis.plan.folder import load_plan
+from plananalysis.engine.retrospective import retrospective, summary_line
 
 
 @pytest.fixture(scope="module")

@@ -15,17 +15,17 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from plananalysis.observed import load_observed
-from plananalysis.plan import load_plan
-from plananalysis.progress import assess
-from plananalysis.retrospective import retrospective, summary_line
-from plananalysis.review import run_review
+from plananalysis.observed.load import load_observed
+from plananalysis.plan.folder import load_plan
+from plananalysis.engine.progress import assess
+from plananalysis.engine.retrospective import retrospective, summary_line
+from plananalysis.run.review import run_review
 
 from .browser import ARTIFACTS, chromium, offline_page
 from .conftest import ROOT
 
 pytestmark = pytest.mark.slow
-CLI = [sys.executable, "-m", "plananalysis.cli"]
+CLI = [sys.executable, "-m", "plananalysis.run.cli"]
 
 
 def review_cli(*args, **kwargs):

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from plananalysis.errors import ParseError
-from plananalysis.targets import Target, normalise, parse
+from plananalysis.plan.grammar import Target, normalise, parse
 
 # (printed cell, kind, op, value, year) — written by hand from the plan's Tables 1 and 2.
 TABLE_2_CELLS = [

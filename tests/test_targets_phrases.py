@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from plananalysis.errors import ParseError
-from plananalysis.targets import chinese_number, parse
+from plananalysis.plan.grammar import chinese_number, parse
 
 # (target text as printed in the plan, kind, op, value, low, high, unit, label, per_year, base_year)
 PHRASES = [

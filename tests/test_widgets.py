@@ -8,7 +8,7 @@ from html import unescape
 
 import pytest
 
-from plananalysis import apps
+from plananalysis.run import apps
 from plananalysis import widgets as W
 from plananalysis.errors import ParameterError
 
@@ -152,7 +152,7 @@ def test_voila_runtime_config(tmp_path):
 
 
 def test_app_subcommand_is_registered():
-    from plananalysis.cli import build_parser
+    from plananalysis.run.cli import build_parser
 
     args = build_parser().parse_args(["app", "--port", "9100", "--pool-size", "0"])
     assert (args.host, args.port, args.pool_size) == ("127.0.0.1", 9100, 0)

@@ -13,7 +13,7 @@ return plain data or HTML, so the tests check the numbers without a browser:
 - :func:`verdict_items`, :func:`method_verdicts`, :func:`observation_rows`, :func:`data_needed`;
 - :func:`scenario_outcome` — an assumed annual change → the projected value, the verdict.
 
-Charts are :mod:`plananalysis.charts` drawn to static SVG on the server (no CDN, no
+Charts are :mod:`plananalysis.present.charts` drawn to static SVG on the server (no CDN, no
 JavaScript chart library in the page).  Widgets carry CSS classes (``pa-…``) for the
 browser tests.  Chinese is the default; ``lang="en"`` switches every label.
 

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs
 
 import pandas as pd
 
-from .. import methods as _methods
+from ..engine import methods as _methods
 
 
 LANGS = ("zh", "en")
@@ -126,8 +126,8 @@ def _pct(share) -> str:
 @lru_cache(maxsize=1)
 def app_data():
     """``(plan, observed)``: the plan and the observed values, loaded once per kernel."""
-    from ..observed import load_observed
-    from ..plan import load_plan
+    from ..observed.load import load_observed
+    from ..plan.folder import load_plan
 
     return load_plan(), load_observed()
 
@@ -135,7 +135,7 @@ def app_data():
 @lru_cache(maxsize=32)
 def assessment(as_of: int, method: str = "cn-schedule") -> pd.DataFrame:
     """The progress table for ``as_of`` and ``method`` (cached; do not modify it)."""
-    from ..progress import assess
+    from ..engine.progress import assess
 
     plan, observed = app_data()
     return assess(plan, observed, as_of=int(as_of), method=method)

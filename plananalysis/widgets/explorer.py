@@ -45,7 +45,7 @@ def verdict_items(row, lang: str = "zh") -> list[tuple[str, str]]:
     >>> items["Base value"], items["Latest value"], items["Elapsed share E"], items["Completion share P"]
     ('71 (2020)', '74.2 (2023)', '60%', '80%')
     """
-    from ..progress import COLUMN_LABELS_ZH
+    from ..engine.progress import COLUMN_LABELS_ZH
 
     en = {"base_value": "Base value", "latest_value": "Latest value", "target_value": "Target",
           "elapsed_share": "Elapsed share E", "completion_share": "Completion share P",
@@ -101,7 +101,7 @@ def method_verdicts(indicator_id: str, as_of: int, lang: str = "zh") -> list[dic
 def observation_rows(observed: pd.DataFrame, indicator_id: str, lang: str = "zh") -> list[dict]:
     """Every observed value of one indicator, oldest first, with its source and qualifier.
 
-    >>> from plananalysis.observed import load_observed
+    >>> from plananalysis.observed.load import load_observed
     >>> rows = observation_rows(load_observed(), "urbanisation_rate")
     >>> [(r["year"], r["value"]) for r in rows][:3]
     [(2021, '72.7'), (2022, '73.4'), (2023, '74.2')]
@@ -122,7 +122,7 @@ def observation_rows(observed: pd.DataFrame, indicator_id: str, lang: str = "zh"
 def data_needed(indicator, lang: str = "zh", observed: pd.DataFrame | None = None) -> str:
     """Plain words for an indicator without data: what it is and which values would be needed.
 
-    >>> from plananalysis.plan import load_plan
+    >>> from plananalysis.plan.folder import load_plan
     >>> print(data_needed(load_plan().indicator("talent_total"), "en"))  # doctest: +ELLIPSIS
     No data on the plan's basis. Needed: Zhejiang's “Total talent resources” (万人) on the plan's basis ...
     """
@@ -153,7 +153,7 @@ def data_needed(indicator, lang: str = "zh", observed: pd.DataFrame | None = Non
 def _chart_svg(indicator_id: str, as_of: int, lang: str) -> str:
     """The trajectory chart of the reports, as SVG (cached per indicator, as_of and language).
     Values after ``as_of`` are set aside, as the verdict beside the chart sets them aside."""
-    from .. import charts
+    from ..present import charts
 
     plan, observed = app_data()
     table = assessment(as_of)

@@ -50,7 +50,7 @@ def scenario_outcome(indicator_id: str, annual: float, start_year: int | None = 
     >>> scenario_outcome("urbanisation_rate", -1.0)["status_id"]   # 74.5: P = 3.5/4 = 0.875
     'not_completed'
     """
-    from ..progress import assess
+    from ..engine.progress import assess
 
     start = (_scenario_start(indicator_id, start_year, method) if observed is None
              else _scenario_start.__wrapped__(indicator_id, start_year, method, observed))
@@ -90,7 +90,7 @@ def _scenario_start(indicator_id: str, start_year: int | None, method: str,
     """What a scenario starts from, which no slider move changes: the indicator's spec, its
     plan rows up to ``start_year``, the latest of them, its progress row as of that year
     and the target year; ``None`` without data. Cached for the app's data (slider moves)."""
-    from ..progress import assess
+    from ..engine.progress import assess
 
     plan, all_observed = app_data()
     observed = all_observed if observed is None else observed
@@ -250,7 +250,7 @@ class _ScenarioRow:
     def _projection_chart(self, info, observed):
         """The trajectory up to the start year, ready to redraw with any projection the
         slider can reach (from its lowest to its highest value)."""
-        from .. import charts
+        from ..present import charts
 
         ends = [_charted_projection(scenario_outcome(self.indicator_id, value, self.start_year))
                 for value in (self.slider.min, self.slider.max)]

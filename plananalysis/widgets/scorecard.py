@@ -102,7 +102,7 @@ def status_count_items(cards: list[dict]) -> list[dict]:
 def _sparklines(lang: str, as_of: int) -> dict[str, str]:
     """Sparkline SVG per indicator with plan-basis data up to ``as_of`` (drawn once per
     kernel): a card judged as of 2023 does not show a 2024 value."""
-    from .. import charts
+    from ..present import charts
 
     plan, observed = app_data()
     out = {}

@@ -10,7 +10,7 @@ number-bearing phrase of those chapters with the reason it is not a target.
 every number-bearing phrase mechanically, and :func:`account_for` says which phrases neither
 file accounts for — the completeness test.
 
->>> from plananalysis.plan import load_plan
+>>> from plananalysis.plan.folder import load_plan
 >>> text = load_plan().source_text
 >>> [p.text for p in scan_target_phrases(text) if p.line == 987]
 ['350家至400家', '7万张', '58%以上', '二级以上', '六大', '1000个']
@@ -28,8 +28,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import PlanDataError
-from .targets import UNITS
+from ..errors import PlanDataError
+from .grammar import UNITS
 
 __all__ = [
     "TARGET_COLUMNS", "EXCLUDED_COLUMNS", "KINDS", "OPS", "Place", "Phrase", "Accounting",
@@ -309,7 +309,7 @@ def read_targets(path: str | Path, source_text: str | None = None) -> pd.DataFra
     what was expected.  With ``source_text`` it also checks that each quote occurs in the text
     exactly once.
 
-    >>> from plananalysis.plan import load_plan
+    >>> from plananalysis.plan.folder import load_plan
     >>> frame = read_targets(load_plan().folder / "targets.csv")
     >>> row = frame.set_index("target_id").loc["ch09-t02"]
     >>> row["target_text"], row["op"], float(row["low"]), float(row["high"]), int(row["target_year"])
@@ -403,7 +403,7 @@ def read_targets(path: str | Path, source_text: str | None = None) -> pd.DataFra
 def read_excluded(path: str | Path) -> pd.DataFrame:
     """Read ``targets_excluded.csv``: one scanner phrase per row, with the reason it is not a target.
 
-    >>> from plananalysis.plan import load_plan
+    >>> from plananalysis.plan.folder import load_plan
     >>> excluded = read_excluded(load_plan().folder / "targets_excluded.csv")
     >>> excluded.loc[0, "phrase_key"], int(excluded.loc[0, "line"])
     ('ch02:十九大#1', 440)

@@ -1,7 +1,7 @@
 """Charts: one Altair theme and one function per chart kind, for reports and apps alike.
 
 Every chart function takes the package's tidy frames (a Table 2 indicator row, observed
-rows as returned by ``plananalysis.observed.load_observed()``, a progress table), returns
+rows as returned by ``plananalysis.observed.load.load_observed()``, a progress table), returns
 an Altair chart and labels it in Chinese (``lang="zh"``, the default) or English
 (``lang="en"``).  Colours per status come from one declared table
 (``data/methods/status_labels.csv``, shared with the progress engine) and get darker
@@ -12,7 +12,7 @@ CJK font registered; :func:`enable_offline_rendering` switches notebooks (paperm
 reports, Voilà) to static SVG output, which needs no CDN.
 
 >>> import pandas as pd
->>> from plananalysis.plan import load_plan
+>>> from plananalysis.plan.folder import load_plan
 >>> row = load_plan().indicator("urbanisation_rate")
 >>> observed = pd.DataFrame({"year": [2021, 2022, 2023], "value": [72.7, 73.4, 74.2]})
 >>> spec = trajectory(row, observed).to_dict()
@@ -30,8 +30,8 @@ from pathlib import Path
 import altair as alt
 import pandas as pd
 
-from .errors import PlanDataError
-from .methods import text_colour
+from ..errors import PlanDataError
+from ..engine.methods import text_colour
 
 __all__ = [
     "THEME_NAME", "FONT_FAMILY", "NUMBER_FORMAT", "YEAR_FORMAT", "PERCENT_FORMAT",
@@ -197,7 +197,7 @@ def use_theme() -> str:
 def status_table(method: str = "cn-schedule", phase: str = "midterm") -> pd.DataFrame:
     """The statuses of one method and phase, in the method's order, with labels and colours.
 
-    Read through :func:`plananalysis.methods.status_labels` from the one declared table,
+    Read through :func:`plananalysis.engine.methods.status_labels` from the one declared table,
     ``data/methods/status_labels.csv``, shared with the progress engine (columns
     ``status_id, order, label_zh, label_en, symbol, colour`` …).
 
@@ -207,7 +207,7 @@ def status_table(method: str = "cn-schedule", phase: str = "midterm") -> pd.Data
     >>> status_table("cn-schedule", "final")["label_zh"].tolist()[:2]
     ['超额完成', '完成']
     """
-    from .methods import LABELS_PATH, status_labels
+    from ..engine.methods import LABELS_PATH, status_labels
 
     table = status_labels(method, phase)
     if table.empty:
@@ -269,7 +269,7 @@ def _with_categories(table: pd.DataFrame, lang: str) -> pd.DataFrame:
         return table
     if "indicator_id" not in table.columns:
         return table
-    from .plan import load_plan
+    from ..plan.folder import load_plan
 
     plan = load_plan()
     lookup = pd.concat([plan.indicators_13th[["indicator_id", "category_zh", "category_en"]],
@@ -474,7 +474,7 @@ def trajectory(indicator: Mapping, observed: pd.DataFrame | None = None,
     Observed markers: filled circle exact, open circle ≈ (rounded), triangle up > (a lower
     bound), triangle down < (an upper bound).
 
-    >>> from plananalysis.plan import load_plan
+    >>> from plananalysis.plan.folder import load_plan
     >>> row = load_plan().indicator("urbanisation_rate")
     >>> obs = pd.DataFrame({"year": [2023, 2025], "value": [74.2, 76.0], "qualifier": ["", "≈"]})
     >>> spec = trajectory(row, obs, {"projection_linear": 77.0}, lang="en").to_dict()
@@ -708,7 +708,7 @@ class ProjectionChart:
     so the Vega spec is compiled once and a redraw swaps the projection's two datasets. The
     y axis covers the whole ``span``, so it stays still while the slider moves.
 
-    >>> from plananalysis.plan import load_plan
+    >>> from plananalysis.plan.folder import load_plan
     >>> row = load_plan().indicator("urbanisation_rate")
     >>> obs = pd.DataFrame({"year": [2023], "value": [74.2], "qualifier": [""]})
     >>> chart = ProjectionChart(row, obs, span=(72.0, 80.0), lang="en")

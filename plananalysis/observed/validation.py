@@ -37,7 +37,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import PlanDataError
+from ..errors import PlanDataError
 
 __all__ = [
     "TIDY_COLUMNS",
@@ -361,7 +361,7 @@ def plan_indicators() -> pd.DataFrame:
     >>> int(row.no), row.unit
     (3, '%')
     """
-    from .plan import load_plan
+    from ..plan.folder import load_plan
 
     return load_plan().indicators
 

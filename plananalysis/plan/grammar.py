@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, fields, replace
 
-from .errors import ParseError
+from ..errors import ParseError
 
 __all__ = ["Target", "parse", "normalise", "chinese_number", "UNITS"]
 

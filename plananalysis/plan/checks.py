@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import ParseError, PlanDataError
-from .targets import parse
+from ..errors import ParseError, PlanDataError
+from .grammar import parse
 
 __all__ = ["check_table", "check_printed_cells", "sheet_row"]
 

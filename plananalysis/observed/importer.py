@@ -3,7 +3,7 @@
 ``plananalysis data template 模板.xlsx`` writes the template (the 25 indicators of the
 plan's Table 2 listed, Chinese headers); ``plananalysis data import 文件.xlsx`` reads it
 back.  :func:`import_observed` checks *every* cell before it writes anything
-(:mod:`plananalysis.observed_validation`), then:
+(:mod:`plananalysis.observed.validation`), then:
 
 - adds rows whose indicator, region, series and year are new;
 - leaves rows equal to what is already loaded as they are (``unchanged``);
@@ -33,9 +33,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import PlanDataError
-from .observed import KEY, USER_FILE, _read_valid, load_observed, observed_dir
-from .observed_validation import (
+from ..errors import PlanDataError
+from .load import KEY, USER_FILE, _read_valid, load_observed, observed_dir
+from .validation import (
     HEADERS_ZH,
     IMPORT_COLUMNS,
     PLAUSIBLE_RANGES,
@@ -186,10 +186,10 @@ def import_observed(path, *, replace: bool = False, allow_unsourced: bool = Fals
                     target_dir=None, now: datetime | None = None) -> ImportSummary:
     """Check a CSV or .xlsx file of observed values and add it to ``user.csv``.
 
-    ``target_dir``: the observed folder (default: :func:`~plananalysis.observed.observed_dir`,
+    ``target_dir``: the observed folder (default: :func:`~plananalysis.observed.load.observed_dir`,
     which follows ``$PLANANALYSIS_DATA_DIR``).  ``allow_unsourced``: accept rows without a
     source (marked ``source_quality='unsourced'``).  Raises
-    :class:`~plananalysis.observed_validation.InvalidObservedFile` (a
+    :class:`~plananalysis.observed.validation.InvalidObservedFile` (a
     :class:`~plananalysis.errors.PlanDataError`, one line per problem) before writing
     anything if any cell is wrong.
 

@@ -39,8 +39,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import PlanDataError
-from .observed_validation import (
+from ..errors import PlanDataError
+from .validation import (
     TIDY_COLUMNS,
     InvalidObservedFile,
     normalise_region,
@@ -79,7 +79,7 @@ def data_dir(path=None) -> Path:
     >>> (data_dir() / "observed").is_dir()
     True
     """
-    from .plan import data_dir as default_data_dir
+    from ..plan.folder import data_dir as default_data_dir
 
     return Path(path) if path is not None else default_data_dir()
 
@@ -314,7 +314,7 @@ def derive(context: pd.DataFrame, indicators: pd.DataFrame | None = None) -> pd.
     >>> derived[["indicator_id", "year", "value"]].values.tolist()  # 62699 / 31930 = 1.9636 → 1.96
     [['urban_rural_income_ratio', 2020, 1.96]]
     """
-    from .observed_validation import plan_indicators
+    from .validation import plan_indicators
 
     table = indicators if indicators is not None else plan_indicators()
     meta = {r["indicator_id"]: r for r in table.to_dict("records")}

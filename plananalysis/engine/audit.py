@@ -33,12 +33,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from .targets import UNITS, parse
+from ..plan.grammar import UNITS, parse
 
 __all__ = ["SEVERITIES", "PROSE_CHECKS_PATH", "audit", "severity_for", "table_cells"]
 
 SEVERITIES = {"high": ("高", 1), "medium": ("中", 2), "low": ("低", 3), "info": ("提示", 4)}
-PROSE_CHECKS_PATH = Path(__file__).resolve().parents[1] / "data" / "audit" / "prose_checks.csv"
+PROSE_CHECKS_PATH = Path(__file__).resolve().parents[2] / "data" / "audit" / "prose_checks.csv"
 _TABLE_TITLES = {"indicators_13th": "表1", "indicators": "表2"}
 _COLUMNS = ["finding_id", "check", "severity", "severity_zh", "severity_order", "indicator_id",
             "name_zh", "where", "value_a", "value_b", "relative_difference", "explanation_zh",
@@ -281,10 +281,10 @@ def audit(plan=None, observed: pd.DataFrame | None = None, *, region: str = "浙
     False
     """
     if plan is None:
-        from .plan import load_plan
+        from ..plan.folder import load_plan
         plan = load_plan()
     if observed is None:
-        from .observed import load_observed
+        from ..observed.load import load_observed
         observed = load_observed()
     checks = pd.read_csv(prose_checks or PROSE_CHECKS_PATH, dtype=str, encoding="utf-8")
     checks = checks[checks["plan_id"] == getattr(plan, "plan_id", "zj-social-14th")]

@@ -16,21 +16,21 @@ import argparse
 import importlib
 import sys
 
-from .errors import PlanAnalysisError
+from ..errors import PlanAnalysisError
 
 # Optional subcommands live in their own modules, each with register(subparsers).
-_SUBCOMMAND_MODULES = ("plananalysis.cli_data", "plananalysis.review", "plananalysis.apps")
+_SUBCOMMAND_MODULES = ("plananalysis.run.data", "plananalysis.run.review", "plananalysis.run.apps")
 
 
 def _summary(args) -> int:
-    from .plan import load_plan
+    from ..plan.folder import load_plan
 
     print(load_plan(args.plan).summary(lang=args.lang))
     return 0
 
 
 def _check(args) -> int:
-    from .plan import load_plan
+    from ..plan.folder import load_plan
 
     plan = load_plan(args.plan)
     print(f"数据检查通过 (data checks passed): {plan.folder} — "

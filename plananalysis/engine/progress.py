@@ -1,6 +1,6 @@
 """The progress engine: mid-term and final verdicts, with every intermediate value kept.
 
-:func:`assess` (alias :func:`progress`) takes the plan (a :class:`~plananalysis.plan.Plan`,
+:func:`assess` (alias :func:`progress`) takes the plan (a :class:`~plananalysis.plan.folder.Plan`,
 its Table 2 frame, or a frame of :data:`SPEC_COLUMNS`), the observed values (the
 ``load_observed()`` contract) and an ``as_of`` year, and returns one tidy row per indicator:
 base and latest values, elapsed share ``E``, completion share ``P``, ``q = P/E``, realised,
@@ -53,7 +53,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import methods as _methods
-from .errors import ParameterError
+from ..errors import ParameterError
 
 __all__ = [
     "APPROX_TOLERANCE",
@@ -672,7 +672,7 @@ def assess(plan, observed: pd.DataFrame | None = None, as_of: int = 2023, method
     ``phase``: ``auto`` (final when ``as_of`` ≥ the target year), ``midterm`` or ``final``.
     Column names are English; :data:`COLUMN_LABELS_ZH` gives Chinese headers.
 
-    >>> from plananalysis.plan import load_plan
+    >>> from plananalysis.plan.folder import load_plan
     >>> table = assess(load_plan(), as_of=2023)            # doctest: +SKIP
     >>> table[["name_zh", "status_zh", "reason_zh"]]        # doctest: +SKIP
     """
@@ -681,7 +681,7 @@ def assess(plan, observed: pd.DataFrame | None = None, as_of: int = 2023, method
                              f"(unknown method {method!r})")
     specs = _as_specs(plan)
     if observed is None:
-        from .observed import load_observed
+        from ..observed.load import load_observed
         observed = load_observed()
     obs = _normalise_observed(observed, specs, region)
     records = []

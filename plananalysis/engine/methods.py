@@ -2,7 +2,7 @@
 
 The categories, their Chinese and English labels, cut-offs and colours live in ONE table,
 ``data/methods/status_labels.csv`` (see its README).  This module reads it and turns numbers
-into status ids; :mod:`plananalysis.progress` computes the numbers from the plan and the data.
+into status ids; :mod:`plananalysis.engine.progress` computes the numbers from the plan and the data.
 
 Boundary convention: ``≥`` goes to the upper class (a value exactly on a cut-off belongs to the
 better class), except SDSN's 50 % boundary, which is *stagnating* as its label says.
@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import ParameterError, PlanDataError
+from ..errors import ParameterError, PlanDataError
 
 __all__ = [
     "METHODS",
@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 METHODS = ("cn-schedule", "eurostat", "open-sdg", "sdsn")
-LABELS_PATH = Path(__file__).resolve().parents[1] / "data" / "methods" / "status_labels.csv"
+LABELS_PATH = Path(__file__).resolve().parents[2] / "data" / "methods" / "status_labels.csv"
 _EPS = 1e-9  # floating-point slack on the cut-offs: 0.3/0.5*... must not drop a class
 
 

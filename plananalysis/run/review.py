@@ -34,13 +34,13 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .params import ReviewParameters, validate
-from .paths import ROOT, data_dir
+from ..params import ReviewParameters, validate
+from ..paths import ROOT, data_dir
 
 __all__ = ["Job", "review_jobs", "run_review", "report_folder_name", "register", "ROOT", "NOTEBOOKS"]
 
 NOTEBOOKS = ROOT / "notebooks"
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parents[1]
 MANIFEST = "manifest.json"
 
 
@@ -73,7 +73,7 @@ def review_jobs(params: ReviewParameters, plan=None) -> list[Job]:
     >>> jobs[8].title(), jobs[8].parameters["chapter"]
     ('第九章 构建更加充分的“一老一小”服务供给体系', 9)
     """
-    from .plan import load_plan
+    from ..plan.folder import load_plan
 
     plan = plan or load_plan(params.plan_id)
     common = {k: v for k, v in params.as_dict().items() if k != "chapter"}
@@ -237,7 +237,7 @@ def _run_job(job: Job, out_dir: str, lang: str, notebooks: str) -> dict:
     """Execute one notebook into ``out_dir`` and export its HTML; never raises."""
     import papermill as pm
 
-    from .export import export_html
+    from ..publish.export import export_html
 
     started = time.perf_counter()
     out_nb = Path(out_dir) / f"{job.name}.ipynb"
@@ -375,7 +375,7 @@ def run_review(as_of=2023, *, jobs: int | None = None, force: bool = False, repo
                 for suffix in (".ipynb", ".html"):
                     shutil.copy2(final / f"{job.name}{suffix}", tmp / f"{job.name}{suffix}")
         # The Excel scorecard needs no notebook: build it while the workers start and run.
-        from .export import write_index, write_scorecard_xlsx
+        from ..publish.export import write_index, write_scorecard_xlsx
 
         scorecard = _in_background(write_scorecard_xlsx, tmp / "scorecard.xlsx", params)
         results = _execute(todo, tmp, params, jobs, notebooks, echo)

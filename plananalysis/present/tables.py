@@ -2,8 +2,8 @@
 
 One styling for notebooks, HTML reports and the Excel scorecard:
 
->>> from plananalysis.plan import load_plan
->>> from plananalysis.progress import assess
+>>> from plananalysis.plan.folder import load_plan
+>>> from plananalysis.engine.progress import assess
 >>> view = progress_view(assess(load_plan(), as_of=2023))
 >>> list(view.columns)[:4]
 ['序号', '指标', '单位', '2020年基期']
@@ -17,7 +17,7 @@ import math
 
 import pandas as pd
 
-from .methods import text_colour
+from ..engine.methods import text_colour
 
 __all__ = ["plain", "progress_view", "style_progress", "status_colours", "format_number",
            "observed_view", "HEADERS"]
@@ -63,7 +63,7 @@ def status_colours(method: str = "cn-schedule", phase: str = "midterm") -> dict[
     >>> colours["ahead"], colours["behind"]
     ('#006d2c', '#fdae6b')
     """
-    from .methods import status_labels
+    from ..engine.methods import status_labels
 
     table = status_labels(method, phase)
     return dict(zip(table["status_id"], table["colour"]))
@@ -72,8 +72,8 @@ def status_colours(method: str = "cn-schedule", phase: str = "midterm") -> dict[
 def progress_view(table: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """The progress table as a reader sees it: a few columns, formatted, with headers in ``lang``.
 
-    >>> from plananalysis.plan import load_plan
-    >>> from plananalysis.progress import assess
+    >>> from plananalysis.plan.folder import load_plan
+    >>> from plananalysis.engine.progress import assess
     >>> view = progress_view(assess(load_plan(), as_of=2023), "en").set_index("Indicator")
     >>> view.loc["Urbanisation rate of resident population", ["2025 target", "Latest (year)", "Status"]].tolist()
     ['75左右', '74.2（2023）', 'Ahead of schedule']
@@ -121,8 +121,8 @@ def plain(frame: pd.DataFrame):
 def style_progress(table: pd.DataFrame, lang: str = "zh"):
     """:func:`progress_view` as a pandas Styler: the status cell in its colour.
 
-    >>> from plananalysis.plan import load_plan
-    >>> from plananalysis.progress import assess
+    >>> from plananalysis.plan.folder import load_plan
+    >>> from plananalysis.engine.progress import assess
     >>> styled = style_progress(assess(load_plan(), as_of=2023))  # shown as HTML in a notebook
     >>> html = styled.to_html()
     >>> "快于预期" in html, "background-color: #006d2c" in html  # 'ahead' in its green

@@ -2,7 +2,7 @@
 
 Table 1 prints, for each 13th-plan indicator, the 2015 base, the 2020 target and the 2020
 actual.  :func:`retrospective` turns the table into plan rows and observed rows and runs the
-same engine as the 14th plan (:func:`plananalysis.progress.assess`, phase ``final``), so the
+same engine as the 14th plan (:func:`plananalysis.engine.progress.assess`, phase ``final``), so the
 rules are the same: 〔〕 actuals are five-year sums, ``5.99(2019年)`` is a 2019 value, ``<6``
 is a ceiling, ``>96`` observed is a bound only, and the food and drug row is judged per part
 (the row takes its worst part).
@@ -20,7 +20,7 @@ from __future__ import annotations
 import pandas as pd
 
 from . import progress as _progress
-from .targets import parse
+from ..plan.grammar import parse
 
 __all__ = ["table1_specs", "table1_observed", "retrospective", "summary_line"]
 
@@ -29,15 +29,15 @@ _QUALIFIER = {"≥": ">", "≤": "<", "≈": "≈", "=": "", None: ""}
 
 def _table1(plan=None) -> pd.DataFrame:
     if plan is None:
-        from .plan import load_plan
+        from ..plan.folder import load_plan
         plan = load_plan()
     return getattr(plan, "indicators_13th", plan)
 
 
 def table1_specs(table: pd.DataFrame) -> pd.DataFrame:
-    """Table 1 rows as plan rows (:data:`plananalysis.progress.SPEC_COLUMNS`), parts expanded.
+    """Table 1 rows as plan rows (:data:`plananalysis.engine.progress.SPEC_COLUMNS`), parts expanded.
 
-    >>> from plananalysis.plan import load_plan
+    >>> from plananalysis.plan.folder import load_plan
     >>> specs = table1_specs(load_plan().indicators_13th)
     >>> specs[specs.indicator_id == "food_drug_pass_rate"][["part", "target_op", "target_value"]].values.tolist()
     [['食品', '≥', 96.0], ['药品', '≥', 98.0]]
@@ -66,7 +66,7 @@ def table1_specs(table: pd.DataFrame) -> pd.DataFrame:
 def table1_observed(table: pd.DataFrame) -> pd.DataFrame:
     """Table 1's actual column as observed rows (series ``plan``; 〔〕 actuals are totals).
 
-    >>> from plananalysis.plan import load_plan
+    >>> from plananalysis.plan.folder import load_plan
     >>> obs = table1_observed(load_plan().indicators_13th)
     >>> obs[obs.indicator_id == "food_drug_pass_rate"][["part", "value", "qualifier"]].values.tolist()
     [['食品', 96.0, '>'], ['药品', 100.0, '']]

@@ -33,7 +33,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .errors import ParameterError
+from ..errors import ParameterError
 
 __all__ = [
     "APPS",
@@ -56,7 +56,7 @@ __all__ = [
     "register",
 ]
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 APPS_DIR = PROJECT_DIR / "notebooks" / "apps"
 #: notebook stem → (Chinese title, English title)
 APPS = {

@@ -26,8 +26,8 @@ import pandas as pd
 import yaml
 
 from .checks import check_table
-from .errors import ParameterError, PlanDataError
-from .paths import data_dir
+from ..errors import ParameterError, PlanDataError
+from ..paths import data_dir
 
 __all__ = ["Plan", "Chapter", "load_plan", "data_dir", "DEFAULT_PLAN", "CHINESE_NUMERALS"]
 
@@ -300,7 +300,7 @@ def load_plan(plan: str | os.PathLike = DEFAULT_PLAN, *, check: bool = True) -> 
 
 
 def _read_catalogue(folder: Path, frame: pd.DataFrame, source_text: str) -> pd.DataFrame:
-    """The chapter catalogue, validated by :mod:`plananalysis.catalogue` when present."""
+    """The chapter catalogue, validated by :mod:`plananalysis.plan.catalogue` when present."""
     if frame.empty:
         return frame
     try:

@@ -15,7 +15,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .errors import PlanDataError
+from ..errors import PlanDataError
 
 __all__ = ["register"]
 
@@ -26,7 +26,7 @@ def _observed_folder(args) -> Path:
     """The observed folder; ``--data-dir`` also points the plan loader at that data folder."""
     import os
 
-    from .observed import observed_dir
+    from ..observed.load import observed_dir
 
     if args.data_dir:
         os.environ["PLANANALYSIS_DATA_DIR"] = str(Path(args.data_dir).resolve())
@@ -40,7 +40,7 @@ def _report(error: PlanDataError) -> int:
 
 
 def _import(args) -> int:
-    from .importer import import_observed
+    from ..observed.importer import import_observed
 
     try:
         summary = import_observed(args.file, replace=args.replace, allow_unsourced=args.no_source,
@@ -52,7 +52,7 @@ def _import(args) -> int:
 
 
 def _template(args) -> int:
-    from .importer import write_template
+    from ..observed.importer import write_template
 
     try:
         path = write_template(args.path, force=args.force)
@@ -63,7 +63,7 @@ def _template(args) -> int:
 
 
 def _list(args) -> int:
-    from .observed import load_observed
+    from ..observed.load import load_observed
 
     try:
         frame = load_observed(_observed_folder(args), region=args.region, include_derived=not args.no_derived)

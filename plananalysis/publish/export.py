@@ -100,7 +100,7 @@ def export_html(notebook: Path, target: Path, *, title: str = "", error: str | N
 
 def _context(params):
     """Plan, observed data and the progress table of one review (loaded once per process)."""
-    from .report import Review
+    from ..report import Review
 
     review = Review(params)
     return review.plan, review.observed, review.progress
@@ -111,7 +111,7 @@ def write_index(folder: Path, jobs, results: dict, params) -> Path:
 
     >>> import tempfile
     >>> from plananalysis.params import validate
-    >>> from plananalysis.review import review_jobs
+    >>> from plananalysis.run.review import review_jobs
     >>> params = validate(as_of=2023)
     >>> jobs = review_jobs(params)[:2]
     >>> failed = {"chapter-02": {"name": "chapter-02", "ok": False, "error": "数据缺失"}}
@@ -121,8 +121,8 @@ def write_index(folder: Path, jobs, results: dict, params) -> Path:
     (True, True)
     >>> tmp.cleanup()
     """
-    from .methods import text_colour
-    from .tables import status_colours, style_progress
+    from ..engine.methods import text_colour
+    from ..present.tables import status_colours, style_progress
 
     plan, observed, table = _context(params)
     zh = params.lang == "zh"
@@ -182,10 +182,10 @@ def write_scorecard_xlsx(target: Path, params) -> Path:
 
     ``write_scorecard_xlsx(Path("reports/scorecard.xlsx"), validate(as_of=2023))`` writes the
     whole workbook (about a second, so not run here).  Its first sheet, 主要指标进度, is
-    :func:`~plananalysis.tables.progress_view` of the review's table:
+    :func:`~plananalysis.present.tables.progress_view` of the review's table:
 
     >>> from plananalysis.params import validate
-    >>> from plananalysis.tables import progress_view
+    >>> from plananalysis.present.tables import progress_view
     >>> plan, observed, table = _context(validate(as_of=2023))
     >>> list(progress_view(table, "zh").columns)[-3:]
     ['评估结论', '预计2025年', '依据']
@@ -194,17 +194,17 @@ def write_scorecard_xlsx(target: Path, params) -> Path:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    from .progress import COLUMN_LABELS_ZH
-    from .methods import text_colour
-    from .tables import progress_view, status_colours
+    from ..engine.progress import COLUMN_LABELS_ZH
+    from ..engine.methods import text_colour
+    from ..present.tables import progress_view, status_colours
 
     plan, observed, table = _context(params)
     view = progress_view(table, "zh")
     sheets = {"主要指标进度": view, "计算明细": table.rename(columns=COLUMN_LABELS_ZH)}
     if len(plan.targets):
         sheets["章节量化目标"] = plan.targets
-    from .audit import audit
-    from .retrospective import retrospective
+    from ..engine.audit import audit
+    from ..engine.retrospective import retrospective
 
     sheets["十三五回顾"] = retrospective(plan).rename(columns=COLUMN_LABELS_ZH)
     sheets["一致性检查"] = audit(plan, observed, region=params.region)

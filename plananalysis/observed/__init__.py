@@ -1,0 +1,5 @@
+"""Observed values: loading them with their sources, checking a file cell by cell, importing it."""
+
+from .load import load_context, load_observed
+
+__all__ = ["load_observed", "load_context"]

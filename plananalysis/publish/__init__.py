@@ -1,0 +1,1 @@
+"""The files a review writes: HTML pages, the index, the Excel workbook."""

@@ -1,0 +1,1 @@
+"""Entry points: the command line, the review runner, the app and lab servers."""
