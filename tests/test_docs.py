@@ -49,7 +49,7 @@ def _runnable_examples(doc: str) -> list[str]:
 def test_the_public_api_is_found():
     names = PUBLIC
     # a few names every analyst uses; if these vanish, the scan above is broken
-    assert {"plan.folder.load_plan", "observed.load.load_observed", "engine.progress.assess",
+    assert {"plan.load_plan", "observed.load_observed", "engine.progress.assess",
             "present.charts.trajectory", "run.review.run_review"} <= set(names)
     assert len(names) > 100
 
