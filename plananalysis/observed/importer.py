@@ -23,9 +23,7 @@ from __future__ import annotations
 import csv
 import fcntl
 import io
-import os
 import shutil
-import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -34,6 +32,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import PlanDataError
+from ..files import write_atomically
 from .load import KEY, USER_FILE, _read_valid, load_observed, observed_dir
 from .validation import (
     HEADERS_ZH,
@@ -47,7 +46,7 @@ from .validation import (
     read_observed_file,
 )
 
-__all__ = ["ImportSummary", "import_observed", "import_lock", "write_template", "write_atomically",
+__all__ = ["ImportSummary", "import_observed", "import_lock", "write_template",
            "TEMPLATE_COLUMNS", "USER_COLUMNS"]
 
 # The template's columns, in order (English headers are accepted too: see HEADER_ALIASES).
@@ -59,32 +58,6 @@ LOCK_FILE = ".import.lock"   # held while an import reads, merges and writes use
 
 
 # ---------------------------------------------------------------- writing files safely
-
-
-def write_atomically(path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and
-    :func:`os.replace`, so a reader sees the old file or the new one, never half of one.
-
-    >>> tmp = tempfile.TemporaryDirectory()
-    >>> path = write_atomically(Path(tmp.name) / "new" / "user.csv", "年份\\n2023\\n".encode("utf-8"))
-    >>> path.read_text(encoding="utf-8"), [p.name for p in path.parent.iterdir()]  # no temporary left
-    ('年份\\n2023\\n', ['user.csv'])
-    >>> tmp.cleanup()
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
-    return path
 
 
 def _backup(path: Path, now: datetime) -> Path | None:

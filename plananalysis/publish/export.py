@@ -15,6 +15,8 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
+from ..files import write_atomically, write_text_atomically
+
 __all__ = ["export_html", "write_index", "write_scorecard_xlsx", "FONT_STACK"]
 
 FONT_STACK = ('"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", '
@@ -28,12 +30,6 @@ body {{ font-family: {FONT_STACK}; margin: 0 auto; max-width: 1180px; padding: 1
 .pa-nav {{ font-size: 13px; margin-bottom: 8px; }}
 table {{ border-collapse: collapse; }}
 """
-
-
-def _write_text_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
 
 
 def _inline_svgs(body: str) -> str:
@@ -94,7 +90,7 @@ def export_html(notebook: Path, target: Path, *, title: str = "", error: str | N
                   f"{html.escape(error)}</div>")
     body = body.replace("</head>", head_extra + "</head>", 1)
     body = re.sub(r"(<body[^>]*>)", r"\1" + nav + banner, body, count=1)
-    _write_text_atomic(target, body)
+    write_text_atomically(target, body)
     return target
 
 
@@ -173,7 +169,7 @@ def write_index(folder: Path, jobs, results: dict, params) -> Path:
 </body></html>
 """
     target = folder / "index.html"
-    _write_text_atomic(target, page)
+    write_text_atomically(target, page)
     return target
 
 
@@ -213,8 +209,10 @@ def write_scorecard_xlsx(target: Path, params) -> Path:
         [{"文件": name, **{k: str(v) for k, v in (meta or {}).items()}}
          for name, meta in plan.sources.get("files", {}).items()])
     colours = status_colours(params.method, table["phase"].iloc[0])
-    tmp = target.with_name(f".{target.name}.tmp")
-    with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+    import io
+
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, frame in sheets.items():
             frame.to_excel(writer, sheet_name=name, index=False)
             sheet = writer.sheets[name]
@@ -231,5 +229,5 @@ def write_scorecard_xlsx(target: Path, params) -> Path:
             cell.fill = PatternFill("solid", fgColor=colour.lstrip("#").upper())
             cell.font = Font(name="Microsoft YaHei", color=text_colour(colour).lstrip("#").upper(), bold=True)
             cell.alignment = Alignment(horizontal="center")
-    tmp.replace(target)
+    write_atomically(target, buffer.getvalue())
     return target
