@@ -20,8 +20,8 @@ import pandas as pd
 __all__ = ["compare_methods", "with_value", "verdict_change"]
 
 
-def compare_methods(plan, observed: pd.DataFrame, as_of: int = 2023, methods=None,
-                    lang: str = "zh", region: str = "浙江省") -> pd.DataFrame:
+def compare_methods(plan, observed: pd.DataFrame, as_of: int | None = None, methods=None,
+                    lang: str = "zh", region: str | None = None) -> pd.DataFrame:
     """One row per indicator, one column per method: each method's verdict side by side.
 
     >>> from plananalysis.plan.folder import load_plan
@@ -31,21 +31,23 @@ def compare_methods(plan, observed: pd.DataFrame, as_of: int = 2023, methods=Non
     >>> verdicts.loc["常住人口城镇化率"].tolist()
     ['快于预期', '显著进展']
     """
-    from .engine.methods import METHODS
     from .engine.progress import assess
+    from .params import method_names
 
     label = "status_zh" if lang == "zh" else "status_en"
     name = "name_zh" if lang == "zh" else "name_en"
     columns = {}
-    for method in methods or METHODS:
+    for method in methods or method_names():
         table = assess(plan, observed, as_of=as_of, method=method, region=region)
         columns[method] = table.set_index(name)[label]
     return pd.DataFrame(columns)
 
 
 def with_value(observed: pd.DataFrame, indicator_id: str, year: int, value: float, *,
-               region: str = "浙江省", note: str = "what-if（假设值，仅在内存中）") -> pd.DataFrame:
+               region: str | None = None, note: str = "what-if（假设值，仅在内存中）") -> pd.DataFrame:
     """A copy of ``observed`` with one assumed value added (replacing the same key's plan value).
+
+    ``region``: default the region of the indicator's other rows (the plan's own).
 
     The row is marked ``source_quality='what-if'`` and never written anywhere.
 
@@ -55,6 +57,9 @@ def with_value(observed: pd.DataFrame, indicator_id: str, year: int, value: floa
     ...     ["value", "source_quality"]].values.tolist()
     [[70.0, 'what-if']]
     """
+    if region is None:
+        rows = observed.loc[observed["indicator_id"] == indicator_id, "region"]
+        region = rows.mode().iloc[0] if len(rows) else ""
     key = ((observed["indicator_id"] == indicator_id) & (observed["region"] == region)
            & (observed["series"] == "plan") & (observed["year"] == year))
     template = observed[observed["indicator_id"] == indicator_id].head(1)
@@ -69,14 +74,14 @@ def with_value(observed: pd.DataFrame, indicator_id: str, year: int, value: floa
 
 
 def verdict_change(plan, before: pd.DataFrame, after: pd.DataFrame, indicator_id: str,
-                   as_of: int = 2023, method: str = "cn-schedule") -> pd.DataFrame:
+                   as_of: int | None = None, method: str = "cn-schedule") -> pd.DataFrame:
     """The verdict of one indicator with ``before`` and ``after`` observed data, side by side.
 
     >>> from plananalysis.plan.folder import load_plan
     >>> from plananalysis.observed.load import load_observed
     >>> observed = load_observed()
     >>> after = with_value(observed, "urbanisation_rate", 2023, 70.0)  # what if it had fallen?
-    >>> verdict_change(load_plan(), observed, after, "urbanisation_rate").loc["status_zh"].tolist()
+    >>> verdict_change(load_plan(), observed, after, "urbanisation_rate", as_of=2023).loc["status_zh"].tolist()
     ['快于预期', '逆向']
     """
     from .engine.progress import assess

@@ -1,14 +1,18 @@
-"""Parameters of the review notebooks and commands, validated in one place.
+"""Parameters of a review, validated in one place against the plan they are for.
 
 papermill checks neither the names nor the types of the parameters it injects, so every
-notebook's first cell after its parameters calls :func:`validate`; the review runner calls
-it too, before it runs anything.  A bad value raises :class:`ReviewParameterError`, which a
-notebook shows as one line at the top of the report instead of a traceback.
+notebook's first cell after its parameters calls :func:`validate` (through
+:func:`plananalysis.context.start`); the review runner, the exports and the apps call it too,
+before anything runs.  A bad value raises :class:`ReviewParameterError`, which a notebook shows
+as one line at the top of the report and the command line prints as one line (exit status 2).
 
->>> validate(as_of=2023).phase
-'midterm'
->>> validate(as_of="2025", lang="en").phase
-'final'
+Years, chapters and regions are checked against the plan's own folder (``plan.yml``,
+``chapters.csv``, ``regions.csv``): nothing here knows one plan.  This module reads those files
+with the standard library and PyYAML only, so the command line starts fast.
+
+>>> params = validate(as_of=2023)
+>>> params.phase, params.region == read_plan_info().region
+('midterm', True)
 >>> validate(as_of=2031)
 Traceback (most recent call last):
 ...
@@ -17,18 +21,19 @@ plananalysis.params.ReviewParameterError: 参数 as_of = 2031 不符合要求：
 
 from __future__ import annotations
 
+import csv
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .errors import ParameterError
+from .errors import ParameterError, PlanDataError
+from .plan.info import PlanInfo, read_plan_info, resolve_plan_folder
 
-__all__ = ["ReviewParameters", "ReviewParameterError", "validate", "METHOD_NAMES", "LANGUAGES"]
+__all__ = ["ReviewParameters", "ReviewParameterError", "validate", "method_names", "LANGUAGES",
+           "plan_region_names", "plan_chapter_count"]
 
-# The progress methods, by name (plananalysis.engine.methods.METHODS holds the same tuple; kept here
-# as data so validation does not import pandas).
-METHOD_NAMES = ("cn-schedule", "eurostat", "open-sdg", "sdsn")
 LANGUAGES = ("zh", "en")
-_KNOWN = {"as_of", "chapter", "method", "lang", "region", "observed_path", "plan_id"}
+KNOWN = ("plan", "as_of", "chapter", "method", "lang", "region", "observed_path")
+_METHODS_TABLE = Path(__file__).resolve().parents[1] / "data" / "methods" / "methods.csv"
 
 
 class ReviewParameterError(ParameterError):
@@ -52,68 +57,147 @@ class ReviewParameterError(ParameterError):
 
 @dataclass(frozen=True)
 class ReviewParameters:
-    """Validated parameters of one review run or notebook.
+    """Validated parameters of one review run, notebook, export or app view.
 
-    >>> params = ReviewParameters(as_of=2025, chapter=9)
-    >>> params.phase, params.as_dict()["method"]
-    ('final', 'cn-schedule')
+    ``plan`` is the plan's folder (absolute); ``region`` is always a region of that plan.
+
+    >>> params = validate(as_of=2025, chapter=9)
+    >>> params.phase, params.as_dict()["method"], params.plan_id == read_plan_info().plan_id
+    ('final', 'cn-schedule', True)
     """
 
-    as_of: int = 2023
+    plan: str
+    as_of: int
     chapter: int | None = None
     method: str = "cn-schedule"
     lang: str = "zh"
-    region: str = "浙江省"
+    region: str = ""
     observed_path: str = ""
-    plan_id: str = "zj-social-14th"
+
+    @property
+    def plan_id(self) -> str:
+        return Path(self.plan).name
+
+    @property
+    def info(self) -> PlanInfo:
+        return read_plan_info(self.plan)
 
     @property
     def phase(self) -> str:
-        """``final`` from the plan's target year on, else ``midterm``."""
-        return "final" if self.as_of >= 2025 else "midterm"
+        """``final`` from the plan's end year on, else ``midterm``."""
+        return self.info.phase(self.as_of)
 
     def as_dict(self) -> dict:
         return asdict(self)
 
+    def replace(self, **changes) -> "ReviewParameters":
+        """The same parameters with some changed, validated again.
 
-def validate(as_of=2023, chapter=None, method="cn-schedule", lang="zh", region="浙江省",
-             observed_path="", plan_id="zj-social-14th", *, first_year=2021, last_year=2025,
-             chapters=14, **unknown) -> ReviewParameters:
-    """Check every parameter; return them typed, or raise :class:`ReviewParameterError`.
+        >>> validate(as_of=2023).replace(as_of=2025).phase
+        'final'
+        """
+        return validate(**{**self.as_dict(), **changes})
 
-    >>> validate(as_of="2024", chapter="第九章", lang="en")
-    ReviewParameters(as_of=2024, chapter=9, method='cn-schedule', lang='en', region='浙江省', observed_path='', plan_id='zj-social-14th')
+
+def method_names() -> tuple[str, ...]:
+    """The progress methods, by id, from the one method table (``data/methods/methods.csv``).
+
+    >>> method_names()[0]
+    'cn-schedule'
+    """
+    with open(_METHODS_TABLE, encoding="utf-8", newline="") as handle:
+        return tuple(row["method"] for row in csv.DictReader(handle))
+
+
+def _csv_rows(path: Path) -> list[dict]:
+    if not path.is_file():
+        return []
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def plan_chapter_count(info: PlanInfo) -> int:
+    """How many chapters the plan's ``chapters.csv`` has (0 when it has none)."""
+    path = info.table_path("chapters")
+    return sum(1 for row in _csv_rows(path) if row.get("kind") == "chapter") if path else 0
+
+
+def plan_region_names(info: PlanInfo) -> dict[str, str]:
+    """Every name (official name or alias) → the official region name, from ``regions.csv``.
+
+    >>> info = read_plan_info()
+    >>> plan_region_names(info)[info.region] == info.region
+    True
+    """
+    names = {info.region: info.region}
+    for row in _csv_rows(info.folder / "regions.csv"):
+        official = row.get("name_zh", "").strip()
+        if not official:
+            continue
+        names[official] = official
+        for alias in (row.get("aliases") or "").split("|"):
+            if alias.strip():
+                names.setdefault(alias.strip(), official)
+    return names
+
+
+def validate(plan=None, as_of=None, chapter=None, method="cn-schedule", lang="zh", region=None,
+             observed_path="", **unknown) -> ReviewParameters:
+    """Check every parameter against the plan; return them typed, or raise :class:`ReviewParameterError`.
+
+    ``plan``: an id or folder (default: the default plan); ``as_of``: a year of the plan's period
+    (default: the latest review due); ``region``: a region of the plan (default: the plan's own).
+
+    >>> validate(as_of="2024", chapter="第九章", lang="en").chapter
+    9
+    >>> validate(region="上海市")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    plananalysis.params.ReviewParameterError: 参数 region = '上海市' 不符合要求：应为 本规划的地区之一 ...
     """
     if unknown:
         name = sorted(unknown)[0]
-        raise ReviewParameterError(name, unknown[name], f"已知参数 {'、'.join(sorted(_KNOWN))} 之一",
-                                   f"one of the known parameters {', '.join(sorted(_KNOWN))}")
-    year = _as_int("as_of", as_of, f"{first_year}–{last_year} 之间的年份（规划期）",
-                   f"a year within the plan, {first_year}–{last_year}")
-    if not first_year <= year <= last_year:
-        raise ReviewParameterError("as_of", as_of, f"{first_year}–{last_year} 之间的年份（规划期）",
-                                   f"a year within the plan, {first_year}–{last_year}")
+        raise ReviewParameterError(name, unknown[name], f"已知参数 {'、'.join(KNOWN)} 之一",
+                                   f"one of the known parameters {', '.join(KNOWN)}")
+    try:
+        info = read_plan_info(resolve_plan_folder(plan))
+    except PlanDataError as error:
+        raise ReviewParameterError("plan", plan, f"一个规划编号或文件夹（{error.expected}）",
+                                   "a plan id or folder") from None
+    period_zh = f"{info.start}–{info.end} 之间的年份（规划期）"
+    period_en = f"a year within the plan, {info.start}–{info.end}"
+    year = info.default_as_of() if as_of in (None, "") else _as_int("as_of", as_of, period_zh, period_en)
+    if not info.start <= year <= info.end:
+        raise ReviewParameterError("as_of", as_of, period_zh, period_en)
     if chapter not in (None, ""):
         from .plan.folder import chapter_number  # light: no pandas at import of this module
 
+        count = plan_chapter_count(info)
         try:
-            chapter = chapter_number(chapter, chapters)
-        except ParameterError:
-            raise ReviewParameterError("chapter", chapter, f"1–{chapters} 或 一…十四 的章节",
-                                       f"a chapter 1–{chapters}") from None
+            chapter = chapter_number(chapter, count)
+        except (ParameterError, ValueError):
+            raise ReviewParameterError("chapter", chapter, f"1–{count} 的章节" if count else "无（本规划无章节表）",
+                                       f"a chapter 1–{count}" if count else "none: the plan has no chapters") from None
     else:
         chapter = None
-    if method not in METHOD_NAMES:
-        raise ReviewParameterError("method", method, "、".join(METHOD_NAMES) + " 之一",
-                                   "one of " + ", ".join(METHOD_NAMES))
+    methods = method_names()
+    if method not in methods:
+        raise ReviewParameterError("method", method, "、".join(methods) + " 之一", "one of " + ", ".join(methods))
     if lang not in LANGUAGES:
         raise ReviewParameterError("lang", lang, "zh 或 en", "zh or en")
-    if not isinstance(region, str) or not region.strip():
-        raise ReviewParameterError("region", region, "地区名称，如 浙江省、杭州市", "a region name such as 浙江省")
+    regions = plan_region_names(info)
+    if region in (None, ""):
+        region = info.region
+    elif not isinstance(region, str) or region.strip() not in regions:
+        shown = "、".join(list(dict.fromkeys(regions.values()))[:6])
+        raise ReviewParameterError("region", region, f"本规划的地区之一（regions.csv：{shown} …）",
+                                   f"a region of the plan (regions.csv: {shown} …)")
+    region = regions[region.strip()]
     if observed_path and not Path(observed_path).exists():
-        raise ReviewParameterError("observed_path", observed_path, "存在的文件或文件夹（空 = 随附数据）",
-                                   "an existing file or folder (empty = the shipped data)")
-    return ReviewParameters(year, chapter, method, lang, region.strip(), str(observed_path or ""), plan_id)
+        raise ReviewParameterError("observed_path", observed_path, "存在的文件或文件夹（空 = 规划自带的数据）",
+                                   "an existing file or folder (empty = the plan's own data)")
+    return ReviewParameters(str(info.folder), year, chapter, method, lang, region,
+                            str(Path(observed_path).resolve()) if observed_path else "")
 
 
 def _as_int(name, value, expected_zh, expected_en) -> int:

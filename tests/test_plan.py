@@ -51,7 +51,7 @@ def printed_rows(block: list[str], names: list[str], numbers: list[str]) -> dict
 
 def test_counts(plan):
     assert len(plan.indicators) == 25
-    assert len(plan.indicators_13th) == 29  # 28 rows, row 16 in two sub-rows
+    assert len(plan.previous_indicators) == 29  # 28 rows, row 16 in two sub-rows
     assert len(plan.chapters) == 14 and len(plan.boxes) == 21
     # Table 2's categories, counted by hand: 就业增收 1–6, 公共服务 7–18, 社会产业 19–22, 社会治理 23–25.
     assert plan.indicators.groupby("category_zh", sort=False).size().to_dict() == {
@@ -68,9 +68,9 @@ def test_table_2_rows_match_the_plan_text_verbatim(plan):
 
 
 def test_table_1_rows_match_the_plan_text_verbatim(plan):
-    rows = printed_rows(table_block("表1"), list(plan.indicators_13th["name_zh"]),
-                        list(plan.indicators_13th["row"]))
-    for _, row in plan.indicators_13th.iterrows():
+    rows = printed_rows(table_block("表1"), list(plan.previous_indicators["name_zh"]),
+                        list(plan.previous_indicators["row"]))
+    for _, row in plan.previous_indicators.iterrows():
         # Row 28 prints "%", which we correct to 人/亿元 (unit_inferred): the printed unit is "%".
         unit = "%" if row["row"] == "28" else ("" if row["unit_inferred"] else row["unit"])
         cells = "".join(row[c].replace(" ", "") for c in ("base_printed", "target_printed", "actual_printed"))
@@ -81,7 +81,7 @@ def test_every_number_in_the_tables_appears_in_the_source(plan):
     text = plan.source_text
     numbers_in_text = set(re.findall(r"\d+(?:\.\d+)?", text))
     frames = [plan.indicators[["baseline_printed", "target_printed"]],
-              plan.indicators_13th[["base_printed", "target_printed", "actual_printed"]]]
+              plan.previous_indicators[["base_printed", "target_printed", "actual_printed"]]]
     for frame in frames:
         for cell in frame.to_numpy().ravel():
             for number in parse(cell).numbers():
@@ -113,7 +113,7 @@ def test_directions_are_set_and_never_defaulted(plan):
 
 
 def test_inferred_units_are_marked(plan):
-    t1 = plan.indicators_13th.set_index("indicator_id")
+    t1 = plan.previous_indicators.set_index("indicator_id")
     for key, unit in {"disposable_income": "元", "hospital_beds_per_1000": "张", "doctors_per_1000": "人",
                       "natural_growth_rate": "‰", "life_expectancy": "岁"}.items():
         assert t1.loc[key, "unit"] == unit and t1.loc[key, "unit_inferred"]
@@ -142,7 +142,7 @@ def test_chapters(plan):
 def test_a_second_plan_loads_as_data_alone():
     other = load_plan(TEST_DATA / "plans" / "hz-demo")
     assert other.plan_id == "hz-demo" and len(other.indicators) == 3
-    assert other.indicators_13th.empty and other.targets.empty
+    assert other.previous_indicators.empty and other.targets.empty
     assert other.chapter(2).indicators["indicator_id"].tolist() == ["hospital_beds_per_1000"]
 
 
@@ -164,9 +164,9 @@ def _rewrite(path, old, new):
     # duplicated id
     ("indicators.csv", "talent_total,6,", "urbanisation_rate,6,", 7, "indicator_id", "urbanisation_rate"),
     # unknown unit
-    ("indicators_13th.csv", "万立方米,false,33000", "万方,false,33000", 25, "unit", "万方"),
+    ("indicators_previous.csv", "万立方米,false,33000", "万方,false,33000", 25, "unit", "万方"),
     # a share above 100 %
-    ("indicators_13th.csv", "94.6,72.9,2015", "194.6,72.9,2015", 26, "actual_printed", "94.6"),
+    ("indicators_previous.csv", "94.6,72.9,2015", "194.6,72.9,2015", 26, "actual_printed", "94.6"),
 ])
 def test_broken_files_give_one_clear_error(plan_copy, file, old, new, row, column, value):
     _rewrite(plan_copy / file, old, new)
@@ -179,8 +179,8 @@ def test_broken_files_give_one_clear_error(plan_copy, file, old, new, row, colum
 
 
 def test_missing_source_entry_is_an_error(plan_copy):
-    _rewrite(plan_copy / "sources.yml", "  indicators_13th.csv:", "  indicators_13th_old.csv:")
-    with pytest.raises(PlanDataError, match="indicators_13th.csv"):
+    _rewrite(plan_copy / "sources.yml", "  indicators_previous.csv:", "  indicators_previous_old.csv:")
+    with pytest.raises(PlanDataError, match="indicators_previous.csv"):
         load_plan(plan_copy)
 
 

@@ -97,7 +97,7 @@ def test_every_cell_in_the_plan_files_is_covered_by_the_hand_list(plan):
     hand = {t[0] for t in TABLE_2_CELLS + TABLE_1_CELLS}
     cells = set(plan.indicators["baseline_printed"]) | set(plan.indicators["target_printed"])
     for column in ("base_printed", "target_printed", "actual_printed"):
-        cells |= set(plan.indicators_13th[column])
+        cells |= set(plan.previous_indicators[column])
     cells -= {"", "-", ">96(食品) >98(药品)", ">96(食品) 100(药品)"}
     assert cells <= hand, cells - hand
 

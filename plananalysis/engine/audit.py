@@ -2,17 +2,17 @@
 
 Checks (column ``check``):
 
-- ``table1_vs_table2`` — the 13th plan's 2020 actuals (Table 1) against this plan's 2020
-  baselines (Table 2): culture share 7.54 against 6.6; higher education 62.4 against 62;
-  hospital beds 5.99 given for 2019 in Table 1 and for 2020 in Table 2.
+- ``previous_vs_baseline`` — the previous plan's actuals (its table, e.g. 表1) against this
+  plan's baselines (the headline table, e.g. 表2): a share 7.54 against 6.6; 62.4 against 62;
+  a value given for 2019 in one table and as the base-year value in the other.
 - ``target_equals_base`` — a target equal to its base (basic medical insurance 5195 → 5195):
   a maintain target whose completion share is undefined.
 - ``prose_vs_table`` — figures in the plan's prose that disagree with the tables, from the
-  declared checks in ``data/audit/prose_checks.csv`` (116.9万套 in the text against 〔116.2〕).
+  declared checks in the plan's ``prose_checks.csv`` (116.9万套 in the text against 〔116.2〕).
 - ``prose_quote`` — Table 2's ``prose_quote`` (the chapter sentence restating the target)
   missing from the plan text or stating no number equal to the target.
-- ``unit`` — units a table omits (inferred) or misprints (Table 1 prints "%" for deaths
-  per 100 million yuan of GDP).
+- ``unit`` — units a table omits (inferred) or misprints ("%" printed for deaths per 100
+  million yuan of GDP).
 - ``observed_vs_baseline`` — observed values on the plan's basis for the base year that
   differ from the printed baseline (culture share 2020: 6.95 final against 6.6).
 
@@ -20,8 +20,11 @@ Severity: ``high`` (a relative difference of 5 % or more, or a wrong unit that c
 meaning), ``medium`` (1–5 %, a year mislabelled, a prose figure that is not a rounding of the
 table's), ``low`` (under 1 % or a rounding; an omitted unit), ``info`` (a reading note).
 
+Only what a plan has is checked: a plan without a previous-plan table, a text or declared
+prose checks gets the other checks.
+
 >>> findings = audit()
->>> findings.set_index("finding_id").loc["table1_vs_table2:culture_industry_share", "severity"]
+>>> findings.set_index("finding_id").loc["previous_vs_baseline:culture_industry_share", "severity"]
 'high'
 """
 
@@ -35,11 +38,10 @@ import pandas as pd
 
 from ..plan.grammar import UNITS, parse
 
-__all__ = ["SEVERITIES", "PROSE_CHECKS_PATH", "audit", "severity_for", "table_cells"]
+__all__ = ["SEVERITIES", "PROSE_CHECKS_FILE", "audit", "severity_for", "table_cells", "table_labels"]
 
 SEVERITIES = {"high": ("高", 1), "medium": ("中", 2), "low": ("低", 3), "info": ("提示", 4)}
-PROSE_CHECKS_PATH = Path(__file__).resolve().parents[2] / "data" / "audit" / "prose_checks.csv"
-_TABLE_TITLES = {"indicators_13th": "表1", "indicators": "表2"}
+PROSE_CHECKS_FILE = "prose_checks.csv"   # in the plan's folder: figures the prose restates
 _COLUMNS = ["finding_id", "check", "severity", "severity_zh", "severity_order", "indicator_id",
             "name_zh", "where", "value_a", "value_b", "relative_difference", "explanation_zh",
             "explanation_en", "evidence"]
@@ -83,7 +85,9 @@ def table_cells(source_text: str, title: str) -> list[str]:
     ['1', '指标', '%']
     """
     lines = source_text.split("\n")
-    start = next(i for i, line in enumerate(lines) if line.startswith(title))
+    start = next((i for i, line in enumerate(lines) if title and line.startswith(title)), None)
+    if start is None:
+        return []
     cells = []
     for line in lines[start + 1:]:
         line = line.strip()
@@ -101,8 +105,25 @@ def _is_value_cell(cell: str) -> bool:
         return False
 
 
-def _check_units(table: pd.DataFrame, which: str, source_text: str) -> list[dict]:
-    title = _TABLE_TITLES[which]
+def table_labels(plan) -> dict[str, str]:
+    """How the plan's text names its tables: ``{"indicators": "表2", "previous_indicators": "表1"}``
+    (``table_label`` in ``plan.yml`` and in its ``previous_plan``; generic words otherwise).
+
+    >>> sorted(table_labels(load_plan_for_doctest()))
+    ['indicators', 'previous_indicators']
+    """
+    raw = plan.info.raw
+    return {"indicators": str(raw.get("table_label") or "主要指标表"),
+            "previous_indicators": str((plan.info.previous or {}).get("table_label") or "上期规划指标表")}
+
+
+def load_plan_for_doctest():
+    from ..plan.folder import load_plan
+
+    return load_plan()
+
+
+def _check_units(table: pd.DataFrame, title: str, source_text: str) -> list[dict]:
     cells = table_cells(source_text, title)
     out = []
     for r in table.to_dict("records"):
@@ -120,15 +141,15 @@ def _check_units(table: pd.DataFrame, which: str, source_text: str) -> list[dict
         elif printed != r["unit"]:
             out.append(_finding(
                 "unit", "high", r["indicator_id"], r["name_zh"], where, printed, r["unit"],
-                f"{title}印作“{printed}”，应为“{r['unit']}”（每亿元GDP的死亡人数不是百分比）"
-                if r["unit"] == "人/亿元" else f"{title}印作“{printed}”，应为“{r['unit']}”",
+                f"{title}印作“{printed}”，应为“{r['unit']}”",
                 f"{title} prints '{printed}'; the unit is '{r['unit']}'",
                 f"{r['name_zh']} → {printed}", scope=title))
     return out
 
 
-def _check_table1_vs_table2(t1: pd.DataFrame, t2: pd.DataFrame) -> list[dict]:
+def _check_previous_vs_baseline(t1: pd.DataFrame, t2: pd.DataFrame, labels: dict, base_year: int) -> list[dict]:
     out = []
+    l1, l2 = labels["previous_indicators"], labels["indicators"]
     t2 = t2.set_index("indicator_id")
     for r in t1.to_dict("records"):
         i = r["indicator_id"]
@@ -136,36 +157,36 @@ def _check_table1_vs_table2(t1: pd.DataFrame, t2: pd.DataFrame) -> list[dict]:
             continue
         a, b = float(r["actual_value"]), float(t2.loc[i, "baseline_value"])
         ya, yb = int(r["actual_year"]), int(t2.loc[i, "baseline_year"])
-        where = f"表1 第{r['row']}行 2020年完成情况 / 表2 第{t2.loc[i, 'no']}行 2020年基期"
+        where = f"{l1} 第{r['row']}行 {ya}年完成情况 / {l2} 第{t2.loc[i, 'no']}行 {yb}年基期"
         if math.isnan(a) or math.isnan(b):
             continue
         if abs(a - b) > 1e-9:
             severity = severity_for(a, b)
             out.append(_finding(
-                "table1_vs_table2", severity, i, r["name_zh"], where, a, b,
-                f"表1“十三五”2020年完成值{_num(a)}与表2“十四五”2020年基期值{_num(b)}不一致"
+                "previous_vs_baseline", severity, i, r["name_zh"], where, a, b,
+                f"{l1}上期规划{ya}年完成值{_num(a)}与{l2}本规划{yb}年基期值{_num(b)}不一致"
                 f"（相差{_num(abs(a - b))}，{abs(a - b) / abs(b):.1%}）"
                 + ("，可能为四舍五入" if severity == "low" else ""),
-                f"Table 1's 2020 actual {_num(a)} differs from Table 2's 2020 baseline {_num(b)} "
-                f"({abs(a - b) / abs(b):.1%})" + (", possibly a rounding" if severity == "low" else ""),
-                f"表1 {r['actual_printed']}；表2 {t2.loc[i, 'baseline_printed']}"))
+                f"the previous plan's {ya} actual {_num(a)} ({l1}) differs from this plan's {yb} baseline "
+                f"{_num(b)} ({l2}; {abs(a - b) / abs(b):.1%})" + (", possibly a rounding" if severity == "low" else ""),
+                f"{l1} {r['actual_printed']}；{l2} {t2.loc[i, 'baseline_printed']}"))
         elif ya != yb:
             out.append(_finding(
-                "table1_vs_table2", "medium", i, r["name_zh"], where, a, b,
-                f"同一数值{_num(a)}在表1中标为{ya}年，在表2中作为{yb}年基期：表2的基期实为{ya}年数据",
-                f"the same value {_num(a)} is a {ya} value in Table 1 but Table 2's {yb} baseline",
-                f"表1 {r['actual_printed']}；表2 {t2.loc[i, 'baseline_printed']}"))
+                "previous_vs_baseline", "medium", i, r["name_zh"], where, a, b,
+                f"同一数值{_num(a)}在{l1}中标为{ya}年，在{l2}中作为{yb}年基期：{l2}的基期实为{ya}年数据",
+                f"the same value {_num(a)} is a {ya} value in {l1} but the {yb} baseline in {l2}",
+                f"{l1} {r['actual_printed']}；{l2} {t2.loc[i, 'baseline_printed']}"))
     return out
 
 
-def _check_target_equals_base(table: pd.DataFrame, which: str) -> list[dict]:
+def _check_target_equals_base(table: pd.DataFrame, which: str, labels: dict) -> list[dict]:
     out = []
-    base_col = "base_value" if which == "indicators_13th" else "baseline_value"
+    base_col = "base_value" if which == "previous_indicators" else "baseline_value"
     for r in table.to_dict("records"):
         base, target = r[base_col], r["target_value"]
         if r["target_kind"] == "maintain" or (
                 not pd.isna(base) and not pd.isna(target) and abs(base - target) < 1e-9):
-            title = _TABLE_TITLES[which]
+            title = labels[which]
             row = r.get("row", r.get("no"))
             out.append(_finding(
                 "target_equals_base", "info", r["indicator_id"], r["name_zh"], f"{title} 第{row}行",
@@ -185,15 +206,17 @@ def _sentence(text: str, start: int, end: int, reach: int = 30) -> str:
     return text[left:right + 1].strip()
 
 
-def _check_prose(plan, checks: pd.DataFrame) -> list[dict]:
+def _check_prose(plan, checks: pd.DataFrame, labels: dict) -> list[dict]:
     out = []
-    tables = {"indicators_13th": plan.indicators_13th.set_index("indicator_id"),
-              "indicators": plan.indicators.set_index("indicator_id")}
+    tables = {"previous_plan": plan.previous_indicators, "indicators": plan.indicators}
     for c in checks.to_dict("records"):
-        table = tables[c["table"]]
+        if c["table"] not in tables or tables[c["table"]].empty:
+            continue
+        table = tables[c["table"]].set_index("indicator_id")
+        c["table"] = "previous_indicators" if c["table"] == "previous_plan" else c["table"]
         r = table.loc[c["indicator_id"]]
         match = re.search(c["pattern"], plan.source_text)
-        title = _TABLE_TITLES[c["table"]]
+        title = labels[c["table"]]
         if match is None:
             out.append(_finding("prose_vs_table", "low", c["indicator_id"], r["name_zh"], title,
                                 math.nan, float(r[c["column"]]),
@@ -209,7 +232,7 @@ def _check_prose(plan, checks: pd.DataFrame) -> list[dict]:
         printed = r["actual_printed"] if c["column"] == "actual_value" else r["baseline_printed"]
         out.append(_finding(
             "prose_vs_table", severity, c["indicator_id"], r["name_zh"],
-            f"正文 / {title} {'2020年完成情况' if c['column'] == 'actual_value' else '基期'}",
+            f"正文 / {title} {'完成情况' if c['column'] == 'actual_value' else '基期'}",
             text_value, table_value,
             f"正文写“{match.group(0)}”，{title}为{printed}" + ("（表中为取整值）" if is_rounding else ""),
             f"the text says {match.group(0)} but {title} prints {printed}"
@@ -227,18 +250,18 @@ def _check_prose(plan, checks: pd.DataFrame) -> list[dict]:
                 if not pd.isna(r["target_value"]) else True
             if not found:
                 out.append(_finding("prose_quote", "low", r["indicator_id"], r["name_zh"],
-                                    f"表2 第{r['no']}行 prose_quote", math.nan, math.nan,
+                                    f"{labels['indicators']} 第{r['no']}行 prose_quote", math.nan, math.nan,
                                     f"摘录“{quote}”在规划正文中未找到", f"the quote '{quote}' is not in the text"))
             elif numbers and not has_target:
                 out.append(_finding("prose_quote", "medium", r["indicator_id"], r["name_zh"],
-                                    f"表2 第{r['no']}行 / 正文", math.nan, float(r["target_value"]),
-                                    f"正文“{quote}”中的数字与表2目标{r['target_printed']}不一致",
+                                    f"{labels['indicators']} 第{r['no']}行 / 正文", math.nan, float(r["target_value"]),
+                                    f"正文“{quote}”中的数字与{labels['indicators']}目标{r['target_printed']}不一致",
                                     f"the text '{quote}' states no number equal to the target {r['target_printed']}",
                                     quote))
     return out
 
 
-def _check_observed(t2: pd.DataFrame, observed: pd.DataFrame, region: str) -> list[dict]:
+def _check_observed(t2: pd.DataFrame, observed: pd.DataFrame, region: str, label: str) -> list[dict]:
     out = []
     obs = observed
     if "region" in obs.columns:
@@ -257,7 +280,7 @@ def _check_observed(t2: pd.DataFrame, observed: pd.DataFrame, region: str) -> li
             note = "" if pd.isna(o.get("period_note")) else str(o.get("period_note") or "")
             out.append(_finding(
                 "observed_vs_baseline", severity, r["indicator_id"], r["name_zh"],
-                f"观测数据 {o['year']}年 / 表2 第{r['no']}行 基期", a, b,
+                f"观测数据 {o['year']}年 / {label} 第{r['no']}行 基期", a, b,
                 f"观测{o['year']}年值{_num(a)}{'（' + note + '）' if note else ''}与规划基期{_num(b)}不一致"
                 f"（{abs(a - b) / abs(b):.1%}）；进度按规划基期计算",
                 f"the observed {o['year']} value {_num(a)}{' (' + note + ')' if note else ''} differs from "
@@ -266,16 +289,17 @@ def _check_observed(t2: pd.DataFrame, observed: pd.DataFrame, region: str) -> li
     return out
 
 
-def audit(plan=None, observed: pd.DataFrame | None = None, *, region: str = "浙江省",
+def audit(plan=None, observed: pd.DataFrame | None = None, *, region: str | None = None,
           prose_checks: str | Path | None = None) -> pd.DataFrame:
     """All findings, most severe first (columns: finding_id, check, severity, …, evidence).
 
-    ``plan`` defaults to ``load_plan()``; ``observed`` to ``load_observed()`` (pass an empty
-    frame to skip the observed check); ``prose_checks`` to ``data/audit/prose_checks.csv``.
+    ``plan`` defaults to ``load_plan()``; ``observed`` to the plan's observed data (pass an
+    empty frame to skip the observed check); ``prose_checks`` to the plan's ``prose_checks.csv``
+    (no such check when it has none); ``region`` to the plan's.
 
     >>> findings = audit(observed=pd.DataFrame())  # the plan's own numbers only
-    >>> row = findings.set_index("finding_id").loc["table1_vs_table2:culture_industry_share"]
-    >>> row.severity, row.value_a, row.value_b  # Table 1's 2020 actual against Table 2's baseline
+    >>> row = findings.set_index("finding_id").loc["previous_vs_baseline:culture_industry_share"]
+    >>> row.severity, row.value_a, row.value_b  # the previous table's actual against the baseline
     ('high', 7.54, 6.6)
     >>> "observed_vs_baseline" in set(findings["check"])
     False
@@ -285,17 +309,22 @@ def audit(plan=None, observed: pd.DataFrame | None = None, *, region: str = "浙
         plan = load_plan()
     if observed is None:
         from ..observed.load import load_observed
-        observed = load_observed()
-    checks = pd.read_csv(prose_checks or PROSE_CHECKS_PATH, dtype=str, encoding="utf-8")
-    checks = checks[checks["plan_id"] == getattr(plan, "plan_id", "zj-social-14th")]
+        observed = load_observed(plan=plan)
+    region = plan.region if region is None else region
+    labels = table_labels(plan)
+    path = Path(prose_checks) if prose_checks else plan.folder / PROSE_CHECKS_FILE
+    checks = pd.read_csv(path, dtype=str, encoding="utf-8") if path.is_file() else pd.DataFrame(
+        columns=["check_id", "table", "indicator_id", "column", "pattern", "reason"])
+    previous = plan.previous_indicators
     findings = (
-        _check_table1_vs_table2(plan.indicators_13th, plan.indicators)
-        + _check_target_equals_base(plan.indicators_13th, "indicators_13th")
-        + _check_target_equals_base(plan.indicators, "indicators")
-        + _check_prose(plan, checks)
-        + _check_units(plan.indicators_13th, "indicators_13th", plan.source_text)
-        + _check_units(plan.indicators, "indicators", plan.source_text)
-        + (_check_observed(plan.indicators, observed, region) if len(observed) else [])
+        (_check_previous_vs_baseline(previous, plan.indicators, labels, plan.base_year) if len(previous) else [])
+        + (_check_target_equals_base(previous, "previous_indicators", labels) if len(previous) else [])
+        + _check_target_equals_base(plan.indicators, "indicators", labels)
+        + (_check_prose(plan, checks, labels) if plan.source_text else [])
+        + (_check_units(previous, labels["previous_indicators"], plan.source_text)
+           if len(previous) and plan.source_text else [])
+        + (_check_units(plan.indicators, labels["indicators"], plan.source_text) if plan.source_text else [])
+        + (_check_observed(plan.indicators, observed, region, labels["indicators"]) if len(observed) else [])
     )
     table = pd.DataFrame(findings, columns=_COLUMNS)
     dup = table.duplicated("finding_id", keep=False)

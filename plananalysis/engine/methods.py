@@ -29,6 +29,8 @@ from ..errors import ParameterError, PlanDataError
 
 __all__ = [
     "METHODS",
+    "method_table",
+    "method_row",
     "LABELS_PATH",
     "status_labels",
     "classify",
@@ -42,8 +44,37 @@ __all__ = [
     "text_colour",
 ]
 
-METHODS = ("cn-schedule", "eurostat", "open-sdg", "sdsn")
+METHODS_PATH = Path(__file__).resolve().parents[2] / "data" / "methods" / "methods.csv"
 LABELS_PATH = Path(__file__).resolve().parents[2] / "data" / "methods" / "status_labels.csv"
+
+
+@lru_cache(maxsize=1)
+def _method_rows(path: str) -> tuple[dict, ...]:
+    table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    return tuple(table.to_dict("records"))
+
+
+def method_table() -> list[dict]:
+    """The one table of progress methods (``data/methods/methods.csv``): id, names, the measure
+    its bands apply to, the ratio function, its 'met' and 'no data' statuses.
+
+    >>> [row["method"] for row in method_table()]
+    ['cn-schedule', 'eurostat', 'open-sdg', 'sdsn']
+    """
+    return [dict(row) for row in _method_rows(str(METHODS_PATH))]
+
+
+def method_row(method: str) -> dict:
+    """One method's row of :func:`method_table`.
+
+    >>> method_row("sdsn")["measure"]
+    'q'
+    """
+    _check_method(method)
+    return next(row for row in method_table() if row["method"] == method)
+
+
+METHODS = tuple(row["method"] for row in method_table())
 _EPS = 1e-9  # floating-point slack on the cut-offs: 0.3/0.5*... must not drop a class
 
 

@@ -291,6 +291,8 @@ def _normalise_observed(observed: pd.DataFrame, specs: pd.DataFrame, region: str
         obs["indicator_id"] = [by_no.get(int(n)) for n in obs["indicator_no"]]
     if "region" in obs.columns and region is not None:
         obs = obs[obs["region"].fillna(region) == region]
+    if "target_id" in obs.columns:  # catalogue targets are judged by their own rows, not here
+        obs = obs[obs["target_id"].fillna("") == ""]
     defaults = {"series": "plan", "qualifier": "", "part": "", "is_cumulative": False}
     for column, default in defaults.items():
         if column not in obs.columns:
@@ -328,7 +330,7 @@ def _is_met_value(rule: str, d: int, value: float, qualifier: str, target: float
 
 
 def _evaluate(spec: dict, series: _Series, as_of: int, phase: str, method: str,
-              tolerance: float) -> dict:
+              tolerance: float, plan_base_year: int | None = None) -> dict:
     d = 1 if spec["direction"] == "higher" else -1
     kind = spec["target_kind"] if not _blank(spec["target_kind"]) else "level"
     op = spec["target_op"] if not _blank(spec["target_op"]) else "="
@@ -347,7 +349,7 @@ def _evaluate(spec: dict, series: _Series, as_of: int, phase: str, method: str,
     rule, has_path = target_rule(kind, op, y0, x_target, spec["direction"])
     phase = _phase_for(phase, as_of, big_t)
     n_years = big_t - t0
-    if t0 != big_t - 5:
+    if plan_base_year is not None and t0 != plan_base_year:
         flags.append("base_year_differs")
     rec = {
         "rule": rule, "rule_zh": RULE_LABELS[rule][0], "has_path": has_path, "phase": phase,
@@ -528,9 +530,9 @@ def _method_status(rec: dict, method: str, phase: str, d: int) -> None:
                 status = "completed" if met else "not_completed"
         rec["status_id"] = status
         return
-    achieved_id = {"eurostat": "target_met", "open-sdg": "target_achieved", "sdsn": "on_track"}[method]
-    none_id = {"eurostat": "no_data", "open-sdg": "not_available", "sdsn": "no_data"}[method]
-    measure = {"eurostat": "RR", "open-sdg": "R", "sdsn": "q"}[method]
+    row = _methods.method_row(method)   # the method table: its statuses, measure and ratio
+    achieved_id, none_id, measure = row["achieved_status"], row["no_data_status"], row["measure"]
+    ratio = getattr(_methods, row["ratio"])
     rec["method_measure"] = measure
     if met:
         rec["status_id"] = achieved_id
@@ -541,16 +543,13 @@ def _method_status(rec: dict, method: str, phase: str, d: int) -> None:
     if not rec["has_path"]:
         rec["status_id"] = none_id
         return
-    if rec["rule"] in ("cumulative_sum", "avg_growth") or method == "sdsn":
-        # the ratio of actual to required pace (mean flow, average growth, linear pace)
-        value = (rec["realised_rate"] / rec["required_rate"]) if rec["rule"] == "avg_growth" else (
-            rec["pace_ratio"] if rec["rule"] == "cumulative_sum" else _methods.sdsn_ratio(
-                rec["base_value"], rec["base_year"], rec["latest_value"], rec["latest_year"],
-                rec["target_level"], rec["target_year"], d))
+    if rec["rule"] == "avg_growth":  # the ratio of actual to required average growth
+        value = rec["realised_rate"] / rec["required_rate"]
+    elif rec["rule"] in ("cumulative_sum", "cumulative_reduction"):  # mean flow against the required pace
+        value = rec["pace_ratio"]
     else:
-        value = _methods.eurostat_ratio(rec["base_value"], rec["base_year"], rec["latest_value"],
-                                        rec["latest_year"], rec["target_level"], rec["target_year"],
-                                        d)
+        value = ratio(rec["base_value"], rec["base_year"], rec["latest_value"], rec["latest_year"],
+                      rec["target_level"], rec["target_year"], d)
     rec["method_value"] = value
     if method == "open-sdg" and not met:
         rec["method_score"] = _methods.opensdg_score(
@@ -661,15 +660,17 @@ def _isnan(x) -> bool:
 
 # ---------------------------------------------------------------- public entry
 
-def assess(plan, observed: pd.DataFrame | None = None, as_of: int = 2023, method: str = "cn-schedule",
-           *, phase: str = "auto", region: str = "浙江省", tolerance: float = APPROX_TOLERANCE,
-           combine_parts: bool = True) -> pd.DataFrame:
+def assess(plan, observed: pd.DataFrame | None = None, as_of: int | None = None, method: str = "cn-schedule",
+           *, phase: str = "auto", region: str | None = None, tolerance: float = APPROX_TOLERANCE,
+           combine_parts: bool = True, base_year: int | None = None) -> pd.DataFrame:
     """One row per indicator: the verdict of ``method`` as of ``as_of`` with every intermediate.
 
     ``plan``: a Plan (its ``.indicators``), Table 2 as a DataFrame, or a frame of
     :data:`SPEC_COLUMNS`.  ``observed``: the ``load_observed()`` frame (default: that
     function's result); only ``series == 'plan'`` rows of ``region`` are compared.
     ``phase``: ``auto`` (final when ``as_of`` ≥ the target year), ``midterm`` or ``final``.
+    ``region`` and ``as_of`` default to the plan's region and latest review due; ``base_year``
+    (for a frame of specs) is the plan's base year, against which a row's own is flagged.
     Column names are English; :data:`COLUMN_LABELS_ZH` gives Chinese headers.
 
     >>> from plananalysis.plan.folder import load_plan
@@ -680,14 +681,21 @@ def assess(plan, observed: pd.DataFrame | None = None, as_of: int = 2023, method
         raise ParameterError(f"未知方法 {method!r}，应为 {', '.join(_methods.METHODS)} "
                              f"(unknown method {method!r})")
     specs = _as_specs(plan)
+    info = None if isinstance(plan, pd.DataFrame) else getattr(plan, "info", None)
+    if info is not None:  # a Plan: its region, its base year and its default review year
+        region = info.region if region is None else region
+        as_of = info.default_as_of() if as_of is None else as_of
+    elif as_of is None:
+        as_of = int(pd.to_numeric(specs["target_year"]).max())
+    plan_base_year = info.base_year if info is not None else base_year
     if observed is None:
         from ..observed.load import load_observed
-        observed = load_observed()
+        observed = load_observed(plan=plan if info is not None else None)
     obs = _normalise_observed(observed, specs, region)
     records = []
     for spec in specs.to_dict("records"):
         series = _series_for(obs, spec["indicator_id"], spec["part"], as_of)
-        rec = _evaluate(spec, series, as_of, phase, method, tolerance)
+        rec = _evaluate(spec, series, as_of, phase, method, tolerance, plan_base_year)
         for column in ("indicator_id", "part", "no", "name_zh", "name_en", "unit",
                        "baseline_printed", "target_printed", "target_op", "direction"):
             rec[column] = spec[column]

@@ -1,7 +1,7 @@
-"""The 13th-plan retrospective: Table 1 of the plan judged with the final method.
+"""The retrospective: the previous plan's table judged with the final method.
 
-Table 1 prints, for each 13th-plan indicator, the 2015 base, the 2020 target and the 2020
-actual.  :func:`retrospective` turns the table into plan rows and observed rows and runs the
+A plan may print a table of the previous plan's indicators (``tables.previous_plan`` in its
+``plan.yml``): for each one the base, the target and the actual at the previous plan's end.  :func:`retrospective` turns the table into plan rows and observed rows and runs the
 same engine as the 14th plan (:func:`plananalysis.engine.progress.assess`, phase ``final``), so the
 rules are the same: 〔〕 actuals are five-year sums, ``5.99(2019年)`` is a 2019 value, ``<6``
 is a ceiling, ``>96`` observed is a bound only, and the food and drug row is judged per part
@@ -27,18 +27,26 @@ __all__ = ["table1_specs", "table1_observed", "retrospective", "summary_line"]
 _QUALIFIER = {"≥": ">", "≤": "<", "≈": "≈", "=": "", None: ""}
 
 
-def _table1(plan=None) -> pd.DataFrame:
+def _plan_and_table(plan=None):
     if plan is None:
         from ..plan.folder import load_plan
         plan = load_plan()
-    return getattr(plan, "indicators_13th", plan)
+    return (plan, plan.previous_indicators) if hasattr(plan, "previous_indicators") else (None, plan)
 
 
-def table1_specs(table: pd.DataFrame) -> pd.DataFrame:
+def _previous_period(plan) -> tuple[int | None, int | None]:
+    """(base year, end year) of the previous plan, from ``plan.yml``'s ``previous_plan.period``."""
+    period = (plan.info.previous or {}).get("period", {}) if plan is not None else {}
+    end = int(period["end"]) if period.get("end") else (plan.info.base_year if plan is not None else None)
+    base = int(period["base_year"]) if period.get("base_year") else None
+    return base, end
+
+
+def table1_specs(table: pd.DataFrame, end_year: int | None = None) -> pd.DataFrame:
     """Table 1 rows as plan rows (:data:`plananalysis.engine.progress.SPEC_COLUMNS`), parts expanded.
 
     >>> from plananalysis.plan.folder import load_plan
-    >>> specs = table1_specs(load_plan().indicators_13th)
+    >>> specs = table1_specs(load_plan().previous_indicators, 2020)
     >>> specs[specs.indicator_id == "food_drug_pass_rate"][["part", "target_op", "target_value"]].values.tolist()
     [['食品', '≥', 96.0], ['药品', '≥', 98.0]]
     """
@@ -50,7 +58,7 @@ def table1_specs(table: pd.DataFrame) -> pd.DataFrame:
             "target_printed": r["target_printed"], "target_kind": r["target_kind"],
             "target_op": r["target_op"], "target_value": r["target_value"],
             "baseline_value": r["base_value"], "baseline_year": r["base_year"],
-            "target_year": r.get("target_year", 2020) if "target_year" in r else 2020,
+            "target_year": r["target_year"] if "target_year" in r else end_year,
             "direction": r["direction"],
         }
         parsed = parse(str(r["target_printed"]))
@@ -63,11 +71,11 @@ def table1_specs(table: pd.DataFrame) -> pd.DataFrame:
     return _progress.specs_from_indicators(pd.DataFrame(rows))
 
 
-def table1_observed(table: pd.DataFrame) -> pd.DataFrame:
+def table1_observed(table: pd.DataFrame, region: str = "", source_title: str = "") -> pd.DataFrame:
     """Table 1's actual column as observed rows (series ``plan``; 〔〕 actuals are totals).
 
     >>> from plananalysis.plan.folder import load_plan
-    >>> obs = table1_observed(load_plan().indicators_13th)
+    >>> obs = table1_observed(load_plan().previous_indicators)
     >>> obs[obs.indicator_id == "food_drug_pass_rate"][["part", "value", "qualifier"]].values.tolist()
     [['食品', 96.0, '>'], ['药品', 100.0, '']]
     """
@@ -81,10 +89,10 @@ def table1_observed(table: pd.DataFrame) -> pd.DataFrame:
             if part.value is None:
                 continue
             rows.append({
-                "indicator_id": r["indicator_id"], "part": part.label or "", "region": "浙江省",
+                "indicator_id": r["indicator_id"], "part": part.label or "", "region": region,
                 "series": "plan", "year": part.year or year, "value": part.value,
                 "qualifier": _QUALIFIER.get(part.op, ""), "is_cumulative": is_total,
-                "source_title": "浙江省社会发展“十四五”规划 表1", "snippet": printed,
+                "source_title": source_title, "snippet": printed,
             })
     return pd.DataFrame(rows)
 
@@ -98,10 +106,14 @@ def retrospective(plan=None, method: str = "cn-schedule") -> pd.DataFrame:
     >>> table.set_index("indicator_id").loc["food_drug_pass_rate", "status_zh"]
     '完成'
     """
-    table = _table1(plan)
-    specs = table1_specs(table)
+    plan, table = _plan_and_table(plan)
+    base_year, end_year = _previous_period(plan)
+    specs = table1_specs(table, end_year)
     year = int(pd.to_numeric(specs["target_year"]).max())
-    return _progress.assess(specs, table1_observed(table), as_of=year, method=method, phase="final")
+    region = plan.region if plan is not None else ""
+    title = (f"{plan.title} {(plan.info.previous or {}).get('table_zh', '')}".strip() if plan is not None else "")
+    return _progress.assess(specs, table1_observed(table, region, title), as_of=year, method=method,
+                            phase="final", region=region, base_year=base_year)
 
 
 def summary_line(table: pd.DataFrame) -> str:

@@ -1,15 +1,15 @@
 """Bring your own observed data: a template to fill in, and a safe import.
 
-``plananalysis data template 模板.xlsx`` writes the template (the 25 indicators of the
-plan's Table 2 listed, Chinese headers); ``plananalysis data import 文件.xlsx`` reads it
-back.  :func:`import_observed` checks *every* cell before it writes anything
+``plananalysis data template 模板.xlsx`` writes the template (the plan's headline indicators
+listed, Chinese headers); ``plananalysis data import 文件.xlsx`` reads it back.  Both take
+``--plan``: the file is checked against that plan and its values go to that plan's folder.  :func:`import_observed` checks *every* cell before it writes anything
 (:mod:`plananalysis.observed.validation`), then:
 
 - adds rows whose indicator, region, series and year are new;
 - leaves rows equal to what is already loaded as they are (``unchanged``);
 - shows rows that differ from a loaded value and leaves the loaded value in place,
   unless ``replace=True`` (``--replace``), when the new value wins;
-- writes only ``user.csv`` in the observed folder (shipped files are never touched),
+- writes only ``user.csv`` in the plan's observed folder (shipped files are never touched),
   atomically (a temporary file in the same folder, then :func:`os.replace`), after a
   timestamped copy of the previous ``user.csv`` in ``backups/`` (git-ignored);
 - holds the folder's lock (:func:`import_lock`) from reading ``user.csv`` to writing it, so
@@ -32,17 +32,14 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import PlanDataError
-from ..files import write_atomically
-from .load import KEY, USER_FILE, _read_valid, load_observed, observed_dir
+from ..files import spreadsheet_text, write_atomically
+from .load import KEY, USER_FILE, _plan, _read_valid, load_observed, observed_dir
 from .validation import (
     HEADERS_ZH,
     IMPORT_COLUMNS,
-    PLAUSIBLE_RANGES,
     TIDY_COLUMNS,
-    YEAR_MAX,
-    YEAR_MIN,
     InvalidObservedFile,
-    plan_indicators,
+    ObservedRules,
     read_observed_file,
 )
 
@@ -52,7 +49,7 @@ __all__ = ["ImportSummary", "import_observed", "import_lock", "write_template",
 # The template's columns, in order (English headers are accepted too: see HEADER_ALIASES).
 TEMPLATE_COLUMNS = ["indicator_no", "indicator_name", "region", "series", "year", "value", "qualifier",
                     "unit", "source_title", "source_url", "source_quality", "period_note", "notes"]
-USER_COLUMNS = ["indicator_id", "indicator_no", "indicator_name", *TIDY_COLUMNS[2:], *IMPORT_COLUMNS]
+USER_COLUMNS = ["indicator_id", "target_id", "indicator_no", "indicator_name", *TIDY_COLUMNS[3:], *IMPORT_COLUMNS]
 BACKUP_DIR = "backups"
 LOCK_FILE = ".import.lock"   # held while an import reads, merges and writes user.csv
 
@@ -86,9 +83,9 @@ def _user_csv_bytes(frame: pd.DataFrame) -> bytes:
                 value = _format_value(value)
             elif column == "is_replacement":
                 value = "true" if value else "false"
-            elif column in ("indicator_no", "year"):
+            elif column == "year" or (column == "indicator_no" and not pd.isna(value)):
                 value = int(value)
-            row.append("" if value is None or (isinstance(value, float) and pd.isna(value)) else value)
+            row.append("" if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)) else value)
         writer.writerow(row)
     return out.getvalue().encode("utf-8")
 
@@ -138,7 +135,8 @@ class ImportSummary:
                     if self.skipped_placeholders else "")]
 
         def describe(r, old=False):
-            text = (f"第{r['row']}行 row {r['row']}: {r['indicator_no']} {r['indicator_name']} {r['region']} "
+            what = r["target_id"] or r["indicator_no"]
+            text = (f"第{r['row']}行 row {r['row']}: {what} {r['indicator_name']} {r['region']} "
                     f"{r['series']} {r['year']} = {r['qualifier']}{_format_value(r['value'])} {r['unit']}")
             if old:
                 text += f" (原值 was {r['old_qualifier']}{_format_value(r['old_value'])}, {r['old_origin']})"
@@ -155,27 +153,30 @@ class ImportSummary:
         return "\n".join(lines)
 
 
-def import_observed(path, *, replace: bool = False, allow_unsourced: bool = False, dry_run: bool = False,
-                    target_dir=None, now: datetime | None = None) -> ImportSummary:
-    """Check a CSV or .xlsx file of observed values and add it to ``user.csv``.
+def import_observed(path, *, plan=None, replace: bool = False, allow_unsourced: bool = False,
+                    dry_run: bool = False, target_dir=None, now: datetime | None = None) -> ImportSummary:
+    """Check a CSV or .xlsx file of observed values against a plan and add it to its ``user.csv``.
 
-    ``target_dir``: the observed folder (default: :func:`~plananalysis.observed.load.observed_dir`,
-    which follows ``$PLANANALYSIS_DATA_DIR``).  ``allow_unsourced``: accept rows without a
+    ``plan``: a Plan, id or folder (default: the default plan); ``target_dir``: the observed
+    folder (default: the plan's, :func:`~plananalysis.observed.load.observed_dir`).  ``allow_unsourced``: accept rows without a
     source (marked ``source_quality='unsourced'``).  Raises
     :class:`~plananalysis.observed.validation.InvalidObservedFile` (a
     :class:`~plananalysis.errors.PlanDataError`, one line per problem) before writing
     anything if any cell is wrong.
 
-    Into a copy of the observed folder (a new Hangzhou value; a Zhejiang value that
-    differs from the shipped 74.2 is a conflict, left unchanged without ``replace``):
+    Into a copy of the observed folder (a new value for a city of the plan; a value for the
+    plan's own region that differs from the shipped 74.2 is a conflict, left unchanged
+    without ``replace``):
 
     >>> import shutil
+    >>> plan = _plan(None)
+    >>> city = plan.regions["name_zh"].iloc[-1]
     >>> tmp = tempfile.TemporaryDirectory()
-    >>> folder = shutil.copytree(observed_dir(), Path(tmp.name) / "observed",
+    >>> folder = shutil.copytree(observed_dir(plan), Path(tmp.name) / "observed",
     ...                          ignore=shutil.ignore_patterns("user.csv", "backups"))
-    >>> source = Path(tmp.name) / "hangzhou.csv"
-    >>> _ = source.write_text("指标编号,地区,年份,数值,来源名称\\n3,杭州,2023,84.2,杭州市统计公报\\n"
-    ...                       "3,浙江,2023,74.5,某来源\\n", encoding="utf-8")
+    >>> source = Path(tmp.name) / "city.csv"
+    >>> _ = source.write_text(f"指标编号,地区,年份,数值,来源名称\\n3,{city},2023,84.2,统计公报\\n"
+    ...                       "3,,2023,74.5,某来源\\n", encoding="utf-8")
     >>> import_observed(source, dry_run=True, target_dir=folder).counts
     {'added': 1, 'replaced': 0, 'unchanged': 0, 'conflicts': 1}
     >>> summary = import_observed(source, target_dir=folder)
@@ -184,17 +185,19 @@ def import_observed(path, *, replace: bool = False, allow_unsourced: bool = Fals
     >>> tmp.cleanup()
     """
     source = Path(path)
-    target_dir = Path(target_dir) if target_dir is not None else observed_dir()
+    plan = _plan(plan)
+    rules = ObservedRules.for_plan(plan)
+    target_dir = Path(target_dir) if target_dir is not None else observed_dir(plan)
     if not target_dir.is_dir():
         raise PlanDataError(target_dir, None, None, str(target_dir), "一个存在的观测数据文件夹 (an existing observed-data folder)")
     now = now or datetime.now()
-    incoming, skipped, errors = read_observed_file(source, allow_unsourced=allow_unsourced)
+    incoming, skipped, errors = read_observed_file(source, rules=rules, allow_unsourced=allow_unsourced)
     if errors:
         raise InvalidObservedFile(errors)
     if dry_run:  # reads only: a concurrent import's write is atomic
-        return _merge_into_user(source, target_dir, incoming, skipped, replace, dry_run, now)
+        return _merge_into_user(source, target_dir, incoming, skipped, replace, dry_run, now, rules)
     with import_lock(target_dir):
-        return _merge_into_user(source, target_dir, incoming, skipped, replace, dry_run, now)
+        return _merge_into_user(source, target_dir, incoming, skipped, replace, dry_run, now, rules)
 
 
 @contextmanager
@@ -217,12 +220,13 @@ def import_lock(target_dir):
 
 
 def _merge_into_user(source: Path, target_dir: Path, incoming: pd.DataFrame, skipped, replace: bool,
-                     dry_run: bool, now: datetime) -> ImportSummary:
+                     dry_run: bool, now: datetime, rules: ObservedRules) -> ImportSummary:
     """Compare the checked rows with what the folder holds; unless ``dry_run``, write the
     new and (with ``replace``) the differing ones into ``user.csv``."""
-    existing = load_observed(target_dir, include_derived=False)
+    existing = load_observed(target_dir, plan=rules.plan, include_derived=False)
     user_path = target_dir / USER_FILE
-    user = _read_valid(user_path, allow_unsourced=True) if user_path.is_file() else pd.DataFrame(columns=USER_COLUMNS)
+    user = (_read_valid(user_path, rules, allow_unsourced=True) if user_path.is_file()
+            else pd.DataFrame(columns=USER_COLUMNS))
 
     old = existing.set_index(KEY)[["value", "qualifier", "origin"]]
     merged = incoming.merge(old.rename(columns={"value": "old_value", "qualifier": "old_qualifier",
@@ -259,42 +263,50 @@ def _merge_into_user(source: Path, target_dir: Path, incoming: pd.DataFrame, ski
 
 # ---------------------------------------------------------------- template
 
-_INSTRUCTIONS = [
-    "观测数据模板 — plananalysis data import 读取本文件 (template for plananalysis data import)",
-    "",
-    "每行一个指标、地区、口径、年份的数值 (one row per indicator, region, series and year).",
-    "指标编号: 规划表2的序号 1–25 (或指标代码); 指标名称: 表2中的名称. 两者都填时须一致.",
-    "地区: 空 = 浙江省; 或 杭州市 等设区市、县（市、区）名称.",
-    "口径: 空或 plan = 规划口径 (与目标比较); 其他名称 (如 health-index) 仅作参考, 不与目标比较.",
-    f"年份: {YEAR_MIN}–{YEAR_MAX}. 数值: 数字 (可用全角数字、千位分隔符; 百分数可带 %).",
-    "限定符: 空 = 精确值; ≈ = 左右; > = 以上; < = 以下 (也可写在数值中, 如 76左右).",
-    "单位: 须与规划一致 (见“指标”表); 空 = 规划单位. 不同单位请先换算.",
-    "来源名称 / 来源链接: 至少填一项 (无来源数据须用 --no-source 导入, 并标为 unsourced).",
-    "来源类型: official, media, reprint, secondary, department, user (空 = user).",
-    "时期说明: 如 preliminary (初步数), revised (修订数), 年末, 年均. 备注: 任意说明.",
-    "未填年份、数值和来源的行视为空行, 导入时跳过 (rows without year, value and source are skipped).",
-    "导入: plananalysis data import 文件.xlsx  [--dry-run] [--replace] [--no-source]",
-]
+def _instructions(rules: ObservedRules) -> list[str]:
+    info = rules.plan.info
+    cities = "、".join(list(rules.plan.regions["name_zh"])[1:3]) or "—"
+    return [
+        f"观测数据模板 — {info.title_zh} — plananalysis data import --plan {info.plan_id} 读取本文件 "
+        "(template for plananalysis data import)",
+        "",
+        "每行一个指标、地区、口径、年份的数值 (one row per indicator, region, series and year).",
+        f"指标编号: 规划主要指标表的序号 1–{len(rules.indicators)} (或指标代码); 指标名称: 表中的名称. 两者都填时须一致.",
+        "目标编号: 章节量化目标（targets.csv）的编号; 填目标编号的行不填指标编号.",
+        f"地区: 空 = {info.region}; 或 {cities} 等 regions.csv 中的地区名称.",
+        "口径: 空或 plan = 规划口径 (与目标比较); 其他名称 (如 health-index) 仅作参考, 不与目标比较.",
+        f"年份: {rules.years_text}. 数值: 数字 (可用全角数字、千位分隔符; 百分数可带 %).",
+        "限定符: 空 = 精确值; ≈ = 左右; > = 以上; < = 以下 (也可写在数值中, 如 76左右).",
+        "单位: 须与规划一致 (见“指标”表); 空 = 规划单位. 不同单位请先换算.",
+        "数值类型: 空 = 指标通常的类型; level = 当年水平; flow = 当年新增; cumulative = 规划期累计.",
+        "来源名称 / 来源链接: 至少填一项 (无来源数据须用 --no-source 导入, 并标为 unsourced).",
+        "来源类型: official, media, reprint, secondary, department, user (空 = user).",
+        "时期说明: 如 preliminary (初步数), revised (修订数), 年末, 年均. 备注: 任意说明.",
+        "未填年份、数值和来源的行视为空行, 导入时跳过 (rows without year, value and source are skipped).",
+        f"导入: plananalysis data import 文件.xlsx --plan {info.plan_id} [--dry-run] [--replace] [--no-source]",
+    ]
 
 
-def _template_rows() -> tuple[list[str], list[list]]:
+def _template_rows(rules: ObservedRules) -> tuple[list[str], list[list]]:
     header = [HEADERS_ZH[c] for c in TEMPLATE_COLUMNS]
     rows = []
-    for r in plan_indicators().to_dict("records"):
-        values = {"indicator_no": int(r["no"]), "indicator_name": r["name_zh"], "region": "浙江省",
+    for r in rules.plan.indicators.to_dict("records"):
+        values = {"indicator_no": int(r["no"]), "indicator_name": r["name_zh"], "region": rules.default_region,
                   "series": "plan", "unit": r["unit"]}
         rows.append([values.get(c, "") for c in TEMPLATE_COLUMNS])
     return header, rows
 
 
-def write_template(path, *, force: bool = False) -> Path:
-    """Write the import template to ``path`` (``.csv``: UTF-8 with BOM, so Excel shows the
-    Chinese headers; ``.xlsx``: sheets 数据, 指标 (units and plausible ranges) and 说明).
+def write_template(path, *, plan=None, force: bool = False) -> Path:
+    """Write the import template of a plan to ``path`` (``.csv``: UTF-8 with BOM, so Excel shows
+    the Chinese headers; ``.xlsx``: sheets 数据, 指标 (units and plausible ranges) and 说明).
 
     >>> tmp = tempfile.TemporaryDirectory()
     >>> path = write_template(Path(tmp.name) / "模板.csv")
-    >>> path.read_text(encoding="utf-8-sig").splitlines()[:2]
-    ['指标编号,指标名称,地区,口径,年份,数值,限定符,单位,来源名称,来源链接,来源类型,时期说明,备注', '1,新增城镇就业人数,浙江省,plan,,,,万人,,,,,']
+    >>> path.read_text(encoding="utf-8-sig").splitlines()[0]
+    '指标编号,指标名称,地区,口径,年份,数值,限定符,单位,来源名称,来源链接,来源类型,时期说明,备注'
+    >>> path.read_text(encoding="utf-8-sig").splitlines()[1].startswith("1,")
+    True
     >>> tmp.cleanup()
     """
     path = Path(path)
@@ -303,12 +315,13 @@ def write_template(path, *, force: bool = False) -> Path:
         raise PlanDataError(path, None, None, path.suffix or path.name, ".csv 或 .xlsx 文件名 (a .csv or .xlsx file name)")
     if path.exists() and not force:
         raise PlanDataError(path, None, None, str(path), "一个尚不存在的文件；覆盖请加 --force (a file that does not exist yet; use --force to overwrite)")
-    header, rows = _template_rows()
+    rules = ObservedRules.for_plan(plan)
+    header, rows = _template_rows(rules)
     if suffix == ".csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerows([[spreadsheet_text(v) for v in row] for row in rows])
         return write_atomically(path, out.getvalue().encode("utf-8-sig"))
 
     from openpyxl import Workbook
@@ -319,21 +332,21 @@ def write_template(path, *, force: bool = False) -> Path:
     sheet.title = "数据"
     sheet.append(header)
     for row in rows:
-        sheet.append(row)
+        sheet.append([spreadsheet_text(v) for v in row])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for letter, width in zip("ABCDEFGHIJKLM", (9, 40, 10, 8, 8, 10, 8, 12, 36, 40, 12, 14, 30)):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"
-    ranges = {r[0]: r[1:] for r in PLAUSIBLE_RANGES}
     reference = book.create_sheet("指标")
     reference.append(["指标编号", "指标代码", "指标名称", "Indicator", "单位", "合理下限", "合理上限", "说明 (why)"])
-    for r in plan_indicators().to_dict("records"):
-        low, high, reason = ranges[r["indicator_id"]]
-        reference.append([int(r["no"]), r["indicator_id"], r["name_zh"], r["name_en"], r["unit"], low, high, reason])
+    for r in rules.plan.indicators.to_dict("records"):
+        low, high, reason = rules.plausible.get(r["indicator_id"], (None, None, ""))
+        reference.append([spreadsheet_text(v) for v in (int(r["no"]), r["indicator_id"], r["name_zh"], r["name_en"],
+                                                         r["unit"], low, high, reason)])
     notes = book.create_sheet("说明")
-    for line in _INSTRUCTIONS:
-        notes.append([line])
+    for line in _instructions(rules):
+        notes.append([spreadsheet_text(line)])
     out = io.BytesIO()
     book.save(out)
     return write_atomically(path, out.getvalue())

@@ -1,34 +1,34 @@
-"""Observed values of the plan's indicators, each with its source.
+"""Observed values of a plan's indicators and catalogue targets, each with its source.
 
-The data live in ``data/observed/`` (see its ``sources.yml``):
+The data live in the plan's folder, ``data/plans/<plan>/observed/`` (see its ``sources.yml``):
 
 - ``observed-*.csv`` — values shipped with the suite, copied from public sources;
 - ``user.csv`` — the analyst's own values, written only by ``plananalysis data import``;
-- ``context-*.csv`` — series the indicators derive from or are read against (GDP,
-  resident population, disposable income levels …), read by :func:`load_context`.
+- ``context-*.csv`` — series the indicators derive from or are read against (GDP, resident
+  population, disposable income levels …), read by :func:`load_context`;
+- ``derivations.csv`` — which indicators the package may compute from context series.
 
-:func:`load_observed` combines them into one frame, one row per indicator, region,
-series and year, with the columns of the shared contract::
+:func:`load_observed` combines them into one frame, one row per indicator (or target), region,
+series and year, with the columns of the shared contract (``docs/new-plan.md``)::
 
-    indicator_id, indicator_no, region, series, year, value, qualifier, unit, period_note,
-    source_title, source_url, source_quality, snippet, notes, is_derived, derivation
+    indicator_id, target_id, indicator_no, region, series, year, value, qualifier, unit,
+    value_type, period_note, source_title, source_url, source_quality, snippet, notes,
+    is_derived, derivation
 
-and a last column ``origin`` (``shipped``, ``user``, ``derived`` or ``file``).  Values
-the package computes from the context series (the urban–rural income ratio, nominal
-income growth …) are added only where no value was read, marked ``is_derived`` with the
-formula and its inputs in ``derivation`` and ``source_quality == 'derived'``.  A missing
-value is simply absent: never zero, never interpolated.
+and a last column ``origin`` (``shipped``, ``user``, ``derived`` or ``file``).  Values the
+package computes from the context series are added only where no value was read, marked
+``is_derived`` with the formula and its inputs in ``derivation`` and ``source_quality ==
+'derived'``.  A missing value is simply absent: never zero, never interpolated.
 
 >>> frame = load_observed()
 >>> row = frame[(frame.indicator_id == "urbanisation_rate") & (frame.year == 2023)].iloc[0]
 >>> float(row.value), row.source_quality
 (74.2, 'official')
->>> derived = frame[frame.is_derived]
->>> derived[["indicator_id", "year", "value"]].to_records(index=False).tolist()
-[('disposable_income_growth', 2022, 4.8), ('urban_rural_income_ratio', 2024, 1.83)]
+>>> bool(frame[frame.is_derived].derivation.str.len().gt(0).all())
+True
 
-The data folder is ``data/observed`` in the project, or ``$PLANANALYSIS_DATA_DIR/observed``
-when that variable names another data folder (tests use a temporary copy).
+The plans live in ``data/plans`` in the project, or ``$PLANANALYSIS_DATA_DIR/plans`` when that
+variable names another data folder (tests use a temporary copy).
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ from ..errors import PlanDataError
 from .validation import (
     TIDY_COLUMNS,
     InvalidObservedFile,
+    ObservedRules,
     normalise_region,
     parse_number,
     parse_qualifier,
@@ -54,12 +55,11 @@ from .validation import (
 __all__ = [
     "FRAME_COLUMNS",
     "CONTEXT_COLUMNS",
-    "DERIVATIONS",
     "Derivation",
-    "data_dir",
     "observed_dir",
     "load_observed",
     "load_context",
+    "load_derivations",
     "derive",
     "derived_vs_read",
 ]
@@ -67,37 +67,30 @@ __all__ = [
 FRAME_COLUMNS = [*TIDY_COLUMNS, "is_derived", "derivation", "origin"]
 CONTEXT_COLUMNS = ["series", "region", "year", "value", "qualifier", "unit", "period_note",
                    "source_title", "source_url", "source_quality", "snippet", "notes"]
-KEY = ["indicator_id", "region", "series", "year"]
+KEY = ["indicator_id", "target_id", "region", "series", "year"]
 USER_FILE = "user.csv"
 
 
-def data_dir(path=None) -> Path:
-    """The data folder: ``path``, else ``$PLANANALYSIS_DATA_DIR``, else the project's ``data/``.
+def observed_dir(plan=None) -> Path:
+    """The folder of a plan's observed data (``plan``: a Plan, an id, a folder; None: the default).
 
-    >>> data_dir("/srv/city-data").as_posix()
-    '/srv/city-data'
-    >>> (data_dir() / "observed").is_dir()
-    True
+    >>> observed_dir().name
+    'observed'
     """
-    from ..plan.folder import data_dir as default_data_dir
-
-    return Path(path) if path is not None else default_data_dir()
+    return _plan(plan).folder / "observed"
 
 
-def observed_dir(root=None) -> Path:
-    """The folder of observed data inside the data folder (see :func:`data_dir`).
+def _plan(plan):
+    from ..plan.folder import Plan, load_plan
 
-    >>> observed_dir("/srv/city-data").as_posix()
-    '/srv/city-data/observed'
-    """
-    return data_dir(root) / "observed"
+    return plan if isinstance(plan, Plan) else load_plan(plan)
 
 
 # ---------------------------------------------------------------- reading
 
 
-def _read_valid(path, *, allow_unsourced: bool = False) -> pd.DataFrame:
-    frame, _skipped, errors = read_observed_file(path, allow_unsourced=allow_unsourced)
+def _read_valid(path, rules: ObservedRules, *, allow_unsourced: bool = False) -> pd.DataFrame:
+    frame, _skipped, errors = read_observed_file(path, rules=rules, allow_unsourced=allow_unsourced)
     if errors:
         raise InvalidObservedFile(errors)
     return frame
@@ -140,24 +133,29 @@ def _combine(shipped: pd.DataFrame, user: pd.DataFrame, where: Path) -> pd.DataF
 def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.reindex(columns=FRAME_COLUMNS)
     for column in FRAME_COLUMNS:
-        if column in ("indicator_no", "year"):
+        if column == "indicator_no":
+            frame[column] = pd.array(frame[column], dtype="Int64")
+        elif column == "year":
             frame[column] = frame[column].astype("int64")
         elif column == "value":
             frame[column] = frame[column].astype("float64")
         elif column == "is_derived":
             frame[column] = frame[column].astype(bool)
         else:
-            frame[column] = frame[column].fillna("").astype(str)
-    return frame.sort_values(["indicator_no", "region", "series", "year"], kind="stable").reset_index(drop=True)
+            frame[column] = frame[column].astype(object).where(frame[column].notna(), "").astype(str)
+    return frame.sort_values(["indicator_no", "target_id", "region", "series", "year"], kind="stable",
+                             na_position="last").reset_index(drop=True)
 
 
-def load_observed(path=None, region: str | None = None, *, include_derived: bool = True,
+def load_observed(path=None, region: str | None = None, *, plan=None, include_derived: bool = True,
                   include_user: bool = True) -> pd.DataFrame:
-    """Observed values, one row per indicator, region, series and year, with their sources.
+    """Observed values of a plan, one row per indicator (or target), region, series and year,
+    with their sources.
 
-    ``path``: a data folder holding ``observed-*.csv`` / ``user.csv`` / ``context-*.csv``
-    (default: :func:`observed_dir`), or one file in the import template or tidy format.
-    ``region``: keep only this region (``杭州`` and ``杭州市`` both work).
+    ``plan``: a Plan, id or folder (default: the default plan); every row is checked against it.
+    ``path``: a folder holding ``observed-*.csv`` / ``user.csv`` / ``context-*.csv`` (default:
+    the plan's :func:`observed_dir`), or one file in the import template or tidy format.
+    ``region``: keep only this region (an official name or an alias from ``regions.csv``).
     Raises :class:`~plananalysis.errors.PlanDataError` naming the first bad cell of a bad file.
 
     >>> frame = load_observed()
@@ -168,36 +166,42 @@ def load_observed(path=None, region: str | None = None, *, include_derived: bool
     One file of the analyst's own (Chinese headers, region names as people write them):
 
     >>> import pathlib, tempfile
+    >>> plan = _plan(None)
+    >>> city = plan.regions["name_zh"].iloc[-1]
     >>> tmp = tempfile.TemporaryDirectory()
-    >>> path = pathlib.Path(tmp.name) / "hangzhou.csv"
-    >>> _ = path.write_text("指标编号,地区,年份,数值,来源名称\\n3,杭州,2023,84.2,2023年杭州市统计公报\\n",
-    ...                     encoding="utf-8")
-    >>> load_observed(path)[["indicator_id", "region", "year", "value", "origin"]].values.tolist()
-    [['urbanisation_rate', '杭州市', 2023, 84.2, 'file']]
+    >>> path = pathlib.Path(tmp.name) / "city.csv"
+    >>> _ = path.write_text(f"指标编号,地区,年份,数值,来源名称\\n3,{city},2023,84.2,统计公报\\n", encoding="utf-8")
+    >>> load_observed(path, plan=plan)[["year", "value", "origin"]].values.tolist()
+    [[2023, 84.2, 'file']]
     >>> tmp.cleanup()
     """
-    path = Path(path) if path is not None else observed_dir()
+    plan = _plan(plan)
+    rules = ObservedRules.for_plan(plan)
+    path = Path(path) if path is not None else observed_dir(plan)
     if path.is_dir():
         shipped_files, user_file = _observed_files(path)
-        shipped = [_finish(_read_valid(f), "shipped") for f in shipped_files]
+        shipped = [_finish(_read_valid(f, rules), "shipped") for f in shipped_files]
         shipped = pd.concat(shipped, ignore_index=True) if shipped else _finish(_read_valid_empty(), "shipped")
         # user.csv may hold rows imported with --no-source (marked unsourced)
-        user = _finish(_read_valid(user_file, allow_unsourced=True), "user") if (include_user and user_file) else shipped.iloc[0:0]
+        user = (_finish(_read_valid(user_file, rules, allow_unsourced=True), "user")
+                if (include_user and user_file) else shipped.iloc[0:0])
         frame = _combine(shipped, user, path)
         context_folder = path
-    else:
-        frame = _finish(_read_valid(path), "file")
+    elif path.exists():
+        frame = _finish(_read_valid(path, rules), "file")
         context_folder = path.parent
+    else:
+        frame, context_folder = _finish(_read_valid_empty(), "shipped"), None
     frame = _tidy(frame)
-    if include_derived:
-        context = load_context(context_folder) if list(context_folder.glob("context-*.csv")) else None
-        if context is not None and len(context):
-            derived = derive(context)
+    if include_derived and context_folder is not None and list(context_folder.glob("context-*.csv")):
+        context = load_context(context_folder, plan=plan)
+        if len(context):
+            derived = derive(context, plan)
             have = frame.set_index(KEY).index
             derived = derived[~derived.set_index(KEY).index.isin(have)]
             frame = _tidy(pd.concat([frame, derived], ignore_index=True))
     if region is not None:
-        frame = frame[frame["region"] == normalise_region(region)].reset_index(drop=True)
+        frame = frame[frame["region"] == normalise_region(region, rules)].reset_index(drop=True)
     return frame
 
 
@@ -205,7 +209,7 @@ def _read_valid_empty() -> pd.DataFrame:
     return pd.DataFrame(columns=[*TIDY_COLUMNS, "is_replacement"])
 
 
-def load_context(path=None, region: str | None = None) -> pd.DataFrame:
+def load_context(path=None, region: str | None = None, *, plan=None) -> pd.DataFrame:
     """Context series (地区生产总值, 常住人口, 居民/城镇/农村居民人均可支配收入, …), with sources.
 
     Columns: ``series, region, year, value, qualifier, unit, period_note, source_title,
@@ -216,24 +220,28 @@ def load_context(path=None, region: str | None = None) -> pd.DataFrame:
     >>> ctx[(ctx.series == "常住人口") & (ctx.year == 2023)].value.tolist()
     [6627.0]
     """
-    path = Path(path) if path is not None else observed_dir()
+    plan = _plan(plan)
+    rules = ObservedRules.for_plan(plan)
+    path = Path(path) if path is not None else observed_dir(plan)
     files = sorted(path.glob("context-*.csv")) if path.is_dir() else [path]
-    frames = [_read_context_file(f) for f in files]
+    frames = [_read_context_file(f, rules) for f in files]
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=CONTEXT_COLUMNS)
     if region is not None:
-        frame = frame[frame["region"] == normalise_region(region)]
+        frame = frame[frame["region"] == normalise_region(region, rules)]
     return frame.reset_index(drop=True)
 
 
-def _read_context_file(path: Path) -> pd.DataFrame:
+def _read_context_file(path: Path, rules: ObservedRules) -> pd.DataFrame:
     cells = read_table(path)
     header, rows = cells[0], cells[1:]
     missing = [c for c in ("series", "year", "value", "unit") if c not in header]
     if missing:
         raise PlanDataError(path, 1, None, ", ".join(header), "列 series, year, value, unit (columns series, year, value, unit)")
     errors, records = [], []
-    parsers = {"year": parse_year, "value": lambda s: parse_number(s).value, "qualifier": parse_qualifier,
-               "region": normalise_region}
+    # context series reach back further than the plan's base (a growth rate needs the year before)
+    parsers = {"year": lambda s: parse_year(s, rules.first_year - 5, rules.last_year),
+               "value": lambda s: parse_number(s).value, "qualifier": parse_qualifier,
+               "region": lambda s: normalise_region(s, rules)}
     for offset, raw in enumerate(rows):
         if not any(c.strip() for c in raw):
             continue
@@ -262,14 +270,14 @@ def _read_context_file(path: Path) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class Derivation:
-    """An indicator computed from context series.
+    """An indicator computed from context series (one row of the plan's ``observed/derivations.csv``).
 
     ``kind``: ``ratio`` (a(t) / b(t)), ``share`` (a(t) / b(t) × 100) or ``growth``
     ((a(t) / a(t−1) − 1) × 100); ``digits``: the precision the statistics bureau publishes.
 
-    >>> rule = DERIVATIONS[0]
-    >>> rule.indicator_id, rule.kind, rule.inputs
-    ('urban_rural_income_ratio', 'ratio', ('城镇居民人均可支配收入', '农村居民人均可支配收入'))
+    >>> rule = Derivation("x", "甲 = 乙 / 丙", "ratio", ("乙", "丙"), 2)
+    >>> rule.kind, rule.inputs
+    ('ratio', ('乙', '丙'))
     """
 
     indicator_id: str
@@ -280,17 +288,29 @@ class Derivation:
     period_note: str = ""
 
 
-DERIVATIONS: tuple[Derivation, ...] = (
-    Derivation("urban_rural_income_ratio",
-               "城乡居民收入比 = 城镇居民人均可支配收入 / 农村居民人均可支配收入",
-               "ratio", ("城镇居民人均可支配收入", "农村居民人均可支配收入"), 2),
-    Derivation("disposable_income_growth",
-               "居民人均可支配收入增长 = (居民人均可支配收入(t) / 居民人均可支配收入(t-1) - 1) × 100",
-               "growth", ("居民人均可支配收入",), 1, "nominal growth"),
-    Derivation("culture_industry_share",
-               "文化及相关产业增加值占GDP比重 = 文化及相关产业增加值 / 地区生产总值 × 100",
-               "share", ("文化及相关产业增加值", "地区生产总值"), 2),
-)
+def load_derivations(plan=None) -> tuple[Derivation, ...]:
+    """The plan's derivation rules (``observed/derivations.csv``; none when the file is absent).
+
+    >>> [rule.kind for rule in load_derivations()][:1]
+    ['ratio']
+    """
+    plan = _plan(plan)
+    path = observed_dir(plan) / "derivations.csv"
+    if not path.is_file():
+        return ()
+    cells = read_table(path)
+    header, rows = cells[0], cells[1:]
+    rules = []
+    for offset, raw in enumerate(rows):
+        rec = dict(zip(header, raw))
+        if rec.get("kind") not in ("ratio", "share", "growth"):
+            raise PlanDataError(path, offset + 2, "kind", rec.get("kind"), "ratio / share / growth")
+        if rec.get("indicator_id") not in set(plan.indicators["indicator_id"]):
+            raise PlanDataError(path, offset + 2, "indicator_id", rec.get("indicator_id"), "本规划的指标编号 (an indicator of the plan)")
+        rules.append(Derivation(rec["indicator_id"], rec.get("formula_zh", ""), rec["kind"],
+                                tuple(s for s in rec.get("inputs", "").split("|") if s), int(rec.get("digits") or 2),
+                                rec.get("period_note", "")))
+    return tuple(rules)
 
 
 def _pick(context: pd.DataFrame, series: str, region: str, year: int):
@@ -302,24 +322,23 @@ def _pick(context: pd.DataFrame, series: str, region: str, year: int):
     return rows.loc[rank.sort_values(kind="stable").index[0]]
 
 
-def derive(context: pd.DataFrame, indicators: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Every value :data:`DERIVATIONS` can compute from ``context`` (frame columns, origin 'derived').
+def derive(context: pd.DataFrame, plan=None) -> pd.DataFrame:
+    """Every value the plan's derivations can compute from ``context`` (frame columns, origin 'derived').
 
     Inputs qualified ``>`` or ``<`` give no value; a ``≈`` input makes the result ``≈``.
 
+    >>> plan = _plan(None)
     >>> context = pd.DataFrame({"series": ["城镇居民人均可支配收入", "农村居民人均可支配收入"],
-    ...     "region": "浙江省", "year": 2020, "value": [62699.0, 31930.0], "qualifier": "",
+    ...     "region": plan.region, "year": 2020, "value": [62699.0, 31930.0], "qualifier": "",
     ...     "period_note": "", "source_title": "2020年统计公报", "source_url": ""})
-    >>> derived = derive(context)
+    >>> derived = derive(context, plan)
     >>> derived[["indicator_id", "year", "value"]].values.tolist()  # 62699 / 31930 = 1.9636 → 1.96
     [['urban_rural_income_ratio', 2020, 1.96]]
     """
-    from .validation import plan_indicators
-
-    table = indicators if indicators is not None else plan_indicators()
-    meta = {r["indicator_id"]: r for r in table.to_dict("records")}
+    plan = _plan(plan)
+    meta = {r["indicator_id"]: r for r in plan.indicators.to_dict("records")}
     records = []
-    for rule in DERIVATIONS:
+    for rule in load_derivations(plan):
         for region in sorted(set(context.region)):
             for year in sorted(set(context[context.series == rule.inputs[0]].year)):
                 if rule.kind == "growth":
@@ -340,7 +359,7 @@ def derive(context: pd.DataFrame, indicators: pd.DataFrame | None = None) -> pd.
                 urls = list(dict.fromkeys(u for u in (a.source_url, b.source_url) if u))
                 info = meta[rule.indicator_id]
                 records.append({
-                    "indicator_id": rule.indicator_id, "indicator_no": int(float(info["no"])),
+                    "indicator_id": rule.indicator_id, "target_id": "", "indicator_no": int(float(info["no"])),
                     "region": region, "series": "plan", "year": int(year), "value": value,
                     "qualifier": "≈" if "≈" in (a.qualifier, b.qualifier) else "",
                     "unit": info["unit"], "period_note": "; ".join(dict.fromkeys(notes)),
@@ -354,7 +373,7 @@ def derive(context: pd.DataFrame, indicators: pd.DataFrame | None = None) -> pd.
     return _tidy(pd.DataFrame(records, columns=FRAME_COLUMNS)) if records else _tidy(pd.DataFrame(columns=FRAME_COLUMNS))
 
 
-def derived_vs_read(path=None) -> pd.DataFrame:
+def derived_vs_read(path=None, plan=None) -> pd.DataFrame:
     """Where a value was read *and* can be computed, both side by side (a consistency check).
 
     Columns: indicator_id, region, series, year, read, derived, difference (read − derived),
@@ -365,9 +384,10 @@ def derived_vs_read(path=None) -> pd.DataFrame:
     >>> both.loc[("urban_rural_income_ratio", 2020), ["read", "derived"]].tolist()  # 62699 / 31930
     [1.96, 1.96]
     """
-    folder = Path(path) if path is not None else observed_dir()
-    read = load_observed(folder, include_derived=False)
-    computed = derive(load_context(folder))
+    plan = _plan(plan)
+    folder = Path(path) if path is not None else observed_dir(plan)
+    read = load_observed(folder, plan=plan, include_derived=False)
+    computed = derive(load_context(folder, plan=plan), plan)
     both = read.merge(computed[[*KEY, "value", "derivation"]], on=KEY, suffixes=("_read", "_derived"))
     both = both.rename(columns={"value_read": "read", "value_derived": "derived", "derivation_derived": "derivation"})
     both["difference"] = (both["read"] - both["derived"]).round(6)

@@ -1,15 +1,19 @@
-"""Read and check a table of observed values (CSV or Excel), cell by cell.
+"""Read and check a table of observed values (CSV or Excel), cell by cell, against one plan.
 
-One reader serves every observed file: the shipped ``data/observed/observed-*.csv``,
-the analyst's ``user.csv`` and any file brought to ``plananalysis data import``.
-Headers may be Chinese (the template's 指标编号, 指标名称, 地区, 口径, 年份, 数值, 限定符,
-单位, 来源名称, 来源链接, 备注 …) or English (the tidy names: ``indicator_id``,
-``indicator_no``, ``region``, ``series``, ``year``, ``value`` …).
+One reader serves every observed file: a plan's shipped ``observed/observed-*.csv``, the
+analyst's ``user.csv`` and any file brought to ``plananalysis data import``.  Headers may be
+Chinese (the template's 指标编号, 目标编号, 指标名称, 地区, 口径, 年份, 数值, 限定符, 单位,
+数值类型, 来源名称, 来源链接, 备注 …) or English (the tidy names: ``indicator_id``,
+``target_id``, ``indicator_no``, ``region``, ``series``, ``year``, ``value`` …).
 
-:func:`read_observed_file` returns the rows in the tidy format and the list of
-problems found, every one a :class:`~plananalysis.errors.PlanDataError` naming
-file, row (as a spreadsheet shows it: the header is row 1), column, value and what
-was expected.  Nothing is written here.
+What a file is checked against comes from the plan's folder (:class:`ObservedRules`): its
+indicators and catalogue targets, its regions (``regions.csv``), the years it covers (base year
+to the plan's end or the current year, whichever is earlier), plausible ranges and unit spellings
+(``checks.yml``).  Nothing here knows one plan.
+
+:func:`read_observed_file` returns the rows in the tidy format and the list of problems found,
+every one a :class:`~plananalysis.errors.PlanDataError` naming file, row (as a spreadsheet shows
+it: the header is row 1), column, value and what was expected.  Nothing is written here.
 
 Cells are read leniently where the meaning is certain and strictly where it is not:
 
@@ -19,10 +23,11 @@ ParsedNumber(value=1234.5, qualifier='', has_percent=False)
 ParsedNumber(value=76.0, qualifier='≈', has_percent=False)
 >>> parse_number("74.2%").has_percent
 True
->>> parse_year("2023年")
+>>> parse_year("2023年", 2020, 2025)
 2023
->>> normalise_region("杭州")
-'杭州市'
+>>> rules = ObservedRules.for_plan()
+>>> normalise_region("", rules) == rules.default_region
+True
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ import difflib
 import io
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -41,27 +46,24 @@ from ..errors import PlanDataError
 
 __all__ = [
     "TIDY_COLUMNS",
-    "PLAUSIBLE_RANGES",
-    "YEAR_MIN",
-    "YEAR_MAX",
+    "VALUE_TYPES",
+    "ObservedRules",
     "InvalidObservedFile",
     "ParsedNumber",
     "parse_number",
     "parse_year",
     "parse_qualifier",
+    "parse_value_type",
     "normalise_region",
     "normalise_series",
-    "plan_indicators",
     "read_table",
     "read_observed_file",
 ]
 
-YEAR_MIN, YEAR_MAX = 2015, 2035
-
 # The tidy format of an observed file (the loaded frame adds is_derived, derivation, origin).
 TIDY_COLUMNS = [
-    "indicator_id", "indicator_no", "region", "series", "year", "value", "qualifier", "unit",
-    "period_note", "source_title", "source_url", "source_quality", "snippet", "notes",
+    "indicator_id", "target_id", "indicator_no", "region", "series", "year", "value", "qualifier",
+    "unit", "value_type", "period_note", "source_title", "source_url", "source_quality", "snippet", "notes",
 ]
 # Bookkeeping columns of user.csv (who imported what, when, and whether it replaces a value).
 IMPORT_COLUMNS = ["imported_at", "imported_from", "is_replacement"]
@@ -70,13 +72,15 @@ IMPORT_COLUMNS = ["imported_at", "imported_from", "is_replacement"]
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "indicator_no": ("指标编号", "编号", "序号", "indicator_no", "no"),
     "indicator_id": ("indicator_id", "指标代码", "id"),
-    "indicator_name": ("指标名称", "指标", "indicator", "indicator_name", "name", "name_zh"),
+    "target_id": ("target_id", "目标编号", "目标代码"),
+    "indicator_name": ("指标名称", "指标", "indicator", "indicator_name", "name", "name_zh", "目标内容"),
     "region": ("地区", "区域", "region"),
     "series": ("口径", "series"),
     "year": ("年份", "年度", "year"),
     "value": ("数值", "值", "value"),
     "qualifier": ("限定符", "qualifier"),
     "unit": ("单位", "unit"),
+    "value_type": ("数值类型", "value_type"),
     "source_title": ("来源名称", "来源", "source_title", "source"),
     "source_url": ("来源链接", "链接", "source_url", "url"),
     "source_quality": ("来源类型", "来源质量", "source_quality"),
@@ -91,10 +95,10 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "origin": ("origin",),
 }
 HEADERS_ZH = {
-    "indicator_no": "指标编号", "indicator_name": "指标名称", "region": "地区", "series": "口径",
-    "year": "年份", "value": "数值", "qualifier": "限定符", "unit": "单位",
-    "source_title": "来源名称", "source_url": "来源链接", "source_quality": "来源类型",
-    "period_note": "时期说明", "snippet": "原文摘录", "notes": "备注",
+    "indicator_no": "指标编号", "target_id": "目标编号", "indicator_name": "指标名称", "region": "地区",
+    "series": "口径", "year": "年份", "value": "数值", "qualifier": "限定符", "unit": "单位",
+    "value_type": "数值类型", "source_title": "来源名称", "source_url": "来源链接",
+    "source_quality": "来源类型", "period_note": "时期说明", "snippet": "原文摘录", "notes": "备注",
 }
 
 SOURCE_QUALITIES = {
@@ -119,51 +123,20 @@ _QUALIFIER_WORDS = {
     "<": "<", "以下": "<", "低于": "<", "不足": "<", "below": "<",
 }
 
-# Units written differently but meaning the plan's unit (after NFKC, which already turns
-# （） into () and ％ into %).  An empty unit means "the plan's unit".
+#: what an observed value measures: a stock or rate in its year, that year's flow alone, or the
+#: total since the start of the plan period through that year ('' = the indicator's usual kind)
+VALUE_TYPES = {"": "", "level": "level", "水平": "level", "存量": "level", "年末": "level",
+               "flow": "flow", "当年": "flow", "年度": "flow", "当年新增": "flow",
+               "cumulative": "cumulative", "累计": "cumulative", "规划期累计": "cumulative"}
+
+# Units written differently but meaning the same unit (after NFKC, which already turns （）
+# into () and ％ into %).  An empty unit means "the plan's unit".  A plan adds its own in
+# checks.yml (observed.unit_aliases).
 _UNIT_ALIASES = {
     "%": ("%", "百分比", "percent"),
     "平方米": ("平方米", "m2", "m²", "㎡", "平米"),
-    "倍(农村=1)": ("倍(农村=1)", "倍"),
-    "万人": ("万人",),
-    "人/亿元": ("人/亿元",),
 }
-
-ZHEJIANG = "浙江省"
-ZHEJIANG_CITIES = ("杭州市", "宁波市", "温州市", "嘉兴市", "湖州市", "绍兴市", "金华市",
-                   "衢州市", "舟山市", "台州市", "丽水市")
-_REGION_ALIASES = {"浙江": ZHEJIANG, "zhejiang": ZHEJIANG, "全省": ZHEJIANG}
 _SERIES_ALIASES = {"规划": "plan", "规划口径": "plan", "plan": "plan"}
-
-# Plausible values per indicator: a value outside is almost surely a typing or unit error.
-# (indicator_id, low, high, reason)
-PLAUSIBLE_RANGES: tuple[tuple[str, float, float, str], ...] = (
-    ("urban_new_jobs", 0, 300, "an annual flow in 万人: Zhejiang added 111.8 (2020) to 118.3 (2024)"),
-    ("surveyed_unemployment_rate", 0, 30, "a rate in %: Zhejiang 4.5–4.6 in 2023–2024"),
-    ("urbanisation_rate", 0, 100, "a share of the resident population in %"),
-    ("disposable_income_growth", -20, 30, "annual growth in %: 5.0–9.8 in 2021–2024"),
-    ("urban_rural_income_ratio", 1, 5, "urban income over rural income (rural = 1): 1.96 in 2020"),
-    ("talent_total", 0, 6000, "a head count in 万人, below the resident population (≈6600万)"),
-    ("infant_care_places_per_1000", 0, 30, "places per 1000 residents: 2.01 in 2020, target 4.5"),
-    ("youth_myopia_reduction", 0, 100, "the myopia rate of children and adolescents in %"),
-    ("working_age_schooling_years", 5, 20, "years of schooling: 10.8 in 2020"),
-    ("higher_education_enrolment", 0, 100, "a gross enrolment rate in %"),
-    ("reading_rate", 0, 100, "a share of residents in %"),
-    ("housing_security_coverage", 0, 100, "a coverage rate in %"),
-    ("sports_area_per_capita", 0, 10, "square metres per person: 2.4 in 2020"),
-    ("hospital_beds_per_1000", 0, 30, "beds per 1000 residents: 5.99 in 2020"),
-    ("doctors_per_1000", 0, 15, "doctors per 1000 residents: 3.67 in 2020"),
-    ("pension_insured", 0, 8000, "insured persons in 万人: 4355 in 2020"),
-    ("care_workers_per_10k_elderly", 0, 300, "workers per 10000 older persons: 16 in 2020"),
-    ("life_expectancy", 60, 95, "years of age: 79.47 in 2020"),
-    ("culture_industry_share", 0, 30, "a share of GDP in %: 6.6–7 around 2020"),
-    ("health_industry_share", 0, 30, "a share of GDP in %: 6 in 2019"),
-    ("tourism_industry_share", 0, 30, "a share of GDP in %: 6.8 in 2020"),
-    ("sports_industry_share", 0, 30, "a share of GDP in %: 1.4 in 2020"),
-    ("one_network_service_rate", 0, 100, "a share of applications in %"),
-    ("comprehensive_enforcement_share", 0, 100, "a share of enforcement matters in %"),
-    ("work_safety_death_rate", 0, 1, "deaths per 亿元 of GDP: 0.016 in 2020"),
-)
 
 
 class InvalidObservedFile(PlanDataError):
@@ -172,7 +145,7 @@ class InvalidObservedFile(PlanDataError):
     The attributes (path, row, column, value, expected) are those of the first problem;
     ``errors`` holds them all.
 
-    >>> error = InvalidObservedFile([PlanDataError("hz.csv", 2, "年份", "1999", "2015–2035"),
+    >>> error = InvalidObservedFile([PlanDataError("hz.csv", 2, "年份", "1999", "2020–2025"),
     ...                              PlanDataError("hz.csv", 3, "数值", "abc", "a number")])
     >>> error.row, error.column, len(error.errors), len(str(error).splitlines())
     (2, '年份', 2, 2)
@@ -185,6 +158,116 @@ class InvalidObservedFile(PlanDataError):
 
     def __str__(self) -> str:
         return "\n".join(PlanDataError.__str__(e) for e in self.errors)
+
+
+# ---------------------------------------------------------------- what a plan accepts
+
+
+@dataclass
+class ObservedRules:
+    """What observed values of one plan are checked against (all read from its folder).
+
+    >>> rules = ObservedRules.for_plan()
+    >>> rules.first_year <= rules.base_year < rules.last_year
+    True
+    >>> sorted(rules.indicators)[:1] == sorted(rules.plan.indicators["indicator_id"])[:1]
+    True
+    """
+
+    plan: object                      # the Plan (plananalysis.plan.folder.Plan)
+    indicators: dict = field(default_factory=dict)      # indicator_id → row (str values)
+    by_no: dict = field(default_factory=dict)
+    by_name: dict = field(default_factory=dict)
+    targets: dict = field(default_factory=dict)         # target_id → catalogue row
+    regions: dict = field(default_factory=dict)         # name or alias → official name
+    default_region: str = ""
+    base_year: int = 0
+    first_year: int = 0
+    last_year: int = 0
+    plausible: dict = field(default_factory=dict)       # subject id → (low, high, reason)
+    unit_aliases: dict = field(default_factory=dict)
+
+    @classmethod
+    def for_plan(cls, plan=None, *, today: int | None = None) -> "ObservedRules":
+        """The rules of ``plan`` (a Plan, an id, a folder or None for the default plan)."""
+        from ..plan.folder import Plan, load_plan
+
+        plan = plan if isinstance(plan, Plan) else load_plan(plan)
+        info = plan.info
+        rules = cls(plan=plan, default_region=info.region, base_year=info.base_year,
+                    first_year=info.first_observed_year, last_year=info.latest_observable_year(today))
+        for rec in plan.indicators.to_dict("records"):
+            rec = {k: ("" if v is None or (isinstance(v, float) and v != v) else str(v)) for k, v in rec.items()}
+            rec["no"] = int(float(rec["no"]))
+            rules.indicators[rec["indicator_id"]] = rec
+        rules.by_no = {r["no"]: r for r in rules.indicators.values()}
+        for r in rules.indicators.values():
+            rules.by_name[_nfkc(r["name_zh"])] = r
+            if r.get("name_en"):
+                rules.by_name[_nfkc(r["name_en"]).lower()] = r
+        if len(plan.targets):
+            for rec in plan.targets.to_dict("records"):
+                rules.targets[str(rec["target_id"])] = {k: ("" if v is None or (isinstance(v, float) and v != v)
+                                                            else str(v)) for k, v in rec.items()}
+        from ..params import plan_region_names
+
+        rules.regions = {_nfkc(k): v for k, v in plan_region_names(info).items()}
+        rules.regions.update({_nfkc(k).lower(): v for k, v in plan_region_names(info).items()})
+        declared = (plan.checks or {}).get("observed", {}) or {}
+        for subject, rule in (declared.get("plausible") or {}).items():
+            rules.plausible[str(subject)] = (float(rule["min"]), float(rule["max"]), str(rule.get("reason", "")))
+        rules.unit_aliases = {k: tuple(v) for k, v in _UNIT_ALIASES.items()}
+        for unit, aliases in (declared.get("unit_aliases") or {}).items():
+            key = _nfkc(unit).replace(" ", "")
+            rules.unit_aliases[key] = tuple({key, *(_nfkc(a).replace(" ", "") for a in aliases)})
+        return rules
+
+    @property
+    def years_text(self) -> str:
+        return f"{self.first_year}–{self.last_year}"
+
+    def unit(self, text) -> str:
+        """A unit as written, in its canonical spelling (aliases of the plan's units resolved)."""
+        s = _nfkc(text).replace(" ", "")
+        for canonical, aliases in self.unit_aliases.items():
+            if s.lower() in (a.lower() for a in aliases):
+                return canonical
+        return s
+
+    def _suggest(self, text: str, pool) -> str:
+        close = difflib.get_close_matches(text, list(pool), n=3, cutoff=0.4)
+        return f"; did you mean {' / '.join(close)}?" if close else ""
+
+    def indicator_by_number_or_id(self, text) -> dict:
+        s = _nfkc(text)
+        if re.fullmatch(r"\d+(\.0+)?", s):
+            no = int(float(s))
+            if no in self.by_no:
+                return self.by_no[no]
+            raise ValueError(f"指标编号 1–{len(self.by_no)} (an indicator number from 1 to {len(self.by_no)})")
+        if s in self.indicators:
+            return self.indicators[s]
+        raise ValueError("规划主要指标表的指标编号或代码 (a headline indicator's number or id"
+                         + self._suggest(s, self.indicators) + ")")
+
+    def indicator_by_name(self, text) -> dict:
+        s = _nfkc(text)
+        hit = self.by_name.get(s) or self.by_name.get(s.lower())
+        if hit:
+            return hit
+        if s in self.indicators:
+            return self.indicators[s]
+        names = [r["name_zh"] for r in self.indicators.values()]
+        raise ValueError("规划主要指标表的指标名称 (a headline indicator's name" + self._suggest(s, names) + ")")
+
+    def target_by_id(self, text) -> dict:
+        s = _nfkc(text)
+        if s in self.targets:
+            return self.targets[s]
+        if not self.targets:
+            raise ValueError("空：本规划没有章节目标目录 (empty: this plan has no catalogue of targets)")
+        raise ValueError("章节目标目录中的目标编号 (a target id of the catalogue, targets.csv"
+                         + self._suggest(s, self.targets) + ")")
 
 
 # ---------------------------------------------------------------- cells
@@ -252,25 +335,28 @@ def parse_number(text) -> ParsedNumber:
     return ParsedNumber(float(s), qualifier, has_percent)
 
 
-def parse_year(text) -> int:
-    """A four-digit year within 2015–2035 (``2023``, ``2023年``, ``2023.0`` from Excel).
+def parse_year(text, first: int | None = None, last: int | None = None) -> int:
+    """A four-digit year (``2023``, ``2023年``, ``2023.0`` from Excel), within ``first``–``last``
+    when they are given (a plan's years: see :class:`ObservedRules`).
 
     >>> parse_year("2023年"), parse_year(2023.0)
     (2023, 2023)
-    >>> parse_year("1999")
+    >>> parse_year("2030", 2020, 2025)
     Traceback (most recent call last):
     ...
-    ValueError: 2015–2035 之间的年份 (a year from 2015 to 2035)
+    ValueError: 2020–2025 之间的年份：规划的基期至规划末年（且不晚于今年）(a year from 2020 to 2025: the plan's base year to its end, and not after this year)
     """
     s = _nfkc(text)
     s = s.removesuffix("年")
     if re.fullmatch(r"\d{4}\.0+", s):
         s = s.split(".")[0]
+    span = f"{first}–{last}" if first is not None and last is not None else "1900–2100"
     if not re.fullmatch(r"\d{4}", s):
-        raise ValueError(f"四位数年份 {YEAR_MIN}–{YEAR_MAX} (a four-digit year {YEAR_MIN}–{YEAR_MAX})")
+        raise ValueError(f"四位数年份 {span} (a four-digit year {span})")
     year = int(s)
-    if not YEAR_MIN <= year <= YEAR_MAX:
-        raise ValueError(f"{YEAR_MIN}–{YEAR_MAX} 之间的年份 (a year from {YEAR_MIN} to {YEAR_MAX})")
+    if first is not None and last is not None and not first <= year <= last:
+        raise ValueError(f"{span} 之间的年份：规划的基期至规划末年（且不晚于今年）"
+                         f"(a year from {first} to {last}: the plan's base year to its end, and not after this year)")
     return year
 
 
@@ -287,26 +373,40 @@ def parse_qualifier(text) -> str:
     return _QUALIFIER_WORDS[key]
 
 
-def normalise_region(text) -> str:
-    """浙江省 (the default), one of its 11 cities, or a county-level 县/市/区 name.
+def parse_value_type(text) -> str:
+    """'' (the indicator's usual kind), ``level``, ``flow`` (that year alone) or ``cumulative``
+    (the total since the start of the plan period).
 
-    >>> normalise_region("")
-    '浙江省'
+    >>> [parse_value_type(word) for word in ("", "累计", "当年", "level")]
+    ['', 'cumulative', 'flow', 'level']
+    """
+    s = _nfkc(text).lower()
+    if s not in VALUE_TYPES:
+        raise ValueError("空、level（水平）、flow（当年）或 cumulative（规划期累计）(empty, level, flow or cumulative)")
+    return VALUE_TYPES[s]
+
+
+def normalise_region(text, rules: ObservedRules) -> str:
+    """The official name of a region of the plan (``regions.csv``: names and aliases);
+    empty means the plan's own region.
+
+    >>> rules = ObservedRules.for_plan()
+    >>> normalise_region("火星市", rules)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: 本规划 regions.csv 中的地区名称 ...
     """
     s = _nfkc(text)
     if not s:
-        return ZHEJIANG
-    if s.lower() in _REGION_ALIASES:
-        return _REGION_ALIASES[s.lower()]
-    if s == ZHEJIANG or s in ZHEJIANG_CITIES:
-        return s
-    if s + "市" in ZHEJIANG_CITIES:
-        return s + "市"
-    if re.fullmatch(r"[\u4e00-\u9fff]{1,10}[县市区]", s):
-        return s
-    close = difflib.get_close_matches(s, (ZHEJIANG, *ZHEJIANG_CITIES), n=3, cutoff=0.3)
+        return rules.default_region
+    hit = rules.regions.get(s) or rules.regions.get(s.lower())
+    if hit:
+        return hit
+    names = sorted(set(rules.regions.values()))
+    close = difflib.get_close_matches(s, names, n=3, cutoff=0.3)
     hint = f"; did you mean {'、'.join(close)}?" if close else ""
-    raise ValueError(f"浙江省、省内设区市（如 杭州市）或县（市、区）名称 (Zhejiang, a city or county name{hint})")
+    raise ValueError(f"本规划 regions.csv 中的地区名称（{'、'.join(names[:4])} …）"
+                     f"(a region of the plan, as regions.csv names it{hint})")
 
 
 def normalise_series(text) -> str:
@@ -322,14 +422,6 @@ def normalise_series(text) -> str:
         return _SERIES_ALIASES[s.lower()]
     if not re.fullmatch(r"[\w\-]+", s):
         raise ValueError("口径名称: plan（规划口径）或字母、数字、连字符组成的名称，如 health-index (plan or a name such as health-index)")
-    return s
-
-
-def normalise_unit(text) -> str:
-    s = _nfkc(text).replace(" ", "")
-    for canonical, aliases in _UNIT_ALIASES.items():
-        if s.lower() in (a.lower() for a in aliases):
-            return canonical
     return s
 
 
@@ -349,63 +441,6 @@ def _parse_bool(text) -> bool:
     if s in ("true", "1", "yes", "是"):
         return True
     raise ValueError("true 或 false")
-
-
-# ---------------------------------------------------------------- the plan's indicators
-
-
-def plan_indicators() -> pd.DataFrame:
-    """The plan's Table 2 (``indicator_id``, ``no``, ``name_zh``, ``name_en``, ``unit`` …).
-
-    >>> row = plan_indicators().set_index("indicator_id").loc["urbanisation_rate"]
-    >>> int(row.no), row.unit
-    (3, '%')
-    """
-    from ..plan.folder import load_plan
-
-    return load_plan().indicators
-
-
-class _IndicatorIndex:
-    """Look an indicator up by number, id or name; suggest the closest on a miss."""
-
-    def __init__(self, table: pd.DataFrame):
-        self.by_id = {}
-        for rec in table.to_dict("records"):
-            rec = {k: ("" if v is None else str(v)) for k, v in rec.items()}
-            rec["no"] = int(float(rec["no"]))
-            self.by_id[rec["indicator_id"]] = rec
-        self.by_no = {r["no"]: r for r in self.by_id.values()}
-        self.by_name = {}
-        for r in self.by_id.values():
-            self.by_name[_nfkc(r["name_zh"])] = r
-            self.by_name[_nfkc(r["name_en"]).lower()] = r
-
-    def _suggest(self, text: str, pool) -> str:
-        close = difflib.get_close_matches(text, list(pool), n=3, cutoff=0.4)
-        return f"; did you mean {' / '.join(close)}?" if close else ""
-
-    def by_number_or_id(self, text) -> dict:
-        s = _nfkc(text)
-        if re.fullmatch(r"\d+(\.0+)?", s):
-            no = int(float(s))
-            if no in self.by_no:
-                return self.by_no[no]
-            raise ValueError(f"指标编号 1–{len(self.by_no)} (an indicator number from 1 to {len(self.by_no)})")
-        if s in self.by_id:
-            return self.by_id[s]
-        raise ValueError("规划表2的指标编号或代码 (a Table 2 number or id"
-                         + self._suggest(s, self.by_id) + ")")
-
-    def by_any_name(self, text) -> dict:
-        s = _nfkc(text)
-        hit = self.by_name.get(s) or self.by_name.get(s.lower())
-        if hit:
-            return hit
-        if s in self.by_id:
-            return self.by_id[s]
-        names_zh = [r["name_zh"] for r in self.by_id.values()]
-        raise ValueError("规划表2的指标名称 (a Table 2 indicator name" + self._suggest(s, names_zh) + ")")
 
 
 # ---------------------------------------------------------------- files
@@ -511,8 +546,9 @@ def _map_headers(path, header: list[str], rows: list[list[str]]):
     return index, written, errors
 
 
-def read_observed_file(path, *, allow_unsourced: bool = False, indicators: pd.DataFrame | None = None):
-    """Read and check one observed file.
+def read_observed_file(path, *, plan=None, rules: ObservedRules | None = None, allow_unsourced: bool = False):
+    """Read and check one observed file against a plan (``plan`` or ``rules``; default the
+    default plan).
 
     Returns ``(frame, skipped, errors)``: the valid rows in the tidy format (plus
     ``indicator_name``, ``row`` — the spreadsheet row — and the bookkeeping columns of
@@ -521,19 +557,25 @@ def read_observed_file(path, *, allow_unsourced: bool = False, indicators: pd.Da
     A file with problems should be used not at all: callers raise
     :class:`InvalidObservedFile` (``errors``) before writing anything.
 
+    A row names a headline indicator (指标编号 / 指标代码 / 指标名称) or a catalogue target
+    (目标编号), never both.
+
     >>> import pathlib, tempfile
+    >>> rules = ObservedRules.for_plan()
+    >>> first, city = rules.by_no[1], rules.plan.regions["name_zh"].iloc[-1]
     >>> tmp = tempfile.TemporaryDirectory()
-    >>> path = pathlib.Path(tmp.name) / "hangzhou.csv"
-    >>> _ = path.write_text("指标编号,地区,年份,数值,来源名称\\n3,杭州,2023,84.2,杭州市统计公报\\n"
-    ...                     "3,杭州,1999,abc,杭州市统计公报\\n", encoding="utf-8")
-    >>> frame, skipped, errors = read_observed_file(path)
-    >>> frame[["indicator_id", "region", "year", "value"]].values.tolist()
-    [['urbanisation_rate', '杭州市', 2023, 84.2]]
+    >>> path = pathlib.Path(tmp.name) / "city.csv"
+    >>> _ = path.write_text(f"指标编号,地区,年份,数值,来源名称\\n1,{city},2023,84.2,统计公报\\n"
+    ...                     f"1,{city},1999,abc,统计公报\\n", encoding="utf-8")
+    >>> frame, skipped, errors = read_observed_file(path, rules=rules)
+    >>> frame[["year", "value"]].values.tolist(), frame["indicator_id"].tolist() == [first["indicator_id"]]
+    ([[2023, 84.2]], True)
     >>> [(e.row, e.column, e.value) for e in errors]  # spreadsheet row 3: both bad cells
     [(3, '年份 (C)', '1999'), (3, '数值 (D)', 'abc')]
     >>> tmp.cleanup()
     """
     path = Path(path)
+    rules = rules or ObservedRules.for_plan(plan)
     cells = read_table(path)
     while cells and not any(_nfkc(c) for c in cells[-1]):
         cells.pop()
@@ -547,8 +589,8 @@ def read_observed_file(path, *, allow_unsourced: bool = False, indicators: pd.Da
     def missing(expected):
         errors.append(PlanDataError(path, 1, None, ", ".join(h for h in header if _nfkc(h)), expected))
 
-    if not {"indicator_no", "indicator_id", "indicator_name"} & index.keys():
-        missing("指标编号 或 指标名称 列 (a column 指标编号 or 指标名称 naming the indicator)")
+    if not {"indicator_no", "indicator_id", "indicator_name", "target_id"} & index.keys():
+        missing("指标编号、指标名称 或 目标编号 列 (a column 指标编号, 指标名称 or 目标编号 naming what is measured)")
     for column in ("year", "value"):
         if column not in index:
             missing(f"{HEADERS_ZH[column]} 列 (a column {HEADERS_ZH[column]} / {column})")
@@ -559,8 +601,6 @@ def read_observed_file(path, *, allow_unsourced: bool = False, indicators: pd.Da
     if errors:
         return _empty_frame(), 0, errors
 
-    lookup = _IndicatorIndex(indicators if indicators is not None else plan_indicators())
-    ranges = {r[0]: r[1:] for r in PLAUSIBLE_RANGES}
     records, seen, skipped = [], {}, 0
     for offset, raw in enumerate(rows):
         row_no = offset + 2
@@ -587,48 +627,29 @@ def read_observed_file(path, *, allow_unsourced: bool = False, indicators: pd.Da
                 row_errors.append(PlanDataError(path, row_no, written.get(column, column), cell(column), str(exc)))
                 return None
 
-        found = {}
-        for column, how in (("indicator_no", lookup.by_number_or_id), ("indicator_id", lookup.by_number_or_id),
-                            ("indicator_name", lookup.by_any_name)):
-            if column in index and _nfkc(cell(column)):
-                found[column] = check(column, how)
-        if not found:
-            first = next(c for c in ("indicator_no", "indicator_id", "indicator_name") if c in index)
-            row_errors.append(PlanDataError(path, row_no, written[first], "",
-                                            "指标编号或指标名称 (the indicator's number or name)"))
-        indicator = None
-        if found and all(found.values()):
-            first = next(iter(found))
-            indicator = found[first]
-            others = [c for c in found if found[c]["indicator_id"] != indicator["indicator_id"]]
-            if others:
-                other = others[0]
-                row_errors.append(PlanDataError(
-                    path, row_no, written[other], cell(other),
-                    f"与 {written[first]} 一致：{indicator['no']} {indicator['name_zh']} "
-                    f"(the same indicator as {written[first]}: {indicator['no']} {indicator['name_zh']})"))
-                indicator = None
-
-        region = check("region", normalise_region)
+        subject, target = _row_subject(path, row_no, rules, index, written, cell, check, row_errors)
+        region = check("region", normalise_region, rules)
         series = check("series", normalise_series)
-        year = check("year", parse_year)
+        year = check("year", parse_year, rules.first_year, rules.last_year)
         number = check("value", parse_number)
         qualifier = check("qualifier", parse_qualifier)
+        value_type = check("value_type", parse_value_type)
         unit_text = _nfkc(cell("unit"))
 
-        if indicator is not None and number is not None:
-            plan_unit = normalise_unit(indicator["unit"])
-            if unit_text and normalise_unit(unit_text) != plan_unit:
+        if subject is not None and number is not None:
+            subject_id = subject["target_id"] if target else subject["indicator_id"]
+            name = subject.get("subject_zh") if target else subject["name_zh"]
+            plan_unit = rules.unit(subject.get("unit", ""))
+            if unit_text and plan_unit and rules.unit(unit_text) != plan_unit:
                 row_errors.append(PlanDataError(
                     path, row_no, written["unit"], cell("unit"),
-                    f"{indicator['unit']}，规划中 {indicator['name_zh']} 的单位；请换算数值 "
-                    f"(the plan's unit for {indicator['name_en']}; convert the value)"))
-            elif number.has_percent and plan_unit != "%":
+                    f"{subject['unit']}，规划中“{name}”的单位；请换算数值 (the plan's unit for {subject_id}; convert the value)"))
+            elif number.has_percent and plan_unit and plan_unit != "%":
                 row_errors.append(PlanDataError(
                     path, row_no, written["value"], cell("value"),
-                    f"不带 % 的数值，单位为 {indicator['unit']} (a number without %: the unit is {indicator['unit']})"))
-            else:
-                low, high, reason = ranges[indicator["indicator_id"]]
+                    f"不带 % 的数值，单位为 {subject['unit']} (a number without %: the unit is {subject['unit']})"))
+            elif subject_id in rules.plausible:
+                low, high, reason = rules.plausible[subject_id]
                 if not low <= number.value <= high:
                     row_errors.append(PlanDataError(
                         path, row_no, written["value"], cell("value"),
@@ -655,8 +676,9 @@ def read_observed_file(path, *, allow_unsourced: bool = False, indicators: pd.Da
                                             "false：计算值由程序生成，不导入 (false: derived values are computed, never imported)"))
         is_replacement = check("is_replacement", _parse_bool)
 
-        if indicator is not None and None not in (region, series, year):
-            key = (indicator["indicator_id"], region, series, year)
+        if subject is not None and None not in (region, series, year):
+            key = (subject.get("indicator_id", "") if not target else "", subject.get("target_id", "") if target else "",
+                   region, series, year)
             if key in seen:
                 row_errors.append(PlanDataError(
                     path, row_no, written["year"], cell("year"),
@@ -668,9 +690,13 @@ def read_observed_file(path, *, allow_unsourced: bool = False, indicators: pd.Da
             errors.extend(row_errors)
             continue
         records.append({
-            "indicator_id": indicator["indicator_id"], "indicator_no": indicator["no"],
-            "indicator_name": indicator["name_zh"], "region": region, "series": series, "year": year,
-            "value": number.value, "qualifier": qualifier or number.qualifier, "unit": indicator["unit"],
+            "indicator_id": "" if target else subject["indicator_id"],
+            "target_id": subject["target_id"] if target else "",
+            "indicator_no": pd.NA if target else subject["no"],
+            "indicator_name": subject.get("subject_zh", "") if target else subject["name_zh"],
+            "region": region, "series": series, "year": year,
+            "value": number.value, "qualifier": qualifier or number.qualifier, "unit": subject.get("unit", ""),
+            "value_type": value_type or "",
             "period_note": cell("period_note").strip(), "source_title": title, "source_url": url,
             "source_quality": quality or "user", "snippet": str(cell("snippet")).strip(),
             "notes": str(cell("notes")).strip(), "imported_at": _nfkc(cell("imported_at")),
@@ -684,7 +710,44 @@ def read_observed_file(path, *, allow_unsourced: bool = False, indicators: pd.Da
     return frame, skipped, errors
 
 
-_FRAME_COLUMNS = ["indicator_id", "indicator_no", "indicator_name", *TIDY_COLUMNS[2:], *IMPORT_COLUMNS, "row"]
+def _row_subject(path, row_no, rules, index, written, cell, check, row_errors):
+    """The headline indicator or catalogue target a row is about: ``(record, is_target)``."""
+    target_text = _nfkc(cell("target_id")) if "target_id" in index else ""
+    indicator_columns = [c for c in ("indicator_no", "indicator_id") if c in index and _nfkc(cell(c))]
+    if target_text:
+        if indicator_columns:
+            column = indicator_columns[0]
+            row_errors.append(PlanDataError(path, row_no, written[column], cell(column),
+                                            "空：一行只填指标或目标之一 (empty: a row names an indicator or a target, not both)"))
+            return None, True
+        target = check("target_id", rules.target_by_id)
+        return target, True
+    found = {}
+    for column, how in (("indicator_no", rules.indicator_by_number_or_id), ("indicator_id", rules.indicator_by_number_or_id),
+                        ("indicator_name", rules.indicator_by_name)):
+        if column in index and _nfkc(cell(column)):
+            found[column] = check(column, how)
+    if not found:
+        first = next(c for c in ("indicator_no", "indicator_id", "indicator_name", "target_id") if c in index)
+        row_errors.append(PlanDataError(path, row_no, written[first], "",
+                                        "指标编号、指标名称或目标编号 (the indicator's number or name, or a target id)"))
+        return None, False
+    if not all(found.values()):
+        return None, False
+    first = next(iter(found))
+    indicator = found[first]
+    others = [c for c in found if found[c]["indicator_id"] != indicator["indicator_id"]]
+    if others:
+        other = others[0]
+        row_errors.append(PlanDataError(
+            path, row_no, written[other], cell(other),
+            f"与 {written[first]} 一致：{indicator['no']} {indicator['name_zh']} "
+            f"(the same indicator as {written[first]}: {indicator['no']} {indicator['name_zh']})"))
+        return None, False
+    return indicator, False
+
+
+_FRAME_COLUMNS = ["indicator_id", "target_id", "indicator_no", "indicator_name", *TIDY_COLUMNS[3:], *IMPORT_COLUMNS, "row"]
 
 
 def _empty_frame() -> pd.DataFrame:

@@ -1,46 +1,87 @@
-"""The plan as data: load a plan's tables from its folder and look things up in them.
+"""The plan as data: load a plan's folder and look things up in it.
 
-A plan is a folder of UTF-8 CSV files with a ``sources.yml`` sidecar (and optionally a
-``checks.yml`` of declared data checks and the document's text as ``source.txt``).
-The default plan is ``data/plans/zj-social-14th``; another plan (a city's, another
-province's) is added as a folder alone, with no code change.
+A plan is a folder (``docs/new-plan.md`` is its contract): ``plan.yml`` (who, where, when),
+``sources.yml``, ``indicators.csv`` (the headline table), ``regions.csv`` and optional tables
+(the previous plan's table, chapters, the prose catalogue, departments).  Nothing about one plan
+lives in the code.  Printed cells are kept verbatim; the parsed columns beside them (base and
+target values, operators, years) are read from them by the target grammar where the file leaves
+them blank, using the plan's period and its table notes (``60.6*`` with "带*的为2019年数据").
 
->>> plan = load_plan()
->>> len(plan.indicators), len(plan.indicators_13th), len(plan.chapters), len(plan.boxes)
-(25, 29, 14, 21)
->>> plan.indicator("常住人口城镇化率")["target_printed"]
-'75左右'
->>> plan.chapter(9).title_zh
-'构建更加充分的“一老一小”服务供给体系'
+>>> plan = load_plan()                      # the default plan (data/settings.yml)
+>>> plan.info.start, plan.info.end, len(plan.indicators) > 0
+(2021, 2025, True)
+>>> chapter = plan.chapter(plan.chapters["number"].iloc[-1])
+>>> chapter.number == len(plan.chapters)
+True
 """
 
 from __future__ import annotations
 
 import difflib
+import math
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
-from .checks import check_table
-from ..errors import ParameterError, PlanDataError
+from ..errors import ParameterError, ParseError, PlanDataError
 from ..paths import data_dir
+from .checks import check_table
+from .grammar import parse
+from .info import PlanInfo, read_plan_info, resolve_plan_folder
 
-__all__ = ["Plan", "Chapter", "load_plan", "data_dir", "DEFAULT_PLAN", "CHINESE_NUMERALS"]
-
-DEFAULT_PLAN = "zj-social-14th"
-CHINESE_NUMERALS = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十",
-                    "十一", "十二", "十三", "十四", "十五", "十六"]
+__all__ = ["Plan", "Chapter", "load_plan", "chapter_number", "chinese_numeral", "read_table",
+           "complete_indicators", "TARGET_KINDS", "ATTRIBUTES", "INDICATOR_COLUMNS",
+           "REQUIRED_INDICATOR_COLUMNS", "REGION_COLUMNS", "data_dir", "resolve_plan_folder"]
 
 # Column types of the plan tables; columns not listed stay text.
 _INT_COLUMNS = {"no", "baseline_year", "target_year", "chapter", "base_year", "actual_year",
                 "number", "source_line", "box"}
 _FLOAT_COLUMNS = {"baseline_value", "target_value", "base_value", "actual_value", "value",
-                  "low", "high"}
+                  "low", "high", "relation_tolerance"}
 _BOOL_COLUMNS = {"unit_inferred", "is_annual"}
+
+#: target kinds of a headline table → how progress is judged (plananalysis.engine.progress)
+TARGET_KINDS = {
+    "level": "a value to reach (75左右, 80以上, <6, 控制在5.5左右)",
+    "cumulative_sum": "a five-year total of yearly flows (〔400〕)",
+    "cumulative_change": "a five-year change in points (〔5〕)",
+    "cumulative_reduction": "a five-year percentage reduction compounded from yearly declines (〔13.5〕)",
+    "avg_growth": "an average annual growth rate (年均增长5.5以上)",
+    "maintain": "keep the base level (target equals base)",
+    "relational": "stated against another series (高于GDP增长, 与GDP增长基本同步)",
+    "qualitative": "no number (保持在合理区间): a verdict only an analyst can record, with its source",
+}
+#: 约束性 / 预期性 → (Chinese, English)
+ATTRIBUTES = {"binding": ("约束性", "binding"), "expected": ("预期性", "expected"), "": ("", "")}
+REQUIRED_INDICATOR_COLUMNS = ["indicator_id", "name_zh", "unit", "baseline_printed", "target_printed",
+                              "target_kind", "direction"]
+INDICATOR_COLUMNS = REQUIRED_INDICATOR_COLUMNS + [
+    "no", "category_zh", "category_en", "name_en", "unit_inferred", "attribute", "linked_indicator",
+    "relation_tolerance", "baseline_value", "baseline_year", "target_op", "target_value", "target_year",
+    "chapter", "chapter_note", "prose_quote", "prose_note",
+]
+REGION_COLUMNS = ["code", "name_zh", "name_en", "level", "parent_code", "aliases"]
+_NUMERALS = "一二三四五六七八九"
+
+
+def chinese_numeral(n: int) -> str:
+    """1 → 一, 10 → 十, 14 → 十四, 21 → 二十一 (chapter numbers as a plan prints them).
+
+    >>> [chinese_numeral(n) for n in (1, 9, 10, 14, 20, 21, 99)]
+    ['一', '九', '十', '十四', '二十', '二十一', '九十九']
+    """
+    if not 1 <= n <= 99:
+        raise ValueError(f"chapter number {n} out of 1–99")
+    tens, ones = divmod(n, 10)
+    text = ("" if tens == 0 else ("十" if tens == 1 else _NUMERALS[tens - 1] + "十"))
+    return text + (_NUMERALS[ones - 1] if ones else "")
+
+
+CHINESE_NUMERALS = [chinese_numeral(n) for n in range(1, 100)]
 
 
 @dataclass
@@ -75,45 +116,67 @@ class Chapter:
 
 @dataclass
 class Plan:
-    """A plan's tables (pandas DataFrames) and its sources.
+    """A plan's tables (pandas DataFrames), its ``plan.yml`` (:attr:`info`) and its sources.
 
-    ``indicators``: the headline table (Table 2) with printed cells verbatim and parsed
-    columns beside them; ``indicators_13th``: the previous plan's table (Table 1);
-    ``chapters`` and ``boxes`` (专栏); ``targets``: the catalogue of quantified targets in
-    the chapters' prose; ``sources``: the ``sources.yml`` sidecar.
+    ``indicators``: the headline table with printed cells verbatim and parsed columns beside
+    them; ``previous_indicators``: the previous plan's table (empty when the plan has none);
+    ``chapters`` and ``boxes`` (专栏); ``targets``: the catalogue of quantified targets in the
+    prose; ``regions``: the plan's region and those below it; ``checks``: ``checks.yml``.
 
     >>> plan = load_plan()
-    >>> plan.plan_id, plan.base_year, plan.target_year, plan.region
-    ('zj-social-14th', 2020, 2025, '浙江省')
-    >>> plan.summary().splitlines()[1]
-    '  就业增收: 6'
+    >>> plan.base_year, plan.target_year, plan.region == plan.info.region
+    (2020, 2025, True)
+    >>> plan.summary().splitlines()[1].startswith("  ")
+    True
     """
 
-    plan_id: str
-    folder: Path
+    info: PlanInfo
     sources: dict
     indicators: pd.DataFrame
-    indicators_13th: pd.DataFrame
+    previous_indicators: pd.DataFrame
     chapters: pd.DataFrame
     boxes: pd.DataFrame
     targets: pd.DataFrame
     source_text: str
+    regions: pd.DataFrame
+    checks: dict = field(default_factory=dict)
+    departments: pd.DataFrame = field(default_factory=pd.DataFrame)
+    responsibilities: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def plan_id(self) -> str:
+        return self.info.plan_id
+
+    @property
+    def folder(self) -> Path:
+        return self.info.folder
 
     @property
     def title(self) -> str:
-        return self.sources.get("plan", {}).get("title_zh", self.plan_id)
+        return self.info.title_zh
+
+    def title_in(self, lang: str = "zh") -> str:
+        return self.info.title(lang)
 
     @property
     def base_year(self) -> int:
-        return int(self.sources.get("plan", {}).get("base_year", 2020))
+        return self.info.base_year
 
     @property
     def target_year(self) -> int:
-        return int(self.sources.get("plan", {}).get("target_year", 2025))
+        return self.info.end
 
     @property
     def region(self) -> str:
-        return self.sources.get("plan", {}).get("region", "")
+        return self.info.region
+
+    @property
+    def region_names(self) -> list[str]:
+        """The official names of the plan's region and the regions below it."""
+        return list(self.regions["name_zh"])
+
+    def has_chapters(self) -> bool:
+        return len(self.chapters) > 0
 
     def indicator(self, key: str | int) -> pd.Series:
         """One Table 2 row, by id (``urbanisation_rate``), Chinese name or row number.
@@ -175,10 +238,11 @@ class Plan:
         return "\n".join(lines)
 
 
-def chapter_number(number: int | str, count: int = 14) -> int:
-    """Normalise 9, '9', '九', '第九章' to 9; anything else is a clear :class:`ParameterError`.
+def chapter_number(number: int | str, count: int) -> int:
+    """Normalise 9, '9', '九', '第九章' to 9 (of ``count`` chapters); anything else is a clear
+    :class:`ParameterError`.
 
-    >>> chapter_number("第十三章")
+    >>> chapter_number("第十三章", 14)
     13
     """
     text = str(number).strip()
@@ -189,20 +253,9 @@ def chapter_number(number: int | str, count: int = 14) -> int:
                                                  if token in CHINESE_NUMERALS else 0)
         if 1 <= n <= count:
             return n
-    raise ParameterError(f"未知章节 {number!r}：应为 1–{count} 或 一…{CHINESE_NUMERALS[count - 1]} "
-                     f"(unknown chapter {number!r}: expected 1–{count})")
-
-
-def resolve_plan_folder(plan: str | os.PathLike = DEFAULT_PLAN) -> Path:
-    """A plan id (a folder under ``data/plans``) or a folder path."""
-    path = Path(plan)
-    if path.is_dir():
-        return path
-    candidate = data_dir() / "plans" / str(plan)
-    if candidate.is_dir():
-        return candidate
-    known = sorted(p.name for p in (data_dir() / "plans").glob("*") if p.is_dir())
-    raise PlanDataError(candidate, None, None, str(plan), f"一个规划编号或文件夹 (a plan id or folder: {', '.join(known)})")
+    last = CHINESE_NUMERALS[count - 1] if count >= 1 else "—"
+    raise ParameterError(f"未知章节 {number!r}：应为 1–{count} 或 一…{last} "
+                         f"(unknown chapter {number!r}: expected 1–{count})")
 
 
 def read_table(path: Path, required: bool = True) -> pd.DataFrame:
@@ -255,64 +308,224 @@ def _convert_bool(frame, column, path):
     return pd.array(out, dtype="bool")
 
 
-def load_plan(plan: str | os.PathLike = DEFAULT_PLAN, *, check: bool = True) -> Plan:
-    """Load a plan by id (``"zj-social-14th"``) or folder, running its declared checks.
+def load_plan(plan: str | os.PathLike | None = None, *, check: bool = True) -> Plan:
+    """Load a plan by id or folder (``None``: the default plan), checking every file.
 
-    Raises :class:`~plananalysis.errors.PlanDataError` on the first bad cell: file, row,
+    Raises :class:`~plananalysis.errors.PlanDataError` on the first problem: file, row,
     column, value and what was expected.
 
     >>> plan = load_plan()
-    >>> plan.indicator("urban_new_jobs")[["name_zh", "target_printed"]].tolist()
-    ['新增城镇就业人数', '400']
+    >>> plan.indicator(1)["no"]
+    1
     >>> load_plan("no-such-plan")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     plananalysis.errors.PlanDataError: 文件 ... 值 'no-such-plan' 不符合要求，应为 一个规划编号或文件夹 ...
     """
-    folder = resolve_plan_folder(plan)
-    sources_path = folder / "sources.yml"
-    if not sources_path.exists():
-        raise PlanDataError(sources_path, None, None, "", "sources.yml：每个数据文件的来源 (where each data file comes from)")
-    try:
-        sources = yaml.safe_load(sources_path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise PlanDataError(sources_path, mark.line + 1 if mark else None, None, str(exc).split("\n")[0],
-                            "有效的 YAML (valid YAML)") from None
-    tables = {name: read_table(folder / name, required=name in ("indicators.csv", "chapters.csv"))
-              for name in ("indicators.csv", "indicators_13th.csv", "chapters.csv", "targets.csv")}
+    info = read_plan_info(plan)
+    folder = info.folder
+    sources = _read_yaml(folder / "sources.yml", required=True,
+                         expected="sources.yml：每个数据文件的来源 (where each data file comes from)")
+    declared = _read_yaml(folder / "checks.yml", required=False)
+    indicators = complete_indicators(read_table(folder / "indicators.csv"), info, folder / "indicators.csv")
+    previous = read_table(info.table_path("previous_plan")) if info.has("previous_plan") else pd.DataFrame()
+    chapters_all = read_table(info.table_path("chapters")) if info.has("chapters") else pd.DataFrame(
+        columns=["kind", "number", "chapter", "numeral", "title_zh", "title_en"])
+    catalogue = read_table(info.table_path("catalogue")) if info.has("catalogue") else pd.DataFrame()
+    tables = {"indicators.csv": indicators, info.tables.get("previous_plan", ""): previous,
+              info.tables.get("chapters", ""): chapters_all, info.tables.get("catalogue", ""): catalogue}
+    regions = _read_regions(folder, info)
     if check:
-        _run_declared_checks(folder, tables, sources)
-    chapters_all = tables["chapters.csv"]
+        _run_declared_checks(folder, {k: v for k, v in tables.items() if k}, sources, declared)
+        _check_links(indicators, folder / "indicators.csv")
     text_path = folder / "source.txt"
     source_text = text_path.read_text(encoding="utf-8") if text_path.exists() else ""
+    optional = {name: read_table(folder / f"{name}.csv", required=False)
+                for name in ("departments", "responsibilities")}
     return Plan(
-        plan_id=folder.name,
-        folder=folder,
+        info=info,
         sources=sources,
-        indicators=tables["indicators.csv"],
-        indicators_13th=tables["indicators_13th.csv"],
+        indicators=indicators,
+        previous_indicators=previous,
         chapters=chapters_all[chapters_all["kind"] == "chapter"].reset_index(drop=True),
         boxes=chapters_all[chapters_all["kind"] == "box"].reset_index(drop=True),
-        targets=_read_catalogue(folder, tables["targets.csv"], source_text),
+        targets=_read_catalogue(info, catalogue, source_text),
         source_text=source_text,
+        regions=regions,
+        checks=declared,
+        departments=optional["departments"],
+        responsibilities=optional["responsibilities"],
     )
 
 
-def _read_catalogue(folder: Path, frame: pd.DataFrame, source_text: str) -> pd.DataFrame:
+def _read_yaml(path: Path, *, required: bool, expected: str = "") -> dict:
+    if not path.exists():
+        if required:
+            raise PlanDataError(path, None, None, "", expected)
+        return {}
+    try:
+        value = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise PlanDataError(path, mark.line + 1 if mark else None, None, str(exc).split("\n")[0],
+                            "有效的 YAML (valid YAML)") from None
+    if not isinstance(value, dict):
+        raise PlanDataError(path, None, None, str(value)[:40], "键值对 (a mapping of keys to values)")
+    return value
+
+
+def _blank(value) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)) or \
+        (isinstance(value, str) and value.strip() == "")
+
+
+def complete_indicators(frame: pd.DataFrame, info: PlanInfo, path: Path) -> pd.DataFrame:
+    """Check the headline table's columns and cells, and fill the parsed columns left blank.
+
+    Required columns: :data:`REQUIRED_INDICATOR_COLUMNS`; any column outside
+    :data:`INDICATOR_COLUMNS` is an error (a misspelt header would otherwise be ignored).  Each
+    printed cell is read by the target grammar (a ``qualitative`` target is not); a base value
+    of another year comes from ``6(2019年)`` or from a table note (``60.6*``); the target year is
+    the plan's end.
+
+    >>> info = read_plan_info()
+    >>> frame = pd.DataFrame({"indicator_id": ["x"], "name_zh": ["甲"], "unit": ["%"],
+    ...     "baseline_printed": ["6(2019年)"], "target_printed": ["6.5以上"], "target_kind": ["level"],
+    ...     "direction": ["higher"]})
+    >>> row = complete_indicators(frame, info, Path("indicators.csv")).iloc[0]
+    >>> float(row.baseline_value), int(row.baseline_year), row.target_op, float(row.target_value), int(row.target_year)
+    (6.0, 2019, '≥', 6.5, 2025)
+    """
+    missing = [c for c in REQUIRED_INDICATOR_COLUMNS if c not in frame.columns]
+    if missing:
+        raise PlanDataError(path, 1, missing[0], ", ".join(frame.columns),
+                            f"列 {missing[0]}（必需列：{', '.join(REQUIRED_INDICATOR_COLUMNS)}) (a required column)")
+    unknown = [c for c in frame.columns if c not in INDICATOR_COLUMNS]
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], INDICATOR_COLUMNS, n=1, cutoff=0.6)
+        raise PlanDataError(path, 1, unknown[0], unknown[0],
+                            "已知列名 (a known column" + (f"; did you mean {close[0]}?" if close else "") + ")")
+    frame = frame.copy()
+    n = len(frame)
+    for column in INDICATOR_COLUMNS:
+        if column not in frame.columns:
+            if column in ("no",):
+                frame[column] = pd.array(range(1, n + 1), dtype="Int64")
+            elif column in ("baseline_year", "target_year", "chapter"):
+                frame[column] = pd.array([None] * n, dtype="Int64")
+            elif column in ("baseline_value", "target_value", "relation_tolerance"):
+                frame[column] = [math.nan] * n
+            elif column == "unit_inferred":
+                frame[column] = pd.array([False] * n, dtype="bool")
+            else:
+                frame[column] = [""] * n
+    for pos, row in frame.iterrows():
+        line = int(pos) + 2
+
+        def bad(column, value, expected):
+            raise PlanDataError(path, line, column, value, expected)
+
+        if row["target_kind"] not in TARGET_KINDS:
+            bad("target_kind", row["target_kind"], " / ".join(TARGET_KINDS))
+        if row["direction"] not in ("higher", "lower"):
+            bad("direction", row["direction"], "higher 或 lower（从不默认 never defaulted)")
+        if row["attribute"] not in ATTRIBUTES:
+            bad("attribute", row["attribute"], "binding（约束性）、expected（预期性）或空")
+        base = _parse_cell(path, line, "baseline_printed", row["baseline_printed"])
+        if base is not None and base.parts:
+            base = None
+        if base is not None and base.kind not in ("none", "relational"):
+            year = base.year
+            if base.mark:
+                note = info.note(base.mark)
+                if note is None or note.year is None:
+                    bad("baseline_printed", row["baseline_printed"],
+                        f"plan.yml 中说明标记 {base.mark} 年份的表注 (a table note in plan.yml that names the year of {base.mark})")
+                year = year or note.year
+            _fill(frame, pos, "baseline_value", base.value)
+            _fill(frame, pos, "baseline_year", year or info.base_year)
+        else:
+            _fill(frame, pos, "baseline_year", info.base_year)
+        _fill(frame, pos, "target_year", info.end)
+        kind = row["target_kind"]
+        if kind == "qualitative":
+            continue
+        target = _parse_cell(path, line, "target_printed", row["target_printed"])
+        if target is None or target.kind == "none":
+            bad("target_printed", row["target_printed"], "一个目标（或 target_kind = qualitative）(a target, or kind qualitative)")
+        if target.mark and info.note(target.mark) is None:
+            bad("target_printed", row["target_printed"], f"plan.yml 中说明标记 {target.mark} 的表注 (a table note that explains {target.mark})")
+        if kind == "relational":
+            if target.kind != "relational":
+                bad("target_printed", row["target_printed"], "一个关系目标，如 高于GDP增长、与GDP增长基本同步 (a relational target)")
+            if _blank(row["linked_indicator"]):
+                bad("linked_indicator", "", "所对照的序列：本规划的指标编号或背景序列名 (the series it is stated against)")
+            _fill(frame, pos, "target_op", target.op)
+            continue
+        if target.kind == "relational":
+            bad("target_kind", kind, "relational（该目标以另一序列表述 the target names another series）")
+        if target.kind != "parts":
+            _fill(frame, pos, "target_op", target.op)
+            _fill(frame, pos, "target_value", target.value)
+    return frame
+
+
+def _parse_cell(path, line, column, text):
+    text = "" if _blank(text) else str(text)
+    try:
+        return parse(text)
+    except ParseError as exc:
+        raise PlanDataError(path, line, column, text, f"目标语法能读的单元格 (a cell the target grammar reads: {exc})") from None
+
+
+def _fill(frame: pd.DataFrame, pos, column: str, value) -> None:
+    if value is None or not _blank(frame.at[pos, column]):
+        return
+    frame.at[pos, column] = value
+
+
+def _check_links(indicators: pd.DataFrame, path: Path) -> None:
+    """A relational row's ``linked_indicator`` that looks like an id must name an indicator."""
+    ids = set(indicators["indicator_id"])
+    for pos, row in indicators.iterrows():
+        link = row.get("linked_indicator", "")
+        if row["target_kind"] == "relational" and re.fullmatch(r"[a-z0-9_]+", str(link)) and link not in ids:
+            raise PlanDataError(path, int(pos) + 2, "linked_indicator", link,
+                                f"本规划的指标编号之一 (an indicator_id of this plan: {', '.join(sorted(ids))})")
+
+
+def _read_regions(folder: Path, info: PlanInfo) -> pd.DataFrame:
+    """``regions.csv``: the plan's region and those below it (official names and codes)."""
+    path = folder / "regions.csv"
+    if not path.is_file():  # TODO(issue 15.8): required once every plan folder has one
+        return pd.DataFrame([{"code": "", "name_zh": info.region, "name_en": "", "level": info.region_level,
+                              "parent_code": "", "aliases": ""}], columns=REGION_COLUMNS)
+    frame = read_table(path)
+    missing = [c for c in ("code", "name_zh", "level") if c not in frame.columns]
+    if missing:
+        raise PlanDataError(path, 1, missing[0], ", ".join(frame.columns), f"列 {', '.join(REGION_COLUMNS)}")
+    for column in REGION_COLUMNS:
+        if column not in frame.columns:
+            frame[column] = ""
+    if info.region not in set(frame["name_zh"]):
+        raise PlanDataError(path, None, "name_zh", info.region, f"含有规划的地区 {info.region} (the plan's region, from plan.yml)")
+    dup = frame["name_zh"].duplicated()
+    if dup.any():
+        pos = int(dup.idxmax())
+        raise PlanDataError(path, pos + 2, "name_zh", frame["name_zh"].iloc[pos], "唯一的地区名称 (a name given once)")
+    return frame[REGION_COLUMNS]
+
+
+def _read_catalogue(info: PlanInfo, frame: pd.DataFrame, source_text: str) -> pd.DataFrame:
     """The chapter catalogue, validated by :mod:`plananalysis.plan.catalogue` when present."""
     if frame.empty:
         return frame
-    try:
-        from .catalogue import read_targets
-    except ImportError:  # the catalogue module is optional for a plan without prose targets
-        return frame
-    return read_targets(folder / "targets.csv", source_text or None)
+    from .catalogue import read_targets
+
+    return read_targets(info.table_path("catalogue"), source_text or None)
 
 
-def _run_declared_checks(folder: Path, tables: dict, sources: dict) -> None:
-    checks_path = folder / "checks.yml"
-    declared = yaml.safe_load(checks_path.read_text(encoding="utf-8")) if checks_path.exists() else {}
+def _run_declared_checks(folder: Path, tables: dict, sources: dict, declared: dict) -> None:
     for name, frame in tables.items():
         if frame.empty:
             continue

@@ -24,7 +24,17 @@ Operators: ``=`` (a plain number, read by the indicator's direction), ``≈`` (�
 Kinds: ``none`` (``-`` or blank), ``level``, ``cumulative`` (``〔〕``: the plan's note
 "〔〕为五年累计数", or 五年/累计 in prose), ``avg_growth`` (年均增长), ``change``
 (比2020年增加…: a change from ``base_year``), ``multiple`` (翻一番: ``value`` times the
-``base_year`` level), ``parts`` (several labelled targets in one cell).
+``base_year`` level), ``parts`` (several labelled targets in one cell), ``relational`` (a
+target stated against another series: ``高于GDP增长`` is ``op='≥'``, ``与GDP增长基本同步``
+is ``op='≈'``; ``label`` names the series).
+
+A mark after a number (``60.6*``) refers to a note under the plan's table ("带*的为2019年数据");
+it is kept in ``mark`` and the plan's ``plan.yml`` says what it means:
+
+>>> parse("60.6*").mark, parse("60.6*").value
+('*', 60.6)
+>>> parse("高于GDP增长")
+Target(text='高于GDP增长', kind='relational', op='≥', label='GDP增长')
 """
 
 from __future__ import annotations
@@ -56,6 +66,14 @@ _FULL_WIDTH = str.maketrans(
 _NONE_TEXTS = {"", "-", "—", "–", "/", "－"}
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _YEAR_NOTE = re.compile(r"\((\d{4})年\)")
+# A note mark after a number: 60.6* (the table's own notes say what it means).
+_MARK = re.compile(r"[*＊※†‡#①②③④⑤⑥⑦⑧⑨⑩]")
+# Relational targets: a relation to another series, no number of their own.
+_RELATIONS = (
+    (re.compile(r"(?:略)?(?:高于|快于|大于|超过|不低于)(?P<series>[^\d].*)"), "≥"),
+    (re.compile(r"(?:略)?(?:低于|慢于|小于|不高于)(?P<series>[^\d].*)"), "≤"),
+    (re.compile(r"与(?P<series>.+?)(?:基本)?同步(?:增长|提高)?"), "≈"),
+)
 _LABEL_NOTE = re.compile(r"\(([^()\d][^()]*)\)")
 _PREFIXES = (
     # (regex, effect); applied repeatedly at the start of the text
@@ -112,6 +130,7 @@ class Target:
     per_year: bool = False
     base_year: int | None = None
     parts: tuple["Target", ...] = field(default=())
+    mark: str | None = None
 
     def __repr__(self) -> str:  # only the fields that are set, so examples stay short
         shown = [
@@ -163,7 +182,7 @@ def parse(text: str) -> Target:
     >>> parse("75左有")
     Traceback (most recent call last):
     ...
-    plananalysis.errors.ParseError: 无法解析 '75左有'：第3个字符 '左' 处，应为 左右、以上、以内、以下、(年份)、(标注) 或结尾 (cannot parse '75左有' at position 2)
+    plananalysis.errors.ParseError: 无法解析 '75左有'：第3个字符 '左' 处，应为 左右、以上、以内、以下、(年份)、(标注)、表注标记 * 或结尾 (cannot parse '75左有' at position 2)
     """
     if not isinstance(text, str):
         raise ParseError(str(text), 0, "文本 (a string)")
@@ -171,6 +190,10 @@ def parse(text: str) -> Target:
     stripped = norm.strip()
     if stripped in _NONE_TEXTS:
         return Target(text=text, kind="none")
+    for pattern, relation in _RELATIONS:
+        m = pattern.fullmatch(stripped)
+        if m and not _NUMBER.match(m.group("series")):
+            return Target(text=text, kind="relational", op=relation, label=m.group("series").strip())
     offset = len(norm) - len(norm.lstrip())
     chunks = _split_parts(stripped)
     if len(chunks) > 1:
@@ -269,7 +292,10 @@ def _parse_one(original: str, s: str, offset: int) -> Target:
             break
     if control:
         op = {"≈": "≤≈", None: "≤", "=": "≤"}.get(op, op)
-    year = None
+    year = mark = None
+    m = _MARK.match(s, pos)
+    if m:
+        mark, pos = m.group(), m.end()
     m = _YEAR_NOTE.match(s, pos)
     if m:
         year, pos = int(m.group(1)), m.end()
@@ -278,9 +304,9 @@ def _parse_one(original: str, s: str, offset: int) -> Target:
         if m:
             label, pos = m.group(1), m.end()
     if pos != len(s):
-        fail(pos, "左右、以上、以内、以下、(年份)、(标注) 或结尾")
+        fail(pos, "左右、以上、以内、以下、(年份)、(标注)、表注标记 * 或结尾")
     return Target(text=original, kind=kind, op=op or "=", value=value, low=low, high=high,
-                  year=year, unit=unit, label=label, per_year=per_year, base_year=base_year)
+                  year=year, unit=unit, label=label, per_year=per_year, base_year=base_year, mark=mark)
 
 
 def _number(s: str, pos: int, fail) -> tuple[float, int]:

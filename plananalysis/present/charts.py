@@ -272,7 +272,7 @@ def _with_categories(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     from ..plan.folder import load_plan
 
     plan = load_plan()
-    lookup = pd.concat([plan.indicators_13th[["indicator_id", "category_zh", "category_en"]],
+    lookup = pd.concat([plan.previous_indicators[["indicator_id", "category_zh", "category_en"]],
                         plan.indicators[["indicator_id", "category_zh", "category_en"]]])
     years = pd.to_numeric(table.get("target_year", pd.Series(dtype=float)), errors="coerce")
     if len(years) and years.max() <= 2020:

@@ -27,13 +27,13 @@ HEADERS = [
     ("no", "序号", "No."),
     ("name", "指标", "Indicator"),
     ("unit", "单位", "Unit"),
-    ("baseline_printed", "2020年基期", "2020 baseline"),
-    ("target_printed", "2025年目标", "2025 target"),
+    ("baseline_printed", "{base}年基期", "{base} baseline"),
+    ("target_printed", "{end}年目标", "{end} target"),
     ("latest", "最新值（年份）", "Latest (year)"),
     ("completion_share", "完成目标进度P", "Completion P"),
     ("elapsed_share", "序时进度E", "Time elapsed E"),
     ("status", "评估结论", "Status"),
-    ("projected", "预计2025年", "Projected 2025"),
+    ("projected", "预计{end}年", "Projected {end}"),
     ("reason", "依据", "Reason"),
 ]
 
@@ -97,8 +97,15 @@ def progress_view(table: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
             {True: "likely met", False: "unlikely"}).fillna("—"),
         "reason": table["reason_zh" if zh else "reason_en"],
     })
-    view.columns = [h[1] if zh else h[2] for h in HEADERS]
+    years = {"base": _mode_year(table, "base_year"), "end": _mode_year(table, "target_year")}
+    view.columns = [(h[1] if zh else h[2]).format(**years) for h in HEADERS]
     return view
+
+
+def _mode_year(table: pd.DataFrame, column: str) -> str:
+    """The year most rows share (the plan's base or target year), for a column header."""
+    years = pd.to_numeric(table[column], errors="coerce").dropna() if column in table else pd.Series(dtype=float)
+    return str(int(years.mode().iloc[0])) if len(years) else ""
 
 
 def _missing(value) -> bool:

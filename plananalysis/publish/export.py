@@ -95,10 +95,10 @@ def export_html(notebook: Path, target: Path, *, title: str = "", error: str | N
 
 
 def _context(params):
-    """Plan, observed data and the progress table of one review (loaded once per process)."""
-    from ..report import Review
+    """Plan, observed data and the progress table of one review (the review's one context)."""
+    from ..context import review_context
 
-    review = Review(params)
+    review = review_context(params)
     return review.plan, review.observed, review.progress
 
 
@@ -142,7 +142,7 @@ def write_index(folder: Path, jobs, results: dict, params) -> Path:
         items = "".join(f"<li>{html.escape(r['name'])}: {html.escape(r['error'] or '')}</li>" for r in failures)
         banner = f'<div class="pa-banner" id="pa-error"><strong>有报告运行失败 (some reports failed)：</strong><ul>{items}</ul></div>'
     title = f"{plan.title} {phase_title}（截至{params.as_of}年）" if zh else \
-        f"{plan.sources.get('plan', {}).get('title_en', plan.title)} — {phase_title} (as of {params.as_of})"
+        f"{plan.title_in('en')} — {phase_title} (as of {params.as_of})"
     document = plan.sources.get("document", {})
     page = f"""<!DOCTYPE html>
 <html lang="{'zh-CN' if zh else 'en'}"><head><meta charset="utf-8">
@@ -199,11 +199,12 @@ def write_scorecard_xlsx(target: Path, params) -> Path:
     sheets = {"主要指标进度": view, "计算明细": table.rename(columns=COLUMN_LABELS_ZH)}
     if len(plan.targets):
         sheets["章节量化目标"] = plan.targets
-    from ..engine.audit import audit
-    from ..engine.retrospective import retrospective
+    from ..context import review_context
 
-    sheets["十三五回顾"] = retrospective(plan).rename(columns=COLUMN_LABELS_ZH)
-    sheets["一致性检查"] = audit(plan, observed, region=params.region)
+    review = review_context(params)
+    if len(review.retrospective_table):
+        sheets["上期规划回顾"] = review.retrospective_table.rename(columns=COLUMN_LABELS_ZH)
+    sheets["一致性检查"] = review.audit_table
     sheets["观测数据"] = observed
     sheets["来源"] = pd.DataFrame(
         [{"文件": name, **{k: str(v) for k, v in (meta or {}).items()}}

@@ -34,7 +34,7 @@ def _check(args) -> int:
 
     plan = load_plan(args.plan)
     print(f"数据检查通过 (data checks passed): {plan.folder} — "
-          f"{len(plan.indicators)} + {len(plan.indicators_13th)} 项指标, {len(plan.targets)} 项目标")
+          f"{len(plan.indicators)} + {len(plan.previous_indicators)} 项指标, {len(plan.targets)} 项目标")
     return 0
 
 
@@ -44,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, handler, help_text in (("summary", _summary, "print the plan summary"),
                                      ("check", _check, "run the data checks")):
         p = sub.add_parser(name, help=help_text)
-        p.add_argument("--plan", default="zj-social-14th", help="plan id or folder")
+        p.add_argument("--plan", default=None, help="plan id or folder (default: data/settings.yml's default_plan)")
         p.add_argument("--lang", default="zh", choices=["zh", "en"])
         p.set_defaults(handler=handler)
     for module_name in _SUBCOMMAND_MODULES:

@@ -1,11 +1,13 @@
-"""``plananalysis data``: the observed data — list it, write the template, import a file.
+"""``plananalysis data``: a plan's observed data — list it, write the template, import a file.
 
-    plananalysis data template [PATH]            write the import template (.xlsx or .csv)
-    plananalysis data import FILE [--dry-run] [--replace] [--no-source]
-    plananalysis data list [--region 杭州市] [--indicator urbanisation_rate]
+    plananalysis data template [PATH] [--plan ID]   write the import template (.xlsx or .csv)
+    plananalysis data import FILE [--plan ID] [--dry-run] [--replace] [--no-source]
+    plananalysis data list [--plan ID] [--region 杭州市] [--indicator urbanisation_rate]
 
+``--plan`` is a plan id or a plan folder (a path is taken relative to where the command runs);
+the file is checked against that plan and written to its ``observed/`` folder.
 ``--data-dir DIR`` (or ``$PLANANALYSIS_DATA_DIR``) points at another data folder (its
-``observed/`` subfolder is read and written).  Exit status: 0 done; 1 import done but
+``plans/`` are used).  Exit status: 0 done; 1 import done but
 conflicting values were left unchanged; 2 bad input (one line per problem, nothing written).
 """
 
@@ -22,15 +24,15 @@ __all__ = ["register"]
 EXIT_OK, EXIT_CONFLICTS, EXIT_BAD_INPUT = 0, 1, 2
 
 
-def _observed_folder(args) -> Path:
-    """The observed folder; ``--data-dir`` also points the plan loader at that data folder."""
+def _plan(args):
+    """The plan the command is about; ``--data-dir`` first points the plan loader at that data folder."""
     import os
 
-    from ..observed.load import observed_dir
+    from ..plan.folder import load_plan
 
     if args.data_dir:
         os.environ["PLANANALYSIS_DATA_DIR"] = str(Path(args.data_dir).resolve())
-    return observed_dir(args.data_dir)
+    return load_plan(args.plan or None)
 
 
 def _report(error: PlanDataError) -> int:
@@ -43,8 +45,8 @@ def _import(args) -> int:
     from ..observed.importer import import_observed
 
     try:
-        summary = import_observed(args.file, replace=args.replace, allow_unsourced=args.no_source,
-                                  dry_run=args.dry_run, target_dir=_observed_folder(args))
+        summary = import_observed(args.file, plan=_plan(args), replace=args.replace,
+                                  allow_unsourced=args.no_source, dry_run=args.dry_run)
     except PlanDataError as error:
         return _report(error)
     print(summary.format())
@@ -55,7 +57,7 @@ def _template(args) -> int:
     from ..observed.importer import write_template
 
     try:
-        path = write_template(args.path, force=args.force)
+        path = write_template(args.path, plan=_plan(args), force=args.force)
     except PlanDataError as error:
         return _report(error)
     print(f"已写入模板 (template written): {path}")
@@ -63,19 +65,24 @@ def _template(args) -> int:
 
 
 def _list(args) -> int:
+    import pandas as pd
+
     from ..observed.load import load_observed
 
     try:
-        frame = load_observed(_observed_folder(args), region=args.region, include_derived=not args.no_derived)
+        frame = load_observed(plan=_plan(args), region=args.region, include_derived=not args.no_derived)
     except PlanDataError as error:
         return _report(error)
     if args.indicator:
-        frame = frame[(frame.indicator_id == args.indicator) | (frame.indicator_no.astype(str) == args.indicator)]
+        frame = frame[(frame.indicator_id == args.indicator) | (frame.target_id == args.indicator)
+                      | (frame.indicator_no.astype("string") == args.indicator)]
     for r in frame.to_dict("records"):
         source = r["derivation"] if r["is_derived"] else (r["source_url"] or r["source_title"] or "—")
-        print(f"{r['indicator_no']:>2} {r['indicator_id']:<32} {r['region']} {r['series']:<12} {r['year']} "
+        number = "" if r["indicator_no"] is pd.NA else r["indicator_no"]
+        print(f"{number:>2} {r['indicator_id'] or r['target_id']:<32} {r['region']} {r['series']:<12} {r['year']} "
               f"{r['qualifier']}{r['value']:g} {r['unit']}  [{r['origin']}, {r['source_quality']}] {source}")
-    print(f"共 {len(frame)} 行 (rows), {frame.indicator_id.nunique()} 项指标 (indicators)")
+    subjects = (frame.indicator_id + frame.target_id).nunique()
+    print(f"共 {len(frame)} 行 (rows), {subjects} 项指标或目标 (indicators or targets)")
     return EXIT_OK
 
 
@@ -91,6 +98,7 @@ def register(subparsers) -> argparse.ArgumentParser:
     'observed-template.xlsx'
     """
     common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--plan", default=None, help="plan id or folder (default: the default plan)")
     common.add_argument("--data-dir", default=None,
                         help="data folder (default: $PLANANALYSIS_DATA_DIR or the project's data/)")
     data = subparsers.add_parser("data", help="observed data: template, import, list",

@@ -1,6 +1,12 @@
-"""The review runner: every report notebook through papermill, into ``reports/<as_of>/``.
+"""The review runner: every report notebook through papermill, into ``reports/<plan>/<as_of>/``.
 
-    plananalysis review [--as-of 2023] [--jobs N] [--force] [--method …] [--lang zh|en]
+    plananalysis review [--plan ID|PATH|all] [--as-of YEAR] [--jobs N] [--force]
+                        [--method …] [--lang zh|en] [--region …] [--only NAME …]
+
+Without ``--as-of`` the reviews that are due are run (the mid-term once its year is over, the
+final once the plan has ended); ``--plan all`` (or several ``--plan``) reviews every plan folder
+in one run, all notebooks sharing one pool of workers.  ``reports/index.html`` lists every plan
+and review present.
 
 How it stays fast and safe:
 
@@ -15,8 +21,10 @@ How it stays fast and safe:
 - **Nothing is lost.**  Everything is written to a temporary folder beside the report and
   replaces the previous report only when every notebook succeeded.  A failing notebook is
   reported at the top of its own HTML and in the index; that run is kept as
-  ``reports/<as_of>.failed/`` and the command exits non-zero, leaving the previous report
+  ``reports/<plan>/<as_of>.failed/`` and the command exits non-zero, leaving the previous report
   intact, as does a bad parameter (checked before anything runs) or an interrupted run.
+- **A partial run keeps the rest.**  ``--only chapter-09`` re-runs that notebook and keeps every
+  other report of the previous run (or runs it, if there is none); an unknown name is refused.
 
 This module imports only the standard library at the top, so the warm path is quick.
 """
@@ -64,29 +72,34 @@ class Job:
 
 
 def review_jobs(params: ReviewParameters, plan=None) -> list[Job]:
-    """The notebooks of one review: overview, one per chapter with targets, the 13th-plan
-    retrospective and the data audit.
+    """The notebooks of one review: the overview, one per chapter with indicators or targets
+    (if the plan has chapters), the retrospective (if it has a previous plan's table) and the
+    data audit.
 
     >>> jobs = review_jobs(validate(as_of=2023))
-    >>> [job.name for job in jobs][:3], [job.name for job in jobs][-2:]
-    (['overview', 'chapter-02', 'chapter-03'], ['retrospective_13th', 'data_audit'])
-    >>> jobs[8].title(), jobs[8].parameters["chapter"]
-    ('第九章 构建更加充分的“一老一小”服务供给体系', 9)
+    >>> [job.name for job in jobs][0], [job.name for job in jobs][-2:]
+    ('overview', ['retrospective', 'data_audit'])
+    >>> chapter = next(job for job in jobs if job.name.startswith("chapter-"))
+    >>> chapter.notebook, chapter.parameters["chapter"] == int(chapter.name[-2:])
+    ('chapter.ipynb', True)
     """
     from ..plan.folder import load_plan
 
-    plan = plan or load_plan(params.plan_id)
+    plan = plan or load_plan(params.plan)
     common = {k: v for k, v in params.as_dict().items() if k != "chapter"}
     jobs = [Job("overview", "overview.ipynb", common, "总览", "Overview")]
     for _, row in plan.chapters.iterrows():
         n = int(row["number"])
         chapter = plan.chapter(n)
-        has_targets = len(chapter.indicators) or len(chapter.targets)
-        if 3 <= n <= 13 or has_targets:
+        if len(chapter.indicators) or len(chapter.targets):
             jobs.append(Job(f"chapter-{n:02d}", "chapter.ipynb", {**common, "chapter": n},
                             chapter.title("zh"), chapter.title("en")))
-    jobs.append(Job("retrospective_13th", "retrospective_13th.ipynb", common,
-                    "“十三五”规划指标完成情况回顾", "13th plan retrospective"))
+    if len(plan.previous_indicators):
+        previous = plan.info.previous or {}
+        title_zh = previous.get("title_zh") or "上期规划"
+        title_en = previous.get("title_en") or "The previous plan"
+        jobs.append(Job("retrospective", "retrospective.ipynb", common,
+                        f"{title_zh}主要指标完成情况回顾", f"{title_en}: the retrospective"))
     jobs.append(Job("data_audit", "data_audit.ipynb", common, "数据一致性检查与覆盖", "Data audit and coverage"))
     return jobs
 
@@ -102,14 +115,17 @@ def _digest_files(paths) -> str:
 
 
 def shared_inputs_digest(params: ReviewParameters) -> str:
-    """One hash of everything every notebook reads: plan data, observed data, methods, code."""
+    """One hash of everything every notebook reads: the plan folder (with its observed data),
+    the method tables, the package's code."""
     data = data_dir()
-    folders = [data / "plans" / params.plan_id, data / "methods", PACKAGE]
-    observed = Path(params.observed_path) if params.observed_path else data / "observed"
+    folders = [Path(params.plan), data / "methods", data / "glossary", PACKAGE]
     files = [p for folder in folders if folder.exists() for p in folder.rglob("*")
-             if p.is_file() and "__pycache__" not in p.parts]
-    files += [observed] if observed.is_file() else [
-        p for p in observed.rglob("*") if p.is_file() and "backups" not in p.parts]
+             if p.is_file() and "__pycache__" not in p.parts and "backups" not in p.parts
+             and not p.name.startswith(".")]
+    if params.observed_path:
+        observed = Path(params.observed_path)
+        files += [observed] if observed.is_file() else [
+            p for p in observed.rglob("*") if p.is_file() and "backups" not in p.parts]
     h = hashlib.sha256(_digest_files([p for p in files if _under_root(p)]).encode())
     for p in files:
         if not _under_root(p):  # data outside the project (an analyst's folder)
@@ -294,19 +310,36 @@ def _recover(final: Path) -> None:
 
 
 def report_folder_name(params: ReviewParameters) -> str:
-    """``2023`` for the default review; other methods, languages and regions get a suffix.
+    """``2023`` for the plan's own review; other methods, languages and regions get a suffix.
+    The folder is ``reports/<plan id>/<this name>``; the region goes through
+    :func:`~plananalysis.files.safe_name` (a name, never a path).
 
     >>> report_folder_name(validate(as_of=2025, method="eurostat", lang="en"))
     '2025-eurostat-en'
     """
+    from ..files import safe_name
+
     name = str(params.as_of)
     if params.method != "cn-schedule":
         name += f"-{params.method}"
     if params.lang != "zh":
         name += f"-{params.lang}"
-    if params.region != "浙江省":
-        name += f"-{params.region}"
+    if params.region != params.info.region:
+        name += f"-{safe_name(params.region, 'region')}"
     return name
+
+
+def review_folder(params: ReviewParameters, reports_dir=None) -> Path:
+    """Where one review is written: ``reports/<plan id>/<report_folder_name>``.
+
+    >>> params = validate(as_of=2023)
+    >>> review_folder(params, "/tmp/r").as_posix() == f"/tmp/r/{params.plan_id}/2023"
+    True
+    """
+    from ..files import safe_name
+
+    reports = Path(reports_dir) if reports_dir else ROOT / "reports"
+    return reports / safe_name(params.plan_id, "plan") / report_folder_name(params)
 
 
 def _alive(pid: int) -> bool:
@@ -319,11 +352,10 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def run_review(as_of=2023, *, jobs: int | None = None, force: bool = False, reports_dir=None,
-               method="cn-schedule", lang="zh", region="浙江省", observed_path="",
-               plan_id="zj-social-14th", only: list[str] | None = None, notebooks_dir=None,
-               echo=print) -> dict:
-    """Run the review; return a summary dict (``ok``, ``ran``, ``skipped``, ``failed``, ``folder``).
+def run_review(as_of=None, *, plan=None, jobs: int | None = None, force: bool = False, reports_dir=None,
+               method="cn-schedule", lang="zh", region=None, observed_path="", only: list[str] | None = None,
+               notebooks_dir=None, echo=print) -> dict:
+    """Run one review; return a summary dict (``ok``, ``ran``, ``skipped``, ``failed``, ``folder``).
 
     ``notebooks_dir``: where the report notebooks are (default ``notebooks/``).
 
@@ -334,19 +366,40 @@ def run_review(as_of=2023, *, jobs: int | None = None, force: bool = False, repo
     ...
     plananalysis.params.ReviewParameterError: 参数 as_of = 2031 不符合要求：应为 2021–2025 之间的年份（规划期） (parameter as_of = 2031: expected a year within the plan, 2021–2025)
 
-    The real run executes every notebook in worker processes (minutes; ``make review``):
+    The real run executes every notebook in worker processes (seconds; ``make review``):
 
     >>> summary = run_review(as_of=2023, jobs=2)  # doctest: +SKIP
     >>> summary["ok"], summary["folder"]  # doctest: +SKIP
-    (True, '…/reports/2023')
+    (True, '…/reports/<plan>/2023')
     """
-    started = time.perf_counter()
-    notebooks = Path(notebooks_dir) if notebooks_dir else NOTEBOOKS
-    params = validate(as_of=as_of, method=method, lang=lang, region=region,
-                      observed_path=observed_path, plan_id=plan_id)
-    reports = Path(reports_dir) if reports_dir else ROOT / "reports"
-    reports.mkdir(parents=True, exist_ok=True)
-    final = reports / report_folder_name(params)
+    params = validate(plan=plan, as_of=as_of, method=method, lang=lang, region=region,
+                      observed_path=observed_path)
+    return run_reviews([params], jobs=jobs, force=force, reports_dir=reports_dir, only=only,
+                       notebooks_dir=notebooks_dir, echo=echo)[0]
+
+
+@dataclass
+class _ReviewRun:
+    """One review of a run: its folders, its jobs, what must run and what is reused."""
+
+    params: ReviewParameters
+    final: Path
+    all_jobs: list
+    todo: list
+    digests: dict
+    shared: str
+    tmp: Path | None = None
+    results: list = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return f"{self.params.plan_id}/{self.final.name}"
+
+
+def _plan_review(params: ReviewParameters, reports_dir, force: bool, only, notebooks: Path, echo) -> _ReviewRun | None:
+    """Decide what one review must run; None when it is up to date."""
+    final = review_folder(params, reports_dir)
+    final.parent.mkdir(parents=True, exist_ok=True)
     _recover(final)
     shared = shared_inputs_digest(params)
     previous = _read_manifest(final) if final.exists() else {}
@@ -356,52 +409,174 @@ def run_review(as_of=2023, *, jobs: int | None = None, force: bool = False, repo
         all_jobs = [Job(**j) for j in previous["jobs"]]
     else:
         all_jobs = review_jobs(params)
+    names = [j.name for j in all_jobs]
     if only:
-        all_jobs = [j for j in all_jobs if j.name in only]
+        unknown = [n for n in only if n not in names]
+        if unknown:
+            from ..params import ReviewParameterError
+
+            raise ReviewParameterError("only", unknown[0], "本次评估的报告名之一：" + "、".join(names),
+                                       "the name of one of this review's reports: " + ", ".join(names))
     digests = {j.name: job_digest(j, shared, notebooks) for j in all_jobs}
     old_digests = previous.get("digests", {})
-    todo = [j for j in all_jobs if force or old_digests.get(j.name) != digests[j.name]
-            or not (final / f"{j.name}.html").exists()]
-    if not todo and previous.get("ok") and not force:
-        echo(f"报告已是最新，未重新运行 (report up to date, nothing re-run): {final}")
-        return {"ok": True, "ran": [], "skipped": [j.name for j in all_jobs], "failed": [], "folder": str(final)}
+    have_previous = bool(previous.get("ok"))
 
-    tmp = reports / f".tmp-{final.name}-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    try:
-        for job in all_jobs:  # reuse what did not change
+    def reusable(job) -> bool:
+        return have_previous and all((final / f"{job.name}{s}").exists() for s in (".ipynb", ".html"))
+
+    if only:
+        # the named notebooks run; the others are kept from the previous report as they were
+        # (their recorded digests stay the old ones, so a later full run still sees them stale)
+        todo = [j for j in all_jobs if j.name in only or not reusable(j)]
+        for job in all_jobs:
             if job not in todo:
-                for suffix in (".ipynb", ".html"):
-                    shutil.copy2(final / f"{job.name}{suffix}", tmp / f"{job.name}{suffix}")
-        # The Excel scorecard needs no notebook: build it while the workers start and run.
+                digests[job.name] = old_digests.get(job.name, "")
+    else:
+        todo = [j for j in all_jobs if force or old_digests.get(j.name) != digests[j.name] or not reusable(j)]
+    if not todo and have_previous and not force:
+        echo(f"报告已是最新，未重新运行 (report up to date, nothing re-run): {final}")
+        return None
+    return _ReviewRun(params, final, all_jobs, todo, digests, shared)
+
+
+def run_reviews(reviews: list[ReviewParameters], *, jobs: int | None = None, force: bool = False,
+                reports_dir=None, only: list[str] | None = None, notebooks_dir=None, echo=print) -> list[dict]:
+    """Run several reviews (plans, years, languages) with one pool of workers; one summary each.
+
+    Every review is written to its own temporary folder and swapped in only when all of its
+    notebooks succeeded; ``reports/index.html`` then lists every plan and review present.
+    """
+    started = time.perf_counter()
+    notebooks = Path(notebooks_dir) if notebooks_dir else NOTEBOOKS
+    reports = Path(reports_dir) if reports_dir else ROOT / "reports"
+    reports.mkdir(parents=True, exist_ok=True)
+    planned = [(params, _plan_review(params, reports, force, only, notebooks, echo)) for params in reviews]
+    runs = [run for _, run in planned if run is not None]
+    summaries = {}
+    for params, run in planned:
+        if run is None:
+            final = review_folder(params, reports)
+            jobs_kept = [j["name"] for j in _read_manifest(final).get("jobs", [])]
+            summaries[id(params)] = {"ok": True, "ran": [], "skipped": jobs_kept, "failed": [], "folder": str(final)}
+    try:
+        for run in runs:
+            run.tmp = run.final.parent / f".tmp-{run.final.name}-{os.getpid()}"
+            shutil.rmtree(run.tmp, ignore_errors=True)
+            run.tmp.mkdir()
+            for job in run.all_jobs:  # reuse what did not change
+                if job not in run.todo:
+                    for suffix in (".ipynb", ".html"):
+                        shutil.copy2(run.final / f"{job.name}{suffix}", run.tmp / f"{job.name}{suffix}")
+        # The Excel workbooks need no notebook: build them while the workers start and run.
         from ..publish.export import write_index, write_scorecard_xlsx
 
-        scorecard = _in_background(write_scorecard_xlsx, tmp / "scorecard.xlsx", params)
-        results = _execute(todo, tmp, params, jobs, notebooks, echo)
-        failed = [r for r in results if not r["ok"]]
-        scorecard.result()
-        write_index(tmp, all_jobs, {r["name"]: r for r in results}, params)
-        manifest = {"params": params.as_dict(), "shared": shared, "digests": digests,
-                    "jobs": [{"name": j.name, "notebook": j.notebook, "parameters": j.parameters,
-                              "title_zh": j.title_zh, "title_en": j.title_en} for j in all_jobs],
-                    "ok": not failed, "results": results}
-        (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
-        if failed:
-            kept = reports / f"{final.name}.failed"
-            shutil.rmtree(kept, ignore_errors=True)
-            tmp.rename(kept)
-            echo(f"{len(failed)} 个笔记本失败，保留原报告 (notebooks failed; previous report kept): "
-                 f"{', '.join(r['name'] for r in failed)} — 详见 (see) {kept}/index.html")
-            return {"ok": False, "ran": [j.name for j in todo], "skipped": [], "failed": failed, "folder": str(kept)}
-        _swap_in(tmp, final)
-        shutil.rmtree(reports / f"{final.name}.failed", ignore_errors=True)
+        workbooks = [(run, _in_background(write_scorecard_xlsx, run.tmp / "scorecard.xlsx", run.params)) for run in runs]
+        tasks = [(run, job) for run in runs for job in run.todo]
+        for run, result in _execute(tasks, jobs, notebooks, echo):
+            run.results.append(result)
+        for run, workbook in workbooks:
+            try:
+                workbook.result()
+            except Exception as exc:  # noqa: BLE001 — reported as this review's failure, never a traceback
+                run.results.append({"name": "scorecard.xlsx", "ok": False, "error": _short_error(exc), "seconds": 0})
+            summaries[id(run.params)] = _finish_review(run, write_index, echo)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        for run in runs:
+            if run.tmp is not None:
+                shutil.rmtree(run.tmp, ignore_errors=True)
         raise
-    echo(f"报告已写入 (report written): {final}/index.html ({time.perf_counter() - started:.1f} s)")
-    return {"ok": True, "ran": [j.name for j in todo], "skipped": [j.name for j in all_jobs if j not in todo],
-            "failed": [], "folder": str(final)}
+    write_reports_index(reports)
+    if runs:
+        echo(f"完成 (done): {len(runs)} 项评估 (reviews), {sum(len(r.todo) for r in runs)} 个笔记本 (notebooks), "
+             f"{time.perf_counter() - started:.1f} s")
+    return [summaries[id(params)] for params in reviews]
+
+
+def _finish_review(run: _ReviewRun, write_index, echo) -> dict:
+    """Index and manifest of one review, then swap it in (or keep it as ``.failed``)."""
+    failed = [r for r in run.results if not r["ok"]]
+    try:
+        write_index(run.tmp, run.all_jobs, {r["name"]: r for r in run.results}, run.params)
+    except Exception as exc:  # noqa: BLE001
+        failed.append({"name": "index.html", "ok": False, "error": _short_error(exc), "seconds": 0})
+    manifest = {"params": run.params.as_dict(), "shared": run.shared, "digests": run.digests,
+                "jobs": [{"name": j.name, "notebook": j.notebook, "parameters": j.parameters,
+                          "title_zh": j.title_zh, "title_en": j.title_en} for j in run.all_jobs],
+                "ok": not failed, "results": run.results}
+    (run.tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    if failed:
+        kept = run.final.with_name(f"{run.final.name}.failed")
+        shutil.rmtree(kept, ignore_errors=True)
+        run.tmp.rename(kept)
+        echo(f"{run.label}: {len(failed)} 个报告失败，保留原报告 (reports failed; previous report kept): "
+             f"{', '.join(r['name'] for r in failed)} — 详见 (see) {kept}/index.html")
+        return {"ok": False, "ran": [j.name for j in run.todo], "skipped": [], "failed": failed, "folder": str(kept)}
+    _swap_in(run.tmp, run.final)
+    shutil.rmtree(run.final.with_name(f"{run.final.name}.failed"), ignore_errors=True)
+    echo(f"报告已写入 (report written): {run.final}/index.html")
+    return {"ok": True, "ran": [j.name for j in run.todo],
+            "skipped": [j.name for j in run.all_jobs if j not in run.todo], "failed": [], "folder": str(run.final)}
+
+
+def write_reports_index(reports: Path) -> Path:
+    """``reports/index.html``: every plan and every review present, newest first, with links.
+
+    >>> import tempfile
+    >>> tmp = Path(tempfile.mkdtemp())
+    >>> "<h1>" in write_reports_index(tmp).read_text(encoding="utf-8")
+    True
+    """
+    import html
+
+    from ..files import write_text_atomically
+
+    rows = []
+    for manifest_path in sorted(reports.glob("*/*/" + MANIFEST)):
+        folder = manifest_path.parent
+        if folder.name.startswith(".") or folder.name.endswith(".failed"):
+            continue
+        manifest = _read_manifest(folder)
+        params = manifest.get("params", {})
+        title = _plan_title(params.get("plan", ""), folder.parent.name)
+        rows.append((folder.parent.name, title, folder.name, params))
+    items = []
+    for plan_id in dict.fromkeys(r[0] for r in rows):
+        reviews = sorted((r for r in rows if r[0] == plan_id), key=lambda r: r[2], reverse=True)
+        links = "".join(
+            f'<li><a href="{html.escape(plan_id)}/{html.escape(name)}/index.html">{html.escape(_review_label(p))}</a></li>'
+            for _, _, name, p in reviews)
+        items.append(f"<section><h2>{html.escape(reviews[0][1])}</h2><ul>{links}</ul></section>")
+    body = "".join(items) or "<p>尚无评估报告：运行 make review (no reviews yet: run make review).</p>"
+    page = f"""<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>规划评估报告 · Plan reviews</title>
+<style>body{{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;max-width:960px;margin:0 auto;padding:16px}}
+li{{margin:4px 0}}</style></head>
+<body><h1>规划评估报告 <small>Plan reviews</small></h1>{body}</body></html>
+"""
+    return write_text_atomically(reports / "index.html", page)
+
+
+def _plan_title(plan_folder: str, plan_id: str) -> str:
+    try:
+        from ..plan.info import read_plan_info
+
+        return read_plan_info(plan_folder or plan_id).title_zh
+    except Exception:  # noqa: BLE001 — a plan folder removed since: its id is enough
+        return plan_id
+
+
+def _review_label(params: dict) -> str:
+    try:
+        from ..plan.info import read_plan_info
+
+        info = read_plan_info(params.get("plan"))
+        phase = "终期检查 Final review" if info.phase(params["as_of"]) == "final" else "中期评估 Mid-term review"
+    except Exception:  # noqa: BLE001
+        phase = ""
+    extra = [v for v in (params.get("method") if params.get("method") != "cn-schedule" else "",
+                         "English" if params.get("lang") == "en" else "", params.get("region", "")) if v]
+    return f"{params.get('as_of', '')} {phase}" + (f"（{'，'.join(extra)}）" if extra else "")
 
 
 def _in_background(function, *args):
@@ -423,25 +598,27 @@ def _swap_in(tmp: Path, final: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _execute(todo: list[Job], out_dir: Path, params: ReviewParameters, jobs: int | None,
-             notebooks: Path, echo) -> list[dict]:
-    if not todo:
+def _execute(tasks: list, jobs: int | None, notebooks: Path, echo) -> list:
+    """Run ``(review, job)`` tasks in one pool of warm workers; ``[(review, result), …]``."""
+    if not tasks:
         return []
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
-    echo(f"运行 {len(todo)} 个笔记本，{workers} 个进程 (running {len(todo)} notebooks in {workers} processes)…")
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
+    echo(f"运行 {len(tasks)} 个笔记本，{workers} 个进程 (running {len(tasks)} notebooks in {workers} processes)…")
     import multiprocessing
 
-    results = []
+    out = []
     context = multiprocessing.get_context("spawn")
+    several = len({id(run) for run, _ in tasks}) > 1
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init) as pool:
-        futures = [pool.submit(_run_job, job, str(out_dir), params.lang, str(notebooks)) for job in todo]
+        futures = {pool.submit(_run_job, job, str(run.tmp), run.params.lang, str(notebooks)): run for run, job in tasks}
         for done, future in enumerate(as_completed(futures), 1):
-            result = future.result()
-            results.append(result)
+            run, result = futures[future], future.result()
+            out.append((run, result))
             mark = "✓" if result["ok"] else "✗"
-            line = f"[{done}/{len(todo)}] {mark} {result['name']} ({result['seconds']:.1f} s)"
+            where = f"{run.label} " if several else ""
+            line = f"[{done}/{len(tasks)}] {mark} {where}{result['name']} ({result['seconds']:.1f} s)"
             echo(line + ("" if result["ok"] else f" — {result['error']}"))
-    return results
+    return out
 
 
 # ---------------------------------------------------------------- command line
@@ -452,22 +629,44 @@ def register(sub) -> None:
     >>> import argparse
     >>> parser = argparse.ArgumentParser(prog="plananalysis")
     >>> register(parser.add_subparsers())
-    >>> args = parser.parse_args(["review", "--as-of", "2025", "--jobs", "2"])
-    >>> args.as_of, args.jobs, args.lang, args.force
-    (2025, 2, 'zh', False)
+    >>> args = parser.parse_args(["review", "--as-of", "2025", "--jobs", "2", "--plan", "all"])
+    >>> args.as_of, args.jobs, args.lang, args.force, args.plan
+    (2025, 2, 'zh', False, ['all'])
     """
-    p = sub.add_parser("review", help="run the review notebooks into reports/<as_of>/")
-    p.add_argument("--as-of", type=int, default=2023, help="2023 mid-term (default), 2025 final")
+    p = sub.add_parser("review", help="run the review notebooks into reports/<plan>/<as_of>/")
+    p.add_argument("--plan", action="append", default=None,
+                   help="plan id or folder (repeatable; 'all' = every plan under data/plans; default: the default plan)")
+    p.add_argument("--as-of", type=int, default=None,
+                   help="the review year (default: every review due: the mid-term once its year is over, the final once the plan has ended)")
     p.add_argument("--jobs", type=int, default=None, help="worker processes (default: number of cores)")
     p.add_argument("--force", action="store_true", help="re-run every notebook")
     p.add_argument("--method", default="cn-schedule")
     p.add_argument("--lang", default="zh", choices=["zh", "en"])
-    p.add_argument("--region", default="浙江省")
-    p.add_argument("--observed", default="", help="observed data file or folder (default: data/observed)")
-    p.add_argument("--plan", default="zj-social-14th")
+    p.add_argument("--region", default=None, help="a region of the plan (default: the plan's own)")
+    p.add_argument("--observed", default="", help="observed data file or folder (default: the plan's own)")
     p.add_argument("--reports-dir", default=None)
-    p.add_argument("--only", nargs="*", help="run only these notebooks (names as in reports/)")
+    p.add_argument("--only", nargs="*", help="re-run only these notebooks (names as in the report folder); the rest is kept")
     p.set_defaults(handler=_cli)
+
+
+def review_parameters(plans: list[str] | None, as_of=None, **values) -> list[ReviewParameters]:
+    """The reviews a command asks for: every plan named (``all``: every plan folder) × every
+    review year (``as_of``, or each plan's reviews due).
+
+    >>> [p.as_of for p in review_parameters(None, as_of=2023)]
+    [2023]
+    """
+    from ..plan.info import plan_folders
+
+    names = plans or [None]
+    if "all" in names:
+        names = [str(folder) for folder in plan_folders()]
+    reviews = []
+    for name in names:
+        info = validate(plan=name).info
+        years = [as_of] if as_of is not None else info.reviews_due()
+        reviews += [validate(plan=str(info.folder), as_of=year, **values) for year in years]
+    return reviews
 
 
 def _cli(args) -> int:
@@ -477,9 +676,8 @@ def _cli(args) -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, _terminate)
-    summary = run_review(args.as_of, jobs=args.jobs, force=args.force, reports_dir=args.reports_dir,
-                         method=args.method, lang=args.lang, region=args.region,
-                         observed_path=args.observed, plan_id=args.plan, only=args.only,
-                         echo=lambda line: print(line, flush=True))
-    return 0 if summary["ok"] else 1
-
+    reviews = review_parameters(args.plan, args.as_of, method=args.method, lang=args.lang,
+                                region=args.region, observed_path=args.observed)
+    summaries = run_reviews(reviews, jobs=args.jobs, force=args.force, reports_dir=args.reports_dir,
+                            only=args.only, echo=lambda line: print(line, flush=True))
+    return 0 if all(s["ok"] for s in summaries) else 1

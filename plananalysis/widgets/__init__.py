@@ -22,7 +22,7 @@ browser tests.  Chinese is the default; ``lang="en"`` switches every label.
 (25, 'urbanisation_rate', '74.2', '快于预期')
 """
 
-from .common import LANGS, METHOD_NAMES, METHODS, app_data, as_of_options, assessment, request_query, ui
+from .common import LANGS, METHOD_NAMES, METHODS, app_context, app_data, as_of_options, assessment, request_query, ui
 from .explorer import (ExplorerApp, data_needed, explorer_app, explorer_choices, method_verdicts,
                        observation_rows, verdict_items)
 from .scenarios import ScenariosApp, scenario_outcome, scenario_trend, scenarios_app
@@ -30,7 +30,7 @@ from .scorecard import (ScorecardApp, card_html, filter_cards, scorecard_app, sc
                         scorecard_html, status_count_items)
 
 __all__ = [
-    "LANGS", "METHODS", "METHOD_NAMES", "ui", "app_data", "assessment", "as_of_options",
+    "LANGS", "METHODS", "METHOD_NAMES", "ui", "app_context", "app_data", "assessment", "as_of_options",
     "scorecard_cards", "filter_cards", "status_count_items", "card_html", "scorecard_html",
     "explorer_choices", "verdict_items", "method_verdicts", "observation_rows", "data_needed",
     "scenario_trend", "scenario_outcome",

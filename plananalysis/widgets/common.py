@@ -22,20 +22,15 @@ from ..engine import methods as _methods
 
 LANGS = ("zh", "en")
 METHODS = _methods.METHODS
-#: method id → (Chinese, English) name shown on the method selector
-METHOD_NAMES = {
-    "cn-schedule": ("序时进度（国内）", "Schedule (China)"),
-    "eurostat": ("Eurostat", "Eurostat"),
-    "open-sdg": ("Open SDG", "Open SDG"),
-    "sdsn": ("SDSN", "SDSN"),
-}
+#: method id → (Chinese, English) name shown on the method selector (from the one method table)
+METHOD_NAMES = {row["method"]: (row["label_zh"], row["label_en"]) for row in _methods.method_table()}
 
 
 _UI = {
     "lang": ("语言", "Language"),
     "as_of": ("评估时点", "As of"),
-    "as_of_2023": ("2023年（中期评估）", "2023 (mid-term review)"),
-    "as_of_2025": ("2025年（终期评估）", "2025 (final review)"),
+    "as_of_midterm": ("{year}年（中期评估）", "{year} (mid-term review)"),
+    "as_of_final": ("{year}年（终期评估）", "{year} (final review)"),
     "as_of_latest": ("最新数据年份（{year}年）", "Latest data year ({year})"),
     "category": ("类别", "Category"),
     "chapter": ("章节", "Chapter"),
@@ -43,10 +38,9 @@ _UI = {
     "all": ("全部", "All"),
     "method": ("评估方法", "Method"),
     "indicator": ("指标", "Indicator"),
-    "scorecard_title": ("浙江省社会发展“十四五”规划 · 指标总览",
-                        "Zhejiang social development, 14th Five-Year Plan · Scorecard"),
+    "scorecard_title": ("{title} · 指标总览", "{title} · Scorecard"),
     "explorer_title": ("指标详情", "Indicator explorer"),
-    "scenarios_title": ("情景推演：到2025年能否完成目标？", "Scenarios: will the 2025 target be met?"),
+    "scenarios_title": ("情景推演：到{year}年能否完成目标？", "Scenarios: will the {year} target be met?"),
     "latest": ("最新值", "Latest"),
     "target": ("目标", "Target"),
     "year_suffix": ("年", ""),
@@ -75,10 +69,10 @@ _UI = {
     "assumed_flow": ("假设每年新增", "Assumed yearly amount"),
     "assumed_growth": ("假设年增长率（%）", "Assumed growth a year (%)"),
     "reset": ("恢复实际趋势", "Reset to observed trend"),
-    "projected": ("2025年预计", "Projected 2025"),
+    "projected": ("{year}年预计", "Projected {year}"),
     "required_pace": ("所需年均变化", "Pace required a year"),
     "observed_trend": ("实际趋势", "Observed trend"),
-    "verdict_2025": ("按此假设的终期判断", "Verdict it would get"),
+    "verdict_final": ("按此假设的终期判断", "Verdict it would get"),
     "cannot_project": ("无法推演：", "Cannot project: "),
     "constraint": ("约束类目标（无进度路径）", "Constraint target (no path)"),
     "start": ("推演起点（用该年及以前的数据）", "Start from (data up to)"),
@@ -123,39 +117,52 @@ def _pct(share) -> str:
     return "—" if _isnan(share) else f"{share * 100:.1f}%".replace(".0%", "%")
 
 
-@lru_cache(maxsize=1)
+def app_context(as_of: int | None = None, method: str = "cn-schedule"):
+    """The review context the apps show: the plan named by ``$PLANANALYSIS_PLAN`` (set by
+    ``plananalysis app --plan``; default: the default plan), as of ``as_of`` (default: the latest
+    review due), with ``method``.  Built once per kernel for each choice (:mod:`plananalysis.context`).
+
+    >>> app_context().params.as_of == app_context().plan.info.default_as_of()
+    True
+    """
+    from ..context import review_context
+
+    return review_context(plan=os.environ.get("PLANANALYSIS_PLAN") or None,
+                          as_of=None if as_of is None else int(as_of), method=method)
+
+
 def app_data():
     """``(plan, observed)``: the plan and the observed values, loaded once per kernel."""
-    from ..observed.load import load_observed
-    from ..plan.folder import load_plan
-
-    return load_plan(), load_observed()
+    context = app_context()
+    return context.plan, context.observed
 
 
-@lru_cache(maxsize=32)
-def assessment(as_of: int, method: str = "cn-schedule") -> pd.DataFrame:
-    """The progress table for ``as_of`` and ``method`` (cached; do not modify it)."""
-    from ..engine.progress import assess
-
-    plan, observed = app_data()
-    return assess(plan, observed, as_of=int(as_of), method=method)
+def assessment(as_of: int | None = None, method: str = "cn-schedule") -> pd.DataFrame:
+    """The progress table for ``as_of`` and ``method`` (the review context's; do not modify it)."""
+    return app_context(as_of, method).progress
 
 
 def latest_data_year(observed: pd.DataFrame | None = None) -> int:
-    """The latest year with a value on the plan's basis."""
-    observed = app_data()[1] if observed is None else observed
-    return int(observed.loc[observed["series"] == "plan", "year"].max())
+    """The latest year with a value on the plan's basis, within the plan's period."""
+    plan, all_observed = app_data()
+    observed = all_observed if observed is None else observed
+    years = observed.loc[(observed["series"] == "plan") & (observed["year"] <= plan.info.end), "year"]
+    return int(years.max()) if len(years) else plan.info.midterm_year
 
 
 def as_of_options(lang: str = "zh", latest: int | None = None) -> list[tuple[str, int]]:
-    """The ``as_of`` choices: 2023 mid-term, 2025 final, the latest data year.
+    """The ``as_of`` choices: the plan's mid-term year, its end year, the latest data year.
 
-    >>> as_of_options("en", latest=2024)
-    [('2023 (mid-term review)', 2023), ('2025 (final review)', 2025), ('Latest data year (2024)', 2024)]
+    >>> info = app_context().plan.info
+    >>> [year for _, year in as_of_options("en", latest=info.midterm_year + 1)] == [
+    ...     info.midterm_year, info.end, info.midterm_year + 1]
+    True
     """
+    info = app_context().plan.info
     latest = latest_data_year() if latest is None else latest
-    options = [(ui("as_of_2023", lang), 2023), (ui("as_of_2025", lang), 2025)]
-    if latest not in (2023, 2025):
+    options = [(ui("as_of_midterm", lang, year=info.midterm_year), info.midterm_year),
+               (ui("as_of_final", lang, year=info.end), info.end)]
+    if latest not in (info.midterm_year, info.end) and info.start <= latest <= info.end:
         options.append((ui("as_of_latest", lang, year=latest), latest))
     return options
 
@@ -257,10 +264,11 @@ class _App:
     #: the attribute name of the Dropdown that ``?indicator=…`` sets (None: the app has none)
     indicator_selector: str | None = None
 
-    def __init__(self, lang: str = "zh", as_of: int = 2023):
+    def __init__(self, lang: str = "zh", as_of: int | None = None):
         w = _widgets()
         self.lang = lang
         self.lang_toggle = _lang_toggle(lang)
+        as_of = app_context().params.as_of if as_of is None else as_of
         self.as_of = w.Dropdown(options=as_of_options(lang), value=as_of, description=ui("as_of", lang),
                                 style={"description_width": "initial"})
         self.as_of.add_class("pa-as-of")

@@ -124,23 +124,27 @@ def data_needed(indicator, lang: str = "zh", observed: pd.DataFrame | None = Non
 
     >>> from plananalysis.plan.folder import load_plan
     >>> print(data_needed(load_plan().indicator("talent_total"), "en"))  # doctest: +ELLIPSIS
-    No data on the plan's basis. Needed: Zhejiang's “Total talent resources” (万人) on the plan's basis ...
+    No data on the plan's basis. Needed: ...'s “Total talent resources” (万人) on the plan's basis ...
     """
     years = f"{int(indicator['baseline_year']) + 1}–{int(indicator['target_year'])}"
+    plan = app_data()[0]
+    region = plan.region
+    names_en = dict(zip(plan.regions["name_zh"], plan.regions["name_en"]))
+    region_en = names_en.get(region) or "the plan's region"
     unit = indicator["unit"] if isinstance(indicator["unit"], str) else ""
     others = []
     if observed is not None:
         rows = observed[(observed["indicator_id"] == indicator["indicator_id"]) & (observed["series"] != "plan")]
         others = sorted(set(rows["series"]))
     if lang == "zh":
-        text = (f"{ui('no_data', lang)}。需要：浙江省“{indicator['name_zh']}”（{unit}）"
+        text = (f"{ui('no_data', lang)}。需要：{region}“{indicator['name_zh']}”（{unit}）"
                 f"按规划口径的{years}年逐年数值（最少一年），每个数值注明来源（统计公报、统计年鉴或主管部门发布），"
                 f"以便与目标“{indicator['target_printed']}”比较。")
         if others:
             text += f"已有其他口径数据（{'、'.join(others)}），不与目标比较。"
         text += "可用 plananalysis data import 导入。"
     else:
-        text = (f"{ui('no_data', lang)}. Needed: Zhejiang's “{indicator['name_en']}” ({unit}) on the plan's basis "
+        text = (f"{ui('no_data', lang)}. Needed: {region_en}'s “{indicator['name_en']}” ({unit}) on the plan's basis "
                 f"for any of {years} (one year at least), each value with its source (statistical communiqué, "
                 f"yearbook or the responsible department), to compare with the target “{indicator['target_printed']}”.")
         if others:
@@ -191,10 +195,11 @@ class ExplorerApp(_App):
 
     indicator_selector = "indicator"
 
-    def __init__(self, lang: str = "zh", as_of: int = 2023, indicator: str = "urbanisation_rate"):
+    def __init__(self, lang: str = "zh", as_of: int | None = None, indicator: str | None = None):
         super().__init__(lang, as_of)
         w = _widgets()
-        self.indicator = w.Dropdown(options=explorer_choices(lang=lang), value=indicator,
+        choices = explorer_choices(lang=lang)
+        self.indicator = w.Dropdown(options=choices, value=indicator or choices[0][1],
                                     description=ui("indicator", lang), style={"description_width": "initial"},
                                     layout=w.Layout(width="520px"))
         self.indicator.add_class("pa-indicator")
@@ -262,9 +267,9 @@ class ExplorerApp(_App):
                                   f"：{_esc(target['target_text'])}</h3>{note}")
             self.chart.value = ""
             needed = ("该目标没有可比较的观测数据。需要：与目标同口径（"
-                      f"{target['unit'] if isinstance(target['unit'], str) else ''}）的浙江省逐年数值及其来源。"
+                      f"{target['unit'] if isinstance(target['unit'], str) else ''}）的{plan.region}逐年数值及其来源。"
                       if lang == "zh" else
-                      "No observed values to compare with this target. Needed: yearly values for Zhejiang "
+                      "No observed values to compare with this target. Needed: yearly values for the plan's region "
                       f"in the target's unit ({target['unit'] if isinstance(target['unit'], str) else ''}), "
                       "each with its source.")
             self.verdict.value = f'<div class="pa-reason pa-no-data">{_esc(needed)}</div>'
@@ -322,7 +327,7 @@ def _source_html(obs: dict) -> str:
     return text
 
 
-def explorer_app(lang: str = "zh", as_of: int = 2023, indicator: str = "urbanisation_rate") -> ExplorerApp:
+def explorer_app(lang: str = "zh", as_of: int | None = None, indicator: str | None = None) -> ExplorerApp:
     """The indicator explorer app.
 
     It builds :class:`ExplorerApp`; its selector offers :func:`explorer_choices`:

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from .common import _CSS, _App, _badge, _esc, _fmt, _isnan, _status_style, _widgets, app_data, ui
+from .common import _CSS, _App, _badge, _esc, _fmt, _isnan, _status_style, _widgets, app_context, app_data, ui
 from .explorer import data_needed
 
 
@@ -119,13 +119,14 @@ class ScenariosApp(_App):
 
     indicator_selector = "choice"
 
-    def __init__(self, lang: str = "zh", indicator: str = "urbanisation_rate"):
-        super().__init__(lang, 2025)
+    def __init__(self, lang: str = "zh", indicator: str | None = None):
+        info = app_context().plan.info
+        super().__init__(lang, info.end)
         w = _widgets()
         self.choice = w.Dropdown(description=ui("indicator", lang), style={"description_width": "initial"},
                                  layout=w.Layout(width="420px"))
         self.choice.add_class("pa-choice")
-        self.start = w.Dropdown(options=[(str(y), y) for y in range(2021, 2025)], value=2024,
+        self.start = w.Dropdown(options=[(str(y), y) for y in range(info.start, info.end)], value=info.end - 1,
                                 description=ui("start", lang), style={"description_width": "initial"})
         self.start.add_class("pa-start")
         self.start.observe(lambda change: self.refresh(), names="value")
@@ -151,7 +152,7 @@ class ScenariosApp(_App):
         return items + groups
 
     def relabel(self) -> None:
-        self.title.value = f"<h2>{_esc(ui('scenarios_title', self.lang))}</h2>"
+        self.title.value = f"<h2>{_esc(ui('scenarios_title', self.lang, year=app_context().plan.info.end))}</h2>"
         value = self.choice.value or self._indicator
         self.choice.options = self._choices()
         self.choice.value = value
@@ -237,9 +238,9 @@ class _ScenarioRow:
             f'{"（" if lang == "zh" else " ("}{out["latest_year"]}{_esc(ui("year_suffix", lang))}{"）" if lang == "zh" else ")"}</td></tr>'
             f'<tr><th>{_esc(ui("observed_trend", lang))}</th><td>{_fmt(out["trend"], 3)}</td></tr>'
             f'<tr><th>{_esc(ui("required_pace", lang))}</th><td>{_fmt(out["required"], 3)}</td></tr>'
-            f'<tr><th>{_esc(ui("projected", lang))}</th><td class="pa-projected">{_esc(projected)}</td></tr>'
+            f'<tr><th>{_esc(ui("projected", lang, year=out["target_year"]))}</th><td class="pa-projected">{_esc(projected)}</td></tr>'
             f'<tr><th>{_esc(ui("target", lang))}</th><td>{_esc(out["target"])}</td></tr>'
-            f'<tr><th>{_esc(ui("verdict_2025", lang))}</th><td><span class="pa-status pa-scenario-verdict" '
+            f'<tr><th>{_esc(ui("verdict_final", lang))}</th><td><span class="pa-status pa-scenario-verdict" '
             f'data-status="{_esc(out["status_id"])}" style="background:{colour};color:{ink}">{_esc(label)}</span>'
             f' <span class="pa-note">{_esc(out["reason_zh"] if lang == "zh" else out["reason_en"])}</span></td></tr></table>')
         if self.projection_chart is not None:

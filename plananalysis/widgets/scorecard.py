@@ -129,7 +129,7 @@ def _progress_bar(card: dict, lang: str) -> str:
             + "</div>")
 
 
-def card_html(card: dict, lang: str = "zh", as_of: int = 2023, sparkline: str = "") -> str:
+def card_html(card: dict, lang: str = "zh", as_of: int | None = None, sparkline: str = "") -> str:
     """One card: a link to the explorer with the indicator, language and ``as_of``.
 
     >>> card = scorecard_cards(assessment(2023))[2]
@@ -162,7 +162,7 @@ def card_html(card: dict, lang: str = "zh", as_of: int = 2023, sparkline: str = 
         f'{_progress_bar(card, lang)}<div class="pa-spark">{sparkline}</div></a>')
 
 
-def scorecard_html(cards: list[dict], lang: str = "zh", as_of: int = 2023) -> str:
+def scorecard_html(cards: list[dict], lang: str = "zh", as_of: int | None = None) -> str:
     """The card grid (with its stylesheet).
 
     Each card is :func:`card_html` with a sparkline of the indicator (an SVG drawn on the
@@ -196,7 +196,7 @@ class ScorecardApp(_App):
     ['infant_care_places_per_1000', 'care_workers_per_10k_elderly']
     """
 
-    def __init__(self, lang: str = "zh", as_of: int = 2023):
+    def __init__(self, lang: str = "zh", as_of: int | None = None):
         super().__init__(lang, as_of)
         w = _widgets()
         self.category = w.Dropdown(style={"description_width": "initial"})
@@ -222,7 +222,7 @@ class ScorecardApp(_App):
     def relabel(self) -> None:
         plan = app_data()[0]
         lang = self.lang
-        self.title.value = f"<h2>{_esc(ui('scorecard_title', lang))}</h2>"
+        self.title.value = f"<h2>{_esc(ui('scorecard_title', lang, title=app_data()[0].title_in(lang)))}</h2>"
         self._busy = True
         try:
             cat_col = "category_zh" if lang == "zh" else "category_en"
@@ -268,7 +268,7 @@ class ScorecardApp(_App):
         self.grid.value = scorecard_html(shown, self.lang, self.as_of.value)
 
 
-def scorecard_app(lang: str = "zh", as_of: int = 2023) -> ScorecardApp:
+def scorecard_app(lang: str = "zh", as_of: int | None = None) -> ScorecardApp:
     """The scorecard app (Chinese by default).
 
     It builds :class:`ScorecardApp` (a few seconds); the counts at its top are

@@ -1,19 +1,22 @@
-"""What the report notebooks call: one ``start(...)`` and a few builders per report.
+"""One review context: validated parameters → plan, observed data, progress — built once.
 
-Every report notebook opens the same way — its parameters, then::
+Notebooks, exports (index, Excel) and the apps all read a review through a
+:class:`ReviewContext`, so a parameter such as ``as_of`` or ``region`` has one path from the
+command line (or the app's selector) to the verdict.  A report notebook opens with::
 
-    review = start(as_of=as_of, chapter=chapter, method=method, lang=lang,
+    review = start(plan=plan, as_of=as_of, chapter=chapter, method=method, lang=lang,
                    region=region, observed_path=observed_path)
 
-which validates the parameters (a bad one is one line at the top of the report), loads the
-plan, the observed data and the progress table, and switches charts to offline SVG in the
-plananalysis theme.  The builders below return DataFrames, charts and sentences; the
-notebooks only display them.
+which validates the parameters against the plan (a bad one is one line at the top of the
+report), and returns the context; charts are switched to offline SVG in the package's theme.
+:func:`review_context` returns the same context for the same parameters and unchanged data
+files, so the review's warm kernels, the index, the workbook and every app view load the plan,
+the observed data and the progress table once.
 
 >>> review = start(as_of=2023, chapter=9, render=False)
->>> review.chapter.title()
-'第九章 构建更加充分的“一老一小”服务供给体系'
->>> review.chapter_narrative().startswith("本章共有")
+>>> review.chapter.number, review.params.phase
+(9, 'midterm')
+>>> review_context(review.params) is review     # the same parameters: the same context
 True
 """
 
@@ -28,58 +31,69 @@ import pandas as pd
 from .params import ReviewParameters, validate
 from .paths import data_dir
 
-__all__ = ["Review", "start"]
+__all__ = ["ReviewContext", "start", "review_context"]
 
-# Inputs loaded once per process and reused while the data files are unchanged: the review
-# runs many notebooks in one warm kernel, and an analyst calls start() again and again.
-_CACHE: dict = {}
+# Contexts built in this process, keyed by parameters and a fingerprint of the files they read.
+_CONTEXTS: dict = {}
 
 
-def _fingerprint(extra: str = "") -> tuple:
-    """Size and modification time of every data file (and of ``extra``): cheap to compute."""
-    roots = [data_dir()] + ([Path(extra)] if extra else [])
+def _fingerprint(params: ReviewParameters) -> tuple:
+    """Size and modification time of every file a review reads (the plan folder, its observed
+    data, the method tables): cheap to compute, changes when any of them changes."""
+    roots = [Path(params.plan), data_dir() / "methods"] + ([Path(params.observed_path)] if params.observed_path else [])
     stats = []
     for root in roots:
-        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file() and "backups" not in p.parts)
         stats += [(str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files]
     return tuple(stats)
 
 
-def _memo(key: tuple, build):
-    full = (key, _fingerprint(key[-1] if key and isinstance(key[-1], str) else ""))
-    if full not in _CACHE:
-        if len(_CACHE) > 16:
-            _CACHE.clear()
-        _CACHE[full] = build()
-    return _CACHE[full]
+def review_context(params: ReviewParameters | None = None, **values) -> "ReviewContext":
+    """The context of one review (built once per process for unchanged parameters and files).
+
+    ``params``: validated :class:`~plananalysis.params.ReviewParameters`; or keyword values to
+    validate (``review_context(as_of=2025, lang="en")``).
+    """
+    if params is None:
+        params = validate(**values)
+    elif values:
+        params = params.replace(**values)
+    key = (params, _fingerprint(params))
+    context = _CONTEXTS.get(key)
+    if context is None:
+        if len(_CONTEXTS) > 32:
+            _CONTEXTS.clear()
+        context = _CONTEXTS[key] = ReviewContext(params)
+    return context
 
 
-def start(as_of=2023, chapter=None, method="cn-schedule", lang="zh", region="浙江省",
-          observed_path="", plan_id="zj-social-14th", *, render: bool = True, **unknown) -> "Review":
-    """Validate the parameters, load everything a report needs, set up offline charts.
+def start(plan=None, as_of=None, chapter=None, method="cn-schedule", lang="zh", region=None,
+          observed_path="", *, render: bool = True, **unknown) -> "ReviewContext":
+    """Validate the parameters, return the review's context, set up offline charts.
 
     >>> review = start(as_of=2023, lang="en", render=False)  # render=True also sets up SVG charts
-    >>> review.params.phase, review.phase_title, len(review.progress)
-    ('midterm', 'Mid-term review', 25)
+    >>> review.params.phase, review.phase_title, len(review.progress) == len(review.plan.indicators)
+    ('midterm', 'Mid-term review', True)
     >>> start(as_of=2023, colour="red")
     Traceback (most recent call last):
     ...
-    plananalysis.params.ReviewParameterError: 参数 colour = 'red' 不符合要求：应为 已知参数 as_of、chapter、lang、method、observed_path、plan_id、region 之一 (parameter colour = 'red': expected one of the known parameters as_of, chapter, lang, method, observed_path, plan_id, region)
+    plananalysis.params.ReviewParameterError: 参数 colour = 'red' 不符合要求：应为 已知参数 plan、as_of、chapter、method、lang、region、observed_path 之一 (parameter colour = 'red': expected one of the known parameters plan, as_of, chapter, method, lang, region, observed_path)
     """
-    params = validate(as_of=as_of, chapter=chapter, method=method, lang=lang, region=region,
-                      observed_path=observed_path, plan_id=plan_id, **unknown)
+    params = validate(plan=plan, as_of=as_of, chapter=chapter, method=method, lang=lang, region=region,
+                      observed_path=observed_path, **unknown)
     if render:
         from .present.charts import enable_offline_rendering
 
         enable_offline_rendering()
-    return Review(params)
+    return review_context(params)
 
 
-@dataclass
-class Review:
-    """One report's inputs and the tables and sentences built from them.
+@dataclass(eq=False)
+class ReviewContext:
+    """One review's parameters, plan, observed data and results, and the tables and sentences
+    built from them.
 
-    >>> review = Review(validate(as_of=2025, lang="en"))
+    >>> review = review_context(as_of=2025, lang="en")
     >>> review.phase_title, review.t("完成", "completed")
     ('Final review', 'completed')
     >>> review.status_counts().columns.tolist()
@@ -93,28 +107,28 @@ class Review:
     def plan(self):
         from .plan.folder import load_plan
 
-        return _memo(("plan", self.params.plan_id, ""), lambda: load_plan(self.params.plan_id))
+        return load_plan(self.params.plan)
+
+    @property
+    def info(self):
+        return self.plan.info
 
     @cached_property
     def observed(self) -> pd.DataFrame:
+        """The plan's observed values (or those of ``observed_path``), with their sources."""
         from .observed.load import load_observed
 
-        path = self.params.observed_path
-        return _memo(("observed", path), lambda: load_observed(path or None))
+        return load_observed(self.params.observed_path or None, plan=self.plan)
 
     @cached_property
     def progress(self) -> pd.DataFrame:
-        """The progress table of the 25 indicators, with each indicator's category and chapter."""
+        """The progress table of the headline indicators, with each one's category and chapter."""
         from .engine.progress import assess
 
-        def build():
-            table = assess(self.plan, self.observed, as_of=self.params.as_of, method=self.params.method,
-                           region=self.params.region)
-            extra = self.plan.indicators[["indicator_id", "category_zh", "category_en", "chapter"]]
-            return table.merge(extra, on="indicator_id", how="left")
-
-        p = self.params
-        return _memo(("progress", p.plan_id, p.as_of, p.method, p.region, p.observed_path), build)
+        table = assess(self.plan, self.observed, as_of=self.params.as_of, method=self.params.method,
+                       region=self.params.region)
+        extra = self.plan.indicators[["indicator_id", "category_zh", "category_en", "chapter", "attribute"]]
+        return table.merge(extra, on="indicator_id", how="left")
 
     @property
     def indicator_names(self) -> dict[str, str]:
@@ -138,8 +152,7 @@ class Review:
 
     def heading(self, what_zh: str, what_en: str) -> str:
         """The Markdown title of a report."""
-        plan_title = self.plan.title if self.lang == "zh" else self.plan.sources["plan"].get("title_en", self.plan.title)
-        return (f"# {self.t(what_zh, what_en)}\n\n**{plan_title}** · {self.phase_title} · "
+        return (f"# {self.t(what_zh, what_en)}\n\n**{self.plan.title_in(self.lang)}** · {self.phase_title} · "
                 f"{self.t('截至', 'as of')} {self.params.as_of} · {self.t('方法', 'method')}: "
                 f"`{self.params.method}` · {self.t('地区', 'region')}: {self.params.region}")
 
@@ -190,11 +203,11 @@ class Review:
         return frame.rename_axis(self.t("指标", "Indicator")).reset_index()
 
     def vision_targets(self) -> pd.DataFrame:
-        """The 2035 vision targets of the catalogue."""
+        """The vision-year targets of the catalogue (the plan's ``vision_year``, e.g. 远景目标)."""
         targets = self.plan.targets
-        if targets.empty:
-            return targets
-        vision = targets[targets["target_year"] == 2035]
+        if targets.empty or not self.plan.info.vision_year:
+            return targets.iloc[0:0]
+        vision = targets[targets["target_year"] == self.plan.info.vision_year]
         return vision[["target_id", "subject_zh" if self.lang == "zh" else "subject_en", "quote"]].reset_index(drop=True)
 
     # ------------------------------------------------------------ chapters
@@ -268,12 +281,31 @@ class Review:
         return text
 
     # ------------------------------------------------------------ 13th plan and audit
-    def retrospective(self) -> pd.DataFrame:
+    @cached_property
+    def retrospective_table(self) -> pd.DataFrame:
+        """The previous plan's table judged with the final method (empty when the plan has none)."""
         from .engine.retrospective import retrospective
 
+        if self.plan.previous_indicators.empty:
+            return pd.DataFrame()
         return retrospective(self.plan, method="cn-schedule")
 
-    def audit(self) -> pd.DataFrame:
+    def retrospective(self) -> pd.DataFrame:
+        return self.retrospective_table
+
+    def retrospective_title(self) -> tuple[str, str]:
+        """The retrospective's title in Chinese and English, from ``plan.yml``'s ``previous_plan``."""
+        previous = self.plan.info.previous or {}
+        label = previous.get("table_label", "")
+        return (f"{previous.get('title_zh', '上期规划')}主要指标完成情况回顾" + (f"（{label}）" if label else ""),
+                f"{previous.get('title_en', 'The previous plan')} in retrospect")
+
+    @cached_property
+    def audit_table(self) -> pd.DataFrame:
+        """The consistency audit of the plan's own numbers and the observed data."""
         from .engine.audit import audit
 
         return audit(self.plan, self.observed, region=self.params.region)
+
+    def audit(self) -> pd.DataFrame:
+        return self.audit_table
