@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 
 from plananalysis.plan.catalogue import (
-    TARGET_COLUMNS, account_for, place_of, quote_span, read_excluded, read_targets,
-    scan_target_phrases,
+    COMPLETION, KINDS, TARGET_COLUMNS, account_for, place_of, quote_span, read_excluded,
+    read_targets, scan_target_phrases,
 )
 from plananalysis.errors import PlanDataError
-from plananalysis.plan.grammar import parse
+from plananalysis.plan.grammar import chinese_number, parse
 
 from .conftest import PLAN_DIR
 
@@ -99,11 +99,23 @@ def test_scanner_keys_count_repeats_within_a_chapter(text):
     assert keys == ["ch03:1500名左右#1", "ch03:1500名左右#2"]
 
 
+def test_scanner_reads_completion_words_but_not_inside_other_words():
+    sample = ("二、总体\n健全覆盖全民的体系,健全部门间机制,2022年底前完成。\n"
+              "实现法定人员社保全覆盖,基本完成改造任务,2022年底前全部完成,全部达到标准。"
+              "完成调查。零就业家庭动态清零,“应保尽保”。")
+    assert [p.text for p in scan_target_phrases(sample)] == [
+        "全覆盖", "基本完成", "全部完成", "全部", "完成", "动态清零", "应保尽保"]
+
+
 def test_scanner_totals(text):
-    # 150 phrases = 97 covered by the catalogue (some phrases share a quote) + 46 excluded
-    # + 7 extra phrases inside quotes: 3岁以下 (ch02-t05), 两级 (ch06-t03), 3个 (ch03-t19),
-    # 1万名, 1名, 1家 (ch09-t07/t08) and 5市 (ch10-t07).
-    assert len(scan_target_phrases(text)) == 150
+    # 164 phrases = 108 covered by the catalogue (some phrases share a quote) + 48 excluded
+    # + 8 extra phrases inside quotes: 3岁以下 (ch02-t05), 两级 (ch06-t03), 3个 (ch03-t19),
+    # 1万名, 1名, 1家 (ch09-t07/t08), 5市 (ch10-t07) and 全部 (ch09-t05: 全部达到…二级以上).
+    # Of the 164, 14 are completion words (issue 13.5): 10 completion targets, 3 exclusions
+    # (应享尽享, 全覆盖#2 of 专栏6, 应开尽开) and the 全部 inside ch09-t05.
+    phrases = scan_target_phrases(text)
+    assert len(phrases) == 164
+    assert sum(bool(COMPLETION.fullmatch(p.text)) for p in phrases) == 14
 
 
 # --- (b) verbatim quotes, target texts and numbers ------------------------------------------
@@ -120,11 +132,13 @@ def test_target_text_lies_in_its_quote(targets):
 
 # Numbers written without digits, by hand.
 WORD_NUMBERS = {"翻一番": [2], "十个": [10], "二级以上": [2], "三分之二": [2 / 3],
-                "万人": [10000], "千人": [1000], "百人": [100]}
+                "万人": [10000], "千人": [1000], "百人": [100], "四大": [4]}
 
 
 def test_parsed_numbers_appear_in_the_target_text(targets):
     for row in _rows(targets):
+        if row["kind"] == "completion":
+            continue  # states no number: 100 = done (test_completion_targets)
         stated = [row["low"], row["high"]] if row["op"] == "range" else [row["value"]]
         text = re.sub(r"比\d{4}年", "", row["target_text"])   # the base year is not the target
         written = [float(n) for n in re.findall(r"\d+(?:\.\d+)?", text)] or WORD_NUMBERS[text]
@@ -163,12 +177,17 @@ def test_place_of_known_lines(text):
 #   1公里范围内; in 专栏14: 7个市级 and 10个县级儿童福利机构, 认知障碍床位20张; 50万人次家政培训 (九(四)).
 # Chapter 十一 (4): 100个左右省级未来社区试点, 100个示范点, 13万套安置住房, 3000个老旧小区.
 # Chapter 二 (15): the 13 Table 2 figures of 发展目标 + 2035: 城镇化率80%左右, 收入翻一番.
-HAND_COUNTS = {2: 15, 4: 6, 9: 12, 11: 4}
+# The re-read of issue 13.5 adds, after each chapter's rows: 四(二) 零就业家庭动态清零;
+#   九(二) 敬老院提升改造工程 2022年底前全部完成; 专栏18 应保尽保 and 基本完成 棚户区改造;
+#   八 (none before): 法定人员社保全覆盖, 未成年人救助保护机构全部实体化运行, 专栏12 基本完成
+#   2000年底前建成的城镇老旧小区改造任务.
+HAND_COUNTS = {2: 15, 4: 7, 8: 3, 9: 13, 11: 6}
 HAND_LISTS = {
-    4: ["500万人次", "20亿元", "3万人", "3万人次", "100%", "7万人"],
+    4: ["500万人次", "20亿元", "3万人", "3万人次", "100%", "7万人", "动态清零"],
+    8: ["全覆盖", "全部实体化运行", "基本完成"],
     9: ["80%以上", "350家至400家", "7万张", "58%以上", "二级以上", "1000个", "300张床位左右",
-        "1公里范围内", "7个", "10个", "20张", "50万人次"],
-    11: ["100个左右", "100个", "13万套", "3000个"],
+        "1公里范围内", "7个", "10个", "20张", "50万人次", "全部完成"],
+    11: ["100个左右", "100个", "13万套", "3000个", "应保尽保", "基本完成"],
 }
 
 
@@ -183,15 +202,19 @@ def test_target_texts_listed_by_hand(targets, chapter, texts):
 
 
 def test_totals(targets, excluded):
-    # 15 + 19 + 6 + 1 + 5 + 11 + 0 + 12 + 22 + 4 + 0 + 1 + 1 = 97 rows, 13 of them restating Table 2.
-    assert len(targets) == 97
+    # Chapters 二…十四: 15 + 19 + 7 + 2 + 6 + 12 + 3 + 13 + 23 + 6 + 0 + 1 + 1 = 108 rows, 13 of
+    # them restating Table 2.  Before the re-read of issue 13.5: 97 rows and 46 exclusions; it
+    # added 11 rows (10 completion targets and the named count 四大省级区域医疗中心, which left
+    # the exclusions) and 3 exclusions (应享尽享, 专栏6's repeated 全覆盖, 应开尽开).
+    assert len(targets) == 108
     assert (targets["restates_indicator_id"] != "").sum() == 13
-    assert len(excluded) == 46
+    assert (targets["kind"] == "completion").sum() == 10
+    assert len(excluded) == 48
 
 
 def test_2022_and_2035_targets(targets):
     by_year = targets.groupby("target_year")["target_id"].apply(list).to_dict()
-    assert by_year[2022] == ["ch09-t02", "ch09-t03", "ch09-t04", "ch09-t05"]
+    assert by_year[2022] == ["ch09-t02", "ch09-t03", "ch09-t04", "ch09-t05", "ch09-t13"]
     assert by_year[2035] == ["ch02-t14", "ch02-t15"]
 
 
@@ -209,6 +232,8 @@ ALLOWED_KINDS = {"level": {"level", "count", "share", "cumulative", "annual", "c
 
 def test_parse_agrees_with_every_row(targets):
     for row in _rows(targets):
+        if row["kind"] == "completion" or _NAMED_COUNT.fullmatch(row["target_text"]):
+            continue  # no number for the grammar: test_completion_targets, test_named_counts
         t = parse(row["target_text"])
         where = (row["target_id"], row["target_text"])
         assert t.op == row["op"], where
@@ -222,6 +247,29 @@ def test_parse_agrees_with_every_row(targets):
         assert row["kind"] in ALLOWED_KINDS[t.kind], where
         if t.per_year:
             assert row["is_annual"], where
+
+
+# A named count: a Chinese numeral before 大 that counts the things named with it (四大…中心).
+_NAMED_COUNT = re.compile(r"[一二三四五六七八九十]+大")
+
+
+def test_completion_targets(targets):
+    """A completion target states a completion word, no number: op =, value 100, unit %."""
+    assert "completion" in KINDS and "100 = finished" in KINDS["completion"]
+    for row in _rows(targets):
+        is_completion = bool(COMPLETION.search(row["target_text"]))
+        assert (row["kind"] == "completion") == is_completion, row["target_id"]
+        if is_completion:
+            assert (row["op"], row["value"], row["unit"]) == ("=", 100.0, "%"), row["target_id"]
+            assert pd.isna(row["low"]) and pd.isna(row["high"]) and not row["is_annual"]
+
+
+def test_named_counts(targets):
+    named = targets[targets["target_text"].str.fullmatch(_NAMED_COUNT.pattern)]
+    assert list(named["target_id"]) == ["ch06-t06"]
+    for row in _rows(named):
+        assert row["kind"] == "count" and row["op"] == "=" and row["unit"] == "个"
+        assert row["value"] == chinese_number(row["target_text"][:-1])
 
 
 def test_restated_indicators_agree_with_table_2(targets):
@@ -326,5 +374,5 @@ def test_a_bad_exclusion_key_is_named(tmp_path):
 
 
 def test_the_plan_exposes_the_catalogue(plan):
-    assert len(plan.targets) == 97
+    assert len(plan.targets) == 108
     assert plan.chapter(9).targets["target_id"].tolist()[:2] == ["ch09-t01", "ch09-t02"]

@@ -4,16 +4,18 @@ Table 2 holds the plan's 25 headline indicators; chapters 二 to 十四 and thei
 set about a hundred more quantified targets in the prose (``全省敬老院控制在350家至400家``,
 ``每年帮扶困难人员实现就业7万人``).  ``targets.csv`` lists them, one row per target, each
 with a verbatim ``quote`` from ``source.txt``; ``targets_excluded.csv`` lists every other
-number-bearing phrase of those chapters with the reason it is not a target.
+number-bearing phrase of those chapters with the reason it is not a target.  Completion
+targets state no number (``2022年底前全部完成``, ``实现…全覆盖``): the scanner reads their
+completion words too, and the catalogue records them as kind ``completion`` (100 = done).
 
 :func:`read_targets` reads and validates the catalogue; :func:`scan_target_phrases` finds
-every number-bearing phrase mechanically, and :func:`account_for` says which phrases neither
-file accounts for — the completeness test.
+every number-bearing or completion phrase mechanically, and :func:`account_for` says which
+phrases neither file accounts for — the completeness test.
 
 >>> from plananalysis.plan.folder import load_plan
 >>> text = load_plan().source_text
 >>> [p.text for p in scan_target_phrases(text) if p.line == 987]
-['350家至400家', '7万张', '58%以上', '二级以上', '六大', '1000个']
+['全部完成', '350家至400家', '7万张', '58%以上', '全部', '二级以上', '六大', '1000个']
 >>> place_of(text, text.index("全省敬老院控制在"))
 Place(line=987, chapter=9, section='九(二)', box=None, is_table=False)
 """
@@ -32,7 +34,7 @@ from ..errors import PlanDataError
 from .grammar import UNITS
 
 __all__ = [
-    "TARGET_COLUMNS", "EXCLUDED_COLUMNS", "KINDS", "OPS", "Place", "Phrase", "Accounting",
+    "TARGET_COLUMNS", "EXCLUDED_COLUMNS", "KINDS", "OPS", "COMPLETION", "Place", "Phrase", "Accounting",
     "read_targets", "read_excluded", "outline", "place_of", "quote_span",
     "scan_target_phrases", "account_for", "chapter_numeral",
 ]
@@ -53,6 +55,7 @@ KINDS = {
     "share": "a proportion (%, 比例, 占比, 率, 三分之二)",
     "change": "a change from a base level (比2020年增加…, 扩招…20%以上)",
     "multiple": "a multiple of the base-year level (翻一番)",
+    "completion": "a task to finish by the target year (全面完成, 全覆盖); observed as the share done, 100 = finished",
 }
 OPS = ("=", "≈", "≥", "≤", "≤≈", "range")
 
@@ -92,6 +95,14 @@ _CHINESE = re.compile(
     rf"(?:{_BOUND})?"
 )
 _YEAR = re.compile(r"^(19|20)\d\d年$")
+# Completion words state a task to finish or a coverage to reach without a number
+# (全覆盖, 基本完成…任务, 2022年底前全部完成, 零就业家庭动态清零, “应保尽保”); 完成 alone
+# counts only at the start of a clause (。完成核心区…调查), never after a deadline's 前.
+# 全覆盖 and 全部 are not read after 健 (健全覆盖全民…, 健全部门间…: 健全 + 覆盖/部门).
+COMPLETION = re.compile(
+    r"(?<!健)全覆盖|(?:基本|全部|全面)完成|(?:(?<=[。,，;；:：])|^)完成|(?<!健)全部|动态清零"
+    r"|应(?P<verb>[\u4e00-\u9fff])尽(?P=verb)"
+)
 
 
 @dataclass(frozen=True)
@@ -212,15 +223,19 @@ def quote_span(text: str, quote: str) -> tuple[int, int] | None:
 
 
 def scan_target_phrases(text: str) -> list[Phrase]:
-    """Every number-bearing phrase of chapters 二 to 十四, outside Tables 1 and 2.
+    """Every number-bearing or completion phrase of chapters 二 to 十四, outside Tables 1 and 2.
 
     A phrase is an Arabic number with its unit and bound (``350家至400家``, ``58%以上``,
     ``2-3个``), a Chinese numeral before a measure word (``十个``, ``二级以上``), a fraction
-    (``三分之二``) or ``翻一番``.  Years (``2025年``) are not phrases; numbers with no unit
-    after them (list numbers ``1.``, ``1+8+X``, ``2.0计划``) are not either.
+    (``三分之二``), ``翻一番`` or a completion word (:data:`COMPLETION`: ``全覆盖``,
+    ``基本完成``, ``全部完成``, ``全部``, ``动态清零``, ``应保尽保``, a clause-initial ``完成``).
+    Years (``2025年``) are not phrases; numbers with no unit after them (list numbers ``1.``,
+    ``1+8+X``, ``2.0计划``) are not either.
 
     >>> [p.text for p in scan_target_phrases("二、总体\\n到2025年,新增10个以上,比2020年“翻一番”。")]
     ['10个以上', '翻一番']
+    >>> [p.text for p in scan_target_phrases("三、保障\\n实现法定人员社保全覆盖,2022年底前全部完成。完成调查。")]
+    ['全覆盖', '全部完成', '完成']
     """
     phrases: list[Phrase] = []
     seen: Counter = Counter()
@@ -235,6 +250,7 @@ def scan_target_phrases(text: str) -> list[Phrase]:
                 continue
             hits.append((m.start(), m.end()))
         hits += [(m.start(), m.end()) for m in _CHINESE.finditer(line)]
+        hits += [(m.start(), m.end()) for m in COMPLETION.finditer(line)]
         for a, b in sorted(hits):
             span = line[a:b]
             seen[(place.chapter, span)] += 1
