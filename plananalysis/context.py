@@ -53,6 +53,10 @@ def review_context(params: ReviewParameters | None = None, **values) -> "ReviewC
 
     ``params``: validated :class:`~plananalysis.params.ReviewParameters`; or keyword values to
     validate (``review_context(as_of=2025, lang="en")``).
+
+    >>> final = review_context(as_of=2025)
+    >>> final.params.phase, review_context(final.params, as_of=2023).params.phase
+    ('final', 'midterm')
     """
     if params is None:
         params = validate(**values)

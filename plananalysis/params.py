@@ -117,7 +117,11 @@ def _csv_rows(path: Path) -> list[dict]:
 
 
 def plan_chapter_count(info: PlanInfo) -> int:
-    """How many chapters the plan's ``chapters.csv`` has (0 when it has none)."""
+    """How many chapters the plan's ``chapters.csv`` has (0 when it has none).
+
+    >>> plan_chapter_count(read_plan_info()) > 0
+    True
+    """
     path = info.table_path("chapters")
     return sum(1 for row in _csv_rows(path) if row.get("kind") == "chapter") if path else 0
 
@@ -153,7 +157,7 @@ def validate(plan=None, as_of=None, chapter=None, method="cn-schedule", lang="zh
     >>> validate(region="上海市")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    plananalysis.params.ReviewParameterError: 参数 region = '上海市' 不符合要求：应为 本规划的地区之一 ...
+    plananalysis.params.ReviewParameterError: 参数 region = '上海市' 不符合要求：应为 本规划的地区之一...
     """
     if unknown:
         name = sorted(unknown)[0]

@@ -10,6 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 PLAN_DIR = DATA / "plans" / "zj-social-14th"
+OBSERVED = PLAN_DIR / "observed"
 TEST_DATA = Path(__file__).resolve().parent / "data"
 
 

@@ -29,14 +29,14 @@ def findings(plan):
 
 def test_table1_actuals_against_table2_baselines(findings):
     # culture share 7.54 (Table 1) against 6.6 (Table 2): |7.54 − 6.6|/6.6 = 14.2 % → high
-    row = findings.loc["table1_vs_table2:culture_industry_share"]
+    row = findings.loc["previous_vs_baseline:culture_industry_share"]
     assert (row.severity, row.value_a, row.value_b) == ("high", 7.54, 6.6)
     assert "7.54" in row.explanation_zh and "6.6" in row.explanation_zh
     # higher education 62.4 against 62: 0.4/62 = 0.65 % → low (a rounding)
-    row = findings.loc["table1_vs_table2:higher_education_enrolment"]
+    row = findings.loc["previous_vs_baseline:higher_education_enrolment"]
     assert row.severity == "low" and "四舍五入" in row.explanation_zh
     # beds 5.99 is a 2019 value in Table 1 and Table 2's 2020 baseline → medium
-    assert findings.loc["table1_vs_table2:hospital_beds_per_1000", "severity"] == "medium"
+    assert findings.loc["previous_vs_baseline:hospital_beds_per_1000", "severity"] == "medium"
 
 
 def test_target_equal_to_base(findings):

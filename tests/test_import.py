@@ -44,7 +44,7 @@ def sandbox(tmp_path, monkeypatch) -> Path:
     """A copy of data/ that the environment points at; returns its observed folder."""
     shutil.copytree(DATA, tmp_path / "data")
     monkeypatch.setenv("PLANANALYSIS_DATA_DIR", str(tmp_path / "data"))
-    return tmp_path / "data" / "observed"
+    return tmp_path / "data" / "plans" / "zj-social-14th" / "observed"
 
 
 def run_cli(*args, data_dir: Path, cwd: Path):
@@ -301,14 +301,14 @@ def test_the_command_line_imports_templates_and_lists(tmp_path):
     assert made.returncode == 0 and (tmp_path / "模板.xlsx").is_file(), made.stderr
     fill_template(tmp_path / "模板.xlsx")
     dry = run_cli("data", "import", "模板.xlsx", "--dry-run", data_dir=data_dir, cwd=tmp_path)
-    assert dry.returncode == 0 and "试运行" in dry.stdout and not (data_dir / "observed" / "user.csv").exists()
+    assert dry.returncode == 0 and "试运行" in dry.stdout and not (data_dir / "plans" / "zj-social-14th" / "observed" / "user.csv").exists()
     done = run_cli("data", "import", "模板.xlsx", "--data-dir", str(data_dir), data_dir=tmp_path / "elsewhere",
                    cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert "新增 added 3" in done.stdout and (data_dir / "observed" / "user.csv").is_file()
+    assert "新增 added 3" in done.stdout and (data_dir / "plans" / "zj-social-14th" / "observed" / "user.csv").is_file()
     listed = run_cli("data", "list", "--region", "杭州市", data_dir=data_dir, cwd=tmp_path)
     assert listed.returncode == 0 and "84.2 %  [user, user]" in listed.stdout
-    assert "共 1 行 (rows), 1 项指标 (indicators)" in listed.stdout
+    assert "共 1 行 (rows), 1 项指标或目标 (indicators or targets)" in listed.stdout
     conflict = write_rows(tmp_path / "c.csv", "3,杭州市,2023,84.0,%,公报,https://a.cn/")
     clash = run_cli("data", "import", str(conflict), data_dir=data_dir, cwd=tmp_path)
     assert clash.returncode == 1 and "冲突未改 conflicts left unchanged 1" in clash.stdout

@@ -20,15 +20,13 @@ from plananalysis.observed.load import (
     load_context,
     load_observed,
 )
-from plananalysis.observed.validation import PLAUSIBLE_RANGES, parse_number, parse_year
+from plananalysis.observed.validation import ObservedRules, parse_number, parse_year
 
-from .conftest import DATA
-
-OBSERVED = DATA / "observed"
+from .conftest import DATA, OBSERVED
 SHARED = Path("/work/shared/data")
-CONTRACT = ["indicator_id", "indicator_no", "region", "series", "year", "value", "qualifier", "unit",
-            "period_note", "source_title", "source_url", "source_quality", "snippet", "notes",
-            "is_derived", "derivation"]
+CONTRACT = ["indicator_id", "target_id", "indicator_no", "region", "series", "year", "value", "qualifier",
+            "unit", "value_type", "period_note", "source_title", "source_url", "source_quality", "snippet",
+            "notes", "is_derived", "derivation"]
 
 
 @pytest.fixture(scope="module")
@@ -180,7 +178,7 @@ def test_a_broken_shipped_file_fails_loudly(tmp_path):
 
 def test_load_observed_follows_the_environment(tmp_path, monkeypatch):
     shutil.copytree(DATA, tmp_path / "data")
-    (tmp_path / "data" / "observed" / "observed-zhejiang.csv").write_text(
+    (tmp_path / "data" / "plans" / "zj-social-14th" / "observed" / "observed-zhejiang.csv").write_text(
         "indicator_id,region,series,year,value,source_title\nreading_rate,浙江省,plan,2022,91.5,x\n", encoding="utf-8")
     monkeypatch.setenv("PLANANALYSIS_DATA_DIR", str(tmp_path / "data"))
     frame = load_observed(include_derived=False)
@@ -190,9 +188,10 @@ def test_load_observed_follows_the_environment(tmp_path, monkeypatch):
 def test_plausible_ranges_cover_every_indicator():
     from plananalysis.plan.folder import load_plan
 
-    ids = set(load_plan().indicators.indicator_id)
-    assert {r[0] for r in PLAUSIBLE_RANGES} == ids
-    assert all(low < high and reason for _, low, high, reason in PLAUSIBLE_RANGES)
+    plan = load_plan()
+    ranges = ObservedRules.for_plan(plan).plausible   # declared in the plan's checks.yml
+    assert set(ranges) == set(plan.indicators.indicator_id)
+    assert all(low < high and reason for low, high, reason in ranges.values())
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -213,10 +212,10 @@ def test_parse_number_rejects(text):
 
 @pytest.mark.parametrize("text, year", [("2023", 2023), ("２０２３", 2023), ("2023年", 2023), ("2023.0", 2023)])
 def test_parse_year(text, year):
-    assert parse_year(text) == year
+    assert parse_year(text, 2020, 2025) == year
 
 
-@pytest.mark.parametrize("text", ["2014", "2036", "23", "2023.5", "二〇二三"])
+@pytest.mark.parametrize("text", ["2014", "2026", "2036", "23", "2023.5", "二〇二三"])
 def test_parse_year_rejects(text):
     with pytest.raises(ValueError):
-        parse_year(text)
+        parse_year(text, 2020, 2025)

@@ -135,7 +135,7 @@ def test_chapters(plan):
     assert set(nine.indicators["indicator_id"]) == {"infant_care_places_per_1000", "care_workers_per_10k_elderly"}
     assert plan.chapter("十三").number == 13 and plan.chapter("第3章").number == 3
     with pytest.raises(ParameterError, match="15"):
-        chapter_number(15)
+        chapter_number(15, 14)
     assert plan.boxes.groupby("chapter").size().sum() == 21
 
 

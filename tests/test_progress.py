@@ -118,7 +118,7 @@ def test_base_value_from_another_year_and_boundary_q_09():
     # health share 6 (2019) → 6.5以上 in 2025: N = 6; 6.3 in 2023: k = 4, E = 4/6 = 0.6667,
     # P = 0.3/0.5 = 0.6, q = 0.6/0.6667 = 0.9 exactly → 基本符合预期 (≥ goes up)
     row = one(spec(target_op="≥", target_value=6.5, baseline_value=6.0, baseline_year=2019),
-              obs("x", [(2023, 6.3)]))
+              obs("x", [(2023, 6.3)]), base_year=2020)
     assert (row.n_years, row.elapsed_years) == (6, 4)
     assert row.pace_ratio == pytest.approx(0.9)
     assert row.status_zh == "基本符合预期"
@@ -301,8 +301,10 @@ def test_other_series_are_never_compared():
 def test_region_filter_and_indicator_no_mapping():
     observed = pd.DataFrame({"indicator_no": [1, 1], "region": ["浙江省", "杭州市"], "series": ["plan"] * 2,
                              "year": [2023, 2023], "value": [74.2, 10.0], "qualifier": ["", ""]})
-    row = one(URBAN, observed)
+    row = one(URBAN, observed, region="浙江省")
     assert row.latest_value == 74.2
+    with pytest.raises(ParameterError, match="region"):   # several regions and none named: refused
+        one(URBAN, observed)
 
 
 def test_data_after_as_of_is_ignored():

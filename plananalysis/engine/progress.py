@@ -691,6 +691,9 @@ def assess(plan, observed: pd.DataFrame | None = None, as_of: int | None = None,
     if observed is None:
         from ..observed.load import load_observed
         observed = load_observed(plan=plan if info is not None else None)
+    if region is None and "region" in observed.columns and observed["region"].dropna().nunique() > 1:
+        raise ParameterError("observed 含多个地区，请用 region 指明其一 (observed holds several regions: "
+                             "name one with region=…)")
     obs = _normalise_observed(observed, specs, region)
     records = []
     for spec in specs.to_dict("records"):

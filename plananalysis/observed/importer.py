@@ -171,6 +171,7 @@ def import_observed(path, *, plan=None, replace: bool = False, allow_unsourced: 
     >>> import shutil
     >>> plan = _plan(None)
     >>> city = plan.regions["name_zh"].iloc[-1]
+    >>> import tempfile
     >>> tmp = tempfile.TemporaryDirectory()
     >>> folder = shutil.copytree(observed_dir(plan), Path(tmp.name) / "observed",
     ...                          ignore=shutil.ignore_patterns("user.csv", "backups"))
@@ -205,6 +206,7 @@ def import_lock(target_dir):
     """Hold the observed folder's import lock (an exclusive ``flock`` on ``.import.lock``):
     two imports at once then run one after the other, and neither loses the other's rows.
 
+    >>> import tempfile
     >>> tmp = tempfile.TemporaryDirectory()
     >>> with import_lock(tmp.name):
     ...     (Path(tmp.name) / LOCK_FILE).is_file()
@@ -301,6 +303,7 @@ def write_template(path, *, plan=None, force: bool = False) -> Path:
     """Write the import template of a plan to ``path`` (``.csv``: UTF-8 with BOM, so Excel shows
     the Chinese headers; ``.xlsx``: sheets 数据, 指标 (units and plausible ranges) and 说明).
 
+    >>> import tempfile
     >>> tmp = tempfile.TemporaryDirectory()
     >>> path = write_template(Path(tmp.name) / "模板.csv")
     >>> path.read_text(encoding="utf-8-sig").splitlines()[0]

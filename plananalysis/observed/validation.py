@@ -394,7 +394,7 @@ def normalise_region(text, rules: ObservedRules) -> str:
     >>> normalise_region("火星市", rules)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: 本规划 regions.csv 中的地区名称 ...
+    ValueError: 本规划 regions.csv 中的地区名称...
     """
     s = _nfkc(text)
     if not s:
@@ -402,7 +402,7 @@ def normalise_region(text, rules: ObservedRules) -> str:
     hit = rules.regions.get(s) or rules.regions.get(s.lower())
     if hit:
         return hit
-    names = sorted(set(rules.regions.values()))
+    names = list(dict.fromkeys(rules.regions.values()))   # the plan's region first, as regions.csv lists them
     close = difflib.get_close_matches(s, names, n=3, cutoff=0.3)
     hint = f"; did you mean {'、'.join(close)}?" if close else ""
     raise ValueError(f"本规划 regions.csv 中的地区名称（{'、'.join(names[:4])} …）"
@@ -568,8 +568,8 @@ def read_observed_file(path, *, plan=None, rules: ObservedRules | None = None, a
     >>> _ = path.write_text(f"指标编号,地区,年份,数值,来源名称\\n1,{city},2023,84.2,统计公报\\n"
     ...                     f"1,{city},1999,abc,统计公报\\n", encoding="utf-8")
     >>> frame, skipped, errors = read_observed_file(path, rules=rules)
-    >>> frame[["year", "value"]].values.tolist(), frame["indicator_id"].tolist() == [first["indicator_id"]]
-    ([[2023, 84.2]], True)
+    >>> frame["year"].tolist(), frame["value"].tolist(), frame["indicator_id"].tolist() == [first["indicator_id"]]
+    ([2023], [84.2], True)
     >>> [(e.row, e.column, e.value) for e in errors]  # spreadsheet row 3: both bad cells
     [(3, '年份 (C)', '1999'), (3, '数值 (D)', 'abc')]
     >>> tmp.cleanup()

@@ -259,7 +259,16 @@ def chapter_number(number: int | str, count: int) -> int:
 
 
 def read_table(path: Path, required: bool = True) -> pd.DataFrame:
-    """Read one plan CSV with typed columns; a bad cell is a PlanDataError naming it."""
+    """Read one plan CSV with typed columns; a bad cell is a PlanDataError naming it.
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "chapters.csv"
+    >>> _ = path.write_text("number,title_zh\\n1,总则\\nx,第二章\\n", encoding="utf-8")
+    >>> read_table(path)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    plananalysis.errors.PlanDataError: 文件 ... 第3行 列 number: 值 'x' 不符合要求，应为 整数 (a whole number) ...
+    """
     if not path.exists():
         if required:
             raise PlanDataError(path, None, None, "", "该文件存在 (the file to exist)")
@@ -315,7 +324,7 @@ def load_plan(plan: str | os.PathLike | None = None, *, check: bool = True) -> P
     column, value and what was expected.
 
     >>> plan = load_plan()
-    >>> plan.indicator(1)["no"]
+    >>> int(plan.indicator(1)["no"])
     1
     >>> load_plan("no-such-plan")  # doctest: +ELLIPSIS
     Traceback (most recent call last):

@@ -209,6 +209,10 @@ def read_plan_info(plan: str | os.PathLike | None = None) -> PlanInfo:
 
     Every problem is a :class:`~plananalysis.errors.PlanDataError` naming the file, the key and
     what was expected.
+
+    >>> info = read_plan_info()
+    >>> info.plan_id == info.folder.name, info.region_level in REGION_LEVELS
+    (True, True)
     """
     folder = resolve_plan_folder(plan)
     path = folder / "plan.yml"

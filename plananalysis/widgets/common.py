@@ -132,13 +132,22 @@ def app_context(as_of: int | None = None, method: str = "cn-schedule"):
 
 
 def app_data():
-    """``(plan, observed)``: the plan and the observed values, loaded once per kernel."""
+    """``(plan, observed)``: the plan and the observed values, loaded once per kernel.
+
+    >>> plan, observed = app_data()
+    >>> set(observed["indicator_id"]) - {""} <= set(plan.indicators["indicator_id"])
+    True
+    """
     context = app_context()
     return context.plan, context.observed
 
 
 def assessment(as_of: int | None = None, method: str = "cn-schedule") -> pd.DataFrame:
-    """The progress table for ``as_of`` and ``method`` (the review context's; do not modify it)."""
+    """The progress table for ``as_of`` and ``method`` (the review context's; do not modify it).
+
+    >>> assessment(2023, "sdsn")["method"].iloc[0]
+    'sdsn'
+    """
     return app_context(as_of, method).progress
 
 
