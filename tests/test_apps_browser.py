@@ -80,7 +80,7 @@ def _select(page, css: str, label: str) -> None:
 
 
 def test_scorecard_renders_in_chinese_offline(server, page):
-    _open(page, server, "scorecard")
+    _open(page, server, "scorecard", "as_of=2023")
     page.wait_for_selector(".pa-card svg")                 # sparklines drawn
     cards = W.scorecard_cards(W.assessment(2023), "zh")
     assert page.locator(".pa-card").count() == 25
@@ -97,7 +97,7 @@ def test_scorecard_renders_in_chinese_offline(server, page):
 
 
 def test_scorecard_filters_and_as_of_update_the_cards(server, page):
-    _open(page, server, "scorecard")
+    _open(page, server, "scorecard", "as_of=2023")
     # category filter: 社会治理 holds Table 2 rows 23–25
     governance = [c["indicator_id"] for c in W.filter_cards(W.scorecard_cards(W.assessment(2023)), "社会治理")]
     assert governance == ["one_network_service_rate", "comprehensive_enforcement_share", "work_safety_death_rate"]
@@ -125,7 +125,7 @@ def test_scorecard_filters_and_as_of_update_the_cards(server, page):
 
 
 def test_scorecard_language_toggle_and_click_through(server, page):
-    _open(page, server, "scorecard")
+    _open(page, server, "scorecard", "as_of=2023")
     page.locator(".pa-lang button", has_text="English").click()
     page.wait_for_function("document.querySelector('.pa-title').innerText.includes('Scorecard')")
     page.wait_for_function("document.querySelector('.pa-card[data-indicator=\"urbanisation_rate\"]')"

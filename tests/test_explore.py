@@ -26,7 +26,8 @@ def test_explore_notebook_matches_the_engine(tmp_path):
     before = data_digest()
     out = tmp_path / "explore.ipynb"
     pm.execute_notebook(str(ROOT / "notebooks" / "explore.ipynb"), str(out), kernel_name="python3",
-                        parameters={"export_path": str(tmp_path / "进度表.xlsx")}, progress_bar=False)
+                        parameters={"export_path": str(tmp_path / "进度表.xlsx"), "indicator": "常住人口城镇化率"},
+                        progress_bar=False)
     nb = nbformat.read(out, as_version=4)
     cell = next(c for c in nb.cells if "summary" in c.metadata.get("tags", []))
     summary = ast.literal_eval(cell.outputs[0]["data"]["text/plain"])

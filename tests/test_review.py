@@ -24,6 +24,8 @@ from plananalysis.run.review import run_review
 from .browser import ARTIFACTS, chromium, offline_page
 from .conftest import ROOT
 
+PLAN_ID = "zj-social-14th"
+
 pytestmark = pytest.mark.slow
 CLI = [sys.executable, "-m", "plananalysis.run.cli"]
 
@@ -47,9 +49,9 @@ def tree_digest(folder: Path) -> dict[str, str]:
 
 
 def test_the_review_writes_every_report(reports):
-    out = reports / "2023"
+    out = reports / PLAN_ID / "2023"
     plan = load_plan()
-    expected = {"index.html", "scorecard.xlsx", "overview.html", "retrospective_13th.html", "data_audit.html"}
+    expected = {"index.html", "scorecard.xlsx", "overview.html", "retrospective.html", "data_audit.html"}
     expected |= {f"chapter-{n:02d}.html" for n in range(3, 14)}
     assert expected <= {p.name for p in out.iterdir()}
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
@@ -65,11 +67,11 @@ def _table_counts(table):
 def test_overview_counts_match_the_progress_engine(reports):
     table = assess(load_plan(), load_observed(), as_of=2023)
     counts = _table_counts(table)
-    index = (reports / "2023" / "index.html").read_text(encoding="utf-8")
+    index = (reports / PLAN_ID / "2023" / "index.html").read_text(encoding="utf-8")
     chips = dict((label, int(n)) for label, n in re.findall(r'<span class="chip"[^>]*>([^<]+?) <b>(\d+)</b>', index))
     assert chips == counts and sum(chips.values()) == 25
     # the overview notebook's own counts table, read from the executed notebook
-    nb = nbformat.read(reports / "2023" / "overview.ipynb", as_version=4)
+    nb = nbformat.read(reports / PLAN_ID / "2023" / "overview.ipynb", as_version=4)
     html = "".join(o.get("data", {}).get("text/html", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     for label, n in counts.items():
         assert re.search(rf">{re.escape(label)}</td>\s*<td[^>]*>{n}</td>", html), label
@@ -77,24 +79,24 @@ def test_overview_counts_match_the_progress_engine(reports):
 
 def test_retrospective_report_matches_the_engine(reports):
     line = summary_line(retrospective())
-    text = (reports / "2023" / "retrospective_13th.html").read_text(encoding="utf-8")
+    text = (reports / PLAN_ID / "2023" / "retrospective.html").read_text(encoding="utf-8")
     assert line in text
     assert "基本完成" in text and "超额完成" in text
 
 
 def test_chapter_report_has_trajectories_and_targets(reports):
-    text = (reports / "2023" / "chapter-09.html").read_text(encoding="utf-8")
+    text = (reports / PLAN_ID / "2023" / "chapter-09.html").read_text(encoding="utf-8")
     assert "第九章 构建更加充分的“一老一小”服务供给体系" in text
     assert text.count("<svg") >= 2  # one trajectory per Table 2 indicator of the chapter
-    assert "敬老院" in text and "本章共有12项量化目标" in text
+    assert "敬老院" in text and "本章共有13项量化目标" in text
     assert "cdn.jsdelivr" not in text and "cdnjs" not in text and "<script" not in text
 
 
 def test_scorecard_xlsx(reports):
     from openpyxl import load_workbook
 
-    book = load_workbook(reports / "2023" / "scorecard.xlsx")
-    assert {"主要指标进度", "计算明细", "章节量化目标", "十三五回顾", "一致性检查", "观测数据", "来源"} <= set(book.sheetnames)
+    book = load_workbook(reports / PLAN_ID / "2023" / "scorecard.xlsx")
+    assert {"主要指标进度", "计算明细", "章节量化目标", "上期规划回顾", "一致性检查", "观测数据", "来源"} <= set(book.sheetnames)
     sheet = book["主要指标进度"]
     headers = [c.value for c in sheet[1]]
     assert "评估结论" in headers and "完成目标进度P" in headers
@@ -109,7 +111,7 @@ def test_reports_render_offline_in_chromium(reports):
     with chromium() as browser:
         for name in ("index", "chapter-03"):
             page, blocked = offline_page(browser)
-            page.goto((reports / "2023" / f"{name}.html").as_uri())
+            page.goto((reports / PLAN_ID / "2023" / f"{name}.html").as_uri())
             page.wait_for_load_state("load")
             page.screenshot(path=str(ARTIFACTS / f"report-{name}.png"), full_page=True)
             assert blocked == [], blocked
@@ -135,7 +137,7 @@ def test_warm_rerun_runs_nothing(reports):
 def test_failing_notebook_keeps_previous_report(reports, tmp_path):
     folder = tmp_path / "reports"
     shutil.copytree(reports, folder)
-    before = tree_digest(folder / "2023")
+    before = tree_digest(folder / PLAN_ID / "2023")
     notebooks = tmp_path / "notebooks"
     shutil.copytree(ROOT / "notebooks", notebooks, ignore=shutil.ignore_patterns("apps"))
     nb = nbformat.read(notebooks / "chapter.ipynb", as_version=4)
@@ -144,8 +146,8 @@ def test_failing_notebook_keeps_previous_report(reports, tmp_path):
     summary = run_review(2023, reports_dir=folder, notebooks_dir=notebooks, only=["chapter-05", "chapter-06"],
                          jobs=1, echo=lambda line: None)
     assert not summary["ok"] and [r["name"] for r in summary["failed"]] == ["chapter-05"]
-    assert tree_digest(folder / "2023") == before
-    failed = folder / "2023.failed"
+    assert tree_digest(folder / PLAN_ID / "2023") == before
+    failed = folder / PLAN_ID / "2023.failed"
     assert "模拟失败" in (failed / "chapter-05.html").read_text(encoding="utf-8").split("pa-error", 1)[1][:400]
     assert "运行失败" in (failed / "index.html").read_text(encoding="utf-8")
     assert (failed / "chapter-06.html").exists()
@@ -162,18 +164,18 @@ def test_a_kernel_that_dies_is_replaced_for_the_next_notebook(tmp_path):
                          only=["chapter-05", "chapter-06"], jobs=1, echo=lambda line: None)
     assert [r["name"] for r in summary["failed"]] == ["chapter-05"]
     assert "chapter-06" in summary["ran"]
-    page = (tmp_path / "reports" / "2023.failed" / "chapter-06.html").read_text(encoding="utf-8")
+    page = (tmp_path / "reports" / PLAN_ID / "2023.failed" / "chapter-06.html").read_text(encoding="utf-8")
     assert "pa-error" not in page and load_plan().chapter(6).title("zh") in page and "<svg" in page
 
 
 def test_bad_parameter_is_one_clear_error(reports):
-    before = tree_digest(reports / "2023")
+    before = tree_digest(reports / PLAN_ID / "2023")
     result = review_cli("--as-of", "2031", "--reports-dir", str(reports))
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and "as_of = 2031" in result.stderr and "2021–2025" in result.stderr
     result = review_cli("--method", "fast", "--reports-dir", str(reports))
     assert result.returncode == 2 and "cn-schedule" in result.stderr
-    assert tree_digest(reports / "2023") == before
+    assert tree_digest(reports / PLAN_ID / "2023") == before
 
 
 def test_bad_parameter_in_a_notebook_is_shown_at_the_top(tmp_path):
@@ -194,7 +196,7 @@ def test_bad_parameter_in_a_notebook_is_shown_at_the_top(tmp_path):
 def test_interrupted_run_keeps_previous_report(reports, tmp_path):
     folder = tmp_path / "reports"
     shutil.copytree(reports, folder)
-    before = tree_digest(folder / "2023")
+    before = tree_digest(folder / PLAN_ID / "2023")
     proc = subprocess.Popen([*CLI, "review", "--force", "--reports-dir", str(folder)], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     for line in proc.stdout:
@@ -203,15 +205,15 @@ def test_interrupted_run_keeps_previous_report(reports, tmp_path):
     proc.send_signal(signal.SIGTERM)
     proc.wait(timeout=60)
     assert proc.returncode != 0
-    assert tree_digest(folder / "2023") == before
-    assert not list(folder.glob(".tmp-*"))
+    assert tree_digest(folder / PLAN_ID / "2023") == before
+    assert not list(folder.rglob(".tmp-*"))
 
 
 def test_final_review(tmp_path):
     result = review_cli("--as-of", "2025", "--reports-dir", str(tmp_path),
-                        "--only", "overview", "retrospective_13th", "chapter-07")
+                        "--only", "overview", "retrospective", "chapter-07")
     assert result.returncode == 0, result.stdout + result.stderr
-    text = (tmp_path / "2025" / "index.html").read_text(encoding="utf-8")
+    text = (tmp_path / PLAN_ID / "2025" / "index.html").read_text(encoding="utf-8")
     assert "终期检查" in text
     final_labels = {"超额完成", "完成", "基本完成", "未完成", "无数据"}
     chips = set(re.findall(r'<span class="chip"[^>]*>([^<]+?) <b>', text))
@@ -221,5 +223,5 @@ def test_final_review(tmp_path):
 def test_english_review_goes_to_its_own_folder(tmp_path):
     summary = run_review(2023, lang="en", reports_dir=tmp_path, only=["chapter-03"], jobs=1, echo=lambda line: None)
     assert summary["ok"] and summary["folder"].endswith("2023-en")
-    text = (tmp_path / "2023-en" / "chapter-03.html").read_text(encoding="utf-8")
+    text = (tmp_path / PLAN_ID / "2023-en" / "chapter-03.html").read_text(encoding="utf-8")
     assert "Chapter 3: A more competitive human-capital system" in text and "Box 1" in text
