@@ -125,12 +125,28 @@ class ReviewContext:
         return load_observed(self.params.observed_path or None, plan=self.plan)
 
     @cached_property
+    def verdicts(self) -> pd.DataFrame:
+        """An analyst's recorded verdicts on qualitative targets, with their sources."""
+        from .observed.load import load_verdicts
+
+        return load_verdicts(self.plan)
+
+    @cached_property
+    def context_series(self) -> pd.DataFrame:
+        """The plan's context series (GDP, population …) that targets may be read against."""
+        from .observed.load import load_context
+
+        folder = self.plan.folder / "observed"
+        return load_context(folder, plan=self.plan) if list(folder.glob("context-*.csv")) else pd.DataFrame(
+            columns=["series", "region", "year", "value"])
+
+    @cached_property
     def progress(self) -> pd.DataFrame:
         """The progress table of the headline indicators, with each one's category and chapter."""
         from .engine.progress import assess
 
         table = assess(self.plan, self.observed, as_of=self.params.as_of, method=self.params.method,
-                       region=self.params.region)
+                       region=self.params.region, verdicts=self.verdicts, context=self.context_series)
         extra = self.plan.indicators[["indicator_id", "category_zh", "category_en", "chapter", "attribute"]]
         return table.merge(extra, on="indicator_id", how="left")
 

@@ -138,7 +138,7 @@ def test_floor_exactly_met_and_bound_observed():
     row = one(life, obs("x", [(2023, 80.0)]))        # P = 0.53/0.53 = 1 → met (≥ inclusive)
     assert row.is_target_met and row.status_zh == "提前实现"
     row = one(life, obs("x", [(2024, 80.0, ">")]), as_of=2025)   # ">80": a bound, meets the floor
-    assert row.is_target_met and row.status_zh == "完成"
+    assert row.is_target_met and row.status_zh == "预计完成（据2024年数据）"   # 2024 data in a 2025 review
     assert "观测值仅为界值" in row.caveats and "≥100%" in row.reason_zh
     row = one(life, obs("x", [(2024, 80.0, "<")]), as_of=2024)   # "<80" says nothing about 80以上
     assert not row.is_target_met
@@ -371,3 +371,89 @@ def test_shipped_plan_mid_term_in_one_line():
     assert got["surveyed_unemployment_rate"] == "基本符合预期"
     assert got["life_expectancy"] == "无数据"          # only the 2020 value and another series
     assert pg.progress is pg.assess
+
+
+# ---------------------------------------------------------------- target kinds of any plan (issue 12.3)
+
+REDUCTION = spec("energy", target_kind="cumulative_reduction", target_value=20.0, target_printed="〔20〕",
+                 direction="lower", baseline_printed="-")
+
+
+def test_cumulative_reduction_is_compounded_not_summed():
+    # METHODS.md §5.5: 〔20〕 over 5 years; four yearly declines 4, 4, 4, 3.78 % compound to
+    # 1 − 0.96³ × 0.9622 = 14.87 %, not the sum 15.78 %
+    row = one(REDUCTION, obs("energy", [(2021, 4.0), (2022, 4.0), (2023, 4.0), (2024, 3.78)]), as_of=2024)
+    achieved = 1 - 0.96 ** 3 * (1 - 0.0378)
+    assert row.latest_value == pytest.approx(achieved * 100)
+    assert row.completion_share == pytest.approx(achieved / 0.20)
+    # the time share follows the constant-rate path: (1 − 0.8^(4/5)) / 0.2 = 0.16355/0.2 = 0.8176
+    assert row.elapsed_share == pytest.approx((1 - 0.8 ** 0.8) / 0.2)
+    assert "累计下降" in row.reason_zh and row.rule == "cumulative_reduction"
+
+
+def test_cumulative_reduction_from_a_cumulative_value_matches_the_methods_vector():
+    # METHODS.md §5.5: observed 15.61 % after 4 years → P/E_geo = 0.7805/0.8176 = 0.955 (on
+    # schedule); required decline in year 5: 1 − 0.8/0.8439 = 5.20 %
+    observed = obs("energy", [(2024, 15.61)], value_type="cumulative")
+    row = one(REDUCTION, observed, as_of=2024)
+    assert row.pace_ratio == pytest.approx(0.955, abs=5e-4)
+    assert row.remaining_rate == pytest.approx(5.20, abs=5e-3)
+    assert row.status_zh == "基本符合预期"
+
+
+def test_a_binding_target_has_no_tolerance_band():
+    # the same 0.955 pace: on schedule for an expected target, behind (滞后) for a binding one
+    observed = obs("energy", [(2024, 15.61)], value_type="cumulative")
+    row = one({**REDUCTION, "attribute": "binding"}, observed, as_of=2024)
+    assert row.status_zh == "滞后" and "约束性" in row.caveats
+    # final: P = 0.955 would be 基本完成 if expected; binding: 未完成
+    final = one({**REDUCTION, "attribute": "binding", "target_year": 2024}, observed, as_of=2024)
+    assert final.status_zh == "未完成"
+
+
+INCOME_VS_GDP = spec("income", target_kind="relational", target_op="≈", linked_indicator="gdp", target_printed="与GDP增长基本同步")
+
+
+def test_relational_target_against_the_linked_series():
+    # income 5.0, 6.0 against GDP 5.5, 6.2: geometric means 5.4988 % and 5.8496 %, 0.35 points apart
+    observed = pd.concat([obs("income", [(2021, 5.0), (2022, 6.0)]), obs("gdp", [(2021, 5.5), (2022, 6.2)])])
+    row = one(INCOME_VS_GDP, observed)
+    mine = (1.05 * 1.06) ** 0.5 * 100 - 100
+    theirs = (1.055 * 1.062) ** 0.5 * 100 - 100
+    assert row.realised_rate == pytest.approx(mine) and row.required_rate == pytest.approx(theirs)
+    assert row.status_zh == "基本符合预期" and "基本同步" in row.reason_zh
+    higher = one({**INCOME_VS_GDP, "target_op": "≥"}, observed)          # 高于GDP增长: 5.50 < 5.85 → not met
+    assert higher.status_zh == "滞后"
+
+
+def test_qualitative_target_is_never_invented():
+    gdp = spec("gdp", target_kind="qualitative", target_printed="保持在合理区间、各年度视情提出")
+    row = one(gdp, obs("gdp", [(2021, 8.1)]))
+    assert row.status_id == "qualitative" and row.status_zh == "定性目标"
+    verdicts = pd.DataFrame([{"subject_id": "gdp", "year": 2023, "verdict": "met", "reason_zh": "增速处于合理区间",
+                              "reason_en": "within the range", "source_title": "政府工作报告", "source_url": ""}])
+    judged = one(gdp, obs("gdp", [(2021, 8.1)]), verdicts=verdicts)
+    assert judged.status_zh == "基本符合预期" and "政府工作报告" in judged.reason_zh
+
+
+def test_a_row_that_fits_no_rule_does_not_stop_the_others():
+    bad = spec("bad", target_kind="no-such-kind")
+    table = pg.assess(pd.DataFrame([bad, URBAN]), obs("urbanisation_rate", [(2023, 74.2)]), as_of=2023)
+    rows = table.set_index("indicator_id")
+    assert rows.loc["bad", "status_id"] == "not_assessable" and "no-such-kind" in rows.loc["bad", "reason_zh"]
+    assert rows.loc["urbanisation_rate", "status_zh"] == "快于预期"
+
+
+def test_a_floor_already_met_with_no_baseline_is_a_verdict():
+    floor = spec("share", target_op="≥", target_value=25.0, target_printed=">25")   # no base value
+    row = one(floor, obs("share", [(2023, 28.99)]))
+    assert row.rule == "floor" and not row.has_path and row.status_zh == "基本符合预期"
+    assert "满足" in row.reason_zh
+
+
+def test_a_final_verdict_on_an_older_year_is_an_estimate():
+    # urbanisation: 74.2 in 2023 judged in the 2025 final review: P = 0.8 but the 2021–23 pace
+    # projects 76.33 ≥ 75×0.95 → likely completed, labelled with the year of its data
+    row = one(URBAN, obs("urbanisation_rate", [(2020, 71.0), (2023, 74.2)]), as_of=2025)
+    assert row.status_zh == "预计完成（据2023年数据）" and row.status_en == "Likely completed (on 2023 data)"
+    assert "终期结论据较早年份数据预计" in row.caveats

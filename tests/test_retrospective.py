@@ -25,8 +25,9 @@ def test_one_row_per_table1_line(table):
 @pytest.mark.parametrize("indicator_id,status,share", [
     # 35537 → 52600, actual 52397: P = 16860/17063 = 0.9881 → 基本完成
     ("disposable_income", "基本完成", 0.98810),
-    # 4.92 → 6, 5.99 (2019): P = 1.07/1.08 = 0.9907 → 基本完成
-    ("hospital_beds_per_1000", "基本完成", 0.99074),
+    # 4.92 → 6, 5.99 (2019): P = 1.07/1.08 = 0.9907; a 2019 value in a 2020 final review is an
+    # estimate (issue 14): the 2015–2019 pace, 0.2675 a year, reaches 6.2575 ≥ 6 by 2020 → 预计完成
+    ("hospital_beds_per_1000", "预计完成（据2019年数据）", 0.99074),
     # 1075 → 1400, 1400: P = 325/325 = 1 → 完成 (not exceeded: P < 1.05)
     ("talent_total", "完成", 1.0),
     # 5.7 → 8, 7.54: P = 1.84/2.3 = 0.8 → 未完成
@@ -61,7 +62,7 @@ def test_beds_2019_value_is_used_and_said(rows):
 def test_maintain_ceiling_and_floor_rows(rows):
     assert (rows.loc["medical_insured", "rule"], rows.loc["medical_insured", "status_zh"]) == ("maintain", "完成")
     natural = rows.loc["natural_growth_rate"]      # <6 ceiling, 5.02 already under it; 4.99 (2019)
-    assert (natural.rule, natural.has_path, natural.status_zh) == ("ceiling", False, "完成")
+    assert (natural.rule, natural.has_path, natural.status_zh) == ("ceiling", False, "预计完成（据2019年数据）")
     assert rows.loc["private_hospital_beds_share", "status_zh"] == "完成"   # >25, no base, 28.99
 
 
@@ -75,10 +76,13 @@ def test_food_and_drug_row_has_two_parts(rows):
 
 
 def test_summary_line(table):
-    # completed: 20 exceeded + 5 completed (medical insurance, natural growth, talent,
-    # private beds, food and drug) = 25; 2 basically completed; 2 not completed
+    # completed: 19 exceeded + 4 completed (medical insurance, talent, private beds, food and
+    # drug) = 23; 1 basically completed; three rows rest on 2019 values (beds, natural growth,
+    # health industry share 6 against >5.4): estimates, named with their year; 2 not completed
     assert summary_line(table) == (
-        "29项指标中25项完成（其中20项超额完成），2项基本完成（居民人均可支配收入、每千人拥有医疗床位数），"
+        "29项指标中23项完成（其中19项超额完成），1项基本完成（居民人均可支配收入），"
+        "3项预计完成（每千人拥有医疗床位数（据2019年数据）、人口自然增长率（据2019年数据）、"
+        "健康产业增加值占GDP比重（据2019年数据）），"
         "2项未完成（文化及相关产业增加值占GDP比重、旅游业增加值占GDP比重）")
 
 

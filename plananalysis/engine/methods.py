@@ -81,7 +81,7 @@ _EPS = 1e-9  # floating-point slack on the cut-offs: 0.3/0.5*... must not drop a
 @lru_cache(maxsize=4)
 def _read_labels(path: str) -> pd.DataFrame:
     table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    for column in ("lower", "upper"):
+    for column in ("lower", "upper", "lower_binding", "upper_binding"):
         table[column] = [float(v) if v != "" else math.nan for v in table[column]]
     for column in ("lower_inclusive", "upper_inclusive"):
         for row, value in enumerate(table[column], start=2):
@@ -96,7 +96,7 @@ def status_labels(method: str | None = None, phase: str | None = None) -> pd.Dat
     """The declared status table, optionally for one method and phase (``any`` rows included).
 
     >>> status_labels("cn-schedule", "midterm")["label_zh"].tolist()
-    ['提前实现', '快于预期', '基本符合预期', '滞后', '逆向', '无数据']
+    ['提前实现', '快于预期', '基本符合预期', '滞后', '逆向', '定性目标', '无数据', '无法评估']
     """
     table = _read_labels(str(LABELS_PATH))
     if method is not None:
@@ -114,11 +114,16 @@ def _check_method(method: str) -> None:
         )
 
 
-def classify(method: str, phase: str, measure: str, value: float) -> str | None:
+def classify(method: str, phase: str, measure: str, value: float, *, binding: bool = False) -> str | None:
     """The status id whose band on ``measure`` holds ``value`` (None if no band or value NaN).
+
+    A binding (约束性) target uses a band's ``lower_binding``/``upper_binding`` where the table
+    gives them: no tolerance below schedule at mid-term, no 基本完成 band at the end.
 
     >>> classify("cn-schedule", "midterm", "q", 0.9), classify("cn-schedule", "midterm", "q", 0.8999)
     ('on_track', 'behind')
+    >>> classify("cn-schedule", "midterm", "q", 0.95, binding=True), classify("cn-schedule", "final", "P", 0.95, binding=True)
+    ('behind', 'not_completed')
     >>> classify("open-sdg", "any", "R", -0.01)
     'deterioration'
     """
@@ -129,15 +134,17 @@ def classify(method: str, phase: str, measure: str, value: float) -> str | None:
     for band in bands.itertuples():
         if band.measure == "P" and band.status_id == "achieved":
             continue  # checked by rule before the pace bands
-        if not math.isnan(band.lower):
-            if band.lower_inclusive and value < band.lower - _EPS:
+        lower = band.lower_binding if binding and not math.isnan(band.lower_binding) else band.lower
+        upper = band.upper_binding if binding and not math.isnan(band.upper_binding) else band.upper
+        if not math.isnan(lower):
+            if band.lower_inclusive and value < lower - _EPS:
                 continue
-            if not band.lower_inclusive and value <= band.lower + _EPS:
+            if not band.lower_inclusive and value <= lower + _EPS:
                 continue
-        if not math.isnan(band.upper):
-            if band.upper_inclusive and value > band.upper + _EPS:
+        if not math.isnan(upper):
+            if band.upper_inclusive and value > upper + _EPS:
                 continue
-            if not band.upper_inclusive and value >= band.upper - _EPS:
+            if not band.upper_inclusive and value >= upper - _EPS:
                 continue
         return band.status_id
     return None

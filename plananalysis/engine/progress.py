@@ -37,7 +37,22 @@ cumulative_change      points of change: ``y* = y0 + d·X`` (myopia 〔5〕: ``P
                        a value that is itself the cumulative change compares with ``X``.
 avg_growth             realised ``ḡ = (Π(1+g_i))^(1/k) − 1``; ``P = (Π(1+g_i) − 1)/((1+g*)^N − 1)``,
                        ``E`` on the geometric path ``((1+g*)^k − 1)/((1+g*)^N − 1)``.
+cumulative_reduction   〔R〕 % over N years, observed as yearly declines ``r_i``: achieved
+                       ``A_k = 1 − Π(1 − r_i)`` (compounded, not summed), ``P = A_k/R``, ``E`` on
+                       the constant-rate path ``(1 − (1 − R)^(k/N))/R``; a value marked
+                       ``value_type = cumulative`` is ``A_k`` itself.
+relational             against the linked series (``linked_indicator``) over the years both have:
+                       average growth ``≥`` (高于), ``≈`` within ``relation_tolerance`` points
+                       (基本同步, default :data:`RELATION_TOLERANCE`) or ``≤``; a constraint, no path.
+qualitative            no number: :data:`QUALITATIVE` unless an analyst's verdict with its source
+                       is recorded (``observed/verdicts.csv``).
 =====================  =======================================================================
+
+约束性 (binding) targets use the binding bands of the method table: no tolerance below the
+schedule at mid-term (滞后 below q = 1), no 基本完成 band at the end.  At the final review a
+verdict that rests on a value older than the target year is an estimate from that year:
+``预计完成（据2023年数据）`` / ``预计未完成（据2023年数据）``, never a final label.  A row that
+cannot be evaluated gets ``not_assessable`` with the reason; it never stops the others.
 
 Observed values: only ``series == 'plan'`` is compared with the target; other series are
 listed in ``context``.  A value with qualifier ``>``/``<`` is a bound (flagged; a floor is met
@@ -70,12 +85,14 @@ __all__ = [
 ]
 
 APPROX_TOLERANCE = 0.05  # 左右: P ≥ 0.95 counts as met (the 11th FYP energy verdict 19.1/20)
+RELATION_TOLERANCE = 0.5  # 基本同步: average growth within 0.5 percentage points of the linked series
+QUALITATIVE = "qualitative"
 _EPS = 1e-9
 
 SPEC_COLUMNS = [
     "indicator_id", "part", "no", "name_zh", "name_en", "unit", "baseline_printed",
     "target_printed", "target_kind", "target_op", "target_value", "baseline_value",
-    "baseline_year", "target_year", "direction",
+    "baseline_year", "target_year", "direction", "attribute", "linked_indicator", "relation_tolerance",
 ]
 
 RULE_LABELS = {
@@ -88,6 +105,10 @@ RULE_LABELS = {
     "cumulative_sum": ("五年累计数", "five-year sum"),
     "cumulative_change": ("五年累计变化", "five-year cumulative change"),
     "avg_growth": ("年均增长", "average annual growth"),
+    "cumulative_reduction": ("五年累计下降（复合）", "five-year cumulative reduction (compounded)"),
+    "relational": ("相对目标（与其他序列比较）", "relational (against another series)"),
+    "qualitative": ("定性目标", "qualitative"),
+    "unknown": ("无法识别", "not recognised"),
 }
 
 OUTPUT_COLUMNS = [
@@ -95,7 +116,8 @@ OUTPUT_COLUMNS = [
     "rule", "rule_zh", "has_path", "direction", "baseline_printed", "target_printed",
     "target_op", "target_value", "base_year", "base_value", "target_year", "n_years",
     "latest_year", "latest_value", "latest_qualifier", "years_used", "years_missing",
-    "elapsed_years", "elapsed_share", "completion_share", "pace_ratio", "is_target_met",
+    "elapsed_years", "elapsed_share", "completion_share", "pace_ratio", "is_target_met", "attribute",
+    "linked_indicator", "linked_value",
     "gap_to_target", "gap_share", "realised_rate", "required_rate", "remaining_rate",
     "realised_cagr", "required_cagr", "remaining_cagr", "projection_linear",
     "projection_cagr", "projection_low", "projection_high", "projected_share",
@@ -114,6 +136,7 @@ COLUMN_LABELS_ZH = {
     "latest_value": "最新值", "latest_qualifier": "数值标注", "years_used": "所用年份",
     "years_missing": "缺失年份", "elapsed_years": "已过年数k", "elapsed_share": "序时进度E",
     "completion_share": "完成目标进度P", "pace_ratio": "进度比q=P/E", "is_target_met": "已达目标",
+    "attribute": "指标属性", "linked_indicator": "对照序列", "linked_value": "对照序列值",
     "gap_to_target": "距目标差值", "gap_share": "距目标差（比例）", "realised_rate": "实际年均变化",
     "required_rate": "规划所需年均变化", "remaining_rate": "剩余年份所需年均变化",
     "realised_cagr": "实际年均增速", "required_cagr": "规划所需年均增速",
@@ -135,6 +158,8 @@ _FLAG_ZH = {
     "base_from_observed": "基期值取自观测数据",
     "base_year_differs": "基期年份非规划基年",
     "no_base": "规划未给基期值",
+    "binding": "约束性指标（从严判断）",
+    "estimate": "终期结论据较早年份数据预计",
 }
 
 
@@ -173,8 +198,10 @@ def specs_from_indicators(table: pd.DataFrame) -> pd.DataFrame:
     frame = table.copy()
     for column in SPEC_COLUMNS:
         if column not in frame.columns:
-            frame[column] = "" if column in ("part", "name_en", "baseline_printed", "no") else math.nan
-    frame["part"] = frame["part"].fillna("").astype(str)
+            frame[column] = "" if column in ("part", "name_en", "baseline_printed", "no", "attribute",
+                                             "linked_indicator") else math.nan
+    for column in ("part", "attribute", "linked_indicator"):
+        frame[column] = frame[column].astype(object).where(frame[column].notna(), "").astype(str)
     for column in ("target_value", "baseline_value"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
     return frame[SPEC_COLUMNS].reset_index(drop=True)
@@ -199,8 +226,10 @@ def target_rule(kind: str, op: str, base: float, target: float, direction: str) 
     >>> target_rule("level", "≤≈", math.nan, 5.5, "lower")
     ('control', False)
     """
-    if kind in ("cumulative_sum", "cumulative_change", "avg_growth"):
+    if kind in ("cumulative_sum", "cumulative_change", "avg_growth", "cumulative_reduction"):
         return kind, True
+    if kind in ("relational", "qualitative"):
+        return kind, False
     if kind == "maintain":
         return "maintain", False
     d = 1 if direction == "higher" else -1
@@ -276,7 +305,7 @@ def _series_for(obs: pd.DataFrame, indicator_id: str, part: str, as_of: int) -> 
         years=[int(y) for y in plan["year"]],
         values=[float(v) for v in plan["value"]],
         qualifiers=[str(q) for q in plan["qualifier"]],
-        is_cumulative=[bool(c) for c in plan["is_cumulative"]],
+        is_cumulative=[bool(c) or v == "cumulative" for c, v in zip(plan["is_cumulative"], plan["value_type"])],
         context=context,
     )
 
@@ -293,7 +322,7 @@ def _normalise_observed(observed: pd.DataFrame, specs: pd.DataFrame, region: str
         obs = obs[obs["region"].fillna(region) == region]
     if "target_id" in obs.columns:  # catalogue targets are judged by their own rows, not here
         obs = obs[obs["target_id"].fillna("") == ""]
-    defaults = {"series": "plan", "qualifier": "", "part": "", "is_cumulative": False}
+    defaults = {"series": "plan", "qualifier": "", "part": "", "is_cumulative": False, "value_type": ""}
     for column, default in defaults.items():
         if column not in obs.columns:
             obs[column] = default
@@ -330,8 +359,11 @@ def _is_met_value(rule: str, d: int, value: float, qualifier: str, target: float
 
 
 def _evaluate(spec: dict, series: _Series, as_of: int, phase: str, method: str,
-              tolerance: float, plan_base_year: int | None = None) -> dict:
+              tolerance: float, plan_base_year: int | None = None, linked: _Series | None = None,
+              verdict: dict | None = None) -> dict:
     d = 1 if spec["direction"] == "higher" else -1
+    if spec.get("target_kind") == "qualitative":
+        return _qualitative(spec, series, as_of, phase, method, verdict)
     kind = spec["target_kind"] if not _blank(spec["target_kind"]) else "level"
     op = spec["target_op"] if not _blank(spec["target_op"]) else "="
     x_target = _float(spec["target_value"])
@@ -339,6 +371,10 @@ def _evaluate(spec: dict, series: _Series, as_of: int, phase: str, method: str,
     t0 = _int(spec["baseline_year"])
     big_t = _int(spec["target_year"])
     flags = []
+    if kind not in RULE_LABELS or kind in ("floor", "ceiling", "approx", "control", "unknown"):
+        raise ValueError(f"未知目标类型 {kind!r} (unknown target kind {kind!r})")
+    if t0 is None or big_t is None:
+        raise ValueError("缺少基期年份或目标年份 (no base year or target year)")
     if math.isnan(y0) and kind in ("level", "cumulative_change", "maintain"):
         # a base from the data when the table gives none (e.g. the myopia rate in 2020)
         if t0 in series.years and not series.is_cumulative[series.years.index(t0)]:
@@ -351,12 +387,17 @@ def _evaluate(spec: dict, series: _Series, as_of: int, phase: str, method: str,
     n_years = big_t - t0
     if plan_base_year is not None and t0 != plan_base_year:
         flags.append("base_year_differs")
+    if spec.get("attribute") == "binding":
+        flags.append("binding")
     rec = {
         "rule": rule, "rule_zh": RULE_LABELS[rule][0], "has_path": has_path, "phase": phase,
         "target_value": x_target, "base_year": t0, "base_value": y0, "target_year": big_t,
         "n_years": n_years, "latest_qualifier": "", "years_used": "", "years_missing": "",
-        "is_target_met": None, "context": series.context,
+        "is_target_met": None, "context": series.context, "attribute": spec.get("attribute", ""),
+        "linked_indicator": spec.get("linked_indicator", ""),
     }
+    if kind == "relational":
+        return _relational(rec, spec, series, linked, as_of, t0, flags, method, phase)
     after = [(y, v, q, c) for y, v, q, c in zip(series.years, series.values, series.qualifiers,
                                                  series.is_cumulative) if y > t0]
     if not after:
@@ -376,6 +417,8 @@ def _evaluate(spec: dict, series: _Series, as_of: int, phase: str, method: str,
 
     if kind == "cumulative_sum":
         _cumulative_sum(rec, after, t0, n_years, x_target, flags)
+    elif kind == "cumulative_reduction":
+        _cumulative_reduction(rec, after, t0, n_years, x_target, flags)
     elif kind == "avg_growth":
         _avg_growth(rec, after, t0, n_years, x_target, flags, phase)
     elif has_path:
@@ -461,6 +504,132 @@ def _cumulative_sum(rec, after, t0, n_years, total_target, flags):
     rec["latest_value"] = total if after[-1][3] else rec["latest_value"]
 
 
+def _cumulative_reduction(rec, after, t0, n_years, target_pct, flags):
+    """〔R〕: a reduction compounded from yearly declines (METHODS.md §5.3).
+
+    >>> rec = {}
+    >>> after = [(2021, 4.0, "", False), (2022, 4.0, "", False), (2023, 4.0, "", False), (2024, 4.0, "", False)]
+    >>> _cumulative_reduction(rec, after, 2020, 5, 20.0, [])
+    >>> round(rec["latest_cumulative"], 4), round(rec["completion_share"], 4)   # 1 − 0.96⁴ = 15.07 %
+    (15.0653, 0.7533)
+    """
+    t = after[-1][0]
+    k = t - t0
+    big_r = target_pct / 100
+    if after[-1][3]:  # the value is already the reduction since the base year
+        achieved, used, missing = after[-1][1] / 100, [t], []
+    else:
+        declines = {y: v / 100 for y, v, *_ in after}
+        used = sorted(declines)
+        missing = [y for y in range(t0 + 1, t + 1) if y not in declines]
+        achieved = 1 - math.prod(1 - r for r in declines.values())
+    if missing:
+        flags.append("partial")
+    n_known = k if not missing else len(used)
+    annual = 1 - (1 - achieved) ** (1 / n_known) if n_known else math.nan      # realised yearly decline
+    required = 1 - (1 - big_r) ** (1 / n_years)                                 # the plan's yearly task
+    expected = 1 - (1 - big_r) ** (k / n_years)                                 # the constant-rate path
+    p = achieved / big_r
+    e = expected / big_r
+    remaining = (1 - ((1 - big_r) / (1 - achieved)) ** (1 / (n_years - k))) if n_years > k and achieved < 1 else math.nan
+    projected = 1 - (1 - annual) ** n_years if not math.isnan(annual) else math.nan
+    rec.update(
+        target_level=target_pct, latest_cumulative=achieved * 100, completion_share=p, elapsed_share=e,
+        pace_ratio=(annual / required) if missing else p / e, is_target_met=achieved >= big_r - _EPS,
+        gap_to_target=(achieved - big_r) * 100, gap_share=(achieved - big_r) / big_r,
+        realised_rate=annual * 100, required_rate=required * 100,
+        remaining_rate=remaining * 100 if not missing else math.nan,
+        years_used=",".join(map(str, used)), years_missing=",".join(map(str, missing)),
+        years_ahead=math.nan if missing else years_ahead(p, k, n_years),
+        projection_linear=projected * 100, projected_share=projected / big_r,
+    )
+    rec["latest_value"] = achieved * 100
+
+
+def _relational(rec, spec, series, linked, as_of, t0, flags, method, phase):
+    """高于 / 与…基本同步 / 低于 another series: compared over the years both have, up to ``as_of``."""
+    own = {y: v for y, v in zip(series.years, series.values) if y > t0}
+    other = {y: v for y, v in zip(linked.years, linked.values) if y > t0} if linked is not None else {}
+    years = sorted(set(own) & set(other))
+    link = spec.get("linked_indicator") or ""
+    if not years:
+        missing = "本指标" if not own else "对照序列"
+        rec.update(status_id="no_data", flags=flags,
+                   reason_zh=f"无可比较年份：{missing}（{link}）缺少规划期数据",
+                   reason_en=f"no year to compare: {'this indicator' if not own else 'the linked series'} "
+                             f"({link}) has no value in the plan period")
+        return _finish(rec, method, phase)
+
+    def mean_growth(values):
+        return (math.prod(1 + v / 100 for v in values) ** (1 / len(values)) - 1) * 100
+
+    mine, theirs = mean_growth([own[y] for y in years]), mean_growth([other[y] for y in years])
+    tolerance = _float(spec.get("relation_tolerance"))
+    tolerance = RELATION_TOLERANCE if math.isnan(tolerance) else tolerance
+    op = spec.get("target_op") or "≈"
+    if op == "≥":
+        met = mine >= theirs - _EPS
+    elif op == "≤":
+        met = mine <= theirs + _EPS
+    else:
+        met = abs(mine - theirs) <= tolerance + _EPS
+    t = years[-1]
+    if t < min(as_of, rec["target_year"]):
+        flags.append("lagged")
+    span = f"{years[0]}—{years[-1]}" if len(years) > 1 else f"{years[0]}"
+    rec.update(latest_year=t, latest_value=own[t], linked_value=other[t], elapsed_years=t - t0,
+               realised_rate=mine, required_rate=theirs, gap_to_target=mine - theirs,
+               is_target_met=bool(met), years_used=",".join(map(str, years)), flags=flags)
+    word_zh = {"≥": "高于", "≤": "低于"}.get(op, "基本同步于")
+    word_en = {"≥": "above", "≤": "below"}.get(op, "in step with")
+    gap = abs(mine - theirs)
+    band_zh = "" if op in ("≥", "≤") else f"，容差±{_num(tolerance)}"
+    band_en = "" if op in ("≥", "≤") else f", tolerance ±{_num(tolerance)}"
+    _method_status(rec, method, phase, 1)
+    lag_zh = f"最新数据为{t}年，" if "lagged" in flags else ""
+    lag_en = f"latest data {t}; " if "lagged" in flags else ""
+    rec["reason_zh"] = (f"{lag_zh}{span}年年均{_num(round(mine, 2))}%，同期{link}年均{_num(round(theirs, 2))}%"
+                        f"（相差{_num(round(gap, 2))}个百分点{band_zh}）：{'满足' if met else '未满足'}“{word_zh}”")
+    rec["reason_en"] = (f"{lag_en}{span}: average {_num(round(mine, 2))}% against {_num(round(theirs, 2))}% for {link} "
+                        f"({_num(round(gap, 2))} points apart{band_en}): {'meets' if met else 'does not meet'} '{word_en}'")
+    return _finish(rec, method, phase)
+
+
+def _qualitative(spec, series, as_of, phase_arg, method, verdict):
+    """A target with no number: an analyst's recorded verdict (with its source), or none."""
+    big_t = _int(spec.get("target_year"))
+    phase = _phase_for(phase_arg, as_of, big_t) if big_t else "midterm"
+    rec = {"rule": "qualitative", "rule_zh": RULE_LABELS["qualitative"][0], "has_path": False, "phase": phase,
+           "target_value": math.nan, "base_year": _int(spec.get("baseline_year")), "target_year": big_t,
+           "attribute": spec.get("attribute", ""), "context": series.context, "flags": []}
+    if verdict is None:
+        rec.update(status_id=QUALITATIVE,
+                   reason_zh=f"定性目标“{spec.get('target_printed', '')}”：规划未给数值，需分析人员依据资料作出判断并注明来源",
+                   reason_en="a qualitative target with no number: an analyst records a verdict with its source")
+        return _finish(rec, method, phase)
+    year = int(verdict["year"])
+    met = verdict["verdict"] == "met"
+    rec.update(latest_year=year, is_target_met=met)
+    if big_t and year < min(as_of, big_t):
+        rec["flags"].append("lagged")
+    _method_status(rec, method, phase, 1)
+    source = verdict.get("source_title") or verdict.get("source_url") or ""
+    rec["reason_zh"] = f"{year}年分析判断：{verdict.get('reason_zh') or ('已实现' if met else '未实现')}（来源：{source}）"
+    rec["reason_en"] = f"{year}, analyst's verdict: {verdict.get('reason_en') or ('met' if met else 'not met')} (source: {source})"
+    return _finish(rec, method, phase)
+
+
+def _unassessable(spec: dict, error: Exception, method: str, phase_arg: str, as_of: int) -> dict:
+    """The record of a row that fits no rule: its status says so and its reason says why."""
+    big_t = _int(spec.get("target_year")) if not _blank(spec.get("target_year")) else None
+    phase = _phase_for(phase_arg, as_of, big_t) if big_t else ("final" if phase_arg == "final" else "midterm")
+    text = str(error).split("\n")[0][:200]
+    rec = {"rule": "unknown", "rule_zh": RULE_LABELS["unknown"][0], "has_path": False, "phase": phase,
+           "target_year": big_t, "status_id": "not_assessable", "flags": [],
+           "reason_zh": f"无法评估：{text}", "reason_en": f"cannot be assessed: {text}"}
+    return _finish(rec, method, phase)
+
+
 def _avg_growth(rec, after, t0, n_years, g_target_pct, flags, phase):
     t = after[-1][0]
     k = t - t0
@@ -504,11 +673,12 @@ def _avg_growth(rec, after, t0, n_years, g_target_pct, flags, phase):
 def _method_status(rec: dict, method: str, phase: str, d: int) -> None:
     """Status id (and the method's own measure) from the computed numbers."""
     met = rec.get("is_target_met")
+    binding = rec.get("attribute") == "binding"
     if method == "cn-schedule":
         if rec["has_path"]:
             if phase == "midterm":
                 rec["method_measure"], rec["method_value"] = "q", rec["pace_ratio"]
-                status = "achieved" if met else _methods.classify(method, phase, "q", rec["pace_ratio"])
+                status = "achieved" if met else _methods.classify(method, phase, "q", rec["pace_ratio"], binding=binding)
             elif "partial" in rec["flags"]:
                 # a five-year sum or average with years missing: no final verdict (never imputed)
                 rec["method_measure"], rec["method_value"] = "P", math.nan
@@ -522,12 +692,19 @@ def _method_status(rec: dict, method: str, phase: str, d: int) -> None:
                     exceeded = _methods.status_labels(method, phase).set_index("status_id").loc["exceeded", "lower"]
                     status = "exceeded" if share >= exceeded - _EPS else "completed"
                 else:
-                    status = _methods.classify(method, phase, "P", share)
+                    status = _methods.classify(method, phase, "P", share, binding=binding)
         else:
             if phase == "midterm":
                 status = "on_track" if met else "behind"
             else:
                 status = "completed" if met else "not_completed"
+        if phase == "final" and "lagged" in rec["flags"] and status not in ("no_data", None):
+            # the data stop before the target year: an estimate from that year, never a final label
+            rec["flags"].append("estimate")
+            share = rec.get("projected_share")
+            likely = bool(met) or (rec["has_path"] and share is not None and not _isnan(share)
+                                   and share >= (1 - APPROX_TOLERANCE if rec["rule"] == "approx" else 1) - _EPS)
+            status = "estimated_completed" if likely else "estimated_not_completed"
         rec["status_id"] = status
         return
     row = _methods.method_row(method)   # the method table: its statuses, measure and ratio
@@ -567,8 +744,13 @@ def _reason(rec: dict, spec: dict, as_of: int) -> tuple[str, str]:
     at_least = "≥" if "bound" in rec["flags"] else ""
     if rule == "cumulative_sum":
         total = rec["latest_cumulative"]
-        head_zh = f"{rec['years_used'].replace(',', '、')}年累计{_with_unit(total, unit)}"
-        head_en = f"sum {rec['years_used']} = {_num(total)}"
+        used = rec["years_used"].split(",")
+        if len(used) == 1 and "partial" in rec["flags"]:   # one year's flow is not a total
+            head_zh = f"{used[0]}年新增{_with_unit(total, unit)}"
+            head_en = f"{used[0]}: {_num(total)} in that year alone"
+        else:
+            head_zh = f"{rec['years_used'].replace(',', '、')}年累计{_with_unit(total, unit)}"
+            head_en = f"sum {rec['years_used']} = {_num(total)}"
         if rec["years_missing"]:
             head_zh += (f"（缺{rec['years_missing'].replace(',', '、')}年），已知年份年均{_num(rec['realised_rate'])}，"
                         f"为所需年均{_num(rec['required_rate'])}的{_pct(rec['pace_ratio'])}")
@@ -578,6 +760,16 @@ def _reason(rec: dict, spec: dict, as_of: int) -> tuple[str, str]:
                 head_zh += "；年度数据不全，无法得出终期结论"
                 head_en += "; years missing, no final verdict"
             return lag_zh + head_zh, lag_en + head_en
+    elif rule == "cumulative_reduction":
+        head_zh = (f"{rec['years_used'].replace(',', '、')}年累计下降{_num(round(rec['latest_cumulative'], 2))}%"
+                   f"（年均{_num(round(rec['realised_rate'], 2))}%，目标五年累计{_num(rec['target_value'])}%，"
+                   f"年均需{_num(round(rec['required_rate'], 2))}%）")
+        head_en = (f"cumulative reduction {_num(round(rec['latest_cumulative'], 2))}% over {rec['years_used']} "
+                   f"({_num(round(rec['realised_rate'], 2))}% a year; the target {_num(rec['target_value'])}% "
+                   f"needs {_num(round(rec['required_rate'], 2))}% a year)")
+        if rec["years_missing"]:
+            head_zh += f"，缺{rec['years_missing'].replace(',', '、')}年"
+            head_en += f", missing {rec['years_missing']}"
     elif rule == "avg_growth":
         head_zh = (f"{rec['years_used'].replace(',', '、')}年年均增长{_num(round(rec['realised_rate'], 2))}%"
                    f"（目标年均{_num(rec['target_value'])}%{'以上' if spec['target_op'] == '≥' else ''}）")
@@ -611,6 +803,9 @@ def _reason(rec: dict, spec: dict, as_of: int) -> tuple[str, str]:
         shown = rec["projected_share"] if rule == "avg_growth" else p
         zh = f"{head_zh}，完成目标进度{at_least}{_pct(shown)}"
         en = f"{head_en}; completion {at_least}{_pct(shown)}"
+        if rec["status_id"] in ("estimated_completed", "estimated_not_completed"):
+            zh += f"；按{t}年前趋势预计{rec['target_year']}年完成进度{_pct(rec.get('projected_share'))}"
+            en += f"; on the trend to {t}, {_pct(rec.get('projected_share'))} expected by {rec['target_year']}"
         gap = rec.get("gap_share", math.nan)
         if rec["is_target_met"] is False and not math.isnan(gap) and rule not in ("avg_growth",):
             zh += f"，距目标差{_pct(abs(gap), 2)}"
@@ -649,7 +844,9 @@ def _finish(rec: dict, method: str, phase: str, d: int = 1, spec: dict | None = 
             rec["projected_zh"] = "已实现" if met and "partial" not in rec.get("flags", []) else ("预计完成" if rec["is_projected_met"] else "难以完成")
     labels = _methods.status_labels(method, phase).set_index("status_id")
     row = labels.loc[rec["status_id"]]
-    rec.update(status_zh=row["label_zh"], status_en=row["label_en"], status_order=int(row["order"]))
+    year = rec.get("latest_year")
+    rec.update(status_zh=row["label_zh"].format(year=year), status_en=row["label_en"].format(year=year),
+               status_order=int(row["order"]))
     rec["caveats"] = "；".join(_FLAG_ZH[f] for f in dict.fromkeys(rec.pop("flags", [])))
     return rec
 
@@ -662,7 +859,8 @@ def _isnan(x) -> bool:
 
 def assess(plan, observed: pd.DataFrame | None = None, as_of: int | None = None, method: str = "cn-schedule",
            *, phase: str = "auto", region: str | None = None, tolerance: float = APPROX_TOLERANCE,
-           combine_parts: bool = True, base_year: int | None = None) -> pd.DataFrame:
+           combine_parts: bool = True, base_year: int | None = None, verdicts: pd.DataFrame | None = None,
+           context: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per indicator: the verdict of ``method`` as of ``as_of`` with every intermediate.
 
     ``plan``: a Plan (its ``.indicators``), Table 2 as a DataFrame, or a frame of
@@ -671,6 +869,9 @@ def assess(plan, observed: pd.DataFrame | None = None, as_of: int | None = None,
     ``phase``: ``auto`` (final when ``as_of`` ≥ the target year), ``midterm`` or ``final``.
     ``region`` and ``as_of`` default to the plan's region and latest review due; ``base_year``
     (for a frame of specs) is the plan's base year, against which a row's own is flagged.
+    ``verdicts``: an analyst's recorded verdicts on qualitative targets (``subject_id, year,
+    verdict, reason_zh, reason_en, source_title, source_url``); ``context``: context series a
+    relational target may be stated against (``series, region, year, value``).
     Column names are English; :data:`COLUMN_LABELS_ZH` gives Chinese headers.
 
     >>> from plananalysis.plan.folder import load_plan
@@ -698,7 +899,12 @@ def assess(plan, observed: pd.DataFrame | None = None, as_of: int | None = None,
     records = []
     for spec in specs.to_dict("records"):
         series = _series_for(obs, spec["indicator_id"], spec["part"], as_of)
-        rec = _evaluate(spec, series, as_of, phase, method, tolerance, plan_base_year)
+        try:
+            linked = _linked_series(spec, obs, context, region, as_of)
+            verdict = _latest_verdict(verdicts, spec["indicator_id"], as_of)
+            rec = _evaluate(spec, series, as_of, phase, method, tolerance, plan_base_year, linked, verdict)
+        except (ValueError, TypeError, KeyError, ZeroDivisionError, OverflowError) as error:
+            rec = _unassessable(spec, error, method, phase, as_of)   # one row never stops the others
         for column in ("indicator_id", "part", "no", "name_zh", "name_en", "unit",
                        "baseline_printed", "target_printed", "target_op", "direction"):
             rec[column] = spec[column]
@@ -715,6 +921,30 @@ def assess(plan, observed: pd.DataFrame | None = None, as_of: int | None = None,
 
 
 progress = assess
+
+
+def _linked_series(spec: dict, obs: pd.DataFrame, context: pd.DataFrame | None, region, as_of: int) -> _Series | None:
+    """The series a relational target is stated against: an indicator of the plan, else a context series."""
+    link = spec.get("linked_indicator") or ""
+    if spec.get("target_kind") != "relational" or not link:
+        return None
+    if link in set(obs["indicator_id"]):
+        return _series_for(obs, link, "", as_of)
+    if context is not None and len(context):
+        rows = context[(context["series"] == link) & (context["year"] <= as_of)]
+        if region is not None and "region" in rows.columns:
+            rows = rows[rows["region"] == region]
+        rows = rows.sort_values("year").drop_duplicates("year", keep="last")
+        return _Series([int(y) for y in rows["year"]], [float(v) for v in rows["value"]],
+                       [""] * len(rows), [False] * len(rows), "")
+    return _Series([], [], [], [], "")
+
+
+def _latest_verdict(verdicts: pd.DataFrame | None, subject_id: str, as_of: int) -> dict | None:
+    if verdicts is None or not len(verdicts):
+        return None
+    rows = verdicts[(verdicts["subject_id"] == subject_id) & (verdicts["year"].astype(int) <= as_of)]
+    return rows.sort_values("year").iloc[-1].to_dict() if len(rows) else None
 
 
 def _combine_parts(table: pd.DataFrame) -> pd.DataFrame:

@@ -12,7 +12,7 @@ is a ceiling, ``>96`` observed is a bound only, and the food and drug row is jud
 >>> row.status_zh, round(float(row.completion_share), 4), round(float(-row.gap_share) * 100, 2)
 ('基本完成', 0.9881, 0.39)
 >>> summary_line(table)[:11]
-'29项指标中25项完成'
+'29项指标中23项完成'
 """
 
 from __future__ import annotations
@@ -119,18 +119,23 @@ def retrospective(plan=None, method: str = "cn-schedule") -> pd.DataFrame:
 def summary_line(table: pd.DataFrame) -> str:
     """One sentence: how many indicators were completed, basically completed, not completed.
 
-    >>> summary_line(pd.DataFrame({"status_id": ["exceeded", "completed", "not_completed"],
-    ...     "name_zh": ["甲", "乙", "丙"]}))
-    '3项指标中2项完成（其中1项超额完成），1项未完成（丙）'
+    >>> summary_line(pd.DataFrame({"status_id": ["exceeded", "completed", "not_completed", "estimated_completed"],
+    ...     "name_zh": ["甲", "乙", "丙", "丁"], "latest_year": [2020, 2020, 2020, 2019]}))
+    '4项指标中2项完成（其中1项超额完成），1项预计完成（丁（据2019年数据）），1项未完成（丙）'
     """
     counts = table["status_id"].value_counts()
     done = int(counts.get("exceeded", 0) + counts.get("completed", 0))
     line = f"{len(table)}项指标中{done}项完成"
     if counts.get("exceeded", 0):
         line += f"（其中{int(counts['exceeded'])}项超额完成）"
-    for status_id, label in (("basically_completed", "基本完成"), ("not_completed", "未完成"),
+    for status_id, label in (("basically_completed", "基本完成"), ("estimated_completed", "预计完成"),
+                             ("estimated_not_completed", "预计未完成"), ("not_completed", "未完成"),
                              ("no_data", "无数据")):
-        names = table.loc[table["status_id"] == status_id, "name_zh"].tolist()
+        rows = table[table["status_id"] == status_id]
+        if status_id.startswith("estimated"):  # an estimate names the year its data come from
+            names = [f"{r.name_zh}（据{int(r.latest_year)}年数据）" for r in rows.itertuples()]
+        else:
+            names = rows["name_zh"].tolist()
         if names:
             line += f"，{len(names)}项{label}（{'、'.join(names)}）"
     return line

@@ -60,6 +60,8 @@ __all__ = [
     "load_observed",
     "load_context",
     "load_derivations",
+    "load_verdicts",
+    "VERDICT_COLUMNS",
     "derive",
     "derived_vs_read",
 ]
@@ -371,6 +373,51 @@ def derive(context: pd.DataFrame, plan=None) -> pd.DataFrame:
                     "origin": "derived",
                 })
     return _tidy(pd.DataFrame(records, columns=FRAME_COLUMNS)) if records else _tidy(pd.DataFrame(columns=FRAME_COLUMNS))
+
+
+VERDICT_COLUMNS = ["subject_id", "year", "verdict", "reason_zh", "reason_en", "source_title", "source_url", "snippet"]
+VERDICTS = {"met": "the target is met (已实现)", "not_met": "the target is not met (未实现)"}
+
+
+def load_verdicts(plan=None) -> pd.DataFrame:
+    """An analyst's recorded verdicts on qualitative targets (``observed/verdicts.csv``), checked:
+    the subject is an indicator or target of the plan, the year within the plan's years, the
+    verdict ``met`` or ``not_met``, and a source is given (a verdict is never invented).
+
+    >>> list(load_verdicts().columns) == VERDICT_COLUMNS
+    True
+    """
+    plan = _plan(plan)
+    path = observed_dir(plan) / "verdicts.csv"
+    if not path.is_file():
+        return pd.DataFrame(columns=VERDICT_COLUMNS)
+    rules = ObservedRules.for_plan(plan)
+    cells = read_table(path)
+    header, rows = cells[0], cells[1:]
+    missing = [c for c in VERDICT_COLUMNS if c not in header]
+    if missing:
+        raise PlanDataError(path, 1, missing[0], ", ".join(header), "列 " + ", ".join(VERDICT_COLUMNS))
+    subjects = set(rules.indicators) | set(rules.targets)
+    errors, records = [], []
+    for offset, raw in enumerate(rows):
+        if not any(c.strip() for c in raw):
+            continue
+        record = dict(zip(header, (c.strip() for c in raw)))
+        line = offset + 2
+        if record["subject_id"] not in subjects:
+            errors.append(PlanDataError(path, line, "subject_id", record["subject_id"], "本规划的指标编号或目标编号 (an indicator or target id of the plan)"))
+        try:
+            record["year"] = parse_year(record["year"], rules.first_year, rules.last_year)
+        except ValueError as exc:
+            errors.append(PlanDataError(path, line, "year", record["year"], str(exc)))
+        if record["verdict"] not in VERDICTS:
+            errors.append(PlanDataError(path, line, "verdict", record["verdict"], "met 或 not_met"))
+        if not (record["source_title"] or record["source_url"]):
+            errors.append(PlanDataError(path, line, "source_title", "", "判断的来源 (the source the verdict rests on)"))
+        records.append(record)
+    if errors:
+        raise InvalidObservedFile(errors)
+    return pd.DataFrame(records, columns=VERDICT_COLUMNS)
 
 
 def derived_vs_read(path=None, plan=None) -> pd.DataFrame:

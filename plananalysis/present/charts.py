@@ -203,7 +203,7 @@ def status_table(method: str = "cn-schedule", phase: str = "midterm") -> pd.Data
 
     >>> table = status_table("cn-schedule", "midterm")
     >>> table["status_id"].tolist()
-    ['achieved', 'ahead', 'on_track', 'behind', 'reverse', 'no_data']
+    ['achieved', 'ahead', 'on_track', 'behind', 'reverse', 'qualitative', 'no_data', 'not_assessable']
     >>> status_table("cn-schedule", "final")["label_zh"].tolist()[:2]
     ['超额完成', '完成']
     """
