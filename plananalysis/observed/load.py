@@ -91,8 +91,10 @@ def _plan(plan):
 # ---------------------------------------------------------------- reading
 
 
-def _read_valid(path, rules: ObservedRules, *, allow_unsourced: bool = False) -> pd.DataFrame:
-    frame, _skipped, errors = read_observed_file(path, rules=rules, allow_unsourced=allow_unsourced)
+def _read_valid(path, rules: ObservedRules, *, allow_unsourced: bool = False,
+                require_rows: bool = False) -> pd.DataFrame:
+    frame, _skipped, errors = read_observed_file(path, rules=rules, allow_unsourced=allow_unsourced,
+                                                 require_rows=require_rows)
     if errors:
         raise InvalidObservedFile(errors)
     return frame
@@ -190,7 +192,7 @@ def load_observed(path=None, region: str | None = None, *, plan=None, include_de
         frame = _combine(shipped, user, path)
         context_folder = path
     elif path.exists():
-        frame = _finish(_read_valid(path, rules), "file")
+        frame = _finish(_read_valid(path, rules, require_rows=True), "file")
         context_folder = path.parent
     else:
         frame, context_folder = _finish(_read_valid_empty(), "shipped"), None

@@ -546,14 +546,18 @@ def _map_headers(path, header: list[str], rows: list[list[str]]):
     return index, written, errors
 
 
-def read_observed_file(path, *, plan=None, rules: ObservedRules | None = None, allow_unsourced: bool = False):
+def read_observed_file(path, *, plan=None, rules: ObservedRules | None = None, allow_unsourced: bool = False,
+                       require_rows: bool = True):
     """Read and check one observed file against a plan (``plan`` or ``rules``; default the
     default plan).
 
     Returns ``(frame, skipped, errors)``: the valid rows in the tidy format (plus
     ``indicator_name``, ``row`` — the spreadsheet row — and the bookkeeping columns of
-    user.csv), the number of template placeholder rows skipped (an indicator listed with
-    neither year, value nor source), and every problem as a :class:`PlanDataError`.
+    user.csv), the number of template placeholder rows skipped (an indicator or target listed
+    with neither a value nor a source: a template row, or a row of a data request a department
+    left empty), and every problem as a :class:`PlanDataError`.  ``require_rows``: a file
+    without one filled row is a problem (an import); ``False`` accepts it (a plan's own
+    files, a folder of returned requests).
     A file with problems should be used not at all: callers raise
     :class:`InvalidObservedFile` (``errors``) before writing anything.
 
@@ -615,8 +619,8 @@ def read_observed_file(path, *, plan=None, rules: ObservedRules | None = None, a
             i = index.get(column)
             return raw[i] if i is not None and i < len(raw) else ""
 
-        if not any(_nfkc(cell(c)) for c in ("year", "value", "source_title", "source_url")):
-            skipped += 1  # a template row listing an indicator, not filled in
+        if not any(_nfkc(cell(c)) for c in ("value", "source_title", "source_url")):
+            skipped += 1  # a template or request row listing an indicator (and year), not filled in
             continue
         row_errors: list[PlanDataError] = []
 
@@ -703,7 +707,7 @@ def read_observed_file(path, *, plan=None, rules: ObservedRules | None = None, a
             "imported_from": _nfkc(cell("imported_from")), "is_replacement": bool(is_replacement),
             "row": row_no,
         })
-    if not records and not errors:
+    if not records and not errors and require_rows:
         errors.append(PlanDataError(path, None, None, f"{skipped} 行未填 ({skipped} rows not filled in)",
                                     "至少一行填有年份和数值的数据 (at least one row with a year and a value)"))
     frame = pd.DataFrame(records, columns=_FRAME_COLUMNS) if records else _empty_frame()
