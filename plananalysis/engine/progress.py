@@ -46,6 +46,14 @@ relational             against the linked series (``linked_indicator``) over the
                        (基本同步, default :data:`RELATION_TOLERANCE`) or ``≤``; a constraint, no path.
 qualitative            no number: :data:`QUALITATIVE` unless an analyst's verdict with its source
                        is recorded (``observed/verdicts.csv``).
+annual (每年…)         a flow to reach in every year: met when each observed year's flow reaches
+                       ``y*`` (左右: ``≥ 0.95·y*``); a constraint, ``P`` = the weakest year's
+                       flow / ``y*``; at the final review, years missing make it an estimate.
+range (350至400)       ``target_op = 'range'``, ``target_value`` the low and ``target_high`` the
+                       high bound: met when ``low ≤ yt ≤ high``; a base below (above) the range
+                       gives a path to the low (high) bound, like a floor (ceiling).
+multiple (翻一番)      ``y* = y0 · m`` with the base-year value (from the data when the row has
+                       none); then a level (floor) with a path.  No base value: no verdict.
 =====================  =======================================================================
 
 约束性 (binding) targets use the binding bands of the method table: no tolerance below the
@@ -93,6 +101,7 @@ SPEC_COLUMNS = [
     "indicator_id", "part", "no", "name_zh", "name_en", "unit", "baseline_printed",
     "target_printed", "target_kind", "target_op", "target_value", "baseline_value",
     "baseline_year", "target_year", "direction", "attribute", "linked_indicator", "relation_tolerance",
+    "target_high",
 ]
 
 RULE_LABELS = {
@@ -108,6 +117,8 @@ RULE_LABELS = {
     "cumulative_reduction": ("五年累计下降（复合）", "five-year cumulative reduction (compounded)"),
     "relational": ("相对目标（与其他序列比较）", "relational (against another series)"),
     "qualitative": ("定性目标", "qualitative"),
+    "annual": ("年度目标（每年）", "annual (every year)"),
+    "range": ("区间目标（…至…）", "range (from … to …)"),
     "unknown": ("无法识别", "not recognised"),
 }
 
@@ -202,7 +213,7 @@ def specs_from_indicators(table: pd.DataFrame) -> pd.DataFrame:
                                              "linked_indicator") else math.nan
     for column in ("part", "attribute", "linked_indicator"):
         frame[column] = frame[column].astype(object).where(frame[column].notna(), "").astype(str)
-    for column in ("target_value", "baseline_value"):
+    for column in ("target_value", "baseline_value", "target_high"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
     return frame[SPEC_COLUMNS].reset_index(drop=True)
 
@@ -225,7 +236,13 @@ def target_rule(kind: str, op: str, base: float, target: float, direction: str) 
     ('maintain', False)
     >>> target_rule("level", "≤≈", math.nan, 5.5, "lower")
     ('control', False)
+    >>> target_rule("annual", "=", math.nan, 7, "higher"), target_rule("level", "range", math.nan, 350, "higher")
+    (('annual', False), ('range', False))
     """
+    if kind == "annual":
+        return "annual", False
+    if op == "range":
+        return "range", False
     if kind in ("cumulative_sum", "cumulative_change", "avg_growth", "cumulative_reduction"):
         return kind, True
     if kind in ("relational", "qualitative"):
@@ -345,8 +362,10 @@ def _phase_for(phase: str, as_of: int, target_year: int) -> str:
 
 
 def _is_met_value(rule: str, d: int, value: float, qualifier: str, target: float, base: float,
-                  tolerance: float) -> bool:
+                  tolerance: float, high: float = math.nan) -> bool:
     """Whether one observed value meets a constraint-type target (no path)."""
+    if rule == "range":  # a bound says nothing about lying inside a range
+        return qualifier not in (">", "<") and target - _EPS <= value <= high + _EPS
     if qualifier == ">" and d < 0 or qualifier == "<" and d > 0:
         return False  # a bound on the wrong side says nothing about meeting the target
     if rule == "control":
@@ -371,18 +390,30 @@ def _evaluate(spec: dict, series: _Series, as_of: int, phase: str, method: str,
     t0 = _int(spec["baseline_year"])
     big_t = _int(spec["target_year"])
     flags = []
-    if kind not in RULE_LABELS or kind in ("floor", "ceiling", "approx", "control", "unknown"):
+    if (kind not in RULE_LABELS and kind != "multiple") or kind in ("floor", "ceiling", "approx", "control",
+                                                                    "range", "unknown"):
         raise ValueError(f"未知目标类型 {kind!r} (unknown target kind {kind!r})")
     if t0 is None or big_t is None:
         raise ValueError("缺少基期年份或目标年份 (no base year or target year)")
-    if math.isnan(y0) and kind in ("level", "cumulative_change", "maintain"):
+    x_high = _float(spec.get("target_high"))
+    if op == "range" and (math.isnan(x_high) or math.isnan(x_target) or x_high < x_target):
+        raise ValueError("区间目标需要下限 target_value 与上限 target_high (a range needs target_value ≤ target_high)")
+    if math.isnan(y0) and kind in ("level", "cumulative_change", "maintain", "multiple"):
         # a base from the data when the table gives none (e.g. the myopia rate in 2020)
         if t0 in series.years and not series.is_cumulative[series.years.index(t0)]:
             y0 = series.values[series.years.index(t0)]
             flags.append("base_from_observed")
         else:
             flags.append("no_base")
-    rule, has_path = target_rule(kind, op, y0, x_target, spec["direction"])
+    multiple = math.nan
+    if kind == "multiple":  # 翻一番: a floor at m times the base value, with a path from the base
+        multiple, kind, op = x_target, "level", "≥"
+        x_target = y0 * multiple if not math.isnan(y0) else math.nan
+    if op == "range" and not math.isnan(y0) and not x_target <= y0 <= x_high:
+        # a base outside the range: the path runs to the nearer bound, as to a floor or a ceiling
+        op, d = ("≥", 1) if y0 < x_target else ("≤", -1)
+        x_target = x_target if d > 0 else x_high
+    rule, has_path = target_rule(kind, op, y0, x_target, "higher" if d > 0 else "lower")
     phase = _phase_for(phase, as_of, big_t)
     n_years = big_t - t0
     if plan_base_year is not None and t0 != plan_base_year:
@@ -400,10 +431,19 @@ def _evaluate(spec: dict, series: _Series, as_of: int, phase: str, method: str,
         return _relational(rec, spec, series, linked, as_of, t0, flags, method, phase)
     after = [(y, v, q, c) for y, v, q, c in zip(series.years, series.values, series.qualifiers,
                                                  series.is_cumulative) if y > t0]
+    if kind == "annual":  # a target of each year up to its own year
+        after = [a for a in after if a[0] <= big_t]
     if not after:
         rec.update(status_id="no_data", flags=flags,
                    reason_zh="无规划口径数据" + (f"（仅有{t0}年基期数据）" if t0 in series.years else ""),
                    reason_en="no value on the plan's basis" + (" after the base year" if t0 in series.years else ""))
+        return _finish(rec, method, phase)
+    if not math.isnan(multiple) and math.isnan(y0):
+        years = "、".join(str(y) for y, *_ in after)
+        rec.update(status_id="no_data", flags=flags,
+                   reason_zh=f"有{years}年数值，但缺少{t0}年基期值，无法计算{_num(multiple)}倍目标",
+                   reason_en=f"values for {years.replace('、', ', ')} but none for the base year {t0}: "
+                             f"the {_num(multiple)}-fold target cannot be computed")
         return _finish(rec, method, phase)
     t, yt, qual, is_cum = after[-1]
     k = t - t0
@@ -415,7 +455,9 @@ def _evaluate(spec: dict, series: _Series, as_of: int, phase: str, method: str,
     if t < min(as_of, big_t):
         flags.append("lagged")
 
-    if kind == "cumulative_sum":
+    if kind == "annual":
+        _annual(rec, after, t0, x_target, op, d, tolerance, flags)
+    elif kind == "cumulative_sum":
         _cumulative_sum(rec, after, t0, n_years, x_target, flags)
     elif kind == "cumulative_reduction":
         _cumulative_reduction(rec, after, t0, n_years, x_target, flags)
@@ -432,9 +474,11 @@ def _evaluate(spec: dict, series: _Series, as_of: int, phase: str, method: str,
             target_level = x_target
         _level_path(rec, after, t0, y0, t, yt, target_level, n_years, d, rule, tolerance)
     else:
-        met = _is_met_value(rule, d, yt, qual, x_target, y0, tolerance)
-        rec.update(is_target_met=met, gap_to_target=yt - x_target if rule != "maintain" else yt - y0)
+        met = _is_met_value(rule, d, yt, qual, x_target, y0, tolerance, x_high)
         ref = x_target if rule != "maintain" else y0
+        if rule == "range":  # the distance to the nearer bound (0 inside the range)
+            ref = x_target if yt < x_target else (x_high if yt > x_high else yt)
+        rec.update(is_target_met=met, gap_to_target=yt - ref)
         rec["gap_share"] = (yt - ref) / abs(ref) if ref else math.nan
     rec["flags"] = flags
     return _finish(rec, method, phase, d=d, spec=spec, tolerance=tolerance)
@@ -502,6 +546,36 @@ def _cumulative_sum(rec, after, t0, n_years, total_target, flags):
             rec["projection_high"] = total + max(flows_list) * (n_years - n_known)
     rec["projected_share"] = rec["projection_linear"] / total_target
     rec["latest_value"] = total if after[-1][3] else rec["latest_value"]
+
+
+def _annual(rec, after, t0, target, op, d, tolerance, flags):
+    """每年…: every observed year's flow against the yearly target (a constraint, no path).
+
+    >>> rec = {"latest_qualifier": ""}
+    >>> _annual(rec, [(2023, 11.0, "", False), (2024, 8.5, "", False)], 2020, 7.0, "=", 1, 0.05, [])
+    >>> rec["is_target_met"], rec["years_missing"], round(rec["completion_share"], 4)   # 8.5 / 7
+    (True, '2021,2022', 1.2143)
+    """
+    flows = {y: (v, q) for y, v, q, _ in after}
+    t = after[-1][0]
+    missing = [y for y in range(t0 + 1, t + 1) if y not in flows]
+    if missing:
+        flags.append("partial")
+    threshold = target * (1 - tolerance) if op == "≈" else target
+
+    def short(v, q):
+        return d * (v - threshold) < -_EPS or (q == "<" and d > 0) or (q == ">" and d < 0)
+
+    below = [y for y, (v, q) in flows.items() if short(v, q)]
+    values = [v for v, _ in flows.values()]
+    worst = min(values) if d > 0 else max(values)
+    rec.update(
+        target_level=target, is_target_met=not below, completion_share=worst / target if target else math.nan,
+        realised_rate=sum(values) / len(values), required_rate=target,
+        gap_to_target=worst - target, gap_share=(worst - target) / abs(target) if target else math.nan,
+        years_used=",".join(map(str, sorted(flows))), years_missing=",".join(map(str, missing)),
+        years_below=",".join(map(str, below)), annual_flows=[(y, flows[y][0]) for y in sorted(flows)],
+    )
 
 
 def _cumulative_reduction(rec, after, t0, n_years, target_pct, flags):
@@ -698,7 +772,8 @@ def _method_status(rec: dict, method: str, phase: str, d: int) -> None:
                 status = "on_track" if met else "behind"
             else:
                 status = "completed" if met else "not_completed"
-        if phase == "final" and "lagged" in rec["flags"] and status not in ("no_data", None):
+        incomplete = rec["rule"] == "annual" and "partial" in rec["flags"]  # every year is the target
+        if phase == "final" and ("lagged" in rec["flags"] or incomplete) and status not in ("no_data", None):
             # the data stop before the target year: an estimate from that year, never a final label
             rec["flags"].append("estimate")
             share = rec.get("projected_share")
@@ -742,6 +817,8 @@ def _reason(rec: dict, spec: dict, as_of: int) -> tuple[str, str]:
     lag_en = f"latest data {t}; " if "lagged" in rec["flags"] else ""
     rule, p, e = rec["rule"], rec.get("completion_share"), rec.get("elapsed_share")
     at_least = "≥" if "bound" in rec["flags"] else ""
+    if rule == "annual":
+        return _annual_reason(rec, spec, lag_zh, lag_en)
     if rule == "cumulative_sum":
         total = rec["latest_cumulative"]
         used = rec["years_used"].split(",")
@@ -824,6 +901,24 @@ def _reason(rec: dict, spec: dict, as_of: int) -> tuple[str, str]:
     else:
         zh = f"{head_zh}，完成目标进度{_pct(p)}，{word_zh}序时进度{_pct(e)}"
         en = f"{head_en}; {_pct(p)} of the target reached, {word_en} the {_pct(e)} of time elapsed"
+    return lag_zh + zh, lag_en + en
+
+
+def _annual_reason(rec: dict, spec: dict, lag_zh: str, lag_en: str) -> tuple[str, str]:
+    unit, target = spec["unit"], spec["target_printed"] or _num(rec["target_value"])
+    values = dict(rec["annual_flows"])
+    zh = "、".join(f"{y}年{_with_unit(v, unit)}" for y, v in values.items())
+    en = ", ".join(f"{y}: {_num(v)}" for y, v in values.items())
+    if rec["years_missing"]:
+        zh += f"（缺{rec['years_missing'].replace(',', '、')}年）"
+        en += f" (missing {rec['years_missing'].replace(',', ', ')})"
+    known_zh = "已知年份" if rec["years_missing"] else ""
+    if rec["is_target_met"]:
+        zh += f"，每年目标{target}：{known_zh}各年均达到"
+        en += f"; target {target} every year: reached in every {'known ' if known_zh else ''}year"
+    else:
+        zh += f"，每年目标{target}：{rec['years_below'].replace(',', '、')}年未达到"
+        en += f"; target {target} every year: not reached in {rec['years_below'].replace(',', ', ')}"
     return lag_zh + zh, lag_en + en
 
 
