@@ -150,6 +150,16 @@ class ReviewContext:
         extra = self.plan.indicators[["indicator_id", "category_zh", "category_en", "chapter", "attribute"]]
         return table.merge(extra, on="indicator_id", how="left")
 
+    @cached_property
+    def target_progress(self) -> pd.DataFrame:
+        """Every catalogue target judged with the review's method, year and region
+        (:func:`~plananalysis.engine.targets.assess_targets`); a restating target takes its
+        indicator's row of :attr:`progress`."""
+        from .engine.targets import assess_targets
+
+        return assess_targets(self.plan, self.observed, as_of=self.params.as_of, method=self.params.method,
+                              region=self.params.region, progress=self.progress, verdicts=self.verdicts)
+
     @property
     def indicator_names(self) -> dict[str, str]:
         """Indicator id → name in the report's language."""
@@ -255,26 +265,79 @@ class ReviewContext:
         return trajectory(row, observed[observed["year"] <= self.params.as_of], progress, lang=self.lang)
 
     def chapter_targets(self) -> pd.DataFrame:
-        """The chapter's catalogue targets with their data status.
+        """The chapter's catalogue targets: verdict, latest value and year, source, reason.
 
-        A target that restates a Table 2 indicator takes that indicator's status; the others
-        have no published series here and say so ("无数据").
+        A target that restates a Table 2 indicator takes that indicator's verdict; one without
+        data says what is needed and from whom (:func:`~plananalysis.present.targets.targets_view`).
+
+        >>> view = review_context(as_of=2023, chapter=4).chapter_targets().set_index("编号")
+        >>> view.loc["ch04-t06", ["评估结论", "最新值"]].tolist()
+        ['基本符合预期', '11万人']
         """
-        targets = self.chapter.targets
-        if targets.empty:
-            return targets
-        status = self.progress.set_index("indicator_id")["status_zh" if self.lang == "zh" else "status_en"]
-        no_data = self.t("无数据（需部门数据）", "no data (departmental data needed)")
-        data_status = [status.get(r, no_data) if r else no_data for r in targets["restates_indicator_id"]]
-        return pd.DataFrame({
-            self.t("编号", "Id"): targets["target_id"],
-            self.t("节", "Section"): targets["section"],
-            self.t("专栏", "Box"): targets["box"].astype("string").fillna(""),
-            self.t("内容", "Subject"): targets["subject_zh" if self.lang == "zh" else "subject_en"],
-            self.t("原文", "Quote"): targets["quote"],
-            self.t("目标年份", "Year"): targets["target_year"],
-            self.t("数据状态", "Data status"): data_status,
-        })
+        from .present.targets import targets_view
+
+        return targets_view(self._chapter_target_rows(), self.lang)
+
+    def _chapter_target_rows(self) -> pd.DataFrame:
+        table = self.target_progress
+        return table[table["chapter"] == self.chapter.number].reset_index(drop=True)
+
+    def chapter_targets_lacking(self) -> str:
+        """Which of the chapter's targets still lack data, and from whom (Markdown).
+
+        >>> print(review_context(as_of=2023, chapter=14).chapter_targets_lacking())
+        尚无评估结论的目标（1项），需以下单位提供数据：
+        - 省财政厅：ch14-t01 新增财力用于民生的比例（2020–2023年）
+        """
+        from .present.targets import lacking_sentence
+
+        return lacking_sentence(self._chapter_target_rows(), self.lang)
+
+    def chapter_target_charts(self) -> list:
+        """The charts of the chapter's targets with at least two points up to ``as_of`` (a
+        restated indicator already charted among the chapter's indicators is not drawn twice).
+
+        >>> len(review_context(as_of=2025, chapter=4).chapter_target_charts()) >= 1
+        True
+        """
+        from .present.targets import chart_targets
+
+        shown = set(self.chapter_progress()["indicator_id"])
+        return [self.target_trajectory(t) for t in chart_targets(self._chapter_target_rows(), shown)]
+
+    def target_trajectory(self, target_id: str):
+        """The chart of one catalogue target (its indicator's, for a restating target), with the
+        values up to ``as_of``.
+
+        >>> chart = review_context(as_of=2025).target_trajectory("ch04-t06")
+        >>> chart.to_dict()["title"]["text"]
+        '帮扶困难人员实现就业'
+        """
+        from .engine.targets import target_observed, target_specs
+        from .present.targets import target_chart
+
+        row = self.target_progress.set_index("target_id").loc[target_id].to_dict()
+        if row["indicator_id"]:
+            return self.trajectory(row["indicator_id"])
+        rows = target_observed(self.observed)
+        rows = rows[(rows["region"] == self.params.region) & (rows["year"] <= self.params.as_of)]
+        observed = self.observed[self.observed["region"] == self.params.region]
+        spec = target_specs(self.plan, observed, self.params.as_of).set_index("indicator_id").loc[target_id].to_dict()
+        spec["indicator_id"] = target_id
+        return target_chart(spec, row, rows[rows["indicator_id"] == target_id], lang=self.lang)
+
+    def requests_coverage(self) -> pd.DataFrame:
+        """Per department: the values its data request asks for, those come back, those still
+        missing (:func:`~plananalysis.observed.requests.requests_coverage`).
+
+        >>> table = review_context(as_of=2023).requests_coverage()
+        >>> list(table.columns)[:4]
+        ['责任单位', '征集项目', '征集数值', '已返回']
+        """
+        from .observed.requests import requests_coverage
+
+        table = requests_coverage(self.plan, self.observed, self.params.as_of, self.lang)
+        return table.drop(columns=["department_id"])
 
     def chapter_narrative(self) -> str:
         """A short paragraph written from the numbers ("本章共有N项量化目标，其中…")."""

@@ -54,7 +54,7 @@ def test_catalogue_targets_take_the_status_of_the_indicator_they_restate():
     table = review.chapter_targets().set_index("编号")
     urbanisation = review.plan.targets.set_index("target_id")
     restating = urbanisation.index[urbanisation["restates_indicator_id"] == "urbanisation_rate"][0]
-    assert table.loc[restating, "数据状态"] == "快于预期"
+    assert table.loc[restating, "评估结论"] == "快于预期"
     vision = review.vision_targets()
     assert len(vision) == 2 and vision["quote"].str.contains("80%左右").any()
 

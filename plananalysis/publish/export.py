@@ -197,11 +197,12 @@ def write_scorecard_xlsx(target: Path, params) -> Path:
     plan, observed, table = _context(params)
     view = progress_view(table, "zh")
     sheets = {"主要指标进度": view, "计算明细": table.rename(columns=COLUMN_LABELS_ZH)}
-    if len(plan.targets):
-        sheets["章节量化目标"] = plan.targets
     from ..context import review_context
+    from ..present.targets import targets_sheet
 
     review = review_context(params)
+    if len(plan.targets):
+        sheets["章节量化目标"] = targets_sheet(review.target_progress)
     if len(review.retrospective_table):
         sheets["上期规划回顾"] = review.retrospective_table.rename(columns=COLUMN_LABELS_ZH)
     sheets["一致性检查"] = review.audit_table

@@ -151,6 +151,16 @@ def assessment(as_of: int | None = None, method: str = "cn-schedule") -> pd.Data
     return app_context(as_of, method).progress
 
 
+def target_assessment(as_of: int | None = None, method: str = "cn-schedule") -> pd.DataFrame:
+    """Every catalogue target judged for ``as_of`` and ``method`` (the review context's
+    ``target_progress``; do not modify it).
+
+    >>> target_assessment(2023).set_index("target_id").loc["ch04-t06", "status_id"]
+    'on_track'
+    """
+    return app_context(as_of, method).target_progress
+
+
 def latest_data_year(observed: pd.DataFrame | None = None) -> int:
     """The latest year with a value on the plan's basis, within the plan's period."""
     plan, all_observed = app_data()

@@ -13,7 +13,7 @@ from functools import lru_cache
 import pandas as pd
 
 from .common import (_CSS, _QUALIFIERS, METHOD_NAMES, METHODS, _App, _badge, _esc, _fmt, _isnan, _pct,
-                     _status_style, _widgets, app_data, assessment, ui)
+                     _status_style, _widgets, app_context, app_data, assessment, target_assessment, ui)
 
 
 def explorer_choices(plan=None, lang: str = "zh") -> list[tuple[str, str]]:
@@ -77,20 +77,26 @@ def verdict_items(row, lang: str = "zh") -> list[tuple[str, str]]:
 
 
 def method_verdicts(indicator_id: str, as_of: int, lang: str = "zh") -> list[dict]:
-    """The verdict of each of the four methods for one indicator: ``[{method, name, status_id,
-    label, colour, measure, value, reason}]``.
+    """The verdict of each of the four methods for one indicator (or catalogue target,
+    ``target:<target_id>``): ``[{method, name, status_id, label, colour, measure, value, reason}]``.
 
     >>> [(v["method"], v["label"]) for v in method_verdicts("urbanisation_rate", 2023)]
     [('cn-schedule', '快于预期'), ('eurostat', '显著进展'), ('open-sdg', '显著进展'), ('sdsn', '按期实现或保持达标')]
+    >>> [v["label"] for v in method_verdicts("target:ch04-t06", 2023)][:2]
+    ['基本符合预期', '已达到目标']
     """
     out = []
     for method in METHODS:
-        table = assessment(as_of, method)
-        row = table[table["indicator_id"] == indicator_id].iloc[0]
+        if indicator_id.startswith("target:"):
+            table = target_assessment(as_of, method)
+            row = table[table["target_id"] == indicator_id.split(":", 1)[1]].iloc[0]
+        else:
+            table = assessment(as_of, method)
+            row = table[table["indicator_id"] == indicator_id].iloc[0]
         style = _status_style(method, row["phase"], row["status_id"])
         out.append({"method": method, "name": METHOD_NAMES[method][0 if lang == "zh" else 1],
                     "status_id": row["status_id"],
-                    "label": style["label_zh"] if lang == "zh" else style["label_en"],
+                    "label": row["status_zh"] if lang == "zh" else row["status_en"],  # with its year
                     "colour": style["colour"], "symbol": style["symbol"],
                     "measure": row["method_measure"] if isinstance(row["method_measure"], str) else "",
                     "value": None if _isnan(row["method_value"]) else float(row["method_value"]),
@@ -99,14 +105,18 @@ def method_verdicts(indicator_id: str, as_of: int, lang: str = "zh") -> list[dic
 
 
 def observation_rows(observed: pd.DataFrame, indicator_id: str, lang: str = "zh") -> list[dict]:
-    """Every observed value of one indicator, oldest first, with its source and qualifier.
+    """Every observed value of one indicator (or catalogue target, by its ``target_id``), oldest
+    first, with its source and qualifier.
 
     >>> from plananalysis.observed.load import load_observed
     >>> rows = observation_rows(load_observed(), "urbanisation_rate")
     >>> [(r["year"], r["value"]) for r in rows][:3]
     [(2021, '72.7'), (2022, '73.4'), (2023, '74.2')]
+    >>> [(r["year"], r["value"]) for r in observation_rows(load_observed(), "ch04-t06")]
+    [(2023, '11'), (2024, '8.5')]
     """
-    rows = observed[observed["indicator_id"] == indicator_id].sort_values(["series", "year"])
+    key = indicator_id.removeprefix("target:")
+    rows = observed[(observed["indicator_id"] == key) | (observed["target_id"] == key)].sort_values(["series", "year"])
     out = []
     for r in rows.itertuples():
         q = r.qualifier if isinstance(r.qualifier, str) else ""
@@ -263,25 +273,14 @@ class ExplorerApp(_App):
                                 name=row["name_zh"] if lang == "zh" else row["name_en"]))
             note += "</p>"
         if indicator_id is None:
-            self.heading.value = (f"<h3>{_esc(target['subject_zh'] if lang == 'zh' else target['subject_en'])}"
-                                  f"：{_esc(target['target_text'])}</h3>{note}")
-            self.chart.value = ""
-            needed = ("该目标没有可比较的观测数据。需要：与目标同口径（"
-                      f"{target['unit'] if isinstance(target['unit'], str) else ''}）的{plan.region}逐年数值及其来源。"
-                      if lang == "zh" else
-                      "No observed values to compare with this target. Needed: yearly values for the plan's region "
-                      f"in the target's unit ({target['unit'] if isinstance(target['unit'], str) else ''}), "
-                      "each with its source.")
-            self.verdict.value = f'<div class="pa-reason pa-no-data">{_esc(needed)}</div>'
-            self.methods.value = ""
-            self.observations.value = ""
+            self._refresh_target(target, note, chart)
             return
         table = assessment(as_of, method)
         row = table[table["indicator_id"] == indicator_id].iloc[0]
         info = plan.indicator(indicator_id)
         name = info["name_zh"] if lang == "zh" else info["name_en"]
         style = _status_style(method, row["phase"], row["status_id"])
-        label = style["label_zh"] if lang == "zh" else style["label_en"]
+        label = row["status_zh"] if lang == "zh" else row["status_en"]  # an estimate names its year
         colour, ink = _badge(style["colour"], blank="#bdbdbd")
         self.heading.value = (
             f'{_CSS}<h3>{int(info["no"])}. {_esc(name)} <span class="pa-status pa-verdict-badge" data-status="{_esc(row["status_id"])}" '
@@ -298,23 +297,76 @@ class ExplorerApp(_App):
                     + "".join(f"<tr><th>{_esc(k)}</th><td>{_esc(v)}</td></tr>" for k, v in verdict_items(row, lang))
                     + "</table>")
         self.verdict.value = body
-        cells = "".join(
-            f'<tr class="{"pa-current" if v["method"] == method else ""}" data-method="{v["method"]}">'
-            f'<td>{_esc(v["name"])}</td><td><span class="pa-status" style="background:{_badge(v["colour"])[0]};'
-            f'color:{_badge(v["colour"])[1]}">{_esc(v["symbol"])} {_esc(v["label"])}</span></td>'
-            f'<td>{_esc(v["measure"])} {_fmt(v["value"], 3) if v["value"] is not None else ""}</td></tr>'
-            for v in method_verdicts(indicator_id, as_of, lang))
-        self.methods.value = f'<table class="pa-table pa-method-table"><caption>{_esc(ui("methods_table", lang))}</caption>{cells}</table>'
-        obs = observation_rows(observed, indicator_id, lang)
-        head = "".join(f"<th>{_esc(ui(k, lang))}</th>" for k in ("year", "value", "qualifier", "series", "source", "quality"))
-        body_rows = "".join(
-            f'<tr class="pa-obs"><td>{o["year"]}</td><td>{_esc(o["qualifier"])}{_esc(o["value"])} {_esc(o["unit"])}</td>'
-            f'<td>{_esc(o["qualifier_text"])}</td>'
-            f'<td>{_esc(ui("series_plan", lang)) if o["is_plan"] else _esc(o["series"]) + _esc(ui("not_compared", lang))}</td>'
-            f'<td>{_source_html(o)}</td>'
-            f'<td>{_esc(o["source_quality"])}</td></tr>' for o in obs)
-        self.observations.value = (f'<table class="pa-table pa-observations"><caption>{_esc(ui("observations", lang))}</caption>'
-                                   f"<tr>{head}</tr>{body_rows}</table>" if obs else "")
+        self.methods.value = _methods_html(indicator_id, as_of, method, lang)
+        self.observations.value = _observations_html(observation_rows(observed, indicator_id, lang), lang)
+
+    def _refresh_target(self, target: pd.Series, note: str, chart: bool) -> None:
+        """A catalogue target that restates no indicator: its own verdict, chart and values."""
+        lang, as_of, method = self.lang, self.as_of.value, self.method.value
+        observed = app_data()[1]
+        key = f"target:{target['target_id']}"
+        row = target_assessment(as_of, method).set_index("target_id").loc[target["target_id"]]
+        style = _status_style(method, row["phase"], row["status_id"])
+        label = row["status_zh"] if lang == "zh" else row["status_en"]
+        colour, ink = _badge(style["colour"], blank="#bdbdbd")
+        subject = target["subject_zh"] if lang == "zh" else target["subject_en"]
+        self.heading.value = (
+            f'{_CSS}<h3>{_esc(subject)}：{_esc(target["target_text"])} '
+            f'<span class="pa-status pa-verdict-badge" data-status="{_esc(row["status_id"])}" '
+            f'style="background:{colour};color:{ink}">{_esc(style["symbol"])} {_esc(label)}</span></h3>{note}')
+        if chart:
+            self.chart.value = _target_chart_svg(target["target_id"], as_of, lang) if row["n_points"] >= 2 else ""
+        needed = row["needed_zh"] if lang == "zh" else row["needed_en"]
+        reason = row["reason_zh"] if lang == "zh" else row["reason_en"]
+        body = ""
+        if not _isnan(row["latest_year"]):
+            body = (f'<div class="pa-reason">{_esc(ui("reason", lang))}{"：" if lang == "zh" else ": "}'
+                    f'<span class="pa-reason-text">{_esc(reason)}</span></div>'
+                    f'<table class="pa-table pa-numbers"><caption>{_esc(ui("numbers", lang))}</caption>'
+                    + "".join(f"<tr><th>{_esc(k)}</th><td>{_esc(v)}</td></tr>" for k, v in verdict_items(row, lang))
+                    + "</table>")
+        if needed:
+            body += f'<div class="pa-reason pa-no-data">{_esc(needed)}</div>'
+        self.verdict.value = body
+        self.methods.value = _methods_html(key, as_of, method, lang)
+        self.observations.value = _observations_html(observation_rows(observed, key, lang), lang)
+
+
+def _methods_html(key: str, as_of: int, method: str, lang: str) -> str:
+    """The table of the four methods' verdicts, the current method marked."""
+    cells = "".join(
+        f'<tr class="{"pa-current" if v["method"] == method else ""}" data-method="{v["method"]}">'
+        f'<td>{_esc(v["name"])}</td><td><span class="pa-status" style="background:{_badge(v["colour"])[0]};'
+        f'color:{_badge(v["colour"])[1]}">{_esc(v["symbol"])} {_esc(v["label"])}</span></td>'
+        f'<td>{_esc(v["measure"])} {_fmt(v["value"], 3) if v["value"] is not None else ""}</td></tr>'
+        for v in method_verdicts(key, as_of, lang))
+    return f'<table class="pa-table pa-method-table"><caption>{_esc(ui("methods_table", lang))}</caption>{cells}</table>'
+
+
+def _observations_html(obs: list[dict], lang: str) -> str:
+    """Every observed value with its source, as a table ('' when there is none)."""
+    head = "".join(f"<th>{_esc(ui(k, lang))}</th>" for k in ("year", "value", "qualifier", "series", "source", "quality"))
+    body_rows = "".join(
+        f'<tr class="pa-obs"><td>{o["year"]}</td><td>{_esc(o["qualifier"])}{_esc(o["value"])} {_esc(o["unit"])}</td>'
+        f'<td>{_esc(o["qualifier_text"])}</td>'
+        f'<td>{_esc(ui("series_plan", lang)) if o["is_plan"] else _esc(o["series"]) + _esc(ui("not_compared", lang))}</td>'
+        f'<td>{_source_html(o)}</td>'
+        f'<td>{_esc(o["source_quality"])}</td></tr>' for o in obs)
+    return (f'<table class="pa-table pa-observations"><caption>{_esc(ui("observations", lang))}</caption>'
+            f"<tr>{head}</tr>{body_rows}</table>" if obs else "")
+
+
+def _target_chart_svg(target_id: str, as_of: int, lang: str) -> str:
+    """The chart of a catalogue target, as SVG (the chapter report's, values up to ``as_of``)."""
+    return _target_chart_svg_for(app_context(as_of).params, target_id, lang)
+
+
+@lru_cache(maxsize=128)
+def _target_chart_svg_for(params, target_id: str, lang: str) -> str:
+    from ..context import review_context
+    from ..present import charts
+
+    return charts.to_svg(review_context(params, lang=lang).target_trajectory(target_id))
 
 
 def _source_html(obs: dict) -> str:
