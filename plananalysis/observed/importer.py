@@ -1,7 +1,11 @@
 """Bring your own observed data: a template to fill in, and a safe import.
 
 ``plananalysis data template 模板.xlsx`` writes the template (the plan's headline indicators
-listed, Chinese headers); ``plananalysis data import 文件.xlsx`` reads it back.  Both take
+listed, Chinese headers); ``plananalysis data import 文件.xlsx`` reads it back, and
+``plananalysis data import 文件夹`` reads every ``.xlsx`` and ``.csv`` file of a folder at once
+(the data requests a department returned, :mod:`plananalysis.observed.requests`): every file is
+checked, and nothing is written if any cell of any file is wrong or two files give the same
+value twice.  Both take
 ``--plan``: the file is checked against that plan and its values go to that plan's folder.  :func:`import_observed` checks *every* cell before it writes anything
 (:mod:`plananalysis.observed.validation`), then:
 
@@ -40,10 +44,11 @@ from .validation import (
     TIDY_COLUMNS,
     InvalidObservedFile,
     ObservedRules,
+    _empty_frame,
     read_observed_file,
 )
 
-__all__ = ["ImportSummary", "import_observed", "import_lock", "write_template",
+__all__ = ["ImportSummary", "import_observed", "import_lock", "write_template", "folder_files",
            "TEMPLATE_COLUMNS", "USER_COLUMNS"]
 
 # The template's columns, in order (English headers are accepted too: see HEADER_ALIASES).
@@ -136,7 +141,8 @@ class ImportSummary:
 
         def describe(r, old=False):
             what = r["target_id"] or r["indicator_no"]
-            text = (f"第{r['row']}行 row {r['row']}: {what} {r['indicator_name']} {r['region']} "
+            where = f"{r['source_file']} " if r.get("source_file", self.source.name) != self.source.name else ""
+            text = (f"{where}第{r['row']}行 row {r['row']}: {what} {r['indicator_name']} {r['region']} "
                     f"{r['series']} {r['year']} = {r['qualifier']}{_format_value(r['value'])} {r['unit']}")
             if old:
                 text += f" (原值 was {r['old_qualifier']}{_format_value(r['old_value'])}, {r['old_origin']})"
@@ -159,7 +165,9 @@ def import_observed(path, *, plan=None, replace: bool = False, allow_unsourced: 
 
     ``plan``: a Plan, id or folder (default: the default plan); ``target_dir``: the observed
     folder (default: the plan's, :func:`~plananalysis.observed.load.observed_dir`).  ``allow_unsourced``: accept rows without a
-    source (marked ``source_quality='unsourced'``).  Raises
+    source (marked ``source_quality='unsourced'``).  ``path`` may be a folder: its ``.xlsx`` and
+    ``.csv`` files (not those starting with ``~$`` or ``.``, the lock files Excel and WPS leave)
+    are read as one import (a file with no filled row is fine).  Raises
     :class:`~plananalysis.observed.validation.InvalidObservedFile` (a
     :class:`~plananalysis.errors.PlanDataError`, one line per problem) before writing
     anything if any cell is wrong.
@@ -192,13 +200,73 @@ def import_observed(path, *, plan=None, replace: bool = False, allow_unsourced: 
     if not target_dir.is_dir():
         raise PlanDataError(target_dir, None, None, str(target_dir), "一个存在的观测数据文件夹 (an existing observed-data folder)")
     now = now or datetime.now()
-    incoming, skipped, errors = read_observed_file(source, rules=rules, allow_unsourced=allow_unsourced)
+    if source.is_dir():
+        incoming, skipped, errors = _read_folder(source, rules, allow_unsourced)
+    else:
+        incoming, skipped, errors = read_observed_file(source, rules=rules, allow_unsourced=allow_unsourced)
+        incoming = incoming.assign(source_file=source.name)
     if errors:
         raise InvalidObservedFile(errors)
     if dry_run:  # reads only: a concurrent import's write is atomic
         return _merge_into_user(source, target_dir, incoming, skipped, replace, dry_run, now, rules)
     with import_lock(target_dir):
         return _merge_into_user(source, target_dir, incoming, skipped, replace, dry_run, now, rules)
+
+
+#: what a folder import reads; other spreadsheet formats are refused (save them as .xlsx), other files ignored
+FOLDER_SUFFIXES = (".xlsx", ".csv")
+_OTHER_SPREADSHEETS = (".xls", ".xlsm", ".xlsb", ".ods", ".et", ".numbers")
+
+
+def folder_files(folder) -> list[Path]:
+    """The files a folder import reads: ``.xlsx`` and ``.csv`` (and other spreadsheets, to be
+    refused by name), not the lock and hidden files editors leave beside them.
+
+    >>> import tempfile
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> for name in ("数据征集表-edu.xlsx", "~$数据征集表-edu.xlsx", "说明.pdf", "b.csv"):
+    ...     _ = (Path(tmp.name) / name).write_bytes(b"")
+    >>> [p.name for p in folder_files(tmp.name)]
+    ['b.csv', '数据征集表-edu.xlsx']
+    >>> tmp.cleanup()
+    """
+    return sorted(p for p in Path(folder).iterdir()
+                  if p.is_file() and not p.name.startswith(("~$", ".")) and p.suffix.lower() in
+                  FOLDER_SUFFIXES + _OTHER_SPREADSHEETS)
+
+
+def _read_folder(folder: Path, rules: ObservedRules, allow_unsourced: bool):
+    """Every file of a folder, checked as one import: the rows of all, the placeholders skipped,
+    every problem (a value given in two files is one, named at the second)."""
+    files = folder_files(folder)
+    if not files:
+        raise PlanDataError(folder, None, None, str(folder),
+                            "含有 .xlsx 或 .csv 文件的文件夹 (a folder holding .xlsx or .csv files)")
+    frames, skipped, errors, seen = [], 0, [], {}
+    for path in files:
+        try:
+            frame, n, problems = read_observed_file(path, rules=rules, allow_unsourced=allow_unsourced,
+                                                    require_rows=False)
+        except PlanDataError as error:   # a file that is not a table at all: one problem, the others still read
+            errors.append(error)
+            continue
+        skipped += n
+        errors += problems
+        for r in frame.to_dict("records"):
+            key = tuple(r[k] for k in KEY)
+            if key in seen:
+                first_file, first_row = seen[key]
+                errors.append(PlanDataError(
+                    path, r["row"], HEADERS_ZH["year"], r["year"],
+                    f"不与 {first_file} 第{first_row}行重复（同一指标或目标、地区、口径、年份）"
+                    f"(not a repeat of {first_file} row {first_row}: the same subject, region, series and year)"))
+            else:
+                seen[key] = (path.name, r["row"])
+        if len(frame):
+            frames.append(frame.assign(source_file=path.name))
+    incoming = (pd.concat(frames, ignore_index=True) if frames
+                else _empty_frame().assign(source_file=""))
+    return incoming, skipped, errors
 
 
 @contextmanager
@@ -250,7 +318,7 @@ def _merge_into_user(source: Path, target_dir: Path, incoming: pd.DataFrame, ski
     stamp = now.isoformat(timespec="seconds")
     new_rows = pd.concat([added.assign(is_replacement=False), replaced.assign(is_replacement=True)],
                          ignore_index=True)
-    new_rows = new_rows.assign(imported_at=stamp, imported_from=source.name)
+    new_rows = new_rows.assign(imported_at=stamp, imported_from=new_rows["source_file"])
     if len(user):
         dropped = user.merge(new_rows[KEY], on=KEY, how="left", indicator=True)["_merge"].eq("both").to_numpy()
         user = user[~dropped]

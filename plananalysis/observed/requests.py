@@ -426,14 +426,14 @@ def _workbook(plan, rows: pd.DataFrame, as_of: int, due: datetime.date, settings
         (f"致：{department}", None),
         (f"发文单位：{settings.issuer_zh}　　联系人：{contact}", None),
         (f"评估年份：截至{as_of}年（{'终期评估' if plan.info.phase(as_of) == 'final' else '中期评估'}）　　"
-         f"编制日期：{today:%Y年%m月%d日}", None),
-        (f"请于 {due:%Y年%m月%d日} 前填妥并返回本工作簿。", "bold"),
+         f"编制日期：{today.year}年{today.month}月{today.day}日", None),
+        (f"请于 {due.year}年{due.month}月{due.day}日 前填妥并返回本工作簿。", "bold"),
         ("", None),
         ("征集内容", "bold"),
         (f"本单位负责的主要指标和规划正文量化目标共 {rows['subject_id'].nunique()} 项（见“目标说明”表）："
          f"需填报 {len(needed)} 个数值（“数据”表中未着色的行），另有 {len(known)} 个已掌握的数值（灰色行）请核对。", None),
         (f"年份为{plan.info.start}年至{min(as_of, plan.info.end)}年各年；规划未给基期值的，请同时填报{plan.info.base_year}年基期值。"
-         f"数值均为{plan.region}全省（市、县）口径，与规划目标口径一致。", None),
+         f"数值均为{plan.region}的数值，口径与规划目标一致。", None),
         ("", None),
         ("填写方法", "bold"),
         ("1. 只在“数据”表的“数值、限定符、来源名称、来源链接、来源类型、备注”列填写；其他列已锁定，请勿改动、增删行或改表名。", None),

@@ -1,8 +1,14 @@
-"""``plananalysis data``: a plan's observed data — list it, write the template, import a file.
+"""``plananalysis data``: a plan's observed data — list it, write the template, import a file,
+send the departments their data requests.
 
     plananalysis data template [PATH] [--plan ID]   write the import template (.xlsx or .csv)
-    plananalysis data import FILE [--plan ID] [--dry-run] [--replace] [--no-source]
+    plananalysis data import FILE|FOLDER [--plan ID] [--dry-run] [--replace] [--no-source]
     plananalysis data list [--plan ID] [--region 杭州市] [--indicator urbanisation_rate]
+    plananalysis data requests [--plan ID] [--as-of 2025] [--out FOLDER] [--due 2026-03-31]
+                               [--department edu ...] [--force]
+                                                    one workbook per department (数据征集表);
+                                                    filled and returned, they go back in with
+                                                    plananalysis data import FOLDER
 
 ``--plan`` is a plan id or a plan folder (a path is taken relative to where the command runs);
 the file is checked against that plan and written to its ``observed/`` folder.
@@ -64,6 +70,36 @@ def _template(args) -> int:
     return EXIT_OK
 
 
+def _requests(args) -> int:
+    import datetime
+
+    from ..observed.requests import request_rows, write_requests
+    from ..params import validate
+
+    try:
+        plan = _plan(args)
+        as_of = validate(plan=str(plan.folder), as_of=args.as_of).as_of
+        due = None
+        if args.due:
+            try:
+                due = datetime.date.fromisoformat(args.due)
+            except ValueError:
+                raise PlanDataError("--due", None, None, args.due, "一个日期，如 2026-03-31 (a date such as 2026-03-31)") from None
+        out = Path(args.out) if args.out else Path("requests") / plan.plan_id / str(as_of)
+        paths = write_requests(out, plan, as_of=as_of, due=due, departments=args.department or None, force=args.force)
+    except PlanDataError as error:
+        return _report(error)
+    rows = request_rows(plan, as_of=as_of)
+    for path in paths:
+        department_id = path.stem.split("-", 1)[1]
+        mine = rows[rows.department_id == department_id]
+        print(f"{path}  {mine.department_zh.iloc[0]}: 待填 to fill {int((mine.status != 'known').sum())}, "
+              f"已知待核 known to check {int((mine.status == 'known').sum())}")
+    print(f"已写入 {len(paths)} 份数据征集表 (requests written); 返回后: plananalysis data import {out} "
+          f"--plan {plan.plan_id}")
+    return EXIT_OK
+
+
 def _list(args) -> int:
     import pandas as pd
 
@@ -96,18 +132,23 @@ def register(subparsers) -> argparse.ArgumentParser:
     ('import', '杭州.xlsx', True, False)
     >>> parser.parse_args(["data", "template"]).path
     'observed-template.xlsx'
+    >>> args = parser.parse_args(["data", "requests", "--as-of", "2025", "--department", "edu", "hrss"])
+    >>> args.as_of, args.department, args.out
+    (2025, ['edu', 'hrss'], None)
     """
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--plan", default=None, help="plan id or folder (default: the default plan)")
     common.add_argument("--data-dir", default=None,
                         help="data folder (default: $PLANANALYSIS_DATA_DIR or the project's data/)")
-    data = subparsers.add_parser("data", help="observed data: template, import, list",
+    data = subparsers.add_parser("data", help="observed data: template, import, list, requests",
                                  description=__doc__.split("\n\n")[0])
     sub = data.add_subparsers(dest="data_command", required=True)
 
-    p = sub.add_parser("import", parents=[common], help="check a CSV/.xlsx file and add its values",
-                       description="Check every cell, then add the values to data/observed/user.csv.")
-    p.add_argument("file", help="a .csv or .xlsx file in the template's format")
+    p = sub.add_parser("import", parents=[common], help="check a CSV/.xlsx file (or a folder of them) and add its values",
+                       description="Check every cell of the file, or of every .xlsx/.csv file of the folder, "
+                                   "then add the values to the plan's observed/user.csv (nothing is written if "
+                                   "anything is wrong).")
+    p.add_argument("file", help="a .csv or .xlsx file in the template's format, or a folder of returned data requests")
     p.add_argument("--replace", action="store_true", help="let the file's values replace differing loaded ones")
     p.add_argument("--no-source", action="store_true", help="accept rows without a source (marked unsourced)")
     p.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
@@ -117,6 +158,16 @@ def register(subparsers) -> argparse.ArgumentParser:
     p.add_argument("path", nargs="?", default="observed-template.xlsx", help=".xlsx or .csv (default: %(default)s)")
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
     p.set_defaults(handler=_template)
+
+    p = sub.add_parser("requests", parents=[common], help="write one data request workbook per department",
+                       description="Write one workbook (数据征集表) per responsible department: the values still "
+                                   "needed, those known (to check), a cover sheet with the answer date and contact.")
+    p.add_argument("--as-of", type=int, default=None, help="the review year (default: the latest review due)")
+    p.add_argument("--out", default=None, help="folder for the workbooks (default: requests/<plan>/<as-of>)")
+    p.add_argument("--due", default=None, help="answer date, YYYY-MM-DD (default: plan.yml's data_requests.reply_within_days from today)")
+    p.add_argument("--department", nargs="*", default=None, help="only these department_ids")
+    p.add_argument("--force", action="store_true", help="overwrite existing workbooks")
+    p.set_defaults(handler=_requests)
 
     p = sub.add_parser("list", parents=[common], help="print the observed values that are loaded")
     p.add_argument("--region", default=None, help="only this region (e.g. 杭州市)")
