@@ -211,6 +211,20 @@ class ReviewContext:
             self.t("指标数", "Indicators"): [int(counts.get(s, 0)) for s in labels["status_id"]],
         })
 
+    def target_status_counts(self) -> pd.DataFrame:
+        """Catalogue targets per status label (final and mid-term labels both, as the targets'
+        own years give them), best first, zeros left out.
+
+        >>> counts = review_context(as_of=2025).target_status_counts()
+        >>> list(counts.columns), int(counts["目标数"].sum()) == len(review_context(as_of=2025).plan.targets)
+        (['评估结论', '目标数'], True)
+        """
+        table = self.target_progress
+        label = "status_zh" if self.lang == "zh" else "status_en"
+        counts = (table.sort_values(["status_order", "phase"]).groupby(label, sort=False).size())
+        return pd.DataFrame({self.t("评估结论", "Status"): list(counts.index),
+                             self.t("目标数", "Targets"): [int(v) for v in counts.values]})
+
     def extremes(self, n: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The ``n`` indicators most behind and the ``n`` furthest ahead of schedule (by q = P/E)."""
         from .present.tables import progress_view
