@@ -24,7 +24,8 @@ change          a change from the base year (比2020年增加1万元): ``y* = y0
 multiple        ``y* = m·y0`` (翻一番), a floor with a path from the base-year value
 ==============  =====================================================================================
 
-The direction is the operator's: ``≤``/``≤≈`` lower is better, otherwise higher.  A target
+The direction is the operator's: ``≤``/``≤≈`` lower is better, otherwise higher (a catalogue
+with a ``direction`` column overrides it: a travel time stated as ``10分钟``, read as "within").  A target
 stated for a year before the plan's end (2022年底前) is judged with final labels from that year
 on; a vision target (2035) keeps the mid-term labels of a path that runs to its year.
 
@@ -144,7 +145,7 @@ def target_specs(plan=None, observed: pd.DataFrame | None = None, as_of: int | N
             "target_printed": t["target_text"], "target_kind": engine_kind, "target_op": op,
             "target_value": float(value), "target_high": float(high), "baseline_value": math.nan,
             "baseline_year": plan.base_year, "target_year": int(t["target_year"]),
-            "direction": target_direction(op), "attribute": "", "linked_indicator": "",
+            "direction": t.get("direction") or target_direction(op), "attribute": "", "linked_indicator": "",
             "relation_tolerance": math.nan,
         })
     return pd.DataFrame(specs, columns=SPEC_COLUMNS)

@@ -311,7 +311,8 @@ def requests_coverage(plan=None, observed: pd.DataFrame | None = None, as_of: in
                          else f"{subject_id} {name} ({_span(m['year'], zh)})")
         out.append({
             "department_id": department_id,
-            ("责任单位" if zh else "Department"): department_zh if zh else (department_en or department_id),
+            ("责任单位" if zh else "Department"): (department_zh or "（未定责任单位）") if zh
+            else (department_en or department_id or "(no department named)"),
             ("征集项目" if zh else "Subjects asked"): group["subject_id"].nunique(),
             ("征集数值" if zh else "Values asked"): len(group),
             ("已返回" if zh else "Come back"): len(back),
