@@ -238,3 +238,23 @@ def test_range_refuses_a_missing_bound():
                     pd.DataFrame({"indicator_id": "x", "series": "plan", "year": [2023], "value": [2.0],
                                   "qualifier": [""]}), as_of=2023).iloc[0]
     assert row.status_id == "not_assessable" and "区间目标需要" in row.reason_zh
+
+
+# ---------------------------------------------------------------- the final review is the main case (item 6)
+
+def test_final_and_mid_term_reviews_use_the_labels_of_each_targets_year(plan):
+    from plananalysis.engine.methods import status_labels
+    from plananalysis.observed.load import load_observed
+
+    final_ids = set(status_labels("cn-schedule", "final")["status_id"])
+    observed = load_observed(plan=plan)
+    final = assess_targets(plan, observed, as_of=2025)
+    ended = final[final["target_year"] <= plan.info.end]
+    assert (ended["phase"] == "final").all() and set(ended["status_id"]) <= final_ids
+    assert not ended["status_zh"].str.contains("{", regex=False).any()   # an estimate names its year
+    # a vision target (2035) is still on its way: mid-term labels, on a path to its own year
+    assert (final.loc[final["is_vision"], "phase"] == "midterm").all()
+    # the mid-term review: final labels only for targets whose year is over (2022年底前)
+    mid = assess_targets(plan, observed, as_of=2023)
+    assert set(mid.loc[mid["target_year"] <= 2023, "phase"]) == {"final"}
+    assert set(mid.loc[mid["target_year"] > 2023, "phase"]) == {"midterm"}

@@ -258,7 +258,7 @@ def _needed(rec: dict, subject, base_year: int, have: set) -> tuple[tuple, str, 
     of its request that hold no value yet, and a sentence in each language."""
     if rec.get("status_id") not in ("no_data", "not_available") or subject is None:
         return (), "", ""
-    from ..observed.requests import _span
+    from ..observed.requests import year_span
 
     have = {y for y in have if y in subject["years"]}
     missing = [y for y in subject["years"] if y not in have]
@@ -271,8 +271,8 @@ def _needed(rec: dict, subject, base_year: int, have: set) -> tuple[tuple, str, 
     unit = f"（{subject['unit']}）" if subject["unit"] else ""
     head_zh, head_en = ("数据不全", "Data incomplete") if have else ("无数据", "No data")
     zh = (f"{head_zh}：需{who_zh}提供" + (f"{base_year}年基期值" + ("及" if years else "") if has_base else "")
-          + (_span(years) if years else "") + f"“{subject['name_zh']}”{unit}数值和来源")
+          + (year_span(years) if years else "") + f"“{subject['name_zh']}”{unit}数值和来源")
     en = (f"{head_en}: {who_en} to provide " + (f"the {base_year} base value" + (" and " if years else "") if has_base else "")
-          + (_span(years, zh=False) + " " if years else "") + f"values of “{subject['name_en']}”"
+          + (year_span(years, zh=False) + " " if years else "") + f"values of “{subject['name_en']}”"
           + (f" ({subject['unit']})" if subject["unit"] else "") + " with their sources")
     return tuple(missing), zh, en

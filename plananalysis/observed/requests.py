@@ -45,7 +45,8 @@ from ..errors import PlanDataError
 from ..files import safe_name, spreadsheet_text, write_atomically
 
 __all__ = ["REQUEST_HEADERS", "RequestSettings", "request_settings", "responsibility_table",
-           "request_subjects", "request_rows", "requests_coverage", "write_requests", "request_file_name"]
+           "request_subjects", "request_rows", "requests_coverage", "write_requests", "request_file_name",
+           "year_span"]
 
 #: the columns of the sheet 数据, as ``read_observed_file`` knows them (canonical → Chinese header)
 REQUEST_HEADERS = {
@@ -307,8 +308,8 @@ def requests_coverage(plan=None, observed: pd.DataFrame | None = None, as_of: in
         lines = []
         for subject_id, m in missing.groupby("subject_id", sort=False):
             name = m["name_zh"].iloc[0] if zh else m["name_en"].iloc[0]
-            lines.append(f"{subject_id} {name}（{_span(m['year'], zh)}）" if zh
-                         else f"{subject_id} {name} ({_span(m['year'], zh)})")
+            lines.append(f"{subject_id} {name}（{year_span(m['year'], zh)}）" if zh
+                         else f"{subject_id} {name} ({year_span(m['year'], zh)})")
         out.append({
             "department_id": department_id,
             ("责任单位" if zh else "Department"): (department_zh or "（未定责任单位）") if zh
@@ -323,8 +324,12 @@ def requests_coverage(plan=None, observed: pd.DataFrame | None = None, as_of: in
     return pd.DataFrame(out)
 
 
-def _span(years, zh: bool = True) -> str:
-    """2021、2022、2023 → 2021–2023年; gaps listed."""
+def year_span(years, zh: bool = True) -> str:
+    """Years as a reader writes them: runs joined by a dash, gaps listed.
+
+    >>> year_span([2021, 2022, 2023, 2025]), year_span([2020], zh=False)
+    ('2021–2023、2025年', '2020')
+    """
     years = sorted(int(y) for y in years)
     runs, start = [], years[0]
     for a, b in zip(years, years[1:] + [None]):
@@ -468,7 +473,7 @@ def _workbook(plan, rows: pd.DataFrame, as_of: int, due: datetime.date, settings
     for cell in sheet[1]:
         cell.font, cell.fill, cell.border = bold, head_fill, border
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    ordered = rows.assign(_known=rows["status"] == "known").sort_values(
+    ordered = rows.sort_values(
         ["is_target", "indicator_no", "subject_id", "year"], kind="stable")
     for r in ordered.to_dict("records"):
         is_known = r["status"] == "known"
@@ -531,7 +536,7 @@ def _workbook(plan, rows: pd.DataFrame, as_of: int, due: datetime.date, settings
             subject_id if r["is_target"] else str(int(r["indicator_no"])),
             r["name_zh"], r["target_text"], int(r["target_year"]), r["unit"],
             _VALUE_TYPE_WORDS.get(r["value_type"], ""), r["quote"], r["co_departments_zh"],
-            _span(group.loc[group["status"] != "known", "year"]) if (group["status"] != "known").any() else "（已齐）")])
+            year_span(group.loc[group["status"] != "known", "year"]) if (group["status"] != "known").any() else "（已齐）")])
         for cell in about[about.max_row]:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             cell.font = Font(name=font)

@@ -129,7 +129,7 @@ def lacking_sentence(table: pd.DataFrame, lang: str = "zh") -> str:
     尚无评估结论的目标（1项），需以下单位提供数据：
     - 省财政厅：ch14-t01 新增财力用于民生的比例（2020–2023年）
     """
-    from ..observed.requests import _span
+    from ..observed.requests import year_span
 
     zh = lang != "en"
     waiting = table[table["needed_zh"] != ""]
@@ -140,7 +140,7 @@ def lacking_sentence(table: pd.DataFrame, lang: str = "zh") -> str:
     for (department_zh, department_en), group in waiting.groupby(["department_zh", "department_en"], sort=False):
         items = []
         for r in group.to_dict("records"):
-            span = _span(r["needed_years"], zh) if len(r["needed_years"]) else ""
+            span = year_span(r["needed_years"], zh) if len(r["needed_years"]) else ""
             name = r["subject_zh"] if zh else r["subject_en"]
             items.append(f"{r['target_id']} {name}" + (f"（{span}）" if zh and span else f" ({span})" if span else ""))
         who = (department_zh or "未定责任单位") if zh else (department_en or department_zh or "no department named")
