@@ -484,7 +484,10 @@ def _parse_cell(path, line, column, text):
     try:
         return parse(text)
     except ParseError as exc:
-        raise PlanDataError(path, line, column, text, f"目标语法能读的单元格 (a cell the target grammar reads: {exc})") from None
+        raise PlanDataError(path, line, column, text,
+                            f"目标语法能读的写法：第{exc.position + 1}个字符处应为 {exc.expected}；无数值的目标用 "
+                            f"target_kind = qualitative (a cell the target grammar reads; a target with no number "
+                            f"is target_kind qualitative)") from None
 
 
 def _fill(frame: pd.DataFrame, pos, column: str, value) -> None:
