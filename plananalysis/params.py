@@ -154,10 +154,10 @@ def validate(plan=None, as_of=None, chapter=None, method="cn-schedule", lang="zh
 
     >>> validate(as_of="2024", chapter="第九章", lang="en").chapter
     9
-    >>> validate(region="上海市")  # doctest: +ELLIPSIS
+    >>> validate(region="火星市")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    plananalysis.params.ReviewParameterError: 参数 region = '上海市' 不符合要求：应为 本规划的地区之一...
+    plananalysis.params.ReviewParameterError: 参数 region = '火星市' 不符合要求：应为 本规划的地区之一...
     """
     if unknown:
         name = sorted(unknown)[0]

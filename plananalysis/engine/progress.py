@@ -143,7 +143,7 @@ COLUMN_LABELS_ZH = {
     "remaining_cagr": "剩余年份所需年均增速", "projection_linear": "线性外推值",
     "projection_cagr": "复合增速外推值", "projection_low": "外推区间下限",
     "projection_high": "外推区间上限", "projected_share": "外推完成进度",
-    "is_projected_met": "预计达标", "projected_zh": "预计2025年能否完成",
+    "is_projected_met": "预计达标", "projected_zh": "预计目标年能否完成",
     "years_ahead": "较序时进度提前（年）", "method_measure": "方法指标", "method_value": "方法指标值",
     "method_score": "方法得分", "status_id": "状态编码", "status_zh": "评估结论",
     "status_en": "评估结论（英文）", "status_order": "状态序", "reason_zh": "依据",

@@ -534,7 +534,8 @@ def _read_catalogue(info: PlanInfo, frame: pd.DataFrame, source_text: str) -> pd
         return frame
     from .catalogue import read_targets
 
-    return read_targets(info.table_path("catalogue"), source_text or None)
+    return read_targets(info.table_path("catalogue"), source_text or None,
+                        years=(info.start, max(info.end, info.vision_year or info.end)))
 
 
 def _run_declared_checks(folder: Path, tables: dict, sources: dict, declared: dict) -> None:

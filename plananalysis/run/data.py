@@ -2,7 +2,7 @@
 
     plananalysis data template [PATH] [--plan ID]   write the import template (.xlsx or .csv)
     plananalysis data import FILE [--plan ID] [--dry-run] [--replace] [--no-source]
-    plananalysis data list [--plan ID] [--region 杭州市] [--indicator urbanisation_rate]
+    plananalysis data list [--plan ID] [--region 某市] [--indicator urbanisation_rate]
 
 ``--plan`` is a plan id or a plan folder (a path is taken relative to where the command runs);
 the file is checked against that plan and written to its ``observed/`` folder.
@@ -91,9 +91,9 @@ def register(subparsers) -> argparse.ArgumentParser:
 
     >>> parser = argparse.ArgumentParser(prog="plananalysis")
     >>> _ = register(parser.add_subparsers())
-    >>> args = parser.parse_args(["data", "import", "杭州.xlsx", "--dry-run"])
+    >>> args = parser.parse_args(["data", "import", "某市.xlsx", "--dry-run"])
     >>> args.data_command, args.file, args.dry_run, args.replace
-    ('import', '杭州.xlsx', True, False)
+    ('import', '某市.xlsx', True, False)
     >>> parser.parse_args(["data", "template"]).path
     'observed-template.xlsx'
     """
@@ -119,7 +119,7 @@ def register(subparsers) -> argparse.ArgumentParser:
     p.set_defaults(handler=_template)
 
     p = sub.add_parser("list", parents=[common], help="print the observed values that are loaded")
-    p.add_argument("--region", default=None, help="only this region (e.g. 杭州市)")
+    p.add_argument("--region", default=None, help="only this region (e.g. 某市)")
     p.add_argument("--indicator", default=None, help="only this indicator (id or number)")
     p.add_argument("--no-derived", action="store_true", help="leave out values computed by the package")
     p.set_defaults(handler=_list)

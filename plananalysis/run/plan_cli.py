@@ -1,6 +1,6 @@
 """``plananalysis plan``: start a new plan folder.
 
-    plananalysis plan new ID --region 杭州市 [--title …] [--level city] [--start 2026] [--end 2030] [--dir FOLDER]
+    plananalysis plan new ID --region 某市 [--title …] [--level city] [--start 2026] [--end 2030] [--dir FOLDER]
 
 writes ``data/plans/ID/`` (or ``FOLDER/ID``) with the files every plan needs — ``plan.yml``,
 ``sources.yml``, ``indicators.csv`` (the header), ``regions.csv`` (the plan's region) and a
@@ -114,15 +114,15 @@ def register(sub) -> None:
 
     >>> parser = argparse.ArgumentParser(prog="plananalysis")
     >>> register(parser.add_subparsers())
-    >>> args = parser.parse_args(["plan", "new", "hz-15th", "--region", "杭州市", "--level", "city"])
+    >>> args = parser.parse_args(["plan", "new", "city-15th", "--region", "某市", "--level", "city"])
     >>> args.id, args.region, args.level
-    ('hz-15th', '杭州市', 'city')
+    ('city-15th', '某市', 'city')
     """
     plan = sub.add_parser("plan", help="start a new plan folder")
     plan_sub = plan.add_subparsers(dest="plan_command", required=True)
     p = plan_sub.add_parser("new", help="write a new plan folder's skeleton that passes check")
-    p.add_argument("id", help="the plan's id: lower-case letters, digits and hyphens (e.g. hz-15th)")
-    p.add_argument("--region", required=True, help="the plan's region (e.g. 杭州市)")
+    p.add_argument("id", help="the plan's id: lower-case letters, digits and hyphens (e.g. city-15th)")
+    p.add_argument("--region", required=True, help="the plan's region (e.g. 某市)")
     p.add_argument("--title", default="", help="the plan's title (default: a placeholder to change)")
     p.add_argument("--level", default="province", help="country, province, city or county")
     p.add_argument("--start", type=int, default=None, help="first year of the plan (default: this year)")
