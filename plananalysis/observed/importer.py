@@ -24,6 +24,7 @@ import csv
 import fcntl
 import io
 import shutil
+import tempfile  # noqa: F401 (the doctests use it)
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -32,7 +33,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import PlanDataError
-from ..files import write_atomically
+from ..files import spreadsheet_text, write_atomically
 from .load import KEY, USER_FILE, _read_valid, load_observed, observed_dir
 from .validation import (
     HEADERS_ZH,
@@ -287,6 +288,11 @@ def _template_rows() -> tuple[list[str], list[list]]:
     return header, rows
 
 
+def _safe(cells: list) -> list:
+    """Text a spreadsheet would run as a formula, quoted (:func:`~plananalysis.files.spreadsheet_text`)."""
+    return [spreadsheet_text(c) for c in cells]
+
+
 def write_template(path, *, force: bool = False) -> Path:
     """Write the import template to ``path`` (``.csv``: UTF-8 with BOM, so Excel shows the
     Chinese headers; ``.xlsx``: sheets 数据, 指标 (units and plausible ranges) and 说明).
@@ -304,6 +310,7 @@ def write_template(path, *, force: bool = False) -> Path:
     if path.exists() and not force:
         raise PlanDataError(path, None, None, str(path), "一个尚不存在的文件；覆盖请加 --force (a file that does not exist yet; use --force to overwrite)")
     header, rows = _template_rows()
+    header, rows = _safe(header), [_safe(r) for r in rows]
     if suffix == ".csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
@@ -330,10 +337,11 @@ def write_template(path, *, force: bool = False) -> Path:
     reference.append(["指标编号", "指标代码", "指标名称", "Indicator", "单位", "合理下限", "合理上限", "说明 (why)"])
     for r in plan_indicators().to_dict("records"):
         low, high, reason = ranges[r["indicator_id"]]
-        reference.append([int(r["no"]), r["indicator_id"], r["name_zh"], r["name_en"], r["unit"], low, high, reason])
+        reference.append(_safe([int(r["no"]), r["indicator_id"], r["name_zh"], r["name_en"], r["unit"], low, high,
+                                reason]))
     notes = book.create_sheet("说明")
     for line in _INSTRUCTIONS:
-        notes.append([line])
+        notes.append(_safe([line]))
     out = io.BytesIO()
     book.save(out)
     return write_atomically(path, out.getvalue())
