@@ -348,3 +348,14 @@ def test_the_module_states_each_limit_and_its_reason():
 def test_read_table_is_the_one_reader(tmp_path):
     path = write(tmp_path / "t.csv", "年份\n2023\n".encode())
     assert read_table(path) == read_cells(path).rows == [["年份"], ["2023"]]
+
+
+@pytest.mark.parametrize("text, code", [("杭州\ufeff市", "U+FEFF"), ("_xD800_", "U+D800"), ("_x0007_铃", "U+0007")])
+def test_workbook_text_user_csv_could_not_hold_is_refused(tmp_path, text, code):
+    """What a workbook cell may hold must be writable to user.csv and readable back from it: a
+    byte-order mark in a cell would make the next read of user.csv fail, a lone surrogate could
+    not be written as UTF-8 at all."""
+    book, sheet = sheet_of(row())
+    sheet["I3"] = text
+    error = error_of(write(tmp_path / "bom.xlsx", workbook_bytes(book)))
+    assert error.row == 3 and error.column == "来源名称 (I)" and code in str(error)

@@ -87,6 +87,7 @@ import os
 import posixpath
 import re
 import stat
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -141,9 +142,11 @@ _SUFFIX_HINTS = {
 }
 
 # Characters no cell of a data table holds: C0 controls but tab, line feed and carriage
-# return; DEL and the C1 controls; and the bidirectional embeddings, overrides and isolates
-# that make text display in another order than it is stored ("Trojan source").
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# return; DEL and the C1 controls; the bidirectional embeddings, overrides and isolates that
+# make text display in another order than it is stored ("Trojan source"); a byte-order mark;
+# and lone surrogates (an .xlsx may spell one as _xD800_; no file can store it as UTF-8).
+# Whatever a workbook cell may hold, user.csv can hold and this reader can read back.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -259,6 +262,9 @@ def _read_bytes(path: Path) -> bytes:
 
 
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+# what zipfile raises for a damaged archive (a header that lies, a bad CRC, a cut-off stream …)
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, struct.error, EOFError, OSError, ValueError,
+               NotImplementedError, RuntimeError, IndexError, KeyError, OverflowError)
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an OLE2 compound file: .xls, or an encrypted .xlsx
 
 
@@ -544,7 +550,7 @@ class _Workbook:
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
             members = self.zip.infolist()
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError) as exc:
+        except _ZIP_ERRORS as exc:
             raise self.bad(type(exc).__name__) from None
         self._check_members(members)
         try:
@@ -605,7 +611,7 @@ class _Workbook:
                         raise self.bad(f"{name}: > {info.file_size} 字节 (bytes)", "部件大小与目录一致",
                                        "parts as large as the zip directory says: this one inflates further")
                     yield chunk
-        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError) as exc:
+        except _ZIP_ERRORS as exc:
             raise self.bad(f"{name}: {type(exc).__name__}", "部件已损坏", "this part is damaged") from None
 
     def _events(self, name: str, events=("start", "end")):
