@@ -146,7 +146,9 @@ _SUFFIX_HINTS = {
 # make text display in another order than it is stored ("Trojan source"); a byte-order mark;
 # and lone surrogates (an .xlsx may spell one as _xD800_; no file can store it as UTF-8).
 # Whatever a workbook cell may hold, user.csv can hold and this reader can read back.
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"       # controls
+                        "\u202a-\u202e\u2066-\u2069"                   # direction overrides and isolates
+                        "\ufeff\ud800-\udfff]")                         # byte-order mark, surrogates
 
 
 @dataclass(frozen=True)
