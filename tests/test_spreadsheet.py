@@ -359,3 +359,43 @@ def test_workbook_text_user_csv_could_not_hold_is_refused(tmp_path, text, code):
     sheet["I3"] = text
     error = error_of(write(tmp_path / "bom.xlsx", workbook_bytes(book)))
     assert error.row == 3 and error.column == "来源名称 (I)" and code in str(error)
+
+
+def stored(data: bytes) -> bytes:
+    """The workbook with its parts stored, not compressed (no ratio to refuse)."""
+    import io
+    import zipfile
+
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as target:
+        for info in source.infolist():
+            target.writestr(info.filename, source.read(info.filename))
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("where", ["after the cells", "in one row"])
+def test_millions_of_xml_elements_are_read_in_bounded_memory(tmp_path, where):
+    """Elements are dropped once read: a million of them (4 MB of XML) never sit in memory."""
+    junk = "<x/>" * 1_000_000
+    extra = {"after the cells": f"</sheetData><extLst>{junk}</extLst>",
+             "in one row": f'<row r="9">{junk.replace("x", "c")}</row></sheetData>'}[where]
+    book, _ = sheet_of(row())
+    data = rezip(workbook_bytes(book), edit_member(SHEET, lambda t: t.replace("</sheetData>", extra)))
+    path = write(tmp_path / "elements.xlsx", stored(data))
+    tracemalloc.start()
+    try:
+        rows = read_cells(path).rows
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(rows) == 3 and peak < 3 * path.stat().st_size + 10_000_000
+
+
+def test_merged_ranges_cover_a_bounded_number_of_cells(tmp_path):
+    """Excel never overlaps merged ranges; a file that repeats the largest one 10 000 times would
+    otherwise ask for 5 billion cells."""
+    merges = '<mergeCell ref="A1:AX10000"/>' * 3
+    book, _ = sheet_of()
+    data = rezip(workbook_bytes(book), edit_member(SHEET, lambda t: t.replace(
+        "</sheetData>", f'</sheetData><mergeCells count="3">{merges}</mergeCells>')))
+    assert "merged ranges covering at most 500000 cells in all" in str(error_of(write(tmp_path / "m.xlsx", data)))

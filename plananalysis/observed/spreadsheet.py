@@ -618,9 +618,14 @@ class _Workbook:
 
     def _events(self, name: str, events=("start", "end")):
         """(event, element, local tag) of one XML part, parsed as a stream by ElementTree's C
-        parser.  A DOCTYPE (the way to entity expansion) is refused before the parser sees it."""
-        parser = ElementTree.XMLPullParser(events)
+        parser.  A DOCTYPE (the way to entity expansion) is refused before the parser sees it.
+
+        An element is dropped from the tree once its end has been seen, unless its parent reads
+        it (a cell its value, a text its runs): what is kept is bounded by the depth of the XML,
+        never by its length."""
+        parser = ElementTree.XMLPullParser(("start", "end"))
         prolog = b""   # the bytes before the root element, where a DOCTYPE would be
+        open_elements: list = []
         try:
             for chunk in self._chunks(name):
                 if prolog is not None:
@@ -635,13 +640,29 @@ class _Workbook:
                     elif len(prolog) > _CHUNK:
                         raise self.bad(name, "部件是格式正确的 XML", "parts of well-formed XML")
                 parser.feed(chunk)
-                for event, element in parser.read_events():
-                    yield event, element, _tag(element.tag)
+                yield from self._walk(name, parser.read_events(), open_elements, events)
             parser.close()
-            for event, element in parser.read_events():
-                yield event, element, _tag(element.tag)
+            yield from self._walk(name, parser.read_events(), open_elements, events)
         except ElementTree.ParseError as exc:
             raise self.bad(f"{name}: {exc}", "部件是格式正确的 XML", "parts of well-formed XML") from None
+
+    def _walk(self, name: str, parsed, open_elements: list, wanted):
+        """The events of one parsed chunk; then the elements they ended are dropped."""
+        for event, element in parsed:
+            if event == "start":
+                parent = open_elements[-1] if open_elements else None
+                if (parent is not None and len(parent) > _MAX_KEPT_CHILDREN
+                        and _tag(parent.tag) in _READS_ITS_CHILDREN):
+                    raise self.bad(f"{name}: <{_tag(parent.tag)}>", "部件是 Excel 格式的 XML",
+                                   f"parts in Excel's XML format: this element has over {_MAX_KEPT_CHILDREN} parts")
+                open_elements.append(element)
+            else:
+                open_elements.pop()
+            if event in wanted:
+                yield event, element, _tag(element.tag)
+        for depth, element in enumerate(open_elements):   # keep only the child still open
+            if _tag(element.tag) not in _READS_ITS_CHILDREN:
+                del element[:len(element) - (depth + 1 < len(open_elements))]
 
     def _relationships(self, part: str) -> dict[str, tuple[str, str]]:
         """{id: (type, part name)} of a part's relationships (``_rels/x.rels``)."""
@@ -651,6 +672,8 @@ class _Workbook:
         if rels_name.lower() not in self.parts:
             return found
         for event, element, tag in self._events(rels_name, ("end",)):
+            if tag == "Relationship" and len(found) > 2 * MAX_PARTS:
+                raise self.bad(rels_name, f"至多 {2 * MAX_PARTS} 个关系", f"at most {2 * MAX_PARTS} relationships")
             if tag == "Relationship" and element.get("TargetMode") != "External":
                 target = element.get("Target", "")
                 resolved = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
@@ -673,6 +696,8 @@ class _Workbook:
         date1904 = False
         for event, element, tag in self._events(book, ("end",)):
             if tag == "sheet":
+                if len(sheets) >= MAX_PARTS:
+                    raise self.bad(f"> {MAX_PARTS}", f"至多 {MAX_PARTS} 个工作表", f"at most {MAX_PARTS} sheets")
                 rid = next((v for k, v in element.attrib.items() if _tag(k) == "id" and k.startswith("{")), "")
                 sheets.append((element.get("name", ""), element.get("state", "visible"), rid))
             elif tag == "workbookPr":
@@ -719,12 +744,7 @@ class _Workbook:
         strings: list[str] = []
         if not part:
             return strings
-        root = None
-        for event, element, tag in self._events(part):
-            if event == "start":
-                if root is None:
-                    root = element
-                continue
+        for event, element, tag in self._events(part, ("end",)):
             if tag != "si":
                 continue
             if len(strings) >= MAX_SHARED_STRINGS:
@@ -736,7 +756,6 @@ class _Workbook:
                 long.length = len(text)
                 text = long
             strings.append(text)
-            root.clear()  # the texts read so far are kept as strings, not as elements
         return strings
 
     def _formats(self, part: str | None) -> list[str]:
@@ -764,6 +783,8 @@ class _Workbook:
 
 
 _ROOT_START = re.compile(rb"<[A-Za-z_]")
+_READS_ITS_CHILDREN = {"c", "is", "si", "r"}   # a cell its value or formula, a text its runs
+_MAX_KEPT_CHILDREN = 1_000                     # a cell has 1–3; a text a run per format change
 _TAGS: dict[str, str] = {}
 
 
@@ -829,22 +850,20 @@ class _Sheet:
         self.column = -1
 
     def read(self, part: str) -> list[list[str]]:
-        data = None   # <sheetData>: emptied after each row, so that rows read are not kept as elements
+        in_data = False   # inside <sheetData>, where the cells are
         for event, element, tag in self.book._events(part):
             if event == "start":
-                if tag == "row" and data is not None:
+                if tag == "row" and in_data:
                     self.row = _int(element.get("r"), self.row + 1)
                     self.column = -1
-                    if element.get("hidden", "0").lower() in ("1", "true"):
+                    if element.get("hidden", "0").lower() in ("1", "true") and self.row <= MAX_ROWS:
                         self.hidden_rows.add(self.row)
                 elif tag == "sheetData":
-                    data = element
-            elif tag == "c" and data is not None:
+                    in_data = True
+            elif tag == "c" and in_data:
                 self._cell(element)
-            elif tag == "row" and data is not None:
-                data.clear()
             elif tag == "sheetData":
-                data = None
+                in_data = False
             elif tag == "col" and element.get("hidden", "0").lower() in ("1", "true"):
                 if len(self.hidden_columns) < MAX_STYLES:
                     self.hidden_columns.append((_int(element.get("min"), 1) - 1, _int(element.get("max"), 1) - 1))
@@ -989,6 +1008,7 @@ class _Sheet:
                                        "(a visible column: this column is hidden — unhide or delete it)")
 
     def _merge(self) -> None:
+        covered = 0
         for top, left, bottom, right in self.merged:
             value = self.cells.get((top, left), "")
             if not value:
@@ -998,6 +1018,11 @@ class _Sheet:
                 raise self.table.error(top, left, f"{ref}: {value}",
                                        f"合并区域在 {MAX_ROWS} 行、{MAX_COLUMNS} 列以内 "
                                        f"(a merged range within {MAX_ROWS} rows and {MAX_COLUMNS} columns)")
+            covered += (bottom - top + 1) * (right - left + 1)
+            if covered > MAX_ROWS * MAX_COLUMNS:   # merged ranges never overlap in Excel
+                raise self.table.error(top, left, f"{column_letter(left)}{top}:{column_letter(right)}{bottom}",
+                                       f"合并区域共覆盖至多 {MAX_ROWS * MAX_COLUMNS} 个单元格 "
+                                       f"(merged ranges covering at most {MAX_ROWS * MAX_COLUMNS} cells in all)")
             for row in range(top, bottom + 1):
                 for column in range(left, right + 1):
                     self.cells[(row, column)] = value
