@@ -399,3 +399,8 @@ def test_merged_ranges_cover_a_bounded_number_of_cells(tmp_path):
     data = rezip(workbook_bytes(book), edit_member(SHEET, lambda t: t.replace(
         "</sheetData>", f'</sheetData><mergeCells count="3">{merges}</mergeCells>')))
     assert "merged ranges covering at most 500000 cells in all" in str(error_of(write(tmp_path / "m.xlsx", data)))
+
+
+def test_a_file_name_with_a_nul_character(tmp_path):
+    error = error_of(tmp_path / "a\x00b.csv")
+    assert "a file name without NUL" in str(error) and "\\x00" in str(error)

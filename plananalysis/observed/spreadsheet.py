@@ -235,6 +235,8 @@ def _read_bytes(path: Path) -> bytes:
         raise PlanDataError(path, None, None, str(path), "一个有读取权限的文件 (a file you may read: permission denied)") from None
     except OSError as exc:
         raise PlanDataError(path, None, None, str(path), f"一个可读取的文件 (a readable file: {exc.strerror})") from None
+    except ValueError:  # a NUL in the name
+        raise PlanDataError(repr(str(path)), None, None, str(path), "不含 NUL 字符的文件名 (a file name without NUL)") from None
     try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
