@@ -10,8 +10,8 @@ The default run is short (60 examples a test, no deadline).  For a long run:
 
     PLANANALYSIS_FUZZ_EXAMPLES=5000 pytest tests/test_fuzz_import.py -p no:cacheprovider
 
-(the examples hypothesis found failing are kept in ``.hypothesis/`` unless the cache is off,
-and replayed first next time).
+(hypothesis keeps the examples it found failing in ``.hypothesis/``, git-ignored, and replays
+them first next time).
 """
 
 from __future__ import annotations
