@@ -43,10 +43,14 @@ that reads as rare characters only (Big5, Shift-JIS or Latin-1 text) are refused
 follows RFC 4180 (cells may hold commas, quotes and line breaks); a quote that is never closed
 (a file cut inside a quoted cell), text after a closing quote, and a last row that is shorter
 than the header and has no line break (a file cut inside its last row) are refused: a file is
-read whole or not at all.  Line ends may be LF, CRLF or CR.
+read whole or not at all.  Line ends may be LF, CRLF or CR.  (A file cut exactly at a line
+break, or inside the last cell of a row as long as the header, cannot be told from a whole
+one by its text alone.)
 
 An .xlsx file's XML parts are parsed as a stream (ElementTree's C parser, fed as they
-inflate), never through openpyxl's loader, so that every limit holds while reading:
+inflate), never through openpyxl's loader, so that every limit holds while reading; elements
+are dropped once read, so memory follows the depth of the XML, not its length.  Rows and
+columns are numbered as Excel shows them (row 1 is the header, wherever the cells start):
 
 - ``<dimension>`` is ignored: the real extent is that of the cells holding a value (a 5 KB
   file declaring ``A1:XFD1048576`` reads its three rows; a stale dimension drops none);
@@ -60,11 +64,14 @@ inflate), never through openpyxl's loader, so that every limit holds while readi
 - a formula's saved result is read; a formula without one is refused (open and save the
   file in Excel); an Excel error value (``#DIV/0!``) is refused;
 - the sheet named 数据 or data is read, else the first worksheet (a chart sheet is skipped);
-  a hidden sheet, a hidden row or column that holds a value, a DOCTYPE in any XML part,
-  duplicate sheet names, and zip member names that are not plain relative paths are refused.
+  a hidden sheet, a hidden row or column that holds a value (what is imported is what the
+  analyst sees), a DOCTYPE in any XML part, duplicate sheet names, and zip member names that
+  are not plain relative paths are refused; so are .xls, .xlsm, .ods and encrypted workbooks,
+  whatever their names, each with what to do instead.
 
-Text cells of either kind may not hold control characters or the direction overrides that
-make text display differently from what it is (U+202A–U+202E, U+2066–U+2069).
+Cells of either kind may not hold control characters, the direction overrides that make text
+display differently from what it is (U+202A–U+202E, U+2066–U+2069), a byte-order mark or a
+lone surrogate: whatever is read can be written to ``user.csv`` and read back.
 
 >>> import pathlib, tempfile
 >>> tmp = tempfile.TemporaryDirectory()
