@@ -14,7 +14,6 @@ from plananalysis.present import charts
 from plananalysis.errors import PlanDataError
 from plananalysis.observed.load import load_observed
 from plananalysis.plan.folder import load_plan
-from plananalysis.engine.progress import assess
 from plananalysis.engine.retrospective import retrospective
 
 

@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import csv
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
 from plananalysis.files import spreadsheet_text
-from plananalysis.observed import importer
+
 from plananalysis.observed.importer import import_observed, write_template
 
-from .conftest import DATA
+from .conftest import DATA, TEST_DATA
 
 HOSTILE = ["=cmd|' /C calc'!A0", "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0",
            "＝cmd|' /C calc'!A0"]
@@ -30,7 +31,7 @@ HOSTILE = ["=cmd|' /C calc'!A0", "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0",
 def sandbox(tmp_path, monkeypatch):
     shutil.copytree(DATA, tmp_path / "data")
     monkeypatch.setenv("PLANANALYSIS_DATA_DIR", str(tmp_path / "data"))
-    return tmp_path / "data" / "observed"
+    return tmp_path / "data" / "plans" / "zj-social-14th" / "observed"
 
 
 def formula_cells(path) -> list[str]:
@@ -66,33 +67,33 @@ def test_imported_text_is_never_a_formula_in_the_scorecard_workbook(sandbox, tmp
         assert spreadsheet_text(title) in written, title   # shown as text: the quote, then the title intact
 
 
-PLAN_INDICATORS = importer.plan_indicators
-
-
-def hostile_indicators() -> pd.DataFrame:
-    """The plan's indicators with names and units a spreadsheet would run."""
-    table = PLAN_INDICATORS().copy()
+@pytest.fixture
+def hostile_plan(tmp_path) -> Path:
+    """A copy of the city test plan whose indicator names and units a spreadsheet would run."""
+    folder = shutil.copytree(TEST_DATA / "plans" / "hz-demo", tmp_path / "hostile-plan")
+    table = pd.read_csv(folder / "indicators.csv", dtype=str, keep_default_na=False)
     table.loc[0, "name_zh"] = HOSTILE[0]
     table.loc[1, "name_en"] = HOSTILE[1]
     table.loc[2, "unit"] = HOSTILE[2]
-    table.loc[3, "name_zh"] = HOSTILE[3]
-    table.loc[4, "name_zh"] = HOSTILE[4]
-    return table
+    table.loc[1, "name_zh"] = HOSTILE[3]
+    table.loc[2, "name_zh"] = HOSTILE[4]
+    table.to_csv(folder / "indicators.csv", index=False)
+    (folder / "plan.yml").write_text((folder / "plan.yml").read_text(encoding="utf-8").replace(
+        "id: hz-demo", "id: hostile-plan"), encoding="utf-8")
+    return folder
 
 
-def test_the_template_workbook_holds_no_formula(tmp_path, monkeypatch):
-    monkeypatch.setattr(importer, "plan_indicators", hostile_indicators)
-    path = write_template(tmp_path / "模板.xlsx")
+def test_the_template_workbook_holds_no_formula(tmp_path, hostile_plan):
+    path = write_template(tmp_path / "模板.xlsx", plan=hostile_plan)
     assert formula_cells(path) == []
     written = texts(path)
     for text in HOSTILE:
         assert "'" + text in written, text
-    assert "常住人口城镇化率" in written  # ordinary text is written as it is
+    assert "杭州市" in written  # ordinary text (the plan's region) is written as it is
 
 
-def test_the_template_csv_for_excel_holds_no_formula(tmp_path, monkeypatch):
-    monkeypatch.setattr(importer, "plan_indicators", hostile_indicators)
-    path = write_template(tmp_path / "模板.csv")
+def test_the_template_csv_for_excel_holds_no_formula(tmp_path, hostile_plan):
+    path = write_template(tmp_path / "模板.csv", plan=hostile_plan)
     with open(path, encoding="utf-8-sig", newline="") as f:
         cells = [cell for line in csv.reader(f) for cell in line]
     assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "＝", "\t", "\r"))]

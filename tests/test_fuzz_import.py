@@ -34,7 +34,7 @@ from plananalysis.observed.importer import import_observed
 from plananalysis.observed.load import load_observed
 from plananalysis.observed.validation import HEADER_ALIASES
 
-from .conftest import DATA
+from .conftest import OBSERVED
 from .test_import import BAD, tree_hash
 
 EXAMPLES = int(os.environ.get("PLANANALYSIS_FUZZ_EXAMPLES", "60"))
@@ -98,7 +98,7 @@ def observed_copy():
     """A fresh copy of the shipped observed folder (hypothesis runs many examples per test)."""
     with tempfile.TemporaryDirectory() as folder:
         target = Path(folder) / "observed"
-        shutil.copytree(DATA / "observed", target, ignore=shutil.ignore_patterns("user.csv", "backups"))
+        shutil.copytree(OBSERVED, target, ignore=shutil.ignore_patterns("user.csv", "backups"))
         yield target
 
 
@@ -197,7 +197,7 @@ def _good_workbook() -> bytes:
 
 
 GOOD_XLSX = _good_workbook()
-GOOD_CSV = (DATA / "observed" / "observed-zhejiang.csv").read_bytes()
+GOOD_CSV = (OBSERVED / "observed-zhejiang.csv").read_bytes()
 
 
 @FUZZ

@@ -40,7 +40,7 @@ ENV = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHO
 def sandbox(tmp_path, monkeypatch):
     shutil.copytree(DATA, tmp_path / "data")
     monkeypatch.setenv("PLANANALYSIS_DATA_DIR", str(tmp_path / "data"))
-    return tmp_path / "data" / "observed"
+    return tmp_path / "data" / "plans" / "zj-social-14th" / "observed"
 
 
 def cli(*args, data_dir: Path, timeout=180):
@@ -52,7 +52,7 @@ def cli(*args, data_dir: Path, timeout=180):
 def refused(path, sandbox, *fragments, **options) -> str:
     """Import ``path`` in-process: one PlanDataError line naming the file and the fragments;
     neither the sandbox nor the repository's data changed."""
-    before, repo_before = tree_hash(sandbox.parent), tree_hash(DATA)
+    before, repo_before = tree_hash(sandbox.parents[2]), tree_hash(DATA)
     with pytest.raises(PlanDataError) as caught:
         import_observed(path, target_dir=sandbox, **options)
     message = str(caught.value)
@@ -60,20 +60,20 @@ def refused(path, sandbox, *fragments, **options) -> str:
     assert str(path) in message
     for fragment in fragments:
         assert fragment in message, (fragment, message)
-    assert tree_hash(sandbox.parent) == before and tree_hash(DATA) == repo_before
+    assert tree_hash(sandbox.parents[2]) == before and tree_hash(DATA) == repo_before
     return message
 
 
 def refused_by_cli(path, sandbox, *fragments):
-    before = tree_hash(sandbox.parent)
-    result = cli("data", "import", str(path), data_dir=sandbox.parent)
+    before = tree_hash(sandbox.parents[2])
+    result = cli("data", "import", str(path), data_dir=sandbox.parents[2])
     assert result.returncode == 2, result
     assert "Traceback" not in result.stderr and result.stdout == ""
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("plananalysis: 错误 (error): 文件 "), lines
     for fragment in (str(path), *fragments):
         assert fragment in lines[0], (fragment, lines[0])
-    assert tree_hash(sandbox.parent) == before
+    assert tree_hash(sandbox.parents[2]) == before
 
 
 # ---------------------------------------------------------------- sizes, built at test time
@@ -282,7 +282,7 @@ def test_a_number_stored_as_text_with_a_trailing_space_is_a_number(sandbox, tmp_
 def test_two_imports_at_once_both_land(sandbox, tmp_path):
     first = write_csv(tmp_path / "a.csv", row(地区="杭州市", 年份="2023", 数值="84.2"))
     second = write_csv(tmp_path / "b.csv", row(地区="宁波市", 年份="2023", 数值="79.1"))
-    env = dict(ENV, PLANANALYSIS_DATA_DIR=str(sandbox.parent))
+    env = dict(ENV, PLANANALYSIS_DATA_DIR=str(sandbox.parents[2]))
     runs = [subprocess.Popen([sys.executable, "-m", "plananalysis.run.cli", "data", "import", str(p)],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
             for p in (first, second)]
@@ -297,6 +297,7 @@ def test_two_imports_at_once_both_land(sandbox, tmp_path):
 def test_an_import_while_a_review_reads_the_data(sandbox, tmp_path):
     """A reader (as a review's kernel loads the data) sees the data before or after each
     import, never half of a file, and never fails."""
+    base = len(load_observed(sandbox, include_derived=False))   # the shipped rows, targets' included
     reader = subprocess.Popen([sys.executable, "-c", textwrap.dedent("""
         import sys, time
         from plananalysis.observed.load import load_observed
@@ -307,7 +308,7 @@ def test_an_import_while_a_review_reads_the_data(sandbox, tmp_path):
             seen = seen + 1 if count == int(sys.argv[2]) else 0
             if seen >= 3:
                 break
-        """), str(sandbox), "34"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+        """), str(sandbox), str(base + 5)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
     counts = [int(reader.stdout.readline())]   # the reader is reading: now import, five times
     for i, (region, year) in enumerate([("杭州市", "2021"), ("杭州市", "2022"), ("宁波市", "2021"),
                                         ("宁波市", "2022"), ("温州市", "2022")]):
@@ -316,8 +317,8 @@ def test_an_import_while_a_review_reads_the_data(sandbox, tmp_path):
     out, err = reader.communicate(timeout=180)
     assert reader.returncode == 0 and "Traceback" not in err, err
     counts += [int(n) for n in out.split()]
-    assert counts[0] == 29 and counts[-1] == 34
-    assert set(counts) <= set(range(29, 35)) and counts == sorted(counts)  # whole files only, in order
+    assert counts[0] == base and counts[-1] == base + 5
+    assert set(counts) <= set(range(base, base + 6)) and counts == sorted(counts)  # whole files only, in order
 
 
 # ---------------------------------------------------------------- the new corpus through the command line
@@ -337,12 +338,12 @@ def test_the_new_corpus_is_forty_files_or_more():
 @pytest.mark.parametrize("name", CLI_SAMPLE)
 def test_new_corpus_files_through_the_command_line(name, sandbox):
     case = next(c for c in CASES if c["file"] == name)
-    before = tree_hash(sandbox.parent)
-    result = cli("data", "import", str(BAD / name), *case["options"].split(), data_dir=sandbox.parent)
+    before = tree_hash(sandbox.parents[2])
+    result = cli("data", "import", str(BAD / name), *case["options"].split(), data_dir=sandbox.parents[2])
     assert result.returncode == 2, result
     assert "Traceback" not in result.stderr and result.stdout == ""
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and name in lines[0]
     for fragment in case["expected"].split(" && "):
         assert fragment in lines[0], (fragment, lines[0])
-    assert tree_hash(sandbox.parent) == before
+    assert tree_hash(sandbox.parents[2]) == before

@@ -54,8 +54,8 @@ columns are numbered as Excel shows them (row 1 is the header, wherever the cell
 
 - ``<dimension>`` is ignored: the real extent is that of the cells holding a value (a 5 KB
   file declaring ``A1:XFD1048576`` reads its three rows; a stale dimension drops none);
-- a merged range's value is the value of every cell it covers (温州市 merged over three rows
-  is 温州市 on all three);
+- a merged range's value is the value of every cell it covers (某市 merged over three rows
+  is 某市 on all three);
 - number formats are honoured where they change what the number means: a percent format
   reads 0.742 as ``74.2%`` (the cell's full precision, as a percent); a date format reads the
   date (``2023-01-01``: a date is refused where a year is expected — a year typed into a
@@ -204,13 +204,13 @@ def read_cells(path) -> Cells:
     >>> sheet = book.active
     >>> sheet.append(["地区", "年份", "数值"])
     >>> for year in (2021.0, 2022, 2023):
-    ...     sheet.append(["温州市" if year == 2021.0 else None, year, 0.742])
+    ...     sheet.append(["某市" if year == 2021.0 else None, year, 0.742])
     >>> sheet.merge_cells("A2:A4")             # one region over three rows
     >>> sheet["C2"].number_format = "0.0%"     # Excel shows 74.2%; C3 and C4 show 0.742
     >>> book.save(pathlib.Path(tmp.name) / "wz.xlsx")
     >>> cells = read_cells(pathlib.Path(tmp.name) / "wz.xlsx")
     >>> cells.sheet, cells.rows
-    ('Sheet', [['地区', '年份', '数值'], ['温州市', '2021', '74.2%'], ['温州市', '2022', '0.742'], ['温州市', '2023', '0.742']])
+    ('Sheet', [['地区', '年份', '数值'], ['某市', '2021', '74.2%'], ['某市', '2022', '0.742'], ['某市', '2023', '0.742']])
     >>> tmp.cleanup()
     """
     path = Path(path)

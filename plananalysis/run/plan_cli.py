@@ -10,7 +10,6 @@ skeleton passes ``plananalysis check``; nothing is overwritten.
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import re
 from pathlib import Path
@@ -67,7 +66,7 @@ language: zh
 tables: {{}}          # add previous_plan / chapters / catalogue when the plan has them
 notes: []            # the table's own notes, e.g. {{mark: "*", year: {start - 2}, text: "带*的为{start - 2}年数据"}}
 """,
-        "sources.yml": f"""# Where each file of this plan comes from: fill in the document's title, publisher and date.
+        "sources.yml": """# Where each file of this plan comes from: fill in the document's title, publisher and date.
 document: &document
   title: ""          # the plan's official title as published
   publisher: ""      # who issued it
@@ -112,6 +111,7 @@ def _new(args) -> int:
 def register(sub) -> None:
     """Add ``plan new`` to the ``plananalysis`` command.
 
+    >>> import argparse
     >>> parser = argparse.ArgumentParser(prog="plananalysis")
     >>> register(parser.add_subparsers())
     >>> args = parser.parse_args(["plan", "new", "city-15th", "--region", "某市", "--level", "city"])
