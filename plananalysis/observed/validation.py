@@ -453,14 +453,6 @@ def _column_letter(index: int) -> str:
     return letters
 
 
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
-    return str(value)
-
-
 def read_table(path) -> list[list[str]]:
     """The cells of a CSV (UTF-8, with or without BOM; GB18030 as saved by Chinese Excel)
     or of the first sheet of an .xlsx workbook (the sheet named 数据 or data if there is one),
