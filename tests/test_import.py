@@ -333,3 +333,36 @@ def test_an_unwritable_target_leaves_no_temporary_file(sandbox, tmp_path, monkey
     assert not (sandbox / "user.csv").exists()
     # no temporary file left (the lock file stays: it is how imports take turns)
     assert [p.name for p in sandbox.iterdir() if p.name.startswith(".") and p.name != LOCK_FILE] == []
+
+
+# ---------------------------------------------------------------- regions and years of the plan (issue 15.8)
+
+@pytest.mark.parametrize("region, hint", [
+    ("上海市", "a region of the plan"),          # a real city, but not one of this plan's
+    ("杭洲市", "did you mean 杭州市"),             # a typo: refused, the closest official name offered
+    ("新安县", "a region of the plan"),           # an invented county
+])
+def test_only_the_plans_regions_are_accepted(sandbox, tmp_path, region, hint):
+    path = write_rows(tmp_path / "r.csv", f"3,{region},2023,70,%,公报,https://example.gov.cn/")
+    before = tree_hash(sandbox)
+    with pytest.raises(PlanDataError) as caught:
+        import_observed(path, target_dir=sandbox)
+    assert caught.value.column.startswith("地区") and caught.value.value == region
+    assert hint in str(caught.value)
+    assert tree_hash(sandbox) == before
+
+
+def test_an_official_alias_is_the_official_name(sandbox, tmp_path):
+    path = write_rows(tmp_path / "r.csv", "3,杭州,2023,84.2,%,公报,https://example.gov.cn/")
+    import_observed(path, target_dir=sandbox)
+    assert "杭州市" in set(load_observed(sandbox).region)
+
+
+@pytest.mark.parametrize("year", ["2019", "2026", "2030", "2035"])
+def test_years_outside_the_plan_are_refused(sandbox, tmp_path, year):
+    # the plan's base year 2020 to its end 2025 (never beyond this year): a 2030 value cannot become
+    # an evaluation year in the apps
+    path = write_rows(tmp_path / "y.csv", f"3,浙江省,{year},70,%,公报,https://example.gov.cn/")
+    with pytest.raises(PlanDataError) as caught:
+        import_observed(path, target_dir=sandbox)
+    assert caught.value.value == year and "2020–2025" in str(caught.value)
