@@ -4,7 +4,8 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
-AS_OF ?= 2023
+AS_OF ?=
+PLAN ?=
 JOBS ?=
 HOST ?= 127.0.0.1
 PORT ?= 8866
@@ -12,9 +13,10 @@ LAB_PORT ?= 8888
 
 .PHONY: review test app bench lab venv system fonts browser clean
 
-## review: run the full review (mid-term by default; AS_OF=2025 for the final one) into reports/
+## review: every review that is due (mid-term and final) of the default plan into reports/<plan>/<as_of>/;
+##         PLAN=<id|folder|all> for another plan or all of them, AS_OF=<year> for one review
 review: $(STAMP) fonts
-	$(BIN)/plananalysis review --as-of $(AS_OF) $(if $(JOBS),--jobs $(JOBS),)
+	$(BIN)/plananalysis review $(if $(PLAN),--plan $(PLAN),) $(if $(AS_OF),--as-of $(AS_OF),) $(if $(JOBS),--jobs $(JOBS),)
 
 ## test: install what is missing, then run every test
 test: $(STAMP) fonts browser
@@ -22,11 +24,11 @@ test: $(STAMP) fonts browser
 
 ## app: serve the Voilà apps on $(HOST):$(PORT)
 app: $(STAMP) fonts
-	$(BIN)/plananalysis app --host $(HOST) --port $(PORT)
+	$(BIN)/plananalysis app --host $(HOST) --port $(PORT) $(if $(PLAN),--plan $(PLAN),)
 
 ## lab: JupyterLab for analysts, with the project kernel
 lab: $(STAMP) fonts
-	$(BIN)/plananalysis lab --host $(HOST) --port $(LAB_PORT)
+	$(BIN)/plananalysis lab --host $(HOST) --port $(LAB_PORT) $(if $(PLAN),--plan $(PLAN),)
 
 ## bench: speed figures (medians and ratios)
 bench: $(STAMP) fonts browser

@@ -1,4 +1,6 @@
-"""plananalysis — analysis suite for the Zhejiang Province Social Development 14th Five-Year Plan.
+"""plananalysis — reviews five-year plans: how far each target has come, whether it will be met, and why.
+
+A plan is a folder of data (``docs/new-plan.md``); the default one is named in ``data/settings.yml``.
 
 Map of the package (data flows left to right):
 
@@ -8,7 +10,7 @@ Map of the package (data flows left to right):
 Entry points (each with an example in docs/reference.md; every public function's docstring
 has a short ``>>>`` example too, e.g. ``help(plananalysis.engine.progress.assess)``):
 
-- ``load_plan(plan="zj-social-14th")`` — the plan's tables (:mod:`plananalysis.plan.folder`).
+- ``load_plan(plan=None)`` — a plan's tables, by id or folder (:mod:`plananalysis.plan.folder`).
 - ``parse(text)`` — the target grammar (:mod:`plananalysis.plan.grammar`).
 - ``load_observed()`` — observed values with their sources (:mod:`plananalysis.observed.load`).
 - ``plananalysis data template`` / ``data import FILE`` — the analyst's own values, checked.

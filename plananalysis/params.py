@@ -154,20 +154,21 @@ def validate(plan=None, as_of=None, chapter=None, method="cn-schedule", lang="zh
 
     >>> validate(as_of="2024", chapter="第九章", lang="en").chapter
     9
-    >>> validate(region="上海市")  # doctest: +ELLIPSIS
+    >>> validate(region="火星市")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    plananalysis.params.ReviewParameterError: 参数 region = '上海市' 不符合要求：应为 本规划的地区之一...
+    plananalysis.params.ReviewParameterError: 参数 region = '火星市' 不符合要求：应为 本规划的地区之一...
     """
     if unknown:
         name = sorted(unknown)[0]
         raise ReviewParameterError(name, unknown[name], f"已知参数 {'、'.join(KNOWN)} 之一",
                                    f"one of the known parameters {', '.join(KNOWN)}")
     try:
-        info = read_plan_info(resolve_plan_folder(plan))
+        folder = resolve_plan_folder(plan)
     except PlanDataError as error:
         raise ReviewParameterError("plan", plan, f"一个规划编号或文件夹（{error.expected}）",
                                    "a plan id or folder") from None
+    info = read_plan_info(folder)   # a broken plan.yml is its own error, naming the file and the key
     period_zh = f"{info.start}–{info.end} 之间的年份（规划期）"
     period_en = f"a year within the plan, {info.start}–{info.end}"
     year = info.default_as_of() if as_of in (None, "") else _as_int("as_of", as_of, period_zh, period_en)

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def data_dir() -> Path:
     """The project's data folder (``$PLANANALYSIS_DATA_DIR`` overrides it).
 
-    >>> (data_dir() / "plans" / "zj-social-14th" / "indicators.csv").is_file()
+    >>> (data_dir() / "settings.yml").is_file()
     True
     """
     override = os.environ.get("PLANANALYSIS_DATA_DIR")

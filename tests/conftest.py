@@ -27,3 +27,7 @@ def plan_copy(tmp_path) -> Path:
     target = tmp_path / "zj-social-14th"
     shutil.copytree(PLAN_DIR, target)
     return target
+
+# Test data are inputs, never test modules: importing tests/data/bad_inputs/make_hostile.py for
+# its doctests would leave a __pycache__ folder in the bad-input corpus.
+collect_ignore_glob = ["data/*"]

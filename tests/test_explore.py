@@ -43,13 +43,13 @@ def test_explore_notebook_matches_the_engine(tmp_path):
 
 def test_what_if_changes_the_verdict_in_memory_only():
     plan, observed = load_plan(), load_observed()
-    tried = with_value(observed, "culture_industry_share", 2023, 7.3)
+    tried = with_value(observed, "culture_industry_share", 2023, 6.8)
     change = verdict_change(plan, observed, tried, "culture_industry_share", as_of=2023)
-    # before: 6.9 in 2022, P = (6.9-6.6)/(7.5-6.6) = 0.333, E = 2/5 = 0.4, q = 0.83 → 滞后
-    # after: 7.3 in 2023, P = 0.7/0.9 = 0.778, E = 0.6, q = 1.30 → 快于预期
-    assert change.loc["status_zh", "before"] == "滞后"
-    assert change.loc["status_zh", "after"] == "快于预期"
-    assert change.loc["completion_share", "after"] == pytest.approx(0.7 / 0.9)
+    # before: 6.9 in 2021, P = (6.9-6.6)/(7.5-6.6) = 0.333, E = 1/5 = 0.2, q = 1.67 → 快于预期
+    # after: 6.8 in 2023, P = 0.2/0.9 = 0.222, E = 0.6, q = 0.37 → 滞后
+    assert change.loc["status_zh", "before"] == "快于预期"
+    assert change.loc["status_zh", "after"] == "滞后"
+    assert change.loc["completion_share", "after"] == pytest.approx(0.2 / 0.9)
     assert len(load_observed()) == len(observed)
 
 

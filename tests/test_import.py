@@ -119,7 +119,7 @@ def test_template_refuses_to_overwrite(tmp_path):
 def test_import_a_filled_template(sandbox, tmp_path, suffix):
     path = fill_template(write_template(tmp_path / f"filled{suffix}"))
     shipped_before = (sandbox / "observed-zhejiang.csv").read_bytes()
-    rows_before = len(load_observed(sandbox))
+    shipped_rows = (load_observed(sandbox).origin == "shipped").sum()
     summary = import_observed(path, target_dir=sandbox, now=datetime(2025, 3, 1, 9, 30))
     assert summary.counts == {"added": 3, "replaced": 0, "unchanged": 0, "conflicts": 0}
     assert summary.skipped_placeholders == 22 and summary.written and summary.backup is None
@@ -134,7 +134,7 @@ def test_import_a_filled_template(sandbox, tmp_path, suffix):
     assert user.loc[("hospital_beds_per_1000", "浙江省", 2022), "value"] == 7.2  # full-width ７ read as 7
     assert user.loc[("urbanisation_rate", "杭州市", 2023), "source_url"] == "https://tjj.hangzhou.gov.cn/"
     assert user.loc[("urbanisation_rate", "杭州市", 2023), "source_quality"] == "user"
-    assert len(frame) == rows_before + 3
+    assert (frame.origin == "user").sum() == 3 and (frame.origin == "shipped").sum() == shipped_rows
     assert (sandbox / "observed-zhejiang.csv").read_bytes() == shipped_before  # shipped data untouched
     with open(sandbox / "user.csv", encoding="utf-8") as f:
         written = list(csv.DictReader(f))
@@ -333,3 +333,36 @@ def test_an_unwritable_target_leaves_no_temporary_file(sandbox, tmp_path, monkey
     assert not (sandbox / "user.csv").exists()
     # no temporary file left (the lock file stays: it is how imports take turns)
     assert [p.name for p in sandbox.iterdir() if p.name.startswith(".") and p.name != LOCK_FILE] == []
+
+
+# ---------------------------------------------------------------- regions and years of the plan (issue 15.8)
+
+@pytest.mark.parametrize("region, hint", [
+    ("上海市", "a region of the plan"),          # a real city, but not one of this plan's
+    ("杭洲市", "did you mean 杭州市"),             # a typo: refused, the closest official name offered
+    ("新安县", "a region of the plan"),           # an invented county
+])
+def test_only_the_plans_regions_are_accepted(sandbox, tmp_path, region, hint):
+    path = write_rows(tmp_path / "r.csv", f"3,{region},2023,70,%,公报,https://example.gov.cn/")
+    before = tree_hash(sandbox)
+    with pytest.raises(PlanDataError) as caught:
+        import_observed(path, target_dir=sandbox)
+    assert caught.value.column.startswith("地区") and caught.value.value == region
+    assert hint in str(caught.value)
+    assert tree_hash(sandbox) == before
+
+
+def test_an_official_alias_is_the_official_name(sandbox, tmp_path):
+    path = write_rows(tmp_path / "r.csv", "3,杭州,2023,84.2,%,公报,https://example.gov.cn/")
+    import_observed(path, target_dir=sandbox)
+    assert "杭州市" in set(load_observed(sandbox).region)
+
+
+@pytest.mark.parametrize("year", ["2019", "2026", "2030", "2035"])
+def test_years_outside_the_plan_are_refused(sandbox, tmp_path, year):
+    # the plan's base year 2020 to its end 2025 (never beyond this year): a 2030 value cannot become
+    # an evaluation year in the apps
+    path = write_rows(tmp_path / "y.csv", f"3,浙江省,{year},70,%,公报,https://example.gov.cn/")
+    with pytest.raises(PlanDataError) as caught:
+        import_observed(path, target_dir=sandbox)
+    assert caught.value.value == year and "2020–2025" in str(caught.value)

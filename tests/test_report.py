@@ -33,12 +33,13 @@ def test_phase_follows_the_year():
 def test_chapter_narrative_is_written_from_the_numbers():
     review = start(as_of=2023, chapter=10, render=False)
     rows = review.chapter_progress()
-    # chapter 十 covers reading rate (快于预期), culture share (滞后) and tourism share (无数据)
+    # chapter 十 covers reading rate (快于预期), culture share (快于预期: 6.9 in 2021, q = 1.67) and
+    # tourism share (无数据)
     assert set(rows["indicator_id"]) == {"reading_rate", "culture_industry_share", "tourism_industry_share"}
     text = review.chapter_narrative()
     assert text.startswith(f"本章共有{len(review.chapter.targets)}项量化目标")
     assert "涉及主要指标3项，其中2项有观测数据" in text
-    assert "滞后1项" in text and "需加大力度：文化及相关产业增加值占GDP比重" in text
+    assert "快于预期2项" in text and "无数据1项" in text and "需加大力度" not in text
 
 
 def test_coverage_lists_every_indicator_by_name():

@@ -225,3 +225,46 @@ def test_english_review_goes_to_its_own_folder(tmp_path):
     assert summary["ok"] and summary["folder"].endswith("2023-en")
     text = (tmp_path / PLAN_ID / "2023-en" / "chapter-03.html").read_text(encoding="utf-8")
     assert "Chapter 3: A more competitive human-capital system" in text and "Box 1" in text
+
+
+# ---------------------------------------------------------------- partial runs and names (issue 15.1, 15.6)
+
+def test_a_partial_review_keeps_every_other_report(reports, tmp_path):
+    folder = tmp_path / "reports"
+    shutil.copytree(reports, folder)
+    review = folder / PLAN_ID / "2023"
+    before = {p.name for p in review.iterdir()}
+    others = {name: (review / name).read_bytes() for name in before
+              if name.startswith("chapter-") and not name.startswith("chapter-09.")}
+    result = review_cli("--as-of", "2023", "--reports-dir", str(folder), "--only", "chapter-09", "--force")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert {p.name for p in review.iterdir()} == before                       # nothing is lost
+    assert [name for name, data in others.items() if (review / name).read_bytes() != data] == []
+    manifest = json.loads((review / "manifest.json").read_text(encoding="utf-8"))
+    assert len(manifest["jobs"]) == len(manifest["digests"]) and manifest["ok"]
+    # the next plain run finds nothing to do: every recorded digest is current
+    again = review_cli("--as-of", "2023", "--reports-dir", str(folder))
+    assert "未重新运行" in again.stdout
+
+
+def test_an_unknown_report_name_is_refused(reports):
+    before = tree_digest(reports / PLAN_ID / "2023")
+    for extra in ([], ["--force"]):
+        result = review_cli("--as-of", "2023", "--reports-dir", str(reports), "--only", "nosuch", *extra)
+        assert result.returncode == 2 and "only = 'nosuch'" in result.stderr and "chapter-09" in result.stderr
+        assert "Traceback" not in result.stderr
+    assert tree_digest(reports / PLAN_ID / "2023") == before
+
+
+def test_a_region_is_never_a_path(tmp_path):
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "keep.txt").write_text("x", encoding="utf-8")
+    result = review_cli("--reports-dir", str(tmp_path / "R"), "--region", "x/../../victim")
+    assert result.returncode == 2 and "region" in result.stderr and "Traceback" not in result.stderr
+    assert (victim / "keep.txt").read_text(encoding="utf-8") == "x" and not (tmp_path / "R").exists()
+    from plananalysis.errors import ParameterError
+    from plananalysis.files import safe_name
+
+    with pytest.raises(ParameterError):      # and were a region name ever to hold a separator, no path is made
+        safe_name("x/../../victim")

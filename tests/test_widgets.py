@@ -123,7 +123,7 @@ def test_apps_build_and_react():
     assert 'class="pa-current" data-method="eurostat"' in explorer.methods.value
     explorer.indicator.value = "target:ch02-t01"          # a catalogue target restating row 1
     assert "ch02-t01" in explorer.heading.value
-    scenarios = W.scenarios_app()
+    scenarios = W.scenarios_app(indicator="urbanisation_rate")
     row = scenarios.rows[0]
     row.slider.value = -1.0
     assert "74.5" in row.outcome.value and 'data-status="not_completed"' in row.outcome.value

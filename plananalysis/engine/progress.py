@@ -154,7 +154,7 @@ COLUMN_LABELS_ZH = {
     "remaining_cagr": "剩余年份所需年均增速", "projection_linear": "线性外推值",
     "projection_cagr": "复合增速外推值", "projection_low": "外推区间下限",
     "projection_high": "外推区间上限", "projected_share": "外推完成进度",
-    "is_projected_met": "预计达标", "projected_zh": "预计2025年能否完成",
+    "is_projected_met": "预计达标", "projected_zh": "预计目标年能否完成",
     "years_ahead": "较序时进度提前（年）", "method_measure": "方法指标", "method_value": "方法指标值",
     "method_score": "方法得分", "status_id": "状态编码", "status_zh": "评估结论",
     "status_en": "评估结论（英文）", "status_order": "状态序", "reason_zh": "依据",
@@ -625,7 +625,7 @@ def _relational(rec, spec, series, linked, as_of, t0, flags, method, phase):
     own = {y: v for y, v in zip(series.years, series.values) if y > t0}
     other = {y: v for y, v in zip(linked.years, linked.values) if y > t0} if linked is not None else {}
     years = sorted(set(own) & set(other))
-    link = spec.get("linked_indicator") or ""
+    link = spec.get("linked_name") or spec.get("linked_indicator") or ""
     if not years:
         missing = "本指标" if not own else "对照序列"
         rec.update(status_id="no_data", flags=flags,
@@ -884,7 +884,11 @@ def _reason(rec: dict, spec: dict, as_of: int) -> tuple[str, str]:
             zh += f"；按{t}年前趋势预计{rec['target_year']}年完成进度{_pct(rec.get('projected_share'))}"
             en += f"; on the trend to {t}, {_pct(rec.get('projected_share'))} expected by {rec['target_year']}"
         gap = rec.get("gap_share", math.nan)
-        if rec["is_target_met"] is False and not math.isnan(gap) and rule not in ("avg_growth",):
+        if rec["is_target_met"] is False and rule == "cumulative_reduction":
+            points = abs(rec["gap_to_target"])
+            zh += f"，距目标差{_num(round(points, 2))}个百分点"
+            en += f", {_num(round(points, 2))} points short of the target"
+        elif rec["is_target_met"] is False and not math.isnan(gap) and rule not in ("avg_growth",):
             zh += f"，距目标差{_pct(abs(gap), 2)}"
             en += f", {_pct(abs(gap), 2)} short of the target"
         return lag_zh + zh, lag_en + en
@@ -991,8 +995,10 @@ def assess(plan, observed: pd.DataFrame | None = None, as_of: int | None = None,
         raise ParameterError("observed 含多个地区，请用 region 指明其一 (observed holds several regions: "
                              "name one with region=…)")
     obs = _normalise_observed(observed, specs, region)
+    names = dict(zip(specs["indicator_id"], specs["name_zh"]))
     records = []
     for spec in specs.to_dict("records"):
+        spec["linked_name"] = names.get(spec.get("linked_indicator"), spec.get("linked_indicator", ""))
         series = _series_for(obs, spec["indicator_id"], spec["part"], as_of)
         try:
             linked = _linked_series(spec, obs, context, region, as_of)
@@ -1005,7 +1011,8 @@ def assess(plan, observed: pd.DataFrame | None = None, as_of: int | None = None,
             rec[column] = spec[column]
         rec["as_of"] = as_of
         records.append(rec)
-    table = pd.DataFrame.from_records(records)
+    table = pd.DataFrame.from_records(records) if records else pd.DataFrame(
+        {column: pd.Series(dtype=object) for column in OUTPUT_COLUMNS})
     for column in OUTPUT_COLUMNS:
         if column not in table.columns:
             table[column] = math.nan

@@ -32,9 +32,7 @@ True
 
 from __future__ import annotations
 
-import csv
 import difflib
-import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -455,18 +453,11 @@ def _column_letter(index: int) -> str:
     return letters
 
 
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
-    return str(value)
-
-
 def read_table(path) -> list[list[str]]:
     """The cells of a CSV (UTF-8, with or without BOM; GB18030 as saved by Chinese Excel)
     or of the first sheet of an .xlsx workbook (the sheet named 数据 or data if there is one),
-    as text.  Raises :class:`PlanDataError` for a file that is not such a table.
+    as text.  Raises :class:`PlanDataError` for a file that is not such a table, or one
+    beyond the reader's limits (:mod:`plananalysis.observed.spreadsheet`, the one reader).
 
     >>> import pathlib, tempfile
     >>> tmp = tempfile.TemporaryDirectory()
@@ -476,38 +467,9 @@ def read_table(path) -> list[list[str]]:
     [['年份', '数值'], ['2023', '74.2']]
     >>> tmp.cleanup()
     """
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if not path.is_file():
-        raise PlanDataError(path, None, None, str(path), "一个存在的 .csv 或 .xlsx 文件 (an existing .csv or .xlsx file)")
-    if suffix == ".csv":
-        raw = path.read_bytes()
-        if b"\x00" in raw:
-            raise PlanDataError(path, None, None, raw[:8].hex(" "), "文本 CSV 文件 (a text CSV file, not a binary one)")
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            try:
-                text = raw.decode("gb18030")
-            except UnicodeDecodeError:
-                raise PlanDataError(path, None, None, raw[:8].hex(" "), "UTF-8 或 GB18030 编码的 CSV (UTF-8 or GB18030 text)") from None
-        return [list(r) for r in csv.reader(io.StringIO(text, newline=""))]
-    if suffix == ".xlsx":
-        import zipfile
+    from .spreadsheet import read_cells
 
-        from openpyxl import load_workbook
-
-        try:
-            workbook = load_workbook(path, read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-            raise PlanDataError(path, None, None, type(exc).__name__, "Excel .xlsx 工作簿 (a valid Excel .xlsx workbook)") from None
-        try:
-            names = {n.strip().lower(): n for n in workbook.sheetnames}
-            sheet = workbook[names.get("数据") or names.get("data") or workbook.sheetnames[0]]
-            return [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        finally:
-            workbook.close()
-    raise PlanDataError(path, None, None, path.suffix or path.name, ".csv 或 .xlsx 文件 (a .csv or .xlsx file)")
+    return read_cells(path).rows
 
 
 def _header_key(text: str) -> str:

@@ -317,8 +317,11 @@ def _read_csv(path: Path, columns: list[str]) -> pd.DataFrame:
     return frame
 
 
-def read_targets(path: str | Path, source_text: str | None = None) -> pd.DataFrame:
+def read_targets(path: str | Path, source_text: str | None = None, years: tuple[int, int] | None = None) -> pd.DataFrame:
     """Read ``targets.csv`` and check every cell; return it typed.
+
+    ``years``: the first and last year a target may name (the plan's start year to its vision year
+    or end year); default: any year from 1949 to 2100.
 
     Raises :class:`~plananalysis.errors.PlanDataError` on the first bad cell, naming the
     file, the row (as a spreadsheet numbers it: the header is row 1), the column, the value and
@@ -332,6 +335,7 @@ def read_targets(path: str | Path, source_text: str | None = None) -> pd.DataFra
     ('350家至400家', 'range', 350.0, 400.0, 2022)
     """
     path = Path(path)
+    first_year, last_year = years or (1949, 2100)
     frame = _read_csv(path, TARGET_COLUMNS)
     out = {column: [] for column in TARGET_COLUMNS}
     seen_ids: set = set()
@@ -344,7 +348,7 @@ def read_targets(path: str | Path, source_text: str | None = None) -> pd.DataFra
         target_id = row["target_id"]
         m = _TARGET_ID.match(target_id)
         if not m:
-            bad("target_id", "形如 ch09-t04 的编号 (an id like ch09-t04: chapter, then sequence)")
+            bad("target_id", "形如 chNN-tNN 的编号 (an id like chNN-tNN: the chapter, then a sequence number)")
         if target_id in seen_ids:
             bad("target_id", "文件中唯一的编号 (an id unique in the file)")
         seen_ids.add(target_id)
@@ -387,8 +391,8 @@ def read_targets(path: str | Path, source_text: str | None = None) -> pd.DataFra
             bad("value" if numbers["value"] is None else "low",
                 "非范围目标填 value，low/high 留空 (a single value, low and high blank)")
         target_year = _int(row["target_year"])
-        if target_year is None or not 2021 <= target_year <= 2035:
-            bad("target_year", "2021–2035 的年份 (a year of the plan or of the 2035 vision)")
+        if target_year is None or not first_year <= target_year <= last_year:
+            bad("target_year", f"{first_year}–{last_year} 的年份 (a year of the plan or of its vision)")
         if row["is_annual"] not in ("true", "false"):
             bad("is_annual", "true 或 false")
         is_annual = row["is_annual"] == "true"

@@ -484,7 +484,10 @@ def _parse_cell(path, line, column, text):
     try:
         return parse(text)
     except ParseError as exc:
-        raise PlanDataError(path, line, column, text, f"目标语法能读的单元格 (a cell the target grammar reads: {exc})") from None
+        raise PlanDataError(path, line, column, text,
+                            f"目标语法能读的写法：第{exc.position + 1}个字符处应为 {exc.expected}；无数值的目标用 "
+                            f"target_kind = qualitative (a cell the target grammar reads; a target with no number "
+                            f"is target_kind qualitative)") from None
 
 
 def _fill(frame: pd.DataFrame, pos, column: str, value) -> None:
@@ -531,7 +534,8 @@ def _read_catalogue(info: PlanInfo, frame: pd.DataFrame, source_text: str) -> pd
         return frame
     from .catalogue import read_targets
 
-    return read_targets(info.table_path("catalogue"), source_text or None)
+    return read_targets(info.table_path("catalogue"), source_text or None,
+                        years=(info.start, max(info.end, info.vision_year or info.end)))
 
 
 def _run_declared_checks(folder: Path, tables: dict, sources: dict, declared: dict) -> None:

@@ -54,6 +54,8 @@ UNITS = sorted(
         "万人", "万人次", "万名", "万张", "万套", "万户", "万元", "万个", "万所", "万家",
         "万平方米", "平方米", "公里", "万公里", "亿元", "万亿元", "亿人次", "万册", "册",
         "分钟", "小时", "支队伍", "个点", "人/亿元", "门", "级",
+        "件", "万件", "吨", "万吨", "亿吨", "亿吨标准煤", "万吨标准煤", "斤", "亿斤", "万亿斤",
+        "公顷", "亩", "万亩", "千瓦", "万千瓦", "亿千瓦", "立方米", "亿立方米", "万立方米", "千克",
     ],
     key=len,
     reverse=True,
@@ -86,6 +88,8 @@ _PREFIXES = (
     (re.compile(r"超过|不低于|不少于|至少"), "floor"),
     (re.compile(r"不超过|不高于"), "ceiling"),
     (re.compile(r"达到|达|提高到|提升到|增加到|力争|新增|培育|建成|建设|约|拥有"), None),
+    (re.compile(r"(?:提高|提升|增加|增长)(?=\d)"), "change"),
+    (re.compile(r"(?:降低|下降|减少)(?=\d)"), "reduction"),
     (re.compile(r">=|≥"), "floor"),
     (re.compile(r"<=|≤"), "ceiling"),
     (re.compile(r">"), "floor"),
@@ -131,6 +135,7 @@ class Target:
     base_year: int | None = None
     parts: tuple["Target", ...] = field(default=())
     mark: str | None = None
+    note: str | None = None
 
     def __repr__(self) -> str:  # only the fields that are set, so examples stay short
         shown = [
@@ -195,6 +200,9 @@ def parse(text: str) -> Target:
         if m and not _NUMBER.match(m.group("series")):
             return Target(text=text, kind="relational", op=relation, label=m.group("series").strip())
     offset = len(norm) - len(norm.lstrip())
+    head, note = _split_note(stripped)
+    if note:
+        return replace(_parse_one(text, head, offset), note=note)
     chunks = _split_parts(stripped)
     if len(chunks) > 1:
         parts = tuple(
@@ -202,6 +210,21 @@ def parse(text: str) -> Target:
         )
         return Target(text=text, kind="parts", parts=parts)
     return _parse_one(text, stripped, offset)
+
+
+def _split_note(s: str) -> tuple[str, str]:
+    """``>7、力争投入强度高于…``: a target, then a clause in words (no digits) kept as a note.
+
+    >>> _split_note(">7、力争投入强度高于“十三五”时期实际")
+    ('>7', '力争投入强度高于“十三五”时期实际')
+    >>> _split_note("350家至400家")
+    ('350家至400家', '')
+    """
+    for sep in ("、", "，", "；", ","):
+        head, found, tail = s.partition(sep)
+        if found and head and tail and _NUMBER.search(head) and not _NUMBER.search(tail):
+            return head.strip(), tail.strip()
+    return s, ""
 
 
 def _split_parts(s: str) -> list[tuple[int, int]]:
@@ -244,9 +267,11 @@ def _parse_one(original: str, s: str, offset: int) -> Target:
                 per_year = True
             elif effect == "cumulative":
                 kind = "cumulative"
+            elif effect == "reduction":
+                kind = kind if kind == "cumulative" else "change"
             elif effect in ("change", "base_year"):
-                base_year = int(m.group(1))
-                if effect == "change":
+                base_year = int(m.group(1)) if m.groups() else base_year
+                if effect == "change" and kind != "cumulative":
                     kind = "change"
             elif effect == "floor":
                 op = "≥"

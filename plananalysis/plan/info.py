@@ -122,10 +122,16 @@ class PlanInfo:
         return [y for y in (self.midterm_year, self.end) if y < today] or [self.default_as_of(today)]
 
     def default_as_of(self, today: int | None = None) -> int:
-        """The review to run when none is named: the latest one that is due, else the mid-term year."""
+        """The review to run when none is named: the latest one that is due; for a plan whose
+        mid-term is still ahead, the last year that is over (at least the plan's first year).
+
+        >>> info = read_plan_info()
+        >>> info.default_as_of(today=info.start + 1) == info.start
+        True
+        """
         today = today or datetime.date.today().year
         due = [y for y in (self.midterm_year, self.end) if y < today]
-        return due[-1] if due else self.midterm_year
+        return due[-1] if due else max(self.start, min(self.midterm_year, today - 1))
 
     def latest_observable_year(self, today: int | None = None) -> int:
         """The last year a value can describe: the plan's end, or the current year if earlier."""

@@ -54,7 +54,7 @@ YEAR_FORMAT = "d"
 #: Completion shares (P, E) as whole percents.
 PERCENT_FORMAT = ".0%"
 
-# d3 locales for Chinese (China); the same as vl_convert.get_format_locale("zh-CN") and
+# d3 locales for Chinese (zh-CN); the same as vl_convert.get_format_locale("zh-CN") and
 # get_time_format_locale("zh-CN"), written out so building a spec needs no conversion engine.
 _ZH_NUMBER_LOCALE = {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["¥", ""]}
 _ZH_TIME_LOCALE = {
@@ -264,22 +264,11 @@ def _status_frame(table: pd.DataFrame, method: str, phase: str, lang: str,
 
 
 def _with_categories(table: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Add ``category_zh``/``category_en`` from the plan's Table 2 (or Table 1) by ``indicator_id``."""
+    """The table with a category per row: its own ``category_zh``/``category_en`` (the review
+    context's progress table carries them), or one group for all when it has none."""
     if any(c in table.columns for c in ("category_zh", "category_en", "category")):
         return table
-    if "indicator_id" not in table.columns:
-        return table
-    from ..plan.folder import load_plan
-
-    plan = load_plan()
-    lookup = pd.concat([plan.previous_indicators[["indicator_id", "category_zh", "category_en"]],
-                        plan.indicators[["indicator_id", "category_zh", "category_en"]]])
-    years = pd.to_numeric(table.get("target_year", pd.Series(dtype=float)), errors="coerce")
-    if len(years) and years.max() <= 2020:
-        lookup = lookup.drop_duplicates("indicator_id", keep="first")  # the 13th plan's table
-    else:
-        lookup = lookup.drop_duplicates("indicator_id", keep="last")
-    return table.merge(lookup, on="indicator_id", how="left")
+    return table.assign(category_zh="全部指标", category_en="All indicators")
 
 
 def _first_column(table: pd.DataFrame, candidates: list[str], what: str) -> str:
@@ -489,8 +478,8 @@ def trajectory(indicator: Mapping, observed: pd.DataFrame | None = None,
     kind = str(_get(indicator, "target_kind", "level"))
     op = str(_get(indicator, "target_op", "=") or "=")
     direction = str(_get(indicator, "direction", "higher"))
-    base_year = int(_number(indicator, "baseline_year") or 2020)
-    target_year = int(_number(indicator, "target_year") or 2025)
+    base_year = int(_number(indicator, "baseline_year"))
+    target_year = int(_number(indicator, "target_year"))
     base_value = _number(indicator, "baseline_value")
     target_value = _number(indicator, "target_value")
     target_printed = str(_get(indicator, "target_printed", _fmt(target_value) if target_value is not None else ""))

@@ -154,7 +154,7 @@ def observed_view(observed: pd.DataFrame, lang: str = "zh", names: dict | None =
 
     ``names`` maps indicator ids to the names to show (default: the ids).
 
-    >>> observed = pd.DataFrame({"indicator_id": ["urbanisation_rate"], "region": ["浙江省"],
+    >>> observed = pd.DataFrame({"indicator_id": ["urbanisation_rate"], "region": ["某省"],
     ...     "series": ["plan"], "year": [2023], "value": [74.2], "qualifier": [""], "unit": ["%"],
     ...     "source_title": ["2023年统计公报"], "source_url": ["https://tjj.zj.gov.cn/"],
     ...     "source_quality": ["official"]})

@@ -19,7 +19,8 @@ import sys
 from ..errors import PlanAnalysisError
 
 # Optional subcommands live in their own modules, each with register(subparsers).
-_SUBCOMMAND_MODULES = ("plananalysis.run.data", "plananalysis.run.review", "plananalysis.run.apps")
+_SUBCOMMAND_MODULES = ("plananalysis.run.data", "plananalysis.run.review", "plananalysis.run.apps",
+                       "plananalysis.run.plan_cli")
 
 
 def _summary(args) -> int:
@@ -30,11 +31,20 @@ def _summary(args) -> int:
 
 
 def _check(args) -> int:
-    from ..plan.folder import load_plan
+    """Every file of the plan folder, its observed data and one run of the engine."""
+    from ..context import review_context
 
-    plan = load_plan(args.plan)
-    print(f"数据检查通过 (data checks passed): {plan.folder} — "
-          f"{len(plan.indicators)} + {len(plan.previous_indicators)} 项指标, {len(plan.targets)} 项目标")
+    review = review_context(plan=args.plan)
+    plan = review.plan
+    observed, verdicts, progress = review.observed, review.verdicts, review.progress
+    unassessable = progress[progress["status_id"] == "not_assessable"]
+    print(f"数据检查通过 (data checks passed): {plan.folder}\n"
+          f"  {plan.title}（{plan.region}，{plan.info.start}—{plan.info.end}年）\n"
+          f"  主要指标 {len(plan.indicators)} 项，上期规划指标 {len(plan.previous_indicators)} 项，"
+          f"章节 {len(plan.chapters)} 章，章节目标 {len(plan.targets)} 项，地区 {len(plan.regions)} 个\n"
+          f"  观测值 {len(observed)} 条，分析判断 {len(verdicts)} 条；{review.params.as_of}年评估："
+          f"{len(progress) - len(unassessable)} 项可评估"
+          + (f"，{len(unassessable)} 项无法评估（{'、'.join(unassessable['name_zh'])}）" if len(unassessable) else ""))
     return 0
 
 
@@ -68,6 +78,14 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("plananalysis: 已中断 (interrupted)", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001 — a bug: one line for the user, the traceback on request
+        import os
+
+        if os.environ.get("PLANANALYSIS_DEBUG"):
+            raise
+        print(f"plananalysis: 内部错误 (internal error): {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} "
+              "— 设置 PLANANALYSIS_DEBUG=1 可见详细信息 (set PLANANALYSIS_DEBUG=1 for the traceback)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

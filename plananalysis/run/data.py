@@ -3,7 +3,7 @@ send the departments their data requests.
 
     plananalysis data template [PATH] [--plan ID]   write the import template (.xlsx or .csv)
     plananalysis data import FILE|FOLDER [--plan ID] [--dry-run] [--replace] [--no-source]
-    plananalysis data list [--plan ID] [--region 杭州市] [--indicator urbanisation_rate]
+    plananalysis data list [--plan ID] [--region 某市] [--indicator urbanisation_rate]
     plananalysis data requests [--plan ID] [--as-of 2025] [--out FOLDER] [--due 2026-03-31]
                                [--department edu ...] [--force]
                                                     one workbook per department (数据征集表);
@@ -84,7 +84,7 @@ def _requests(args) -> int:
             try:
                 due = datetime.date.fromisoformat(args.due)
             except ValueError:
-                raise PlanDataError("--due", None, None, args.due, "一个日期，如 2026-03-31 (a date such as 2026-03-31)") from None
+                raise PlanDataError("--due", None, None, args.due, "一个日期 YYYY-MM-DD (a date written YYYY-MM-DD)") from None
         out = Path(args.out) if args.out else Path("requests") / plan.plan_id / str(as_of)
         paths = write_requests(out, plan, as_of=as_of, due=due, departments=args.department or None, force=args.force)
     except PlanDataError as error:
@@ -127,9 +127,9 @@ def register(subparsers) -> argparse.ArgumentParser:
 
     >>> parser = argparse.ArgumentParser(prog="plananalysis")
     >>> _ = register(parser.add_subparsers())
-    >>> args = parser.parse_args(["data", "import", "杭州.xlsx", "--dry-run"])
+    >>> args = parser.parse_args(["data", "import", "某市.xlsx", "--dry-run"])
     >>> args.data_command, args.file, args.dry_run, args.replace
-    ('import', '杭州.xlsx', True, False)
+    ('import', '某市.xlsx', True, False)
     >>> parser.parse_args(["data", "template"]).path
     'observed-template.xlsx'
     >>> args = parser.parse_args(["data", "requests", "--as-of", "2025", "--department", "edu", "hrss"])
@@ -170,7 +170,7 @@ def register(subparsers) -> argparse.ArgumentParser:
     p.set_defaults(handler=_requests)
 
     p = sub.add_parser("list", parents=[common], help="print the observed values that are loaded")
-    p.add_argument("--region", default=None, help="only this region (e.g. 杭州市)")
+    p.add_argument("--region", default=None, help="only this region (e.g. 某市)")
     p.add_argument("--indicator", default=None, help="only this indicator (id or number)")
     p.add_argument("--no-derived", action="store_true", help="leave out values computed by the package")
     p.set_defaults(handler=_list)

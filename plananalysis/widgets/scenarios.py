@@ -153,8 +153,9 @@ class ScenariosApp(_App):
 
     def relabel(self) -> None:
         self.title.value = f"<h2>{_esc(ui('scenarios_title', self.lang, year=app_context().plan.info.end))}</h2>"
-        value = self.choice.value or self._indicator
-        self.choice.options = self._choices()
+        options = self._choices()
+        value = self.choice.value or self._indicator or options[0][1]
+        self.choice.options = options
         self.choice.value = value
         self.choice.description = ui("indicator", self.lang)
         if hasattr(self, "start"):
@@ -176,9 +177,10 @@ class ScenariosApp(_App):
 class _ScenarioRow:
     """One indicator in the scenarios app: slider, reset button, outcome and chart."""
 
-    def __init__(self, indicator_id: str, lang: str, start_year: int = 2024, compact: bool = False):
+    def __init__(self, indicator_id: str, lang: str, start_year: int | None = None, compact: bool = False):
         w = _widgets()
         plan, observed = app_data()
+        start_year = plan.info.end - 1 if start_year is None else start_year
         self.indicator_id, self.lang, self.compact, self.start_year = indicator_id, lang, compact, start_year
         info = plan.indicator(indicator_id)
         name = info["name_zh"] if lang == "zh" else info["name_en"]
@@ -265,7 +267,7 @@ def _charted_projection(outcome: dict) -> float:
     return outcome["annual"] if outcome["kind"] == "growth" else outcome["projected"]
 
 
-def scenarios_app(lang: str = "zh", indicator: str = "urbanisation_rate") -> ScenariosApp:
+def scenarios_app(lang: str = "zh", indicator: str | None = None) -> ScenariosApp:
     """The scenarios app.
 
     It builds :class:`ScenariosApp` (a chart per indicator, a few seconds); the verdict a

@@ -85,7 +85,7 @@ def status_count_items(cards: list[dict]) -> list[dict]:
 
     >>> items = status_count_items(scorecard_cards(assessment(2023)))
     >>> [(i["label"], i["count"]) for i in items][:2]
-    [('提前实现', 4), ('快于预期', 5)]
+    [('提前实现', 4), ('快于预期', 6)]
     >>> sum(i["count"] for i in items)
     25
     """
