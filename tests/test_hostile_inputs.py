@@ -160,8 +160,9 @@ def test_a_fifo_does_not_block_the_import(sandbox, tmp_path):
 
 
 def test_a_directory_named_like_a_csv(sandbox, tmp_path):
+    # a folder is imported as the files it holds (returned data requests); an empty one is refused
     (tmp_path / "x.csv").mkdir()
-    refused(tmp_path / "x.csv", sandbox, "a file, not a folder")
+    refused(tmp_path / "x.csv", sandbox, "a folder holding .xlsx or .csv files")
 
 
 def test_a_path_with_dot_dot_names_the_path_given(sandbox, tmp_path):

@@ -56,7 +56,7 @@ def with_cells(cells_xml: str, *, styles: str | None = None, shared: list[str] |
     if styles is not None:
         data = rezip(data, edit_member("xl/styles.xml", lambda t: styles))
     if workbook_pr is not None:
-        data = rezip(data, edit_member("xl/workbook.xml", lambda t: t.replace("<workbookPr />", workbook_pr)))
+        data = rezip(data, edit_member("xl/workbook.xml", lambda t: re.sub(r"<workbookPr\s*/>", workbook_pr, t)))
     if shared is not None:
         sst = ('<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
                + "".join(shared) + "</sst>")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import shutil
 from html import unescape
-from pathlib import Path
 
 import pytest
 
