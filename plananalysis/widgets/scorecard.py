@@ -116,17 +116,13 @@ def _sparklines(lang: str, as_of: int) -> dict[str, str]:
 
 
 def _progress_bar(card: dict, lang: str) -> str:
+    """The card's bar: :func:`plananalysis.present.marks.progress_bar_html` (one bar for the apps
+    and the reports)."""
+    from ..present.marks import progress_bar_html
+
     if card["completion"] is None:
         return ""
-    done = max(0.0, min(card["completion"], 1.0)) * 100
-    tick = "" if card["elapsed"] is None else (
-        f'<i class="pa-tick" style="left:{max(0.0, min(card["elapsed"], 1.0)) * 100:.1f}%" '
-        f'title="{_esc(ui("schedule", lang))} {_pct(card["elapsed"])}"></i>')
-    return (f'<div class="pa-bar" title="{_esc(ui("completion", lang))} {_pct(card["completion"])}">'
-            f'<div class="pa-bar-fill" style="width:{done:.1f}%;background:{card["colour"]}"></div>{tick}</div>'
-            f'<div class="pa-bar-label">{_esc(ui("completion", lang))} {_pct(card["completion"])}'
-            + ("" if card["elapsed"] is None else f' · {_esc(ui("schedule", lang))} {_pct(card["elapsed"])}')
-            + "</div>")
+    return progress_bar_html(card["completion"], card["elapsed"], card["colour"], lang)
 
 
 def card_html(card: dict, lang: str = "zh", as_of: int | None = None, sparkline: str = "") -> str:
