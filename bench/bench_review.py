@@ -45,7 +45,8 @@ def main() -> None:
             cold.append(timed([*review, "--force", "--reports-dir", tmp]))
             warm.append(timed([*review, "--reports-dir", tmp]))
             if jobs is None:
-                jobs = json.loads((Path(tmp) / str(args.as_of) / "manifest.json").read_text(encoding="utf-8"))["jobs"]
+                manifest = next(Path(tmp).glob(f"*/{args.as_of}/manifest.json"))  # reports/<plan>/<as_of>/
+                jobs = json.loads(manifest.read_text(encoding="utf-8"))["jobs"]
     for _ in range(args.repeat):
         with tempfile.TemporaryDirectory() as tmp:
             started = time.perf_counter()

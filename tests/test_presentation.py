@@ -140,7 +140,7 @@ def test_english_progress_table_has_no_chinese_but_names(final):
 def test_headline_counts_names_and_departments(midterm):
     text = narrative.headline(midterm)
     counts = midterm.progress["status_zh"].value_counts()
-    assert f"{counts['快于预期']}项快于预期" in text and f"{counts['无数据']}项尚无数据" in text
+    assert f"{counts['快于预期']}项快于预期" in text and f"{counts['无数据']}项尚无可用数据" in text
     assert "滞后（文化及相关产业增加值占GDP比重）" in text
     assert "省卫生健康委" in text  # who is to supply the missing data (responsibilities.csv)
 
@@ -169,3 +169,12 @@ def test_chapter_narrative_and_problems(final):
     english = narrative.problems(final)
     assert [p["kind"] for p in english][:3] == ["lagging"] * 3
     assert all(not glossary.has_chinese(p["text"]) for p in english)
+
+
+def test_binding_and_expected_are_shown_where_the_plan_marks_them(midterm):
+    progress = midterm.progress.copy()
+    assert "属性" not in progress_view(progress).columns       # this plan's table marks neither
+    progress["attribute"] = ["binding"] + ["expected"] * (len(progress) - 1)
+    view = progress_view(progress)
+    assert view["属性"].tolist()[:2] == ["约束性", "预期性"]
+    assert progress_view(progress, "en")["Type"].tolist()[:2] == ["binding", "expected"]

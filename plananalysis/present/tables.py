@@ -207,6 +207,11 @@ def plain(frame: pd.DataFrame, lang: str = "zh", *, names=(), links: dict | None
             shown[column] = [f'<a href="{html.escape(u)}">{c}</a>' if u.startswith(("http://", "https://")) else c
                              for c, u in zip(shown[column], urls)]
     styler = shown.style.hide(axis="index").set_table_styles(_CELL_STYLES)
+    # columns of long text keep a readable width (a long neighbour must not squeeze them to a
+    # character a line)
+    wide = [c for c in frame.columns if frame[c].astype(str).str.len().mean() > 24]
+    if wide:
+        styler = styler.set_properties(subset=wide, **{"min-width": "12em"})
     hidden = [c for c in hide if c in shown.columns]
     if hidden:
         styler = styler.hide(axis="columns", subset=hidden)
@@ -237,7 +242,7 @@ def style_progress(table: pd.DataFrame, lang: str = "zh", **years):
         return f"background-color: {colour}; color: {text_colour(colour)}; font-weight: 600"
 
     name_header = "指标" if zh else "Indicator"
-    tight = [c for c in view.columns if c in (status_header, "判断数值", "Measure", "最新值（年份）", "Latest (year)")]
+    tight = [c for c in view.columns if c in (status_header, "序号", "No.", "判断数值", "Measure", "最新值（年份）", "Latest (year)")]
     return (plain(view, lang, names=[name_header]).map(paint, subset=[status_header])
             .set_properties(**{"font-size": "13px"}).set_properties(subset=tight, **{"white-space": "nowrap"}))
 
