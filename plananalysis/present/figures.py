@@ -52,7 +52,8 @@ def trajectory_data(review, indicator_id: str) -> pd.DataFrame:
                      "url": r.source_url})
     if not fmt.is_missing(row.get("target_value")):
         rows.append({"what": t("目标", "Target"), "year": int(row["target_year"]),
-                     "value": float(row["target_value"]), "qualifier": row.get("target_op", ""),
+                     "value": float(row["target_value"]),
+                     "qualifier": "" if str(row.get("target_op", "")) in ("=", "", "nan") else row["target_op"],
                      "series": "", "source": glossary.target_wording(row["target_printed"], lang, row["unit"]),
                      "url": ""})
     frame = pd.DataFrame(rows, columns=["what", "year", "value", "qualifier", "series", "source", "url"])

@@ -64,18 +64,12 @@ def front_title(review) -> str:
 
 def _sparkline(review, row) -> str:
     """The indicator's values on the plan's basis up to the review's year, as the apps' cards draw
-    them (:func:`~plananalysis.present.charts.sparkline`), inline."""
-    from .charts import sparkline, to_svg
-    from .show import prefix_svg_ids
-
+    them (:func:`~plananalysis.present.marks.sparkline`)."""
     obs = review.indicator_observed(row["indicator_id"])
-    obs = obs[(obs["series"] == "plan") & (obs["year"] <= review.params.as_of)]
-    if obs.empty:
-        return ""
+    obs = obs[obs["year"] <= review.params.as_of]
     target = row.get("target_value") if row.get("target_kind") == "level" else None
-    target = None if fmt.is_missing(target) else float(target)
-    svg = to_svg(sparkline(obs, target=target, lang=review.lang))
-    return prefix_svg_ids(svg, f"sp-{row['indicator_id']}-")
+    return marks.sparkline(obs, target=None if fmt.is_missing(target) else float(target),
+                           lang=review.lang, unit=row.get("unit", ""))
 
 
 def scorecard_rows(review) -> list[dict]:
@@ -261,13 +255,16 @@ def front_page(review, links: list[tuple[str, str, bool]], *, failures: list[tup
                    f" <small>{_e(workbook)}</small></li>")
     data_link = (f'<p class="pa-data"><a href="{_e(csv_href)}" download>{_e(ui("data", lang))}</a></p>'
                  if csv_href else "")
-    doc = review.plan.sources.get("document", {})
-    source = (f'{_e(_t(lang, "规划文本", "The plan"))}：{glossary.mark_chinese(doc.get("title", ""), lang)}'
-              f'（{_e(glossary.pick(doc.get("publisher", ""), lang))}，{_e(doc.get("issued", ""))}）')
-    if lang == "en":
-        source = source.replace("：", ": ").replace("（", " (").replace("）", ")").replace("，", ", ")
-    source += _e(_t(lang, "；每个观测值的来源见“数据审计”报告与 scorecard.xlsx。缺失数据记为“无数据”，不以零计，也不插值。",
-                    "; the source of every observed value is in the data audit and scorecard.xlsx. "
+    doc = review.plan.sources.get("document", {}) or {}
+    source = ""
+    if doc.get("title"):
+        said = [glossary.pick(doc.get("publisher", ""), lang), str(doc.get("issued", "") or "")]
+        said = [_e(x) for x in said if x]
+        source = (f'{_e(_t(lang, "规划文本", "The plan"))}{_t(lang, "：", ": ")}{glossary.mark_chinese(doc["title"], lang)}'
+                  + (_t(lang, f"（{'，'.join(said)}）", f" ({', '.join(said)})") if said else "")
+                  + _t(lang, "；", "; "))
+    source += _e(_t(lang, "每个观测值的来源见“数据审计”报告与 scorecard.xlsx。缺失数据记为“无数据”，不以零计，也不插值。",
+                    "the source of every observed value is in the data audit and scorecard.xlsx. "
                     "Missing data is 'no data': never zero, never interpolated."))
     return (f"<header><h1>{_e(front_title(review))}</h1><p class=\"pa-meta\">{meta}</p></header>{banner}"
             f'<p class="pa-headline" id="headline">{_e(narrative.headline(review))}</p>'

@@ -129,24 +129,30 @@ def headline(review) -> str:
     if review.params.region != review.plan.region:
         region = glossary.region_name(review.plan, review.params.region, lang)
     counts = _count_phrase(summary, progress, review)
+    where = f" for {region}" if region and lang == "en" else (f"（{region}）" if region else "")
     if lang == "en":
-        text = (f"As of {as_of} ({phase.lower()}), {with_data} of the {n} headline indicators of the "
-                f"{title}{f' for {region}' if region else ''} can be judged on the data")
-        text += f": {counts}." if counts else "."
+        text = f"As of {as_of} ({phase.lower()}), "
+        if with_data:
+            text += f"{with_data} of the {n} headline indicators of the {title}{where} can be judged on the data"
+            text += f": {counts}." if counts else "."
     else:
-        text = (f"截至{as_of}年（{phase}），《{title}》{f'（{region}）' if region else ''}{n}项主要指标中，"
-                f"{with_data}项可据数据作出评判")
-        text += f"：{counts}。" if counts else "。"
+        text = f"截至{as_of}年（{phase}），"
+        if with_data:
+            text += f"《{title}》{where}{n}项主要指标中，{with_data}项可据数据作出评判"
+            text += f"：{counts}。" if counts else "。"
     if n_missing:
         departments = lead_departments(review, missing_ids)
         who = [f"{d.department}（{d.count}项）" if lang == "zh" else f"{d.department} ({d.count})"
                for d in departments.itertuples()]
         if lang == "en":
-            text += f" {n_missing} {'lacks' if n_missing == 1 else 'lack'} usable data"
-            text += (f"; it is to come from {names_list(who, 'en', 4, ('', 'other departments'))}."
-                     if who else ".")
+            subject = (f" {n_missing} {'lacks' if n_missing == 1 else 'lack'} usable data" if with_data else
+                       f"none of the {n} headline indicators of the {title}{where} has usable data yet")
+            text += subject + (f"; it is to come from {names_list(who, 'en', 4, ('', 'other departments'))}."
+                               if who else ".")
         else:
-            text += f"{n_missing}项尚无可用数据" + (f"，需{names_list(who, 'zh', 4, ('个部门', ''))}提供。" if who else "。")
+            subject = (f"{n_missing}项尚无可用数据" if with_data else
+                       f"《{title}》{where}{n}项主要指标均尚无可用数据")
+            text += subject + (f"，需{names_list(who, 'zh', 4, ('个部门', ''))}提供。" if who else "。")
     text += _targets_sentence(review)
     return text
 

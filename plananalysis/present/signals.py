@@ -33,6 +33,7 @@ True
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import pandas as pd
 
@@ -56,16 +57,28 @@ def _missing(value) -> bool:
 
 
 def status_table(method: str = "cn-schedule", phase: str = "midterm") -> pd.DataFrame:
-    """The method's statuses for ``phase`` with each one's tone.
+    """The method's statuses for ``phase`` with each one's tone (a copy: change it freely).
 
     >>> status_table("cn-schedule", "final")[["status_id", "tone"]].values.tolist()[:4]
     [['exceeded', 'met'], ['completed', 'met'], ['basically_completed', 'on_track'], ['not_completed', 'lagging']]
     """
+    return _status_table(method, phase).copy()
+
+
+@lru_cache(maxsize=32)
+def _status_table(method: str, phase: str) -> pd.DataFrame:
     from ..engine.methods import status_labels
 
     table = status_labels(method, phase)
     table["tone"] = [_SYMBOL_TONES.get(s, "on_track") for s in table["symbol"]]
     return table
+
+
+@lru_cache(maxsize=32)
+def _declared(method: str, phase: str) -> dict:
+    """status id → (symbol, colour, tone) of the declared table."""
+    table = _status_table(method, phase)
+    return {r.status_id: (str(r.symbol), str(r.colour), str(r.tone)) for r in table.itertuples()}
 
 
 def tone(status_id: str, method: str = "cn-schedule", phase: str = "midterm") -> str:
@@ -74,10 +87,9 @@ def tone(status_id: str, method: str = "cn-schedule", phase: str = "midterm") ->
     >>> tone("ahead"), tone("reverse"), tone("not_completed", phase="final"), tone("no_data")
     ('ahead', 'reversed', 'lagging', 'no_data')
     """
-    table = status_table(method, phase)
-    hit = table[table["status_id"] == status_id]
-    if len(hit):
-        return str(hit.iloc[0]["tone"])
+    declared = _declared(method, phase).get(status_id)
+    if declared:
+        return declared[2]
     return "no_data" if "no_data" in str(status_id) or "not_available" in str(status_id) else "on_track"
 
 
@@ -113,16 +125,14 @@ def signal(row, lang: str = "zh") -> dict:
     get = row.get if hasattr(row, "get") else (lambda k, d=None: row[k] if k in row else d)
     method, phase = str(get("method", "cn-schedule")), str(get("phase", "midterm"))
     status_id = str(get("status_id"))
-    table = status_table(method, phase)
-    hit = table[table["status_id"] == status_id]
-    declared = hit.iloc[0] if len(hit) else None
+    declared = _declared(method, phase).get(status_id)
     out = {
         "indicator_id": get("indicator_id"),
         "status_id": status_id,
         "label": str(get("status_en" if lang == "en" else "status_zh") or status_id),
-        "symbol": str(declared["symbol"]) if declared is not None else "",
-        "colour": str(declared["colour"]) if declared is not None else "#bdbdbd",
-        "tone": str(declared["tone"]) if declared is not None else tone(status_id, method, phase),
+        "symbol": declared[0] if declared else "",
+        "colour": declared[1] if declared else "#bdbdbd",
+        "tone": declared[2] if declared else tone(status_id, method, phase),
         "measure": "", "value": math.nan, "shown": "", "meaning": "",
         "done": math.nan, "mark": math.nan, "bar_note": "",
     }

@@ -101,8 +101,9 @@ def status_count_items(cards: list[dict]) -> list[dict]:
 @lru_cache(maxsize=6)
 def _sparklines(lang: str, as_of: int) -> dict[str, str]:
     """Sparkline SVG per indicator with plan-basis data up to ``as_of`` (drawn once per
-    kernel): a card judged as of 2023 does not show a 2024 value."""
-    from ..present import charts
+    kernel, :func:`plananalysis.present.marks.sparkline`, the front page's too): a card judged as
+    of 2023 does not show a 2024 value."""
+    from ..present.marks import sparkline
 
     plan, observed = app_data()
     out = {}
@@ -111,7 +112,7 @@ def _sparklines(lang: str, as_of: int) -> dict[str, str]:
                         & (observed["year"] <= as_of)]
         if len(rows) >= 1:
             target = None if _isnan(row.target_value) or row.target_kind != "level" else float(row.target_value)
-            out[row.indicator_id] = charts.to_svg(charts.sparkline(rows, target=target, lang=lang))
+            out[row.indicator_id] = sparkline(rows, target=target, lang=lang, unit=row.unit)
     return out
 
 
