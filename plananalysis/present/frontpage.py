@@ -131,11 +131,10 @@ def scorecard_data(review) -> pd.DataFrame:
 
 def _chips(review) -> str:
     summary = narrative.status_summary(review.progress, review.lang)
+    colours = dict(zip(*legend(review.params.method, review.progress["phase"].iloc[0])[["status_id", "colour"]].T.values))
     chips = []
     for row in summary.itertuples():
-        background, ink = marks.badge_colours(
-            legend(review.params.method, review.progress["phase"].iloc[0]).set_index("status_id")["colour"]
-            .get(row.status_id, "#ffffff"))
+        background, ink = marks.badge_colours(colours.get(row.status_id, "#ffffff"))
         chips.append(f'<span class="chip" data-status="{_e(row.status_id)}" style="background:{background};'
                      f'color:{ink}">{_e(row.label)} <b>{row.count}</b></span>')
     return "".join(chips)
