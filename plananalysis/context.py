@@ -181,35 +181,55 @@ class ReviewContext:
         return self.t("中期评估", "Mid-term review")
 
     def heading(self, what_zh: str, what_en: str) -> str:
-        """The Markdown title of a report."""
-        return (f"# {self.t(what_zh, what_en)}\n\n**{self.plan.title_in(self.lang)}** · {self.phase_title} · "
-                f"{self.t('截至', 'as of')} {self.params.as_of} · {self.t('方法', 'method')}: "
-                f"`{self.params.method}` · {self.t('地区', 'region')}: {self.params.region}")
+        """The Markdown title of a report: what it is, the plan, the phase, the year, the method
+        by its name and the region, in the report's language (Chinese in a name marked on an
+        English page)."""
+        from .present.frontpage import method_name
+        from .present.glossary import mark_chinese, region_name
+
+        what = mark_chinese(self.t(what_zh, what_en), self.lang)
+        title = mark_chinese(self.plan.title_in(self.lang), self.lang)
+        region = mark_chinese(region_name(self.plan, self.params.region, self.lang), self.lang)
+        method = mark_chinese(method_name(self.params.method, self.lang), self.lang)
+        if self.lang == "en":
+            return (f"# {what}\n\n**{title}** · {self.phase_title} · as of {self.params.as_of} · "
+                    f"method: {method} · region: {region}")
+        return (f"# {what}\n\n**{title}** · {self.phase_title} · 截至{self.params.as_of}年 · "
+                f"评估方法：{method} · 地区：{region}")
 
     def sources_footer(self) -> str:
-        """Where the numbers come from, in one paragraph of Markdown."""
+        """Where the numbers come from, in one paragraph of Markdown (in the report's language)."""
+        from .present.glossary import mark_chinese, pick
+
         doc = self.plan.sources.get("document", {})
         n_sources = self.observed["source_url"].replace("", pd.NA).nunique()
+        publisher = mark_chinese(pick(doc.get("publisher", ""), self.lang), self.lang)
+        title = mark_chinese(doc.get("title", ""), self.lang)
         return self.t(
-            f"---\n数据来源：规划文本《{doc.get('title', '')}》（{doc.get('publisher', '')}，{doc.get('issued', '')}）；"
-            f"观测值 {len(self.observed)} 条，来自 {n_sources} 个公开来源（每条的出处见“数据审计”报告与 scorecard.xlsx）。"
+            f"---\n数据来源：规划文本《{title}》（{publisher}，{doc.get('issued', '')}）；"
+            f"观测值{len(self.observed)}条，来自{n_sources}个公开来源（每条的出处见“数据审计”报告与 scorecard.xlsx）。"
             f"缺失数据记为“无数据”，不以零计，也不插值。",
-            f"---\nSources: the plan's text ({doc.get('publisher', '')}, {doc.get('issued', '')}); "
+            f"---\nSources: the plan's text, {title} ({publisher}, {doc.get('issued', '')}); "
             f"{len(self.observed)} observed values from {n_sources} public sources (each listed in the data audit "
-            f"and scorecard.xlsx). Missing data is 'no data' — never zero, never interpolated.")
+            f"and scorecard.xlsx). Missing data is 'no data': never zero, never interpolated.")
 
     # ------------------------------------------------------------ overview
     def status_counts(self) -> pd.DataFrame:
-        """Indicators per status label, in the method's order (zeros included)."""
-        from .engine.methods import status_labels
+        """Indicators per status, in the method's order (zeros included); a status the rows label
+        otherwise (an engine label with a year) is counted under the rows' own label."""
+        from .present.narrative import status_summary
+        from .present.signals import status_table
 
-        labels = status_labels(self.params.method, self.progress["phase"].iloc[0])
-        counts = self.progress["status_id"].value_counts()
-        label_column = "label_zh" if self.lang == "zh" else "label_en"
-        return pd.DataFrame({
-            self.t("评估结论", "Status"): labels[label_column],
-            self.t("指标数", "Indicators"): [int(counts.get(s, 0)) for s in labels["status_id"]],
-        })
+        present = status_summary(self.progress, self.lang)
+        declared = status_table(self.params.method, self.progress["phase"].iloc[0])
+        rows = [(int(o), str(label), 0) for o, sid, label in
+                zip(declared["order"], declared["status_id"], declared["label_en" if self.lang == "en" else "label_zh"])
+                if sid not in set(present["status_id"])]
+        order = dict(zip(declared["status_id"], declared["order"]))
+        rows += [(int(order.get(r.status_id, 99)), r.label, int(r.count)) for r in present.itertuples()]
+        rows.sort(key=lambda r: r[0])
+        return pd.DataFrame({self.t("评估结论", "Status"): [r[1] for r in rows],
+                             self.t("指标数", "Indicators"): [r[2] for r in rows]})
 
     def target_status_counts(self) -> pd.DataFrame:
         """Catalogue targets per status label (final and mid-term labels both, as the targets'
@@ -226,13 +246,14 @@ class ReviewContext:
                              self.t("目标数", "Targets"): [int(v) for v in counts.values]})
 
     def extremes(self, n: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """The ``n`` indicators most behind and the ``n`` furthest ahead of schedule (by q = P/E)."""
+        """The ``n`` indicators most behind (lagging or reversed only) and the ``n`` furthest ahead
+        (met or ahead only), as the reader's view (:mod:`plananalysis.present.signals`)."""
+        from .present.signals import furthest_ahead, most_behind
         from .present.tables import progress_view
 
-        rated = self.progress.dropna(subset=["pace_ratio"])
-        behind = rated.sort_values("pace_ratio").head(n)
-        ahead = rated.sort_values("pace_ratio", ascending=False).head(n)
-        return progress_view(behind, self.lang), progress_view(ahead, self.lang)
+        years = {"base_year": self.plan.base_year, "target_year": self.plan.target_year}
+        return (progress_view(most_behind(self.progress, n), self.lang, **years),
+                progress_view(furthest_ahead(self.progress, n), self.lang, **years))
 
     def coverage(self) -> pd.DataFrame:
         """Indicators × years: ✓ where a plan-series value exists for the review's region."""
@@ -247,12 +268,15 @@ class ReviewContext:
         return frame.rename_axis(self.t("指标", "Indicator")).reset_index()
 
     def vision_targets(self) -> pd.DataFrame:
-        """The vision-year targets of the catalogue (the plan's ``vision_year``, e.g. 远景目标)."""
+        """The vision-year targets of the catalogue (the plan's ``vision_year``, e.g. 远景目标), with
+        headers in the report's language (:func:`~plananalysis.present.tables.vision_view`)."""
+        from .present.tables import vision_view
+
         targets = self.plan.targets
         if targets.empty or not self.plan.info.vision_year:
-            return targets.iloc[0:0]
+            return vision_view(targets.iloc[0:0], self.lang) if not targets.empty else pd.DataFrame()
         vision = targets[targets["target_year"] == self.plan.info.vision_year]
-        return vision[["target_id", "subject_zh" if self.lang == "zh" else "subject_en", "quote"]].reset_index(drop=True)
+        return vision_view(vision, self.lang)
 
     # ------------------------------------------------------------ chapters
     @cached_property
@@ -270,11 +294,14 @@ class ReviewContext:
 
     def trajectory(self, indicator_id: str):
         """The trajectory chart of one indicator, with its progress row, up to ``as_of`` (the
-        values the verdict rests on; later ones would hide the projection from the latest)."""
+        values the verdict rests on; later ones would hide the projection from the latest); a
+        final review draws no projection."""
         from .present.charts import trajectory
 
         row = self.plan.indicator(indicator_id)
         progress = self.progress.set_index("indicator_id").loc[indicator_id].to_dict()
+        if self.params.phase == "final":  # a final review projects nothing: the verdict is the year's
+            progress = {k: v for k, v in progress.items() if not k.startswith("projection")}
         observed = self.indicator_observed(indicator_id)
         return trajectory(row, observed[observed["year"] <= self.params.as_of], progress, lang=self.lang)
 
@@ -319,6 +346,27 @@ class ReviewContext:
         shown = set(self.chapter_progress()["indicator_id"])
         return [self.target_trajectory(t) for t in chart_targets(self._chapter_target_rows(), shown)]
 
+    def chapter_target_chart_items(self) -> list:
+        """``(chart, data, name)`` for each chapter target drawn by :meth:`chapter_target_charts`: the
+        chart, the values it plots (the CSV beside it) and a file name.
+
+        >>> items = review_context(as_of=2025, chapter=4).chapter_target_chart_items()
+        >>> [name for _, _, name in items][:1]
+        ['target-ch04-t06']
+        """
+        from .engine.targets import target_observed
+        from .present.targets import chart_targets
+
+        shown = set(self.chapter_progress()["indicator_id"])
+        rows = target_observed(self.observed)
+        rows = rows[(rows["region"] == self.params.region) & (rows["year"] <= self.params.as_of)]
+        columns = ["year", "value", "qualifier", "unit", "series", "source_title", "source_url"]
+        items = []
+        for target_id in chart_targets(self._chapter_target_rows(), shown):
+            data = rows[rows["indicator_id"] == target_id].reindex(columns=columns)
+            items.append((self.target_trajectory(target_id), data, f"target-{target_id}"))
+        return items
+
     def target_trajectory(self, target_id: str):
         """The chart of one catalogue target (its indicator's, for a restating target), with the
         values up to ``as_of``.
@@ -354,28 +402,11 @@ class ReviewContext:
         return table.drop(columns=["department_id"])
 
     def chapter_narrative(self) -> str:
-        """A short paragraph written from the numbers ("本章共有N项量化目标，其中…")."""
-        chapter = self.chapter
-        rows = self.chapter_progress()
-        n_targets, n_indicators = len(chapter.targets), len(rows)
-        restated = int((chapter.targets.get("restates_indicator_id", pd.Series(dtype=str)) != "").sum()) if n_targets else 0
-        counts = rows["status_zh" if self.lang == "zh" else "status_en"].value_counts()
-        with_data = int(rows["latest_value"].notna().sum())
-        if self.lang == "en":
-            text = (f"This chapter sets {n_targets} quantified targets in its text"
-                    f"{f' ({restated} restating headline indicators)' if restated else ''} and covers "
-                    f"{n_indicators} of the 25 headline indicators, {with_data} of them with data.")
-            if len(counts):
-                text += " Status: " + ", ".join(f"{k} {v}" for k, v in counts.items()) + "."
-            return text
-        text = (f"本章共有{n_targets}项量化目标{f'（其中{restated}项与主要指标重合）' if restated else ''}，"
-                f"涉及主要指标{n_indicators}项，其中{with_data}项有观测数据。")
-        if len(counts):
-            text += "评估结论：" + "，".join(f"{k}{v}项" for k, v in counts.items()) + "。"
-        behind = rows[rows["status_id"].isin(["behind", "reverse", "not_completed"])]
-        if len(behind):
-            text += "需加大力度：" + "、".join(behind["name_zh"]) + "。"
-        return text
+        """A short paragraph written from the numbers ("本章共有N项量化目标，其中…"); see
+        :func:`plananalysis.present.narrative.chapter_narrative`."""
+        from .present.narrative import chapter_narrative
+
+        return chapter_narrative(self)
 
     # ------------------------------------------------------------ 13th plan and audit
     @cached_property

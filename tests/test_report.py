@@ -57,7 +57,8 @@ def test_catalogue_targets_take_the_status_of_the_indicator_they_restate():
     restating = urbanisation.index[urbanisation["restates_indicator_id"] == "urbanisation_rate"][0]
     assert table.loc[restating, "评估结论"] == "快于预期"
     vision = review.vision_targets()
-    assert len(vision) == 2 and vision["quote"].str.contains("80%左右").any()
+    assert len(vision) == 2 and vision["原文"].str.contains("80%左右").any()
+    assert vision.columns.tolist() == ["内容", "原文", "目标", "目标年份"]  # headers for readers, not column ids
 
 
 def test_trajectory_shows_the_years_up_to_as_of_and_projects_from_there():

@@ -32,6 +32,8 @@ import pandas as pd
 
 from ..errors import PlanDataError
 from ..engine.methods import text_colour
+from . import format as fmt
+from . import glossary
 
 __all__ = [
     "THEME_NAME", "FONT_FAMILY", "NUMBER_FORMAT", "YEAR_FORMAT", "PERCENT_FORMAT",
@@ -49,6 +51,8 @@ FONT_FAMILY = ("Noto Sans CJK SC, Source Han Sans SC, Noto Sans SC, PingFang SC,
 
 #: d3-format for values: thousands separators, no trailing zeros (1,650 · 74.2 · 0.016).
 NUMBER_FORMAT = ",~f"
+#: Axis labels as the one formatter writes numbers: grouped in thousands from 10,000 (4355, 41,500).
+AXIS_LABELS = "abs(datum.value) >= 10000 ? format(datum.value, ',~f') : format(datum.value, '~f')"
 #: Years are plain integers (2025, not 2,025).
 YEAR_FORMAT = "d"
 #: Completion shares (P, E) as whole percents.
@@ -91,6 +95,7 @@ _TEXT = {
         "schedule_share": "序时进度", "cumulative": "累计", "annual_flow": "当年新增",
         "avg_growth_floor": "年均增长下限", "flow_note": "灰柱为当年新增", "target_year": "目标年", "base_year": "基期年",
         "no_data": "暂无数据", "gap": "缺{years}年数据，无法累计",
+        "capped": "超过{cap}的条形在{cap}处截断，标签为实际值（›）",
         "subtitle": "目标：{target}（{target_year}年）；基期：{baseline}（{baseline_year}年）",
         "subtitle_nobase": "目标：{target}（{target_year}年）",
         "cumulative_title": "{name}（{start}—{end}年累计）",
@@ -99,7 +104,7 @@ _TEXT = {
     "en": {
         "year": "Year", "baseline": "Baseline", "observed": "Observed", "schedule": "Schedule",
         "target": "Target", "target_band": "Target band", "floor": "Target floor",
-        "ceiling": "Target ceiling", "projection": "Projection",
+        "ceiling": "Target", "projection": "Projection",
         "projection_range": "Projection range", "context": "Other series",
         "context_note": "other series, not compared with the target", "value": "Value",
         "qualifier": "Qualifier", "source": "Source", "period": "Period note",
@@ -109,6 +114,7 @@ _TEXT = {
         "annual_flow": "Annual flow", "avg_growth_floor": "Average growth floor",
         "flow_note": "grey bars: annual flows",
         "target_year": "Target year", "base_year": "Base year", "no_data": "no data yet",
+        "capped": "bars past {cap} stop there; the label gives the real value (›)",
         "gap": "no data for {years}: cannot sum",
         "subtitle": "Target: {target} ({target_year}); baseline: {baseline} ({baseline_year})",
         "subtitle_nobase": "Target: {target} ({target_year})",
@@ -311,10 +317,9 @@ def _number(mapping, key) -> float | None:
         return None
 
 
-def _fmt(value: float) -> str:
-    """74.2 → '74.2', 1650.0 → '1,650', 0.016 → '0.016' (as NUMBER_FORMAT renders them)."""
-    text = f"{value:,.6f}".rstrip("0").rstrip(".")
-    return text
+def _fmt(value: float, unit: str = "") -> str:
+    """A value in a chart's label, by the package's one formatter (decimals by unit)."""
+    return fmt.number(value, unit)
 
 
 def _tidy_observed(observed: pd.DataFrame | None) -> pd.DataFrame:
@@ -478,12 +483,18 @@ def trajectory(indicator: Mapping, observed: pd.DataFrame | None = None,
     kind = str(_get(indicator, "target_kind", "level"))
     op = str(_get(indicator, "target_op", "=") or "=")
     direction = str(_get(indicator, "direction", "higher"))
-    base_year = int(_number(indicator, "baseline_year"))
-    target_year = int(_number(indicator, "target_year"))
+    base_year = _number(indicator, "baseline_year") or _number(progress, "base_year")
+    target_year = _number(indicator, "target_year") or _number(progress, "target_year")
+    if base_year is None or target_year is None:
+        raise PlanDataError("indicator", None, "baseline_year/target_year", None,
+                            "基期年份与目标年份 (the indicator's base and target years)")
+    base_year, target_year = int(base_year), int(target_year)
     base_value = _number(indicator, "baseline_value")
     target_value = _number(indicator, "target_value")
-    target_printed = str(_get(indicator, "target_printed", _fmt(target_value) if target_value is not None else ""))
-    base_printed = _fmt(base_value) if base_value is not None else ""  # printed cell may carry "(2019年)"
+    target_printed = str(_get(indicator, "target_printed", _fmt(target_value, unit) if target_value is not None else ""))
+    target_printed = glossary.target_wording(target_printed, lang, unit)
+    base_printed = _fmt(base_value, unit) if base_value is not None else ""  # printed cell may carry "(2019年)"
+    unit = glossary.unit_name(unit, lang)
 
     rows = _tidy_observed(observed)
     plan_rows = rows[rows["series"] == "plan"]
@@ -572,7 +583,7 @@ def trajectory(indicator: Mapping, observed: pd.DataFrame | None = None,
     xs = alt.X("year:Q", scale=alt.Scale(domain=[x_lo, x_hi], nice=False, zero=False),
                axis=alt.Axis(title=x_title, format=YEAR_FORMAT, tickMinStep=1, grid=False))
     ys = alt.Y("value:Q", scale=alt.Scale(domain=[y_lo, y_hi], nice=False, zero=False),
-               axis=alt.Axis(title=y_title, format=NUMBER_FORMAT))
+               axis=alt.Axis(title=y_title, format=NUMBER_FORMAT, labelExpr=AXIS_LABELS))
 
     layers = []
     # 1. Regions first, so everything else is drawn over them.
@@ -584,7 +595,7 @@ def trajectory(indicator: Mapping, observed: pd.DataFrame | None = None,
         layers.append(_region(x_lo, x_hi, floor, y_hi, _TARGET, 0.12, xs, ys))
         layers.append(_segment([(x_lo, floor), (x_hi, floor)], _TARGET, [2, 2], xs, ys, 1.2))
         layers.append(_label(x_lo, floor, f"{t['avg_growth_floor'] if kind == 'avg_growth' else t['floor']} "
-                             f"{_fmt(floor)}", _TARGET, dx=4, dy=-3, baseline="bottom", xs=xs, ys=ys))
+                             f"{fmt.number(floor, digits=6)}", _TARGET, dx=4, dy=-3, baseline="bottom", xs=xs, ys=ys))
     if ceiling is not None:
         layers.append(_region(x_lo, x_hi, y_lo, ceiling, _TARGET, 0.12, xs, ys))
         layers.append(_segment([(x_lo, ceiling), (x_hi, ceiling)], _TARGET, [2, 2], xs, ys, 1.2))
@@ -619,8 +630,8 @@ def trajectory(indicator: Mapping, observed: pd.DataFrame | None = None,
             x=xs, y=ys, tooltip=_tooltip_fields(ctx, t)))
         last = group.iloc[-1]
         layers.append(_label(float(last["year"]), float(last["value"]),
-                             f"{series}（{t['context_note']}）" if lang == "zh"
-                             else f"{series} ({t['context_note']})",
+                             f"{glossary.label('series', series, lang)}（{t['context_note']}）" if lang == "zh"
+                             else f"{glossary.label('series', series, lang)} ({t['context_note']})",
                              _CONTEXT, dx=7, dy=0, align="left", baseline="middle", xs=xs, ys=ys))
     # 5. Projection from the latest point to the target year.
     if latest is not None and (projection is not None or (low is not None and high is not None)):
@@ -634,7 +645,7 @@ def trajectory(indicator: Mapping, observed: pd.DataFrame | None = None,
             layers.append(_segment([(x0, y0), (target_year, projection)], _INK, [2, 3], xs, ys, 1.6,
                                    name=_PROJECTION_PATH if named else None))
             proj = pd.DataFrame({"year": [target_year], "value": [projection],
-                                 "label": [f"{t['projection']} {_fmt(projection)}"]})
+                                 "label": [f"{t['projection']} {fmt.number(projection)}"]})
             tips = [alt.Tooltip("year:Q", title=t["year"], format=YEAR_FORMAT),
                     alt.Tooltip("value:Q", title=t["projection"], format=NUMBER_FORMAT)]
             if low is not None and high is not None:
@@ -654,7 +665,7 @@ def trajectory(indicator: Mapping, observed: pd.DataFrame | None = None,
                                  alt.Tooltip("value:Q", title=t["baseline"], format=NUMBER_FORMAT)]))
         # below the marker, unless an observed base-year value sits there (e.g. 79.2 vs 79.47)
         is_below_taken = bool(((plan_rows["year"] == base_year) & (plan_rows["value"] < base_value)).any())
-        layers.append(_label(base_year, base_value, f"{t['baseline']} {_fmt(base_value)}", _INK,
+        layers.append(_label(base_year, base_value, f"{t['baseline']} {fmt.number(base_value, digits=6)}", _INK,
                              dx=0, dy=-10 if is_below_taken else 10, align="left",
                              baseline="bottom" if is_below_taken else "top", xs=xs, ys=ys))
     if path_end is not None and path_end[1] is not None and band is None:
@@ -727,7 +738,7 @@ class ProjectionChart:
         projection = float(projection)
         self._data[_PROJECTION_PATH]["values"][-1]["value"] = projection
         point = self._data[_PROJECTION_POINT]["values"][0]
-        point["value"], point["label"] = projection, f"{self._label} {_fmt(projection)}"
+        point["value"], point["label"] = projection, f"{self._label} {fmt.number(projection)}"
         register_fonts()
         return vlc.vega_to_svg(self._vega)
 
@@ -791,8 +802,8 @@ def status_matrix(progress_table: pd.DataFrame, *, method: str = "cn-schedule",
                .reset_index(name="count").rename(columns={column: "category", "_status": "status"}))
     text_colours = {s: text_colour(c) for s, c in zip(domain, colours)}
     grouped["text_colour"] = grouped["status"].map(text_colours)
-    x = alt.X("status:N", sort=domain, scale=alt.Scale(domain=domain), title=t["status"],
-              axis=alt.Axis(labelAngle=0, orient="top", labelLimit=120))
+    x = alt.X("status:N", sort=domain, scale=alt.Scale(domain=domain), title=None,
+              axis=alt.Axis(labelAngle=0, orient="top", labelLimit=140, labelExpr=_wrapped_labels(domain)))
     y = alt.Y("category:N", sort=categories, title=t["category"])
     cells = alt.Chart(grouped).mark_rect(stroke="#666666", strokeWidth=0.6).encode(
         x=x, y=y, color=alt.Color("status:N", scale=alt.Scale(domain=domain, range=colours),
@@ -803,21 +814,42 @@ def status_matrix(progress_table: pd.DataFrame, *, method: str = "cn-schedule",
         x=x, y=y, text=alt.Text("count:Q", format="d"), color=alt.Color("text_colour:N", scale=None))
     return alt.layer(cells, numbers).properties(
         title=title if title is not None else f"{t['category']} × {t['status']}",
-        width=alt.Step(78), height=alt.Step(34))
+        width=alt.Step(78 if lang == "zh" else 96), height=alt.Step(34))
+
+
+def _wrapped_labels(labels, width: int = 13) -> str:
+    """A Vega label expression that breaks long labels into lines of about ``width`` characters
+    (English status names would overlap in one line)."""
+    cases = []
+    for label in labels:
+        if len(label) <= width:
+            continue
+        lines, line = [], ""
+        for word in label.split(" "):
+            if line and len(line) + 1 + len(word) > width:
+                lines.append(line)
+                line = word
+            else:
+                line = f"{line} {word}".strip()
+        lines.append(line)
+        quoted = ", ".join("'" + x.replace("'", "\\'") + "'" for x in lines)
+        cases.append(f"datum.label == '{label.replace(chr(39), chr(92) + chr(39))}' ? [{quoted}] : ")
+    return "".join(cases) + "datum.label"
 
 
 def completion_bars(table: pd.DataFrame, *, method: str = "cn-schedule", phase: str = "midterm",
                     lang: str = "zh", completion_column: str | None = None,
                     schedule_column: str | None = None, schedule_share: float | None = None,
                     status_column: str | None = None, name_column: str | None = None,
-                    title: str | None = None, width: int = 360) -> alt.LayerChart:
+                    title: str | None = None, width: int = 360, cap: float | None = 1.5) -> alt.LayerChart:
     """Completion P per indicator as bars coloured by status, with the schedule share E as a rule.
 
     ``table``: one row per indicator with a name (``name_zh``/``name_en``/``name``), the
     completion share (``P`` or ``completion``), optionally the schedule share (``E`` or
     ``expected``; per row, since a 2019 baseline changes it) and a status. For the
     13th-plan retrospective pass ``phase="final"`` and ``schedule_share=1.0``.
-    Rows without P (constraints, no data) are left out.
+    Rows without P (constraints, no data) are left out.  Bars past ``cap`` (150 %) stop there
+    with the real value in their label (``585% ›``) and a note under the title.
 
     >>> table = pd.DataFrame({"name_zh": ["常住人口城镇化率", "体育产业增加值占GDP比重"],
     ...                       "P": [0.8, 0.8333], "E": [0.6, 0.6], "status_id": ["ahead", "ahead"]})
@@ -843,12 +875,22 @@ def completion_bars(table: pd.DataFrame, *, method: str = "cn-schedule", phase: 
     frame["name"] = frame[name_col].astype(str)
     frame["status"] = frame["_status"]
     data = frame[["name", "completion", "schedule", "status"]].reset_index(drop=True)
+    # Bars past ``cap`` stop there (their label gives the real value, marked ›), so one 585 % bar
+    # does not squeeze the others; a label that would sit on the schedule rule moves past it.
+    top = float(data["completion"].max()) if len(data) else 1.0
+    cap_at = max(1.0, float(cap)) if cap is not None and top > cap else None
+    domain_max = cap_at * 1.08 if cap_at else max(1.0, top) * 1.1
+    data["bar"] = data["completion"].clip(upper=cap_at) if cap_at else data["completion"]
+    data["text"] = [fmt.share(c) + (" ›" if cap_at and c > cap_at else "") for c in data["completion"]]
+    gap = domain_max * 0.11  # about the width of a label
+    data["label_x"] = [s if (not math.isnan(s) and 0 <= s - b < gap) else b
+                       for b, s in zip(data["bar"], data["schedule"].fillna(float("nan")))]
     domain, colours = status_palette(method, phase, lang)
     names = data["name"].tolist()
     y = alt.Y("name:N", sort=names, title=None, axis=alt.Axis(labelLimit=260))
-    x = alt.X("completion:Q", title=t["completion"], axis=alt.Axis(format=PERCENT_FORMAT),
-              scale=alt.Scale(domainMin=min(0.0, float(data["completion"].min() if len(data) else 0)),
-                              domainMax=max(1.0, float(data["completion"].max() if len(data) else 1))))
+    x = alt.X("bar:Q", title=t["completion"], axis=alt.Axis(format=PERCENT_FORMAT),
+              scale=alt.Scale(domainMin=min(0.0, float(data["bar"].min() if len(data) else 0)),
+                              domainMax=domain_max, nice=False))
     tips = [alt.Tooltip("name:N", title=t["indicator"]),
             alt.Tooltip("completion:Q", title=t["completion"], format=".1%"),
             alt.Tooltip("schedule:Q", title=t["schedule_share"], format=".0%"),
@@ -872,10 +914,12 @@ def completion_bars(table: pd.DataFrame, *, method: str = "cn-schedule", phase: 
         rules = [alt.Chart(data).transform_filter("isValid(datum.schedule)").mark_tick(
             color="#222222", thickness=2.5, orient="vertical", bandSize=18).encode(
             x="schedule:Q", y=y, tooltip=e_tip)]
-    labels = alt.Chart(data).mark_text(align="left", dx=4, fontSize=10).encode(
-        x="completion:Q", y=y, text=alt.Text("completion:Q", format=PERCENT_FORMAT))
-    return alt.layer(bars, *rules, labels).properties(
-        title=title if title is not None else t["completion"], width=width, height=alt.Step(22))
+    labels = alt.Chart(data).mark_text(align="left", dx=5, fontSize=10).encode(
+        x="label_x:Q", y=y, text="text:N")
+    title = title if title is not None else t["completion"]
+    if cap_at:
+        title = alt.Title(title, subtitle=t["capped"].format(cap=fmt.share(cap_at)))
+    return alt.layer(bars, *rules, labels).properties(title=title, width=width, height=alt.Step(22))
 
 
 def sparkline(observed_rows: pd.DataFrame, *, target: float | None = None, lang: str = "zh",

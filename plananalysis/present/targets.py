@@ -17,6 +17,8 @@ import math
 
 import pandas as pd
 
+from .glossary import target_wording
+
 __all__ = ["targets_view", "targets_sheet", "lacking_sentence", "target_chart", "chart_targets"]
 
 _KIND_ZH = {"level": "水平", "share": "比重", "count": "数量", "cumulative": "累计", "annual": "每年",
@@ -64,7 +66,9 @@ def targets_view(table: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     return pd.DataFrame({
         "编号" if zh else "Id": table["target_id"].tolist(),
         "内容" if zh else "Subject": table["subject_zh" if zh else "subject_en"].tolist(),
-        "目标" if zh else "Target": table["target_text"].tolist(),
+        "目标" if zh else "Target": (table["target_text"].tolist() if zh else
+                                     [target_wording(text, "en", unit) for text, unit in
+                                      zip(table["target_text"], table["unit"])]),
         "目标年份" if zh else "Year": [int(y) for y in table["target_year"]],
         "评估结论" if zh else "Status": table["status_zh" if zh else "status_en"].tolist(),
         "最新值" if zh else "Latest": [_value_text(r) for r in table.to_dict("records")],

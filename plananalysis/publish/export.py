@@ -1,96 +1,135 @@
-"""Report files: offline HTML from executed notebooks, the index page and the Excel scorecard.
+"""Report files: offline HTML from executed notebooks, the front page and the Excel scorecard.
 
-Every HTML file works offline: charts are inline SVG (the notebooks use the ``svg``
-renderer), and the scripts nbconvert's template would fetch from CDNs (require.js,
-MathJax, mermaid) are removed — the reports need none of them.  Text uses the reader's
-CJK fonts, named first in the page's font stack.
+Every HTML file works offline and carries only what it shows: the notebook's outputs are put
+into the package's page (:mod:`plananalysis.present.page`: the right ``lang``, a viewport, a
+≈ 5 KB stylesheet with print styles) — no nbconvert template, so no JupyterLab CSS, no scripts,
+no remote links.  Charts are inline SVG (searchable, in the reader's CJK fonts); the CSV that a
+table or chart carries (:mod:`plananalysis.present.show`) is written beside the page, under
+``csv/<report>/``, and its link points at it.
 """
 
 from __future__ import annotations
 
-import base64
 import html
 import re
-from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
 
 from ..files import write_atomically, write_text_atomically
+from ..present.page import FONT_STACK, error_banner, nav_html, page_shell
 
-__all__ = ["export_html", "write_index", "write_scorecard_xlsx", "FONT_STACK"]
+__all__ = ["export_html", "notebook_body", "write_csv_files", "write_index", "write_scorecard_xlsx",
+           "FONT_STACK", "CSV_FOLDER"]
 
-FONT_STACK = ('"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", '
-              '"WenQuanYi Micro Hei", sans-serif')
-_SVG_IMG = re.compile(r'<img\b[^>]*src="data:image/svg\+xml;base64,([A-Za-z0-9+/=\s]+)"[^>]*>')
-_SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S | re.I)
-_REMOTE_LINK = re.compile(r"<link\b[^>]*href=\"https?://[^\"]*\"[^>]*>", re.I)
-_PAGE_CSS = f"""
-body {{ font-family: {FONT_STACK}; margin: 0 auto; max-width: 1180px; padding: 16px 24px; color: #1a1a1a; }}
-.pa-banner {{ background: #fde0dd; border-left: 6px solid #a50f15; padding: 10px 14px; margin: 12px 0; }}
-.pa-nav {{ font-size: 13px; margin-bottom: 8px; }}
-table {{ border-collapse: collapse; }}
-"""
+#: The folder (in a review's folder) that holds each report's CSV files, one subfolder per report.
+CSV_FOLDER = "csv"
+_CSV_MIME = "application/vnd.plananalysis.csv+json"
+_CSV_LINK = re.compile(r'href="pa-csv:([A-Za-z0-9_\-]+)"')
+_SVG_COUNT = [0]
 
 
-def _inline_svgs(body: str) -> str:
-    """Charts as inline SVG (searchable, styled by the page's CJK fonts), not base64 images.
+def _markdown(text: str) -> str:
+    import mistune
 
-    Each chart's element ids get a prefix, so clip paths of two charts cannot collide.
+    return mistune.html(text)
+
+
+def _svg(text: str) -> str:
+    from ..present.show import prefix_svg_ids
+
+    _SVG_COUNT[0] += 1
+    return f'<div class="pa-chart">{prefix_svg_ids(text, f"s{_SVG_COUNT[0]}-")}</div>'
+
+
+def _output_html(output: dict) -> str:
+    kind = output.get("output_type")
+    if kind == "stream":
+        return "" if output.get("name") == "stderr" else f"<pre>{html.escape(''.join(output.get('text', '')))}</pre>"
+    if kind == "error":
+        return f'<pre class="pa-banner">{html.escape(output.get("ename", ""))}: {html.escape(output.get("evalue", ""))}</pre>'
+    data = output.get("data", {})
+    if "text/html" in data:
+        text = data["text/html"]
+        text = "".join(text) if isinstance(text, list) else text
+        return text if 'class="pa-' in text[:60] else f'<div class="pa-output">{text}</div>'
+    if "image/svg+xml" in data:
+        text = data["image/svg+xml"]
+        return _svg("".join(text) if isinstance(text, list) else text)
+    if "image/png" in data:
+        return f'<div class="pa-chart"><img alt="" src="data:image/png;base64,{data["image/png"]}"></div>'
+    if "text/markdown" in data:
+        text = data["text/markdown"]
+        return _markdown("".join(text) if isinstance(text, list) else text)
+    if "text/plain" in data:
+        return f"<pre>{html.escape(''.join(data['text/plain']))}</pre>"
+    return ""
+
+
+def notebook_body(notebook) -> tuple[str, dict]:
+    """An executed notebook's outputs (and Markdown cells) as HTML, without code or prompts, and
+    the CSV files its outputs carry: ``(html, {name: csv text})``.
+
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 总览")])
+    >>> notebook_body(nb)
+    ('<h1>总览</h1>\\n', {})
     """
-    count = 0
-
-    def inline(match) -> str:
-        nonlocal count
-        count += 1
-        svg = base64.b64decode(match.group(1)).decode("utf-8")
-        svg = re.sub(r"<\?xml[^>]*\?>", "", svg)
-        svg = re.sub(r'\bid="([^"]+)"', rf'id="c{count}-\1"', svg)
-        svg = svg.replace("url(#", f"url(#c{count}-").replace('href="#', f'href="#c{count}-')
-        return f'<div class="pa-chart">{svg}</div>'
-
-    return _SVG_IMG.sub(inline, body)
-
-
-@lru_cache(maxsize=1)
-def _html_exporter():
-    """One exporter per process: building one loads and compiles its Jinja templates (≈ 0.15 s),
-    which a review worker would otherwise pay for every notebook."""
-    from nbconvert import HTMLExporter
-
-    exporter = HTMLExporter(template_name="lab", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
-    exporter.exclude_markdown = False
-    return exporter
+    parts, files = [], {}
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            source = re.sub(r"<!--.*?-->", "", cell.source, flags=re.S).strip()
+            if source:
+                parts.append(_markdown(source))
+        elif cell.cell_type == "code":
+            for output in cell.get("outputs", []):
+                parts.append(_output_html(output))
+                bundle = output.get("data", {}).get(_CSV_MIME)
+                if isinstance(bundle, dict):
+                    files.update(bundle.get("files", {}))
+    return "".join(parts), files
 
 
-def export_html(notebook: Path, target: Path, *, title: str = "", error: str | None = None) -> Path:
-    """An executed notebook as HTML without code or prompts, with no remote scripts.
+def write_csv_files(folder: Path, report: str, files: dict) -> dict:
+    """Write each CSV (UTF-8 with BOM, so Excel reads the Chinese) under
+    ``folder/csv/<report>/``; return ``{name: path relative to folder}``.
 
-    ``error`` (a failed run) is shown in a banner at the top of the page.
+    >>> import tempfile
+    >>> tmp = Path(tempfile.mkdtemp())
+    >>> write_csv_files(tmp, "overview", {"behind": "指标\\n甲\\n"})
+    {'behind': 'csv/overview/behind.csv'}
+    >>> (tmp / "csv/overview/behind.csv").read_bytes()[:3] == b"\\xef\\xbb\\xbf"
+    True
+    """
+    out = {}
+    for name, text in files.items():
+        relative = f"{CSV_FOLDER}/{report}/{name}.csv"
+        write_text_atomically(folder / relative, text, encoding="utf-8-sig")
+        out[name] = relative
+    return out
+
+
+def export_html(notebook: Path, target: Path, *, title: str = "", error: str | None = None,
+                lang: str = "zh") -> Path:
+    """An executed notebook as a report page (no code, no prompts, no scripts), its CSV files
+    beside it; ``error`` (a failed run) is shown in a banner at the top of the page.
 
     >>> import tempfile, nbformat
     >>> tmp = tempfile.TemporaryDirectory()
     >>> notebook = Path(tmp.name) / "overview.ipynb"
     >>> nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 总览")]), notebook)
     >>> page = export_html(notebook, Path(tmp.name) / "overview.html", title="总览", error="数据缺失").read_text()
-    >>> "<title>总览</title>" in page, 'id="pa-error"' in page, "<script" in page
-    (True, True, False)
+    >>> "<title>总览</title>" in page, 'id="pa-error"' in page, "<script" in page, 'lang="zh-CN"' in page
+    (True, True, False, True)
     >>> tmp.cleanup()
     """
-    body, _ = _html_exporter().from_filename(str(notebook))
-    body = _inline_svgs(_SCRIPT.sub("", body))
-    body = _REMOTE_LINK.sub("", body)
-    if title:
-        body = re.sub(r"<title>.*?</title>", f"<title>{html.escape(title)}</title>", body, count=1, flags=re.S)
-    head_extra = f"<style>{_PAGE_CSS}</style>"
-    nav = '<div class="pa-nav"><a href="index.html">← 返回总览 (back to the index)</a></div>'
-    banner = ""
-    if error:
-        banner = (f'<div class="pa-banner" id="pa-error"><strong>本报告运行失败 (this report failed)：</strong>'
-                  f"{html.escape(error)}</div>")
-    body = body.replace("</head>", head_extra + "</head>", 1)
-    body = re.sub(r"(<body[^>]*>)", r"\1" + nav + banner, body, count=1)
-    write_text_atomically(target, body)
+    import nbformat
+
+    nb = nbformat.read(str(notebook), as_version=4)
+    body, files = notebook_body(nb)
+    links = write_csv_files(target.parent, target.stem, files)
+    body = _CSV_LINK.sub(lambda m: f'href="{html.escape(links.get(m.group(1), "#"))}"', body)
+    banner = error_banner(error, lang) if error else ""
+    article = f'<article class="pa-report" id="{html.escape(target.stem)}">{banner}{body}</article>'
+    write_text_atomically(target, page_shell(title or target.stem, nav_html(lang) + article, lang))
     return target
 
 
@@ -103,7 +142,9 @@ def _context(params):
 
 
 def write_index(folder: Path, jobs, results: dict, params) -> Path:
-    """``index.html``: the overview scorecard and a link to every report, failures marked.
+    """``index.html``: the review's one-minute front page
+    (:func:`~plananalysis.present.frontpage.front_page`) with a link to every report (failures
+    marked) and to ``scorecard.xlsx``, and its table's CSV beside it.
 
     >>> import tempfile
     >>> from plananalysis.params import validate
@@ -113,63 +154,25 @@ def write_index(folder: Path, jobs, results: dict, params) -> Path:
     >>> failed = {"chapter-02": {"name": "chapter-02", "ok": False, "error": "数据缺失"}}
     >>> tmp = tempfile.TemporaryDirectory()
     >>> page = write_index(Path(tmp.name), jobs, failed, params).read_text(encoding="utf-8")
-    >>> '<a href="overview.html">总览</a>' in page, "✗ 运行失败" in page
-    (True, True)
+    >>> '<a href="overview.html">总览</a>' in page, "✗ 运行失败" in page, 'lang="zh-CN"' in page
+    (True, True, True)
     >>> tmp.cleanup()
     """
-    from ..engine.methods import text_colour
-    from ..present.tables import status_colours, style_progress
+    from ..context import review_context
+    from ..present.frontpage import front_page, front_title, scorecard_data
+    from ..present.page import page_shell
+    from ..present.show import csv_text
 
-    plan, observed, table = _context(params)
-    zh = params.lang == "zh"
-    phase_title = ("中期评估" if params.phase == "midterm" else "终期检查") if zh else \
-        ("Mid-term review" if params.phase == "midterm" else "Final review")
-    colours = status_colours(params.method, table["phase"].iloc[0])
-    counts = table.groupby(["status_order", "status_id", "status_zh" if zh else "status_en"]).size()
-    chips = "".join(
-        f'<span class="chip" style="background:{colours.get(sid, "#fff")};color:{text_colour(colours.get(sid, "#ffffff"))}">'
-        f'{html.escape(label)} <b>{n}</b></span>'
-        for (_, sid, label), n in counts.items())
+    review = review_context(params)
     links = []
     for job in jobs:
         result = results.get(job.name)
-        failed = result is not None and not result["ok"]
-        mark = ' <span class="failed">✗ 运行失败 (failed)</span>' if failed else ""
-        links.append(f'<li><a href="{job.name}.html">{html.escape(job.title(params.lang))}</a>{mark}</li>')
-    failures = [r for r in results.values() if not r["ok"]]
-    banner = ""
-    if failures:
-        items = "".join(f"<li>{html.escape(r['name'])}: {html.escape(r['error'] or '')}</li>" for r in failures)
-        banner = f'<div class="pa-banner" id="pa-error"><strong>有报告运行失败 (some reports failed)：</strong><ul>{items}</ul></div>'
-    title = f"{plan.title} {phase_title}（截至{params.as_of}年）" if zh else \
-        f"{plan.title_in('en')} — {phase_title} (as of {params.as_of})"
-    document = plan.sources.get("document", {})
-    page = f"""<!DOCTYPE html>
-<html lang="{'zh-CN' if zh else 'en'}"><head><meta charset="utf-8">
-<title>{html.escape(title)}</title>
-<style>{_PAGE_CSS}
-.chip {{ display:inline-block; padding:4px 10px; margin:2px 4px 2px 0; border-radius:12px; border:1px solid #999; }}
-.failed {{ color:#a50f15; font-weight:600; }}
-</style></head>
-<body>
-<h1>{html.escape(title)}</h1>
-{banner}
-<p>{'评估方法' if zh else 'Method'}: {html.escape(params.method)} · {'地区' if zh else 'Region'}: {html.escape(params.region)}
- · {'生成时间' if zh else 'Generated'}: {datetime.now():%Y-%m-%d %H:%M}</p>
-<h2>{'主要指标评估结论' if zh else 'Headline indicators'}（{len(table)}）</h2>
-<div id="status-counts">{chips}</div>
-<h2>{'报告' if zh else 'Reports'}</h2>
-<ul id="report-links">{''.join(links)}</ul>
-<h2>{'指标一览' if zh else 'Scorecard'}</h2>
-<div id="scorecard">{style_progress(table, params.lang).to_html()}</div>
-<p><a href="scorecard.xlsx">scorecard.xlsx</a></p>
-<footer><p>{'来源' if zh else 'Source'}: {html.escape(document.get('title', ''))} ·
-{html.escape(document.get('publisher', ''))} · {html.escape(str(document.get('issued', '')))};
-{'观测数据来源见各章报告及 scorecard.xlsx' if zh else 'observed values: sources in each report and scorecard.xlsx'}.</p></footer>
-</body></html>
-"""
+        links.append((f"{job.name}.html", job.title(params.lang), result is not None and not result["ok"]))
+    failures = [(r["name"], r["error"] or "") for r in results.values() if not r["ok"]]
+    csv = write_csv_files(folder, "index", {"indicators": csv_text(scorecard_data(review))})
+    body = front_page(review, links, failures=failures, csv_href=csv["indicators"])
     target = folder / "index.html"
-    write_text_atomically(target, page)
+    write_text_atomically(target, page_shell(front_title(review), body, params.lang))
     return target
 
 
@@ -183,8 +186,8 @@ def write_scorecard_xlsx(target: Path, params) -> Path:
     >>> from plananalysis.params import validate
     >>> from plananalysis.present.tables import progress_view
     >>> plan, observed, table = _context(validate(as_of=2023))
-    >>> list(progress_view(table, "zh").columns)[-3:]
-    ['评估结论', '预计2025年', '依据']
+    >>> list(progress_view(table, "zh").columns)[-4:-1]
+    ['评估结论', '判断数值', '预计2025年']
     """
     import pandas as pd
     from openpyxl.styles import Alignment, Font, PatternFill

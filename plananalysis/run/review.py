@@ -50,6 +50,7 @@ __all__ = ["Job", "review_jobs", "run_review", "report_folder_name", "register",
 NOTEBOOKS = ROOT / "notebooks"
 PACKAGE = Path(__file__).resolve().parents[1]
 MANIFEST = "manifest.json"
+CSV_FOLDER = "csv"  # = plananalysis.publish.export.CSV_FOLDER (this module imports no pandas at the top)
 
 
 @dataclass(frozen=True)
@@ -274,7 +275,7 @@ def _run_job(job: Job, out_dir: str, lang: str, notebooks: str) -> dict:
             _start_kernel()
     try:
         if out_nb.exists():
-            export_html(out_nb, Path(out_dir) / f"{job.name}.html", title=job.title(lang), error=error)
+            export_html(out_nb, Path(out_dir) / f"{job.name}.html", title=job.title(lang), error=error, lang=lang)
     except Exception as exc:
         error = error or f"HTML export failed: {_short_error(exc)}"
     return {"name": job.name, "ok": error is None, "error": error,
@@ -463,10 +464,13 @@ def run_reviews(reviews: list[ReviewParameters], *, jobs: int | None = None, for
             run.tmp = run.final.parent / f".tmp-{run.final.name}-{os.getpid()}"
             shutil.rmtree(run.tmp, ignore_errors=True)
             run.tmp.mkdir()
-            for job in run.all_jobs:  # reuse what did not change
+            for job in run.all_jobs:  # reuse what did not change (its page, notebook and CSV files)
                 if job not in run.todo:
                     for suffix in (".ipynb", ".html"):
                         shutil.copy2(run.final / f"{job.name}{suffix}", run.tmp / f"{job.name}{suffix}")
+                    csv = run.final / CSV_FOLDER / job.name
+                    if csv.is_dir():
+                        shutil.copytree(csv, run.tmp / CSV_FOLDER / job.name)
         # The Excel workbooks need no notebook: build them while the workers start and run.
         from ..publish.export import write_index, write_scorecard_xlsx
 

@@ -18,6 +18,8 @@ from urllib.parse import parse_qs
 import pandas as pd
 
 from ..engine import methods as _methods
+from ..present import format as _format
+from ..present import marks as _marks
 
 
 LANGS = ("zh", "en")
@@ -102,19 +104,16 @@ def _isnan(value) -> bool:
 
 
 def _fmt(value, digits: int = 2) -> str:
-    """A number without trailing zeros: 74.2, 116.3, 1.83, 400.
+    """A number as everywhere else (:func:`plananalysis.present.format.number`): 74.2, 400, 1.83.
 
     >>> _fmt(74.2), _fmt(400.0), _fmt(1.8333333), _fmt(float("nan"))
     ('74.2', '400', '1.83', '—')
     """
-    if _isnan(value):
-        return "—"
-    text = f"{float(value):,.{digits}f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
+    return _format.number(value, digits=digits)
 
 
 def _pct(share) -> str:
-    return "—" if _isnan(share) else f"{share * 100:.1f}%".replace(".0%", "%")
+    return _format.share(share, 1)
 
 
 def app_context(as_of: int | None = None, method: str = "cn-schedule"):
@@ -202,14 +201,12 @@ def _status_style(method: str, phase: str, status_id: str) -> dict:
 
 
 def _badge(colour: str, blank: str = "#eeeeee") -> tuple[str, str]:
-    """``(background, text colour)`` of a status badge; a white status colour shows as
-    ``blank`` so that the badge stays visible on a white page.
+    """``(background, text colour)`` of a status badge (:func:`plananalysis.present.marks.badge_colours`).
 
     >>> _badge("#ffffff"), _badge("#00331a")
     (('#eeeeee', '#000000'), ('#00331a', '#ffffff'))
     """
-    background = colour if colour.lower() != "#ffffff" else blank
-    return background, _methods.text_colour(background)
+    return _marks.badge_colours(colour, blank)
 
 
 def _chapter_titles(plan, lang: str) -> dict[int, str]:

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
-from .common import (_CSS, _App, _badge, _chapter_titles, _esc, _fmt, _isnan, _pct, _status_style,
+from .common import (_CSS, _App, _badge, _chapter_titles, _esc, _fmt, _isnan, _status_style,
                      _status_table, _widgets, app_data, assessment, ui)
 
 
@@ -101,8 +101,9 @@ def status_count_items(cards: list[dict]) -> list[dict]:
 @lru_cache(maxsize=6)
 def _sparklines(lang: str, as_of: int) -> dict[str, str]:
     """Sparkline SVG per indicator with plan-basis data up to ``as_of`` (drawn once per
-    kernel): a card judged as of 2023 does not show a 2024 value."""
-    from ..present import charts
+    kernel, :func:`plananalysis.present.marks.sparkline`, the front page's too): a card judged as
+    of 2023 does not show a 2024 value."""
+    from ..present.marks import sparkline
 
     plan, observed = app_data()
     out = {}
@@ -111,22 +112,18 @@ def _sparklines(lang: str, as_of: int) -> dict[str, str]:
                         & (observed["year"] <= as_of)]
         if len(rows) >= 1:
             target = None if _isnan(row.target_value) or row.target_kind != "level" else float(row.target_value)
-            out[row.indicator_id] = charts.to_svg(charts.sparkline(rows, target=target, lang=lang))
+            out[row.indicator_id] = sparkline(rows, target=target, lang=lang, unit=row.unit)
     return out
 
 
 def _progress_bar(card: dict, lang: str) -> str:
+    """The card's bar: :func:`plananalysis.present.marks.progress_bar_html` (one bar for the apps
+    and the reports)."""
+    from ..present.marks import progress_bar_html
+
     if card["completion"] is None:
         return ""
-    done = max(0.0, min(card["completion"], 1.0)) * 100
-    tick = "" if card["elapsed"] is None else (
-        f'<i class="pa-tick" style="left:{max(0.0, min(card["elapsed"], 1.0)) * 100:.1f}%" '
-        f'title="{_esc(ui("schedule", lang))} {_pct(card["elapsed"])}"></i>')
-    return (f'<div class="pa-bar" title="{_esc(ui("completion", lang))} {_pct(card["completion"])}">'
-            f'<div class="pa-bar-fill" style="width:{done:.1f}%;background:{card["colour"]}"></div>{tick}</div>'
-            f'<div class="pa-bar-label">{_esc(ui("completion", lang))} {_pct(card["completion"])}'
-            + ("" if card["elapsed"] is None else f' · {_esc(ui("schedule", lang))} {_pct(card["elapsed"])}')
-            + "</div>")
+    return progress_bar_html(card["completion"], card["elapsed"], card["colour"], lang)
 
 
 def card_html(card: dict, lang: str = "zh", as_of: int | None = None, sparkline: str = "") -> str:

@@ -1,0 +1,185 @@
+"""What a reader would call a contradiction on a generated page or in the workbook.
+
+Each check returns a list of messages (empty: nothing wrong), each naming the page, the table and
+the row, so a failing test says what to look at.  The checks read only what the page shows (its
+text, its tables, its headers) and the declared status table (data/methods/status_labels.csv).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .pages import Page, chinese_outside_names, english_on_chinese_page, has_nan, table_dicts
+
+LIKELY = ("预计完成", "likely met")
+STATUS_HEADERS = ("评估结论", "Status")
+MEASURE_HEADERS = ("判断数值", "Measure")
+PROJECTION = re.compile(r"^预计(\d{4})年$|^Projected (\d{4})$")
+BASE = re.compile(r"^(\d{4})年基期$|^(\d{4}) baseline$")
+TARGET = re.compile(r"^(\d{4})年目标$|^(\d{4}) target$")
+
+
+@lru_cache(maxsize=1)
+def label_tones() -> dict[str, str]:
+    """Every status label (Chinese and English, every method and phase) → its tone."""
+    from plananalysis.engine.methods import status_labels
+    from plananalysis.present.signals import status_table
+
+    tones = {}
+    table = status_labels()
+    for method, phase in set(zip(table["method"], table["phase"])):
+        for row in status_table(method, phase).itertuples():
+            tones.setdefault(row.label_zh, row.tone)
+            tones.setdefault(row.label_en, row.tone)
+    return tones
+
+
+def tone_of(cell: str) -> tuple[str | None, str]:
+    """``(tone, the rest of the cell)`` for a status cell such as ``↑ 快于预期 q=1.45``; a label
+    the table does not declare as such but starts with one (``预计完成（据2023年数据）``) takes
+    that one's tone."""
+    text = cell.strip()
+    if text and not text[0].isalnum() and len(text) > 1 and text[1] == " ":
+        text = text[2:]
+    best = None
+    for label, tone in label_tones().items():
+        if text.startswith(label) and (best is None or len(label) > len(best[0])):
+            best = (label, tone)
+    if best is None:
+        return None, text
+    return best[1], text[len(best[0]):].strip()
+
+
+def _year(match) -> int:
+    return int(next(g for g in match.groups() if g))
+
+
+def check_page(page: Page, *, lang: str, phase: str, base_year: int, end_year: int) -> list[str]:
+    """Every contradiction on one page (see the module's docstring)."""
+    where = page.name
+    out = []
+    expected_lang = "zh-CN" if lang == "zh" else "en"
+    if page.lang != expected_lang:
+        out.append(f"{where}: <html lang={page.lang!r}>, expected {expected_lang!r}")
+    if 'name="viewport"' not in page.head:
+        out.append(f"{where}: no viewport tag")
+    if "<script" in page.head:
+        out.append(f"{where}: a script in the page's head")
+    out += [f"{where}: 'nan' or 'None' shown: {t[:80]!r}" for t in has_nan(page)]
+    if lang == "en":
+        out += [f"{where}: Chinese outside a name on an English page: {t[:100]!r}" for t in chinese_outside_names(page)]
+    else:
+        out += [f"{where}: English on a Chinese page: {t[:100]!r}" for t in english_on_chinese_page(page)]
+    for table, name in zip(page.tables, page.table_names):
+        out += check_table(table, name, where=where, phase=phase, base_year=base_year, end_year=end_year)
+    return out
+
+
+def check_table(table: list[list[str]], name: str, *, where: str, phase: str, base_year: int,
+                end_year: int) -> list[str]:
+    """One table: its year headers, its statuses against the number shown and the projection,
+    and, for the "most behind"/"furthest ahead" lists, which statuses they hold."""
+    out = []
+    if not table:
+        return out
+    header = table[0]
+    label = f"{where} [{name or 'table'}]"
+    for cell in header:
+        for pattern, year, what in ((BASE, base_year, "base"), (TARGET, end_year, "target"),
+                                    (PROJECTION, end_year, "projection")):
+            m = pattern.match(cell.strip())
+            if m and _year(m) != year:
+                out.append(f"{label}: header {cell!r} names {_year(m)}, the table's {what} year is {year}")
+        if PROJECTION.match(cell.strip()) and phase == "final":
+            out.append(f"{label}: a projection column ({cell!r}) in a final review")
+    status_col = next((h for h in header if h in STATUS_HEADERS), None)
+    if status_col is None:
+        return out
+    projection_col = next((h for h in header if PROJECTION.match(h.strip())), None)
+    measure_col = next((h for h in header if h in MEASURE_HEADERS), None)
+    name_col = next((h for h in header if h in ("指标", "Indicator")), header[min(1, len(header) - 1)])
+    for row in table_dicts(table):
+        tone, rest = tone_of(row.get(status_col, ""))
+        who = f"{label} {row.get(name_col, '')!r}"
+        if tone is None:
+            if name not in ("status-counts",) and row.get(status_col, "").strip():
+                out.append(f"{who}: unknown status {row.get(status_col)!r}")
+            continue
+        shown = (row.get(measure_col, "") if measure_col else rest).strip()
+        projected = row.get(projection_col, "") if projection_col else ""
+        if projected in LIKELY and tone in ("lagging", "reversed", "no_data"):
+            out.append(f"{who}: {row[status_col]!r} marked {projected!r}")
+        if phase == "final":
+            for column, value in row.items():
+                if column != status_col and any(word in value for word in ("likely met", "unlikely", "难以完成")) \
+                        or column != status_col and value.strip() in LIKELY:
+                    out.append(f"{who}: projection wording {value!r} in a final review")
+        out += _measure_agrees(who, row[status_col], tone, shown, phase)
+        if name == "behind" and tone not in ("lagging", "reversed"):
+            out.append(f"{who}: {row[status_col]!r} listed among the most behind")
+        if name == "ahead" and tone not in ("met", "ahead"):
+            out.append(f"{who}: {row[status_col]!r} listed among the furthest ahead")
+    return out
+
+
+def _measure_agrees(who: str, status: str, tone: str, shown: str, phase: str) -> list[str]:
+    """The number beside the status says what the status says (cn-schedule's bands)."""
+    m = re.match(r"^q=(-?[\d.]+)$", shown)
+    if m and phase != "final":
+        q = float(m.group(1))
+        ok = {"ahead": q >= 1.195, "on_track": 0.895 <= q < 1.2, "lagging": 0 <= q < 0.9, "reversed": q < 0,
+              "met": True}.get(tone, True)
+        if not ok:
+            return [f"{who}: {status!r} shown with {shown}"]
+        return []
+    m = re.match(r"^P=≥?(-?[\d.,]+)%$", shown)
+    if m:
+        p = float(m.group(1).replace(",", ""))
+        ok = {"met": p >= 95, "lagging": p < 100, "reversed": p < 0 or phase == "final"}.get(tone, True)
+        if not ok:
+            return [f"{who}: {status!r} shown with {shown}"]
+    if shown in ("满足", "met") and tone in ("lagging", "reversed"):
+        return [f"{who}: {status!r} shown as met"]
+    if shown in ("未满足", "not met") and tone in ("met", "ahead", "on_track"):
+        return [f"{who}: {status!r} shown as not met"]
+    if phase == "final" and shown.startswith("q="):
+        return [f"{who}: a final verdict shown with a pace ({shown})"]
+    return []
+
+
+def statuses_by_indicator(page: Page, name: str = "indicators") -> dict[str, str]:
+    """Indicator name → status label (its symbol and number left off) in the page's named table."""
+    out = {}
+    for table, table_name in zip(page.tables, page.table_names):
+        if table_name != name:
+            continue
+        for row in table_dicts(table):
+            status_col = next((h for h in row if h in STATUS_HEADERS), None)
+            name_col = next((h for h in row if h in ("指标", "Indicator")), None)
+            if status_col and name_col:
+                tone, rest = tone_of(row[status_col])
+                text = row[status_col].strip()
+                if text and not text[0].isalnum() and len(text) > 1 and text[1] == " ":
+                    text = text[2:]
+                out[row[name_col]] = text[: len(text) - len(rest)].strip() if rest else text
+    return out
+
+
+def check_workbook(path, *, phase: str, base_year: int, end_year: int) -> list[str]:
+    """The workbook as it is: no 'nan' text anywhere; its progress sheet checked as a table."""
+    from openpyxl import load_workbook
+
+    out = []
+    book = load_workbook(path, read_only=True)
+    for sheet in book.worksheets:
+        rows = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        for i, row in enumerate(rows, start=1):
+            for value in row:
+                if value.strip().lower() in ("nan", "none", "nat", "<na>"):
+                    out.append(f"{path.name} [{sheet.title}] row {i}: {value!r}")
+                    break
+        if sheet.title == "主要指标进度":
+            out += check_table(rows, "indicators", where=f"{path.name} [{sheet.title}]", phase=phase,
+                               base_year=base_year, end_year=end_year)
+    return out

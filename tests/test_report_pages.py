@@ -1,0 +1,143 @@
+"""The reports as a reader gets them: the 2023 and 2025 reviews in Chinese and English, every page
+and the workbook walked for contradictions, the same status everywhere, the data one click away,
+lean pages, and screenshots of the front page (1400 px and 390 px), a chapter and the audit."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from plananalysis.params import validate
+from plananalysis.plan.folder import load_plan
+from plananalysis.run.review import run_reviews
+
+from .browser import ARTIFACTS, chromium, offline_page
+from .contradictions import check_page, check_workbook, statuses_by_indicator
+from .pages import read_page
+
+pytestmark = pytest.mark.slow
+REVIEWS = [(2023, "zh"), (2023, "en"), (2025, "zh"), (2025, "en")]
+
+
+@pytest.fixture(scope="module")
+def reviews(tmp_path_factory):
+    """The four reviews, run once with one pool of workers."""
+    folder = tmp_path_factory.mktemp("reports")
+    params = [validate(as_of=year, lang=lang) for year, lang in REVIEWS]
+    summaries = run_reviews(params, jobs=2, reports_dir=folder, echo=lambda line: None)
+    assert all(s["ok"] for s in summaries), [s["failed"] for s in summaries]
+    return {key: Path(s["folder"]) for key, s in zip(REVIEWS, summaries)}
+
+
+def _years(plan, page_name: str) -> tuple[int, int]:
+    """The base and target years a page's headers must name: the previous plan's on the
+    retrospective, this plan's elsewhere."""
+    if page_name == "retrospective.html":
+        period = plan.info.previous["period"]
+        return period["base_year"], period["end"]
+    return plan.base_year, plan.target_year
+
+
+@pytest.mark.parametrize("year, lang", REVIEWS)
+def test_no_contradiction_on_any_page_or_in_the_workbook(reviews, year, lang):
+    plan = load_plan()
+    folder = reviews[(year, lang)]
+    phase = plan.info.phase(year)
+    pages = sorted(folder.glob("*.html"))
+    assert len(pages) >= 15
+    problems = []
+    for path in pages:
+        base, end = _years(plan, path.name)
+        problems += check_page(read_page(path), lang=lang, phase=phase, base_year=base, end_year=end)
+    problems += check_workbook(folder / "scorecard.xlsx", phase=phase, base_year=plan.base_year,
+                               end_year=plan.target_year)
+    assert not problems, "\n".join(problems[:40])
+
+
+@pytest.mark.parametrize("year, lang", REVIEWS)
+def test_the_same_status_on_every_page(reviews, year, lang):
+    folder = reviews[(year, lang)]
+    front = statuses_by_indicator(read_page(folder / "index.html"))
+    overview = statuses_by_indicator(read_page(folder / "overview.html"))
+    assert len(front) == len(overview) == len(load_plan().indicators)
+    assert front == overview
+    for chapter in sorted(folder.glob("chapter-*.html")):
+        for name, status in statuses_by_indicator(read_page(chapter)).items():
+            assert overview[name] == status, (chapter.name, name)
+
+
+@pytest.mark.parametrize("year, lang", [(2023, "zh"), (2025, "en")])
+def test_every_table_and_chart_has_its_csv(reviews, year, lang):
+    folder = reviews[(year, lang)]
+    for path in sorted(folder.glob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        boxes = len(re.findall(r'data-table="', text)) + text.count('<figure class="pa-chart">')
+        links = re.findall(r'<a href="(csv/[^"]+\.csv)" download>', text)
+        assert len(links) == boxes and boxes > 0, path.name
+        assert "pa-csv:" not in text, path.name                   # every link was pointed at its file
+        for link in links:
+            raw = (folder / link).read_bytes()
+            assert raw.startswith(b"\xef\xbb\xbf"), link             # UTF-8 with BOM: Excel reads Chinese
+            frame = pd.read_csv(io.BytesIO(raw), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+            cells = [str(v) for v in frame.to_numpy().ravel()]
+            assert not [c for c in cells if c[:1] in ("=", "+", "@") or (c[:1] == "-" and not re.match(r"-[\d.]", c))], link
+            assert "nan" not in [c.lower() for c in cells], link
+
+
+def test_pages_are_lean_and_carry_no_notebook_furniture(reviews):
+    folder = reviews[(2023, "zh")]
+    for path in sorted(folder.glob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        first_style = text.split("<style>", 1)[1].split("</style>", 1)[0]
+        assert len(first_style) < 10_000, path.name                 # not ~264 KB of JupyterLab CSS
+        assert "jp-" not in text and "<script" not in text and "¶" not in text, path.name
+        assert len(text) < 200_000, (path.name, len(text))
+        assert "（0项）" not in text, path.name                      # no bare empty headings
+
+
+def test_chapters_draw_only_indicators_with_observed_points(reviews):
+    plan = load_plan()
+    from plananalysis.context import review_context
+
+    review = review_context(as_of=2023)
+    observed = review.observed[(review.observed["series"] == "plan") & (review.observed["year"] <= 2023)]
+    for path in sorted(reviews[(2023, "zh")].glob("chapter-*.html")):
+        chapter = plan.chapter(int(path.stem.split("-")[1]))
+        with_points = 0
+        for row in chapter.indicators.itertuples():
+            years = observed.loc[observed["indicator_id"] == row.indicator_id, "year"]
+            with_points += int((years > row.baseline_year).any())
+        assert path.read_text(encoding="utf-8").count('<figure class="pa-chart">') == with_points, path.name
+
+
+def _screenshot(browser, path: Path, out: str, width: int) -> dict:
+    page, blocked = offline_page(browser)
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(path.as_uri())
+    page.wait_for_load_state("load")
+    page.screenshot(path=str(ARTIFACTS / out), full_page=True)
+    sizes = page.evaluate("""() => ({scroll: document.documentElement.scrollWidth,
+        figures: [...document.querySelectorAll('figure.pa-chart')].map(f => Math.round(f.getBoundingClientRect().top))})""")
+    assert blocked == [], blocked
+    page.close()
+    return sizes
+
+
+def test_screenshots_of_the_front_page_a_chapter_and_the_audit(reviews):
+    """Written to test-artifacts/: review-<year>[-en]-<page>-<width>.png."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    with chromium() as browser:
+        for (year, lang), folder in reviews.items():
+            tag = f"review-{year}" + ("-en" if lang == "en" else "")
+            wide = _screenshot(browser, folder / "index.html", f"{tag}-index-1400.png", 1400)
+            narrow = _screenshot(browser, folder / "index.html", f"{tag}-index-390.png", 390)
+            assert wide["scroll"] <= 1400 and narrow["scroll"] <= 392, (tag, narrow)   # no sideways scrolling
+            chapter = _screenshot(browser, folder / "chapter-10.html", f"{tag}-chapter-10-1400.png", 1400)
+            tops = chapter["figures"]
+            assert len(tops) == 2 and tops[0] == tops[1], tops     # two charts side by side
+            _screenshot(browser, folder / "data_audit.html", f"{tag}-data_audit-1400.png", 1400)
+    assert len(list(ARTIFACTS.glob("review-*-index-390.png"))) >= 4
