@@ -117,6 +117,23 @@ class ReviewContext:
     def info(self):
         return self.plan.info
 
+    def what_if(self, indicator_id: str, year: int, value: float) -> "ReviewContext":
+        """The same review with one assumed value (in memory only, never written): every table,
+        sentence and chart built from it follows (:func:`plananalysis.explore.with_value`).
+
+        >>> review = review_context(as_of=2023)
+        >>> lagging = review.what_if("culture_industry_share", 2023, 6.7)   # P = 0.1/0.9, q = 0.19
+        >>> lagging.progress.set_index("indicator_id").loc["culture_industry_share", "status_zh"]
+        '滞后'
+        >>> review.progress.set_index("indicator_id").loc["culture_industry_share", "status_zh"]
+        '快于预期'
+        """
+        from .explore import with_value
+
+        other = ReviewContext(self.params)
+        other.__dict__["observed"] = with_value(self.observed, indicator_id, year, value, region=self.params.region)
+        return other
+
     @cached_property
     def observed(self) -> pd.DataFrame:
         """The plan's observed values (or those of ``observed_path``), with their sources."""

@@ -44,11 +44,13 @@ def tone_of(cell: str) -> tuple[str | None, str]:
         text = text[2:]
     best = None
     for label, tone in label_tones().items():
-        if text.startswith(label) and (best is None or len(label) > len(best[0])):
-            best = (label, tone)
+        pattern = re.escape(label).replace(re.escape("{year}"), r"\d{4}")   # 预计完成（据{year}年数据）
+        match = re.match(pattern, text)
+        if match and (best is None or match.end() > best[0]):
+            best = (match.end(), tone)
     if best is None:
         return None, text
-    return best[1], text[len(best[0]):].strip()
+    return best[1], text[best[0]:].strip()
 
 
 def _year(match) -> int:

@@ -175,3 +175,11 @@ def test_sdsn_vectors(latest, q, expected):
 ])
 def test_sdsn_bands(q, expected):
     assert m.classify("sdsn", "any", "q", q) == expected
+
+
+def test_every_status_has_a_tone_the_reports_know():
+    from plananalysis.present.signals import TONES
+
+    table = m.status_labels()
+    assert set(table["tone"]) <= set(TONES)
+    assert table.set_index(["method", "phase", "status_id"]).loc[("cn-schedule", "final", "estimated_not_completed"), "tone"] == "lagging"

@@ -141,33 +141,34 @@ def test_headline_counts_names_and_departments(midterm):
     text = narrative.headline(midterm)
     counts = midterm.progress["status_zh"].value_counts()
     assert f"{counts['快于预期']}项快于预期" in text and f"{counts['无数据']}项尚无可用数据" in text
-    assert "滞后（文化及相关产业增加值占GDP比重）" in text
+    lagging = midterm.what_if("culture_industry_share", 2023, 6.7)   # q = (0.1/0.9)/0.6 = 0.19
+    assert "滞后（文化及相关产业增加值占GDP比重）" in narrative.headline(lagging)
     assert "省卫生健康委" in text  # who is to supply the missing data (responsibilities.csv)
 
 
 def test_changing_an_observed_value_changes_the_headline(tmp_path, midterm):
-    # a sandboxed copy of the plan's observed data: the culture share's 2022 value 6.9 → 7.4
+    # a sandboxed copy of the plan's observed data: the culture share's 2021 value 6.9 → 6.62
     folder = tmp_path / "observed"
     shutil.copytree(OBSERVED, folder)
     path = folder / "observed-zhejiang.csv"
     text = path.read_text(encoding="utf-8")
-    line = next(li for li in text.splitlines() if li.startswith("culture_industry_share,") and ",2022,6.9," in li)
-    path.write_text(text.replace(line, line.replace(",2022,6.9,", ",2022,7.4,")), encoding="utf-8")
+    line = next(li for li in text.splitlines() if li.startswith("culture_industry_share,") and ",2021,6.9," in li)
+    path.write_text(text.replace(line, line.replace(",2021,6.9,", ",2021,6.62,")), encoding="utf-8")
     changed = review_context(as_of=2023, observed_path=str(folder))
     before, after = narrative.headline(midterm), narrative.headline(changed)
     assert before != after
-    assert "滞后" in before and "滞后" not in after              # 7.4 in 2022: q = (0.8/0.9)/0.4 ≥ 1.2
+    assert "滞后（" not in before and "滞后（文化及相关产业增加值占GDP比重）" in after   # 6.62: q = (0.02/0.9)/0.2 = 0.11
     assert "1项滞后" not in after and narrative.problems(changed)[0]["kind"] == "no_data"
     row = signals.signals(changed.progress).set_index("indicator_id").loc["culture_industry_share"]
     assert row["tone"] == "ahead" and not math.isnan(row["value"])
 
 
 def test_chapter_narrative_and_problems(final):
-    review = review_context(as_of=2023, chapter=10)
+    review = review_context(as_of=2023, chapter=10).what_if("culture_industry_share", 2023, 6.7)
     text = narrative.chapter_narrative(review)
     assert "需加大力度：文化及相关产业增加值占GDP比重" in text
-    english = narrative.problems(final)
-    assert [p["kind"] for p in english][:3] == ["lagging"] * 3
+    english = narrative.problems(final.what_if("reading_rate", 2025, 90.0))      # 90 < 92.5: not completed
+    assert [p["kind"] for p in english][:1] == ["lagging"]
     assert all(not glossary.has_chinese(p["text"]) for p in english)
 
 

@@ -6,7 +6,7 @@ Every count and name comes from the review's progress table and the signals
 ``responsibilities.csv``/``departments.csv`` — change an observed value and the sentence changes.
 
 >>> from plananalysis.context import review_context
->>> review = review_context(as_of=2023)
+>>> review = review_context(as_of=2023).what_if("culture_industry_share", 2023, 6.7)   # an assumed lagging value
 >>> text = headline(review)
 >>> text.startswith("截至2023年") and "滞后（文化及相关产业增加值占GDP比重）" in text
 True
@@ -60,7 +60,7 @@ def status_summary(progress: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     >>> from plananalysis.context import review_context
     >>> summary = status_summary(review_context(as_of=2023).progress)
     >>> summary[["label", "count"]].values.tolist()[:2]
-    [['提前实现', 4], ['快于预期', 5]]
+    [['提前实现', 4], ['快于预期', 6]]
     """
     found = signals(progress, lang)
     frame = progress.reset_index(drop=True).assign(_label=found["label"], _tone=found["tone"])
@@ -184,7 +184,7 @@ def chapter_narrative(review) -> str:
     what needs more effort (from the chapter's rows).
 
     >>> from plananalysis.context import review_context
-    >>> review = review_context(as_of=2023, chapter=10)
+    >>> review = review_context(as_of=2023, chapter=10).what_if("culture_industry_share", 2023, 6.7)
     >>> "需加大力度：文化及相关产业增加值占GDP比重" in chapter_narrative(review)
     True
     """
@@ -220,7 +220,7 @@ def problems(review) -> list[dict]:
     without data grouped by the department to supply it.  ``[{kind, title, text}]``.
 
     >>> from plananalysis.context import review_context
-    >>> items = problems(review_context(as_of=2023))
+    >>> items = problems(review_context(as_of=2023).what_if("culture_industry_share", 2023, 6.7))
     >>> [i["kind"] for i in items][:2], items[0]["title"]
     (['lagging', 'no_data'], '文化及相关产业增加值占GDP比重')
     """
@@ -257,7 +257,7 @@ def problems_markdown(review) -> str:
     """:func:`problems` as a Markdown list (empty text when there is none).
 
     >>> from plananalysis.context import review_context
-    >>> problems_markdown(review_context(as_of=2023)).startswith("- **文化及相关产业增加值占GDP比重**")
+    >>> problems_markdown(review_context(as_of=2023).what_if("culture_industry_share", 2023, 6.7)).startswith("- **文化及相关产业增加值占GDP比重**")
     True
     """
     return "\n".join(f"- **{p['title']}**：{p['text']}" if review.lang == "zh" else f"- **{p['title']}**: {p['text']}"
@@ -283,7 +283,7 @@ def list_headings(review, behind: pd.DataFrame, ahead: pd.DataFrame) -> dict:
 
     >>> from plananalysis.context import review_context
     >>> from plananalysis.present.signals import furthest_ahead, most_behind
-    >>> review = review_context(as_of=2023)
+    >>> review = review_context(as_of=2023).what_if("culture_industry_share", 2023, 6.7)
     >>> behind, ahead = most_behind(review.progress), furthest_ahead(review.progress)
     >>> list_headings(review, behind, ahead)["behind"]
     '## 进度滞后的指标（1项）'

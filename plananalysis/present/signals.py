@@ -47,9 +47,6 @@ TONES = ("met", "ahead", "on_track", "lagging", "reversed", "no_data")
 #: tones of the rows a review asks to act on, and of those on or ahead of schedule
 LAGGING = ("lagging", "reversed")
 GOOD = ("met", "ahead", "on_track")
-_SYMBOL_TONES = {"★": "met", "✓": "met", "↑": "ahead", "→": "on_track", "≈": "on_track",
-                 "↗": "on_track", "➚": "on_track", "↘": "lagging", "✗": "lagging", "↓": "reversed",
-                 "·": "no_data"}
 
 
 def _missing(value) -> bool:
@@ -59,8 +56,8 @@ def _missing(value) -> bool:
 def status_table(method: str = "cn-schedule", phase: str = "midterm") -> pd.DataFrame:
     """The method's statuses for ``phase`` with each one's tone (a copy: change it freely).
 
-    >>> status_table("cn-schedule", "final")[["status_id", "tone"]].values.tolist()[:4]
-    [['exceeded', 'met'], ['completed', 'met'], ['basically_completed', 'on_track'], ['not_completed', 'lagging']]
+    >>> status_table("cn-schedule", "final")[["status_id", "tone"]].values.tolist()[:5]
+    [['exceeded', 'met'], ['completed', 'met'], ['estimated_completed', 'on_track'], ['basically_completed', 'on_track'], ['estimated_not_completed', 'lagging']]
     """
     return _status_table(method, phase).copy()
 
@@ -69,9 +66,7 @@ def status_table(method: str = "cn-schedule", phase: str = "midterm") -> pd.Data
 def _status_table(method: str, phase: str) -> pd.DataFrame:
     from ..engine.methods import status_labels
 
-    table = status_labels(method, phase)
-    table["tone"] = [_SYMBOL_TONES.get(s, "on_track") for s in table["symbol"]]
-    return table
+    return status_labels(method, phase)   # its tone column: one of TONES, declared with the status
 
 
 @lru_cache(maxsize=32)
@@ -203,7 +198,7 @@ def projection(row, lang: str = "zh", row_tone: str | None = None) -> str:
     projection to say so, the cell says nothing rather than contradict the status).
 
     >>> from plananalysis.context import review_context
-    >>> table = review_context(as_of=2023).progress.set_index("indicator_id", drop=False)
+    >>> table = review_context(as_of=2023).what_if("culture_industry_share", 2023, 6.7).progress.set_index("indicator_id", drop=False)
     >>> projection(table.loc["culture_industry_share"]), projection(table.loc["urbanisation_rate"], "en")
     ('难以完成', 'likely met')
     """
@@ -266,8 +261,10 @@ def most_behind(progress: pd.DataFrame, n: int = 5) -> pd.DataFrame:
     lowest number the verdict rests on (q or P).
 
     >>> from plananalysis.context import review_context
-    >>> most_behind(review_context(as_of=2023).progress)["name_zh"].tolist()
+    >>> most_behind(review_context(as_of=2023).what_if("culture_industry_share", 2023, 6.7).progress)["name_zh"].tolist()
     ['文化及相关产业增加值占GDP比重']
+    >>> most_behind(review_context(as_of=2023).progress).empty     # the shipped data: nothing lags
+    True
     """
     frame = _with_values(progress)
     frame = frame[frame["_tone"].isin(LAGGING)]

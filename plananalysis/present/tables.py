@@ -92,7 +92,7 @@ def progress_view(table: pd.DataFrame, lang: str = "zh", *, base_year=None, targ
     """
     zh = lang == "zh"
     found = signals(table, lang)
-    final = len(table) > 0 and str(table["phase"].iloc[0]) == "final"
+    final = len(table) == 0 or str(table["phase"].iloc[0]) == "final"   # an empty list projects nothing
     no_data = (found["tone"] == "no_data").to_numpy()
     units = table["unit"].tolist()
     latest = [fmt.value_text(v, u, y, q if isinstance(q, str) else "", lang)
