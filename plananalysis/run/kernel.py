@@ -93,6 +93,11 @@ def main(argv: list[str] | None = None) -> None:
     >>> callable(main)
     True
     """
+    import signal
+
+    # as ipykernel itself does once started: an interrupt is for a running cell, not for start-up
+    # (jupyter_client interrupts a kernel before shutting it down, even one still importing)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     from ipykernel.kernelapp import IPKernelApp
 
     configure_operator_log()

@@ -160,11 +160,12 @@ def _start_kernel(attempts: int = 4):
         _KERNEL_DIRS.append(folder)
         km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=str(folder / "k"),
                                 connection_file=str(folder / "kernel.json"))
+        _KERNEL = km  # already, so that a worker told to stop ends a kernel still starting
         try:
             run_sync(km.start_kernel)(cwd=str(NOTEBOOKS), env={**os.environ, "PYTHONWARNINGS": "ignore"})
-            _KERNEL = km
             return km
         except Exception:  # ZMQError "Address already in use" and friends
+            _kill_kernel()
             if attempt == attempts:
                 raise
             time.sleep(0.2 + random.random())
@@ -557,6 +558,7 @@ def _cli(args) -> int:
         except Stopped as stop:
             end_processes({pid: start for pid, start in descendants(os.getpid()).items()
                            if not _is_resource_tracker(pid)}, timeout=3)
+            _remove_own_temporaries(Path(args.reports_dir) if args.reports_dir else ROOT / "reports")
             print(f"plananalysis: {stop.message}", file=sys.stderr, flush=True)
             return stop.exit_code
         except OSError as exc:
@@ -569,6 +571,21 @@ def _cli(args) -> int:
             print(f"plananalysis: 错误 (error): 无法写入报告 {where}：{reasons[exc.errno]}", file=sys.stderr, flush=True)
             return 2
     return 0 if summary["ok"] else 1
+
+
+def _remove_own_temporaries(reports: Path, timeout: float = 15) -> None:
+    """After a stop: let this process's helper threads finish (a workbook being written into the
+    run's temporary folder would recreate it), then remove the temporary folders of this run
+    (``.tmp-<name>-<pid>``) that are left."""
+    import threading
+
+    deadline = time.monotonic() + timeout
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and not thread.daemon:
+            thread.join(max(0.0, deadline - time.monotonic()))
+    if reports.is_dir():
+        for folder in reports.rglob(f".tmp-*-{os.getpid()}"):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _is_resource_tracker(pid: int) -> bool:

@@ -49,7 +49,7 @@ import tornado.web
 from traitlets import Float, Integer, List, Unicode
 
 from . import pages
-from .processes import watch_parent
+from .processes import descendants, end_processes, watch_parent
 
 __all__ = ["SecurityHeaders", "content_security_policy", "same_origin", "lax_cookies", "main", "APP_NOTEBOOKS"]
 
@@ -467,6 +467,20 @@ class KernelCap:
         return culled
 
 
+def _stopping_guard():
+    """The kernel manager Voilà's pool manager is built on: no kernel starts once the server is
+    stopping (a pool refill would otherwise start one after the others were shut down)."""
+    from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+
+    class GuardedKernelManager(AsyncMappingKernelManager):
+        async def start_kernel(self, *args, **kwargs):
+            if getattr(self, "_pa", {}).get("stopping"):
+                raise RuntimeError("the server is stopping: no new kernel")
+            return await super().start_kernel(*args, **kwargs)
+
+    return GuardedKernelManager
+
+
 def _capped_factory(original):
     def factory(base_class, preheat_kernel, default_pool_size, page_config_hook=None):
         voila_class = original(base_class, preheat_kernel, default_pool_size, page_config_hook=page_config_hook)
@@ -506,6 +520,7 @@ def _make_app_class():
         def initialize(self, argv=None):
             lax_cookies()
             super().initialize(argv)
+            self.voila_configuration.multi_kernel_manager_class = _stopping_guard()
             signal.signal(signal.SIGHUP, self._handle_signal_stop)
             watch_parent(on_exit=lambda: os.kill(os.getpid(), signal.SIGTERM), exit=False)
             self.query_secret = secrets.token_hex(16)
@@ -590,7 +605,11 @@ def _make_app_class():
                 process.wait()
             try:
                 super().stop()
+            except Exception as error:  # noqa: BLE001 - a kernel that went away as it was shut down
+                self.log.warning("While stopping: %s", error)
             finally:
+                # whatever is left of this server's children (a kernel caught starting) ends now
+                end_processes(descendants(os.getpid()), timeout=3)
                 if self.runtime_dir:
                     shutil.rmtree(self.runtime_dir, ignore_errors=True)
 
