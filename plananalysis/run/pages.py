@@ -124,7 +124,8 @@ def plan_info(plan: str | os.PathLike = "zj-social-14th") -> dict:
     return {"plan_id": loaded.plan_id, "title_zh": loaded.title,
             "title_en": meta.get("title_en") or loaded.title,
             "period": f"{loaded.base_year + 1}–{loaded.target_year}",
-            "target_year": loaded.target_year, "region": loaded.region}
+            "target_year": loaded.target_year, "region": loaded.region,
+            "region_en": meta.get("region_en") or loaded.region}
 
 
 def list_reviews(reports_dir: str | os.PathLike, plan_id: str) -> list[dict]:
@@ -194,7 +195,7 @@ def front_door_html(info: dict, reviews: list[dict], lang: str = "zh", base_url:
             f'<nav><a class="pa-lang" href="{_e(base_url)}?lang={other}">{_e(_t("other_lang", lang))}</a></nav></div>'
             f'<p class="pa-plan">{_e(_t("plan", lang))}：<b class="pa-plan-title">{_e(title)}</b>'
             f' · {_e(_t("period", lang))} <b class="pa-period">{_e(info.get("period"))}</b>'
-            f' · {_e(_t("region", lang))} <b class="pa-region">{_e(info.get("region"))}</b></p>'
+            f' · {_e(_t("region", lang))} <b class="pa-region">{_e(info.get("region") if lang == "zh" else info.get("region_en", info.get("region")))}</b></p>'
             f'<div class="pa-apps">{"".join(apps)}</div>'
             f'<h2>{_e(_t("reviews", lang))}</h2>{reviews_html}')
     if lang == "en":
