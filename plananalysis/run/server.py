@@ -33,6 +33,7 @@ application with these changes:
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import json
 import os
@@ -333,8 +334,8 @@ class KernelCap:
 
     def _pa_state(self):
         if not hasattr(self, "_pa"):
-            self._pa = {"reserved": 0, "starting": 0, "started": {}, "handed": {}, "connected": set(),
-                        "disconnected": {}, "short": set()}
+            self._pa = {"reserved": 0, "started": {}, "handed": {}, "connected": set(), "disconnected": {},
+                        "short": set(), "tasks": set(), "started_tasks": set()}
         return self._pa
 
     @property
@@ -352,12 +353,15 @@ class KernelCap:
         return ids
 
     def kernel_count(self) -> int:
-        """Kernels running, starting or promised (a pool refill waiting, a viewer admitted);
-        counted generously: a kernel may be counted twice for a moment, never missed."""
+        """Kernels running, starting, or promised: a pool refill waiting for its start (also one
+        a viewer has already taken from the pool), a viewer admitted to start one.  Each kernel
+        is counted once: a start moves it from promised to pending (``_pending_kernels``) without
+        yielding to the event loop, and from pending to running (``_kernels``) the same way."""
         state = self._pa_state()
-        pending = len(getattr(self, "_pending_kernels", {}))
-        waiting = sum(1 for task in self._pool_tasks() if not task.done())
-        return len(self._kernels) + pending + waiting + state["reserved"] + state["starting"]
+        for key in ("tasks", "started_tasks"):
+            state[key] = {task for task in state[key] if not task.done()}
+        waiting = len(state["tasks"] - state["started_tasks"])
+        return len(self._kernels) + len(getattr(self, "_pending_kernels", {})) + waiting + state["reserved"]
 
     def admit(self, notebook: str):
         """For a viewer of ``notebook``: ``None`` (a preheated kernel is ready: no new kernel),
@@ -383,11 +387,7 @@ class KernelCap:
             state["reserved"] -= 1
         elif self.max_kernels and self.kernel_count() >= self.max_kernels:
             raise tornado.web.HTTPError(503, "kernel cap reached")
-        state["starting"] += 1
-        try:
-            kernel_id = await super().start_kernel(*args, **kwargs)
-        finally:
-            state["starting"] -= 1
+        kernel_id = await super().start_kernel(*args, **kwargs)
         state["started"][kernel_id] = time.monotonic()
         return kernel_id
 
@@ -404,7 +404,9 @@ class KernelCap:
             state["short"].add(notebook_name)  # refilled when a kernel is shut down
             return None
         state["short"].discard(notebook_name)
-        return super().fill_if_needed(delay=delay, notebook_name=notebook_name, **kwargs)
+        result = super().fill_if_needed(delay=delay, notebook_name=notebook_name, **kwargs)
+        state["tasks"].update(task for task in self._pool_tasks() if not task.done())
+        return result
 
     async def get_rendered_notebook(self, *args, **kwargs):
         result = await super().get_rendered_notebook(*args, **kwargs)
@@ -474,8 +476,12 @@ def _stopping_guard():
 
     class GuardedKernelManager(AsyncMappingKernelManager):
         async def start_kernel(self, *args, **kwargs):
-            if getattr(self, "_pa", {}).get("stopping"):
+            state = getattr(self, "_pa", {})
+            if state.get("stopping"):
                 raise RuntimeError("the server is stopping: no new kernel")
+            task = asyncio.current_task()
+            if task in state.get("tasks", ()):  # a pool refill reaching its start: counted as pending now
+                state["started_tasks"].add(task)
             return await super().start_kernel(*args, **kwargs)
 
     return GuardedKernelManager
