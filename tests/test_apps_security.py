@@ -358,6 +358,9 @@ def _tree_rss_and_kernels(pid: int) -> tuple[int, int]:
         try:
             status = Path(f"/proc/{child}/status").read_text()
             cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+            parent = re.search(r"PPid:\s+(\d+)", status).group(1)
+            if child != pid and cmdline == Path(f"/proc/{parent}/cmdline").read_bytes():
+                continue  # a kernel's child between fork and exec: not another kernel
         except OSError:
             continue
         rss += int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) * 1024 if "VmRSS" in status else 0
