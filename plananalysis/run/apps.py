@@ -266,11 +266,13 @@ def resolve_plan(plan: str | os.PathLike = DEFAULT_PLAN, cwd: str | os.PathLike 
 
 def build_voila_command(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
                         runtime_dir: str | os.PathLike = ".", apps_dir: str | os.PathLike = APPS_DIR,
-                        python: str = sys.executable) -> list[str]:
+                        python: str = sys.executable, base_url: str = "/") -> list[str]:
     """The Voilà command line (the rest of the settings are in ``runtime_dir/voila.json``).
 
     >>> build_voila_command(host="0.0.0.0", port=8900, runtime_dir="/tmp/rt", python="python")[5:9]
     ['--Voila.ip=0.0.0.0', '--Voila.port=8900', '--Voila.port_retries=0', '--Voila.config_file_paths=/tmp/rt']
+    >>> build_voila_command(port=8900, runtime_dir="/tmp/rt", base_url="/plan/")[-1]
+    '--Voila.base_url=/plan/'
     >>> build_voila_command(port=70000)
     Traceback (most recent call last):
     ...
@@ -278,6 +280,9 @@ def build_voila_command(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
     """
     if not 0 < int(port) < 65536:
         raise ParameterError(f"端口应在 1–65535 之间，收到 {port} (port out of range)")
+    if not (base_url.startswith("/") and base_url.endswith("/")) or any(c in base_url for c in " \"'<>?#\\"):
+        raise ParameterError(f"--base-url 应形如 /plan/，收到 {base_url!r} (a path such as /plan/)")
+    extra = [f"--Voila.base_url={base_url}"] if base_url != "/" else []
     return [
         python, "-m", "plananalysis.run.server", "--no-browser",
         str(apps_dir),
@@ -286,6 +291,7 @@ def build_voila_command(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
         "--Voila.port_retries=0",
         f"--Voila.config_file_paths={Path(runtime_dir)}",
         "--Voila.open_browser=False",
+        *extra,
     ]
 
 
@@ -293,7 +299,8 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, pool_size: int = D
           cull_idle_timeout: int = CULL_IDLE_TIMEOUT, cull_interval: int = CULL_INTERVAL, *,
           plan: str = DEFAULT_PLAN, plan_info: dict | None = None, max_kernels: int = DEFAULT_MAX_KERNELS,
           unconnected_timeout: float = UNCONNECTED_TIMEOUT, disconnected_timeout: float = DISCONNECTED_TIMEOUT,
-          reports_dir: str | os.PathLike | None = None, allow_origins=(), **popen) -> subprocess.Popen:
+          reports_dir: str | os.PathLike | None = None, allow_origins=(), base_url: str = "/",
+          **popen) -> subprocess.Popen:
     """Start the apps' server in a subprocess; :func:`stop` ends it, its kernels and its
     runtime folder.  The server gets SIGTERM if this process dies (``PR_SET_PDEATHSIG``).
 
@@ -319,7 +326,8 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, pool_size: int = D
                       unconnected_timeout=unconnected_timeout, disconnected_timeout=disconnected_timeout,
                       reports_dir=PROJECT_DIR / "reports" if reports_dir is None else reports_dir,
                       plan_info=info, allow_origins=allow_origins)
-        process = subprocess.Popen(build_voila_command(host, port, runtime), env=voila_env(runtime, plan=plan),
+        process = subprocess.Popen(build_voila_command(host, port, runtime, base_url=base_url),
+                                   env=voila_env(runtime, plan=plan),
                                    cwd=str(runtime), start_new_session=True,
                                    preexec_fn=parent_death_signal(signal.SIGTERM), **popen)
     except BaseException:
@@ -406,7 +414,8 @@ def _app(args) -> int:
     if args.max_kernels and args.max_kernels <= len(APPS) * args.pool_size:
         raise ParameterError(f"--max-kernels ({args.max_kernels}) 应大于预热内核总数 {len(APPS) * args.pool_size} "
                              f"(must exceed the preheated kernels, {len(APPS) * args.pool_size})")
-    base = f"http://{host}:{port}"
+    base = f"http://{host}:{port}{args.base_url.rstrip('/')}"
+    build_voila_command(host, port, base_url=args.base_url)  # a bad --port or --base-url stops here
     print(f"指标应用 (apps) — {info['title_zh']}: {base}/")
     print(f"  指标总览 (scorecard, static: for a meeting): {base}/scorecard")
     for name, (zh, en) in APPS.items():
@@ -420,7 +429,7 @@ def _app(args) -> int:
                             unconnected_timeout=args.unconnected_timeout,
                             disconnected_timeout=args.disconnected_timeout,
                             reports_dir=args.reports_dir, allow_origins=args.allow_origin or (),
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                            base_url=args.base_url, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
             log = _Relay(process.stdout, sys.stdout)
             return process.wait()
         except Stopped:
@@ -521,6 +530,7 @@ def register(sub) -> None:
     p.add_argument("--reports-dir", default=None, help="the reviews' folder served at /reports/ (default reports/)")
     p.add_argument("--allow-origin", action="append", metavar="URL",
                    help="another page origin allowed to open kernel websockets (repeatable)")
+    p.add_argument("--base-url", default="/", help="path prefix behind a proxy, e.g. /plan/ (default /)")
     p.set_defaults(handler=_app)
     if "lab" not in sub.choices:
         q = sub.add_parser("lab", help="JupyterLab for analysts (token printed)")
