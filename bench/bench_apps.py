@@ -245,8 +245,8 @@ def main(argv=None) -> int:
 def single_user(browser, args) -> None:
     """Sections 1–3: first draw with and without preheating, widget changes, memory."""
     results = {}
-    # 1a. preheated
-    server = Server(pool_size=args.pool_size)
+    # 1a. preheated (no kernel cap: each load leaves its kernel behind, as the loads follow each other)
+    server = Server(pool_size=args.pool_size, max_kernels=0)
     try:
         server.wait_pool(3 * args.pool_size)
         kernels = server.kernels()
@@ -274,7 +274,7 @@ def single_user(browser, args) -> None:
         server.close()
 
     # 1b. no preheating
-    server = Server(pool_size=0)
+    server = Server(pool_size=0, max_kernels=0)
     try:
         cold = [first_draw(browser, apps.app_url("scorecard", server.base)) for _ in range(args.loads)]
         results["cold"] = cold
