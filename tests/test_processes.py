@@ -371,3 +371,31 @@ def test_review_into_a_full_disk_is_one_line_and_exit_2(tmp_path, monkeypatch, c
     assert len(lines) == 1 and str(reports) in lines[0], captured.err
     assert ("磁盘已满" if error == "ENOSPC" else "只读文件系统") in lines[0]
     assert "Traceback" not in captured.out + captured.err
+
+
+# ------------------------------------------------------------------ a write killed half-way
+
+
+def test_a_file_write_killed_with_sigkill_leaves_a_temporary_the_next_write_removes(tmp_path):
+    """``kill -9`` during ``plananalysis data import`` left ``.user.csv.*.tmp`` beside the data
+    (issue 15, item 7): the temporary carries its writer's pid, and the next write removes it."""
+    from plananalysis.files import write_atomically
+
+    target = tmp_path / "user.csv"
+    target.write_bytes(b"old")
+    script = ("import os, sys, time; sys.path.insert(0, %r)\n"
+              "os.fsync = lambda fd: time.sleep(120)  # hold the write open, mid-way\n"
+              "from plananalysis.files import write_atomically\n"
+              "write_atomically(%r, b'half')\n") % (str(ROOT), str(target))
+    writer = subprocess.Popen([sys.executable, "-c", script])
+    try:
+        deadline = time.monotonic() + 60
+        while not list(tmp_path.glob(".user.csv.*.tmp")):
+            assert time.monotonic() < deadline and writer.poll() is None
+            time.sleep(0.05)
+    finally:
+        writer.kill()
+        writer.wait()
+    assert target.read_bytes() == b"old" and list(tmp_path.glob(".user.csv.*.tmp"))
+    write_atomically(target, b"new")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["user.csv"] and target.read_bytes() == b"new"
