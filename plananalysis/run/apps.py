@@ -470,7 +470,10 @@ class _Relay:
 def _lab(args) -> int:
     import secrets
 
+    from .pages import plan_info
+
     plan = resolve_plan(args.plan)
+    plan_info(plan)  # a bad --plan stops here, with one line (exit 2)
     token = secrets.token_hex(16)
     notebook = PROJECT_DIR / "notebooks" / "explore.ipynb"
     url = f"http://{args.host}:{args.port}/lab"

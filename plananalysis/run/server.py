@@ -238,6 +238,9 @@ class ReportsHandler(_Friendly, tornado.web.StaticFileHandler):
         parts = Path(relative).parts
         if any(p.startswith(".") for p in parts):
             raise tornado.web.HTTPError(404)
+        real_root = os.path.realpath(root)
+        if os.path.commonpath([real_root, os.path.realpath(absolute_path)]) != real_root:
+            raise tornado.web.HTTPError(404)  # a link that leads out of the reports folder
         if os.path.isfile(absolute_path) and Path(absolute_path).suffix.lower() not in REPORT_SUFFIXES:
             raise tornado.web.HTTPError(404)
         try:
