@@ -221,7 +221,19 @@ def test_scenarios_slider_changes_the_projection_and_reset_restores_it(server, p
 
 
 def test_front_door_shows_the_plan_the_apps_and_the_reviews(server, page):
-    page.goto(server + "/")
+    response = page.goto(server + "/")
+    headers = response.all_headers()   # as the browser received them
+    assert "script-src 'self'" in headers["content-security-policy"]
+    assert headers["referrer-policy"] == "same-origin" and headers["x-content-type-options"] == "nosniff"
+    # the policy is enforced: a script injected into the page does not run
+    try:
+        page.add_script_tag(content="window.injected = true;")
+    except Exception:  # noqa: BLE001 - Chromium may report the blocked script as an error
+        pass
+    assert page.evaluate("() => window.injected === undefined")
+    page.wait_for_timeout(300)
+    assert page.csp_violations      # the browser reported it …
+    page.csp_violations.clear()     # … and that violation was the point
     assert page.locator(".pa-app h2 > a").all_inner_texts() == ["指标总览", "指标详情", "情景推演"]
     assert page.locator(".pa-plan-title").inner_text() == "浙江省社会发展“十四五”规划"
     assert page.locator(".pa-period").inner_text() == "2021–2025"
