@@ -162,13 +162,21 @@ def _start_kernel(attempts: int = 4):
                                 connection_file=str(folder / "kernel.json"))
         _KERNEL = km  # already, so that a worker told to stop ends a kernel still starting
         try:
-            run_sync(km.start_kernel)(cwd=str(NOTEBOOKS), env={**os.environ, "PYTHONWARNINGS": "ignore"})
+            run_sync(km.start_kernel)(cwd=str(NOTEBOOKS), env=_kernel_env())
             return km
         except Exception:  # ZMQError "Address already in use" and friends
             _kill_kernel()
             if attempt == attempts:
                 raise
             time.sleep(0.2 + random.random())
+
+
+def _kernel_env() -> dict:
+    """The kernel's environment: this project first on ``PYTHONPATH`` and every entry made
+    absolute (the kernel runs in ``notebooks/``: a relative ``.`` would name that folder, and the
+    kernel would import another copy of the package than the one running the review)."""
+    paths = [str(ROOT)] + [os.path.abspath(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    return {**os.environ, "PYTHONWARNINGS": "ignore", "PYTHONPATH": os.pathsep.join(dict.fromkeys(paths))}
 
 
 KERNEL_DIR_PREFIX = "pa-kernel-"
