@@ -275,7 +275,7 @@ def _handler_classes():
                 await super().get(path)
             finally:
                 _RESERVATION.reset(token)
-                km.release(reservation)
+                km.release(reservation)  # the page has been sent: its kernel waits for it to connect
 
         def write(self, chunk):
             nonce = getattr(self.request, "pa_nonce", None)
@@ -325,10 +325,13 @@ _RESERVATION: contextvars.ContextVar = contextvars.ContextVar("plananalysis_kern
 
 
 class _Reservation:
-    __slots__ = ("used",)
+    """One viewer's request for an app: whether it holds a slot under the cap (``counted``, until
+    its kernel starts: ``used``) and the kernel it got."""
 
-    def __init__(self):
-        self.used = False
+    __slots__ = ("used", "counted", "kernel_id")
+
+    def __init__(self, counted: bool):
+        self.used, self.counted, self.kernel_id = False, counted, None
 
 
 class KernelCap:
@@ -367,31 +370,42 @@ class KernelCap:
         return len(self._kernels) + len(getattr(self, "_pending_kernels", {})) + waiting + state["reserved"]
 
     def admit(self, notebook: str):
-        """For a viewer of ``notebook``: ``None`` (a preheated kernel is ready: no new kernel),
-        a reservation (a kernel may be started for them), or ``False`` (the cap is reached)."""
+        """For a viewer of ``notebook``: a reservation — holding a slot under the cap unless a
+        preheated kernel is ready for them — or ``False`` (the cap is reached).  While the page
+        is being sent its kernel is not shut down; the time a page has to connect starts when
+        it has been sent (:meth:`release`)."""
+        state = self._pa_state()
         if self.get_pool_size(notebook) > 0 and self.notebook_data.get(notebook):
-            return None
-        if self.max_kernels and self.kernel_count() >= self.max_kernels:
+            reservation = _Reservation(counted=False)
+        elif self.max_kernels and self.kernel_count() >= self.max_kernels:
             return False
-        reservation = _Reservation()
-        self._pa_state()["reserved"] += 1
+        else:
+            reservation = _Reservation(counted=True)
+            state["reserved"] += 1
+        state.setdefault("active", set()).add(reservation)
         return reservation
 
     def release(self, reservation) -> None:
-        if reservation and not reservation.used:
-            reservation.used = True
-            self._pa_state()["reserved"] -= 1
+        state = self._pa_state()
+        if reservation.counted and not reservation.used:
+            state["reserved"] -= 1
+        reservation.used = True
+        state.setdefault("active", set()).discard(reservation)
+        if reservation.kernel_id in self._kernels:
+            state["handed"][reservation.kernel_id] = time.monotonic()
 
     async def start_kernel(self, *args, **kwargs):
         state = self._pa_state()
         reservation = _RESERVATION.get()
-        if reservation is not None and not reservation.used:
+        if reservation is not None and reservation.counted and not reservation.used:
             reservation.used = True  # the viewer's reservation becomes this start
             state["reserved"] -= 1
         elif self.max_kernels and self.kernel_count() >= self.max_kernels:
             raise tornado.web.HTTPError(503, "kernel cap reached")
         kernel_id = await super().start_kernel(*args, **kwargs)
         state["started"][kernel_id] = time.monotonic()
+        if reservation is not None:
+            reservation.kernel_id = kernel_id
         return kernel_id
 
     def fill_if_needed(self, delay=None, notebook_name=None, **kwargs):
@@ -414,6 +428,9 @@ class KernelCap:
     async def get_rendered_notebook(self, *args, **kwargs):
         result = await super().get_rendered_notebook(*args, **kwargs)
         self._pa_state()["handed"][result[2]] = time.monotonic()
+        reservation = _RESERVATION.get()
+        if reservation is not None:
+            reservation.kernel_id = result[2]
         return result
 
     def notify_connect(self, kernel_id):
@@ -451,8 +468,9 @@ class KernelCap:
         unconnected = float(getattr(self.parent, "unconnected_timeout", 0) or 0)
         disconnected = float(getattr(self.parent, "disconnected_timeout", 0) or 0)
         pooled, culled = self._pooled_ids(), []
+        sending = {r.kernel_id for r in state.get("active", ())}  # pages still being sent
         for kernel_id in list(self._kernels):
-            if kernel_id in pooled or self._kernel_connections.get(kernel_id, 0):
+            if kernel_id in pooled or kernel_id in sending or self._kernel_connections.get(kernel_id, 0):
                 continue
             if kernel_id in state["connected"]:
                 since, limit = state["disconnected"].get(kernel_id), disconnected
