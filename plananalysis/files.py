@@ -22,6 +22,7 @@ plananalysis.errors.ParameterError: 名称 'x/../../victim' 不能用作文件�
 
 from __future__ import annotations
 
+import glob
 import os
 import re
 import tempfile
@@ -55,7 +56,9 @@ def write_atomically(path, data: bytes) -> Path:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    _reclaim_temporaries(path)
+    # the writer's pid in the name: a temporary left by a killed writer is removed by the next write
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
@@ -68,6 +71,37 @@ def write_atomically(path, data: bytes) -> Path:
             os.unlink(temporary)
         raise
     return path
+
+
+def _reclaim_temporaries(path: Path) -> None:
+    """Remove the temporaries of ``path`` left by writers that were killed (``kill -9``) mid-write.
+
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> stale = Path(tmp.name) / ".user.csv.999999999.abc.tmp"
+    >>> _ = stale.write_bytes(b"half")
+    >>> _ = write_atomically(Path(tmp.name) / "user.csv", b"whole")
+    >>> sorted(p.name for p in Path(tmp.name).iterdir())
+    ['user.csv']
+    >>> tmp.cleanup()
+    """
+    prefix = f".{path.name}."
+    for sibling in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        pid = sibling.name[len(prefix):].split(".", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _running(int(pid)):
+            try:
+                sibling.unlink()
+            except OSError:
+                pass
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return pid < 2**22  # another user's process; an impossible pid is not running
+    return True
 
 
 def write_text_atomically(path, text: str, encoding: str = "utf-8") -> Path:

@@ -48,14 +48,15 @@ def offline_page(browser, allowed_prefixes=("file://",)):
 
 
 @contextlib.contextmanager
-def voila_server(log_dir: Path, pool_size: int):
-    """The apps served as `plananalysis app` serves them, on a free port; yields (url, log path)."""
+def voila_server(log_dir: Path, pool_size: int, **options):
+    """The apps served as `plananalysis app` serves them, on a free port; yields (url, log path).
+    ``options`` go to :func:`plananalysis.run.apps.serve` (``max_kernels=…``, ``reports_dir=…``)."""
     from plananalysis.run import apps
 
     port = apps.free_port()
     log = log_dir / "voila.log"
     with open(log, "w", encoding="utf-8") as handle:
-        process = apps.serve(port=port, pool_size=pool_size, stdout=handle, stderr=handle)
+        process = apps.serve(port=port, pool_size=pool_size, stdout=handle, stderr=handle, **options)
         try:
             apps.wait_until_ready(process, "127.0.0.1", port)
             yield f"http://127.0.0.1:{port}", log

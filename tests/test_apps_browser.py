@@ -1,5 +1,9 @@
 """The three apps in a real browser (Debian's chromium driven by Playwright), offline.
 
+The pages run under the server's Content-Security-Policy (``script-src 'self'`` and a nonce):
+every test fails if the browser reports a violation.  (Waits are written as functions,
+``"() => …"``: Playwright evaluates a bare expression with ``eval``, which the policy forbids.)
+
 Every request the page makes to anything but 127.0.0.1 is aborted and recorded; each test
 asserts none was attempted.  Expected values come from the same pure functions the apps
 use (:mod:`plananalysis.widgets`), so a change in the browser is checked against numbers,
@@ -29,7 +33,14 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser,
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    with voila_server(tmp_path_factory.mktemp("voila"), pool_size=1) as (url, _log):
+    # a reports folder with one review in it, as `make review` writes it (reports/<plan>/<as_of>/)
+    reports = tmp_path_factory.mktemp("reports")
+    review = reports / "zj-social-14th" / "2023"
+    review.mkdir(parents=True)
+    (review / "index.html").write_text("<!DOCTYPE html><html><head><meta charset='utf-8'><title>中期评估</title></head>"
+                                       "<body><h1 class='review-title'>2023年中期评估</h1></body></html>",
+                                       encoding="utf-8")
+    with voila_server(tmp_path_factory.mktemp("voila"), pool_size=1, reports_dir=reports) as (url, _log):
         yield url
 
 
@@ -59,8 +70,13 @@ def page(browser):
             route.abort()
 
     page.route("**/*", route)
+    page.csp_violations = []
+    page.on("console", lambda message: "Content Security Policy" in message.text
+            and page.csp_violations.append(message.text))
     yield page
     context.close()
+    # the Content-Security-Policy (script-src 'self' + nonce) blocked nothing the pages need
+    assert page.csp_violations == []
 
 
 def _open(page, base: str, app: str, query: str = "") -> None:
@@ -102,14 +118,14 @@ def test_scorecard_filters_and_as_of_update_the_cards(server, page):
     governance = [c["indicator_id"] for c in W.filter_cards(W.scorecard_cards(W.assessment(2023)), "社会治理")]
     assert governance == ["one_network_service_rate", "comprehensive_enforcement_share", "work_safety_death_rate"]
     _select(page, ".pa-category", "社会治理")
-    page.wait_for_function("document.querySelectorAll('.pa-card').length === 3")
+    page.wait_for_function("() => document.querySelectorAll('.pa-card').length === 3")
     assert [c.get_attribute("data-indicator") for c in page.locator(".pa-card").all()] == governance
     _select(page, ".pa-category", "全部")
-    page.wait_for_function("document.querySelectorAll('.pa-card').length === 25")
+    page.wait_for_function("() => document.querySelectorAll('.pa-card').length === 25")
     # status filter: exactly the cards the engine calls 提前实现
     achieved = [c["indicator_id"] for c in W.scorecard_cards(W.assessment(2023)) if c["status_id"] == "achieved"]
     _select(page, ".pa-status", "★ 提前实现")
-    page.wait_for_function(f"document.querySelectorAll('.pa-card').length === {len(achieved)}")
+    page.wait_for_function(f"() => document.querySelectorAll('.pa-card').length === {len(achieved)}")
     assert sorted(c.get_attribute("data-indicator") for c in page.locator(".pa-card").all()) == sorted(achieved)
     _select(page, ".pa-status", "全部")
     # as_of 2025: final-review labels (完成, 未完成 …) replace the mid-term ones
@@ -127,14 +143,14 @@ def test_scorecard_filters_and_as_of_update_the_cards(server, page):
 def test_scorecard_language_toggle_and_click_through(server, page):
     _open(page, server, "scorecard", "as_of=2023")
     page.locator(".pa-lang button", has_text="English").click()
-    page.wait_for_function("document.querySelector('.pa-title').innerText.includes('Scorecard')")
-    page.wait_for_function("document.querySelector('.pa-card[data-indicator=\"urbanisation_rate\"]')"
+    page.wait_for_function("() => document.querySelector('.pa-title').innerText.includes('Scorecard')")
+    page.wait_for_function("() => document.querySelector('.pa-card[data-indicator=\"urbanisation_rate\"]')"
                            ".innerText.includes('Urbanisation rate')")
     assert "Ahead of schedule" in page.locator('.pa-card[data-indicator="urbanisation_rate"]').inner_text()
     page.locator('.pa-card[data-indicator="urbanisation_rate"]').click()
     page.wait_for_url(re.compile(r"explorer\.ipynb\?indicator=urbanisation_rate"))
     page.wait_for_selector(".pa-explorer")
-    page.wait_for_function("document.querySelector('.pa-heading').innerText.includes('Urbanisation rate')")
+    page.wait_for_function("() => document.querySelector('.pa-heading').innerText.includes('Urbanisation rate')")
     assert page.outside == []
 
 
@@ -152,14 +168,14 @@ def test_explorer_method_and_indicator_change_the_verdict(server, page):
     assert page.locator(".pa-observations a.pa-source").count() >= 1
     _shot(page, "explorer")
     page.locator(".pa-method button", has_text="SDSN").click()
-    page.wait_for_function("document.querySelector('.pa-method-table tr.pa-current').dataset.method === 'sdsn'")
+    page.wait_for_function("() => document.querySelector('.pa-method-table tr.pa-current').dataset.method === 'sdsn'")
     page.wait_for_function("s => document.querySelector('.pa-verdict-badge').dataset.status === s",
                            arg=verdicts["sdsn"]["status_id"])
     assert verdicts["sdsn"]["label"] in page.locator(".pa-verdict-badge").inner_text()
     # another indicator: the chart is redrawn with its name
     label = dict((v, k) for k, v in W.explorer_choices(lang="zh"))["culture_industry_share"]
     page.locator(".pa-indicator select").select_option(label=label)
-    page.wait_for_function("document.querySelector('.pa-chart svg') && "
+    page.wait_for_function("() => document.querySelector('.pa-chart svg') && "
                            "document.querySelector('.pa-chart').innerHTML.includes('文化及相关产业')")
     assert "文化" in heading.inner_text()
     assert page.outside == []
@@ -190,7 +206,7 @@ def test_scenarios_slider_changes_the_projection_and_reset_restores_it(server, p
     page.keyboard.press("Control+A")
     page.keyboard.type("-1.0")
     page.keyboard.press("Enter")
-    page.wait_for_function("document.querySelector('.pa-projected').innerText.includes('74.5')")
+    page.wait_for_function("() => document.querySelector('.pa-projected').innerText.includes('74.5')")
     # the chart is redrawn with the new projection (its path now ends at 74.5 in 2025)
     page.wait_for_selector('.pa-scenario-chart [data-projection="74.5"] svg')
     expected = W.scenario_outcome("urbanisation_rate", -1.0)
@@ -200,5 +216,56 @@ def test_scenarios_slider_changes_the_projection_and_reset_restores_it(server, p
                            arg=W.common._fmt(trend_outcome["projected"], 3))
     # a group shows one row per indicator of the category
     page.locator(".pa-choice select").select_option(label="指标组：社会治理")
-    page.wait_for_function("document.querySelectorAll('.pa-scenario').length === 3")
+    page.wait_for_function("() => document.querySelectorAll('.pa-scenario').length === 3")
+    assert page.outside == []
+
+
+def test_front_door_shows_the_plan_the_apps_and_the_reviews(server, page):
+    response = page.goto(server + "/")
+    headers = response.all_headers()   # as the browser received them
+    assert "script-src 'self'" in headers["content-security-policy"]
+    assert headers["referrer-policy"] == "same-origin" and headers["x-content-type-options"] == "nosniff"
+    # the policy is enforced: a script injected into the page does not run
+    try:
+        page.add_script_tag(content="window.injected = true;")
+    except Exception:  # noqa: BLE001 - Chromium may report the blocked script as an error
+        pass
+    assert page.evaluate("() => window.injected === undefined")
+    page.wait_for_timeout(300)
+    assert page.csp_violations      # the browser reported it …
+    page.csp_violations.clear()     # … and that violation was the point
+    assert page.locator(".pa-app h2 > a").all_inner_texts() == ["指标总览", "指标详情", "情景推演"]
+    assert page.locator(".pa-plan-title").inner_text() == "浙江省社会发展“十四五”规划"
+    assert page.locator(".pa-period").inner_text() == "2021–2025"
+    assert page.locator(".pa-region").inner_text() == "浙江省"
+    assert page.locator("a.pa-review").inner_text().startswith("2023年（中期评估）")
+    _shot(page, "front-door")
+    page.locator("a.pa-lang").click()
+    page.wait_for_url(re.compile(r"\?lang=en$"))
+    assert "Indicator explorer" in page.locator(".pa-apps").inner_text()
+    _shot(page, "front-door-en")
+    page.locator("a.pa-review").click()   # the review is one click away, served by the same server
+    page.wait_for_selector(".review-title")
+    assert page.outside == []
+
+
+def test_static_scorecard_matches_the_app_and_opens_the_explorer(server, page):
+    page.goto(server + "/")
+    page.locator('.pa-app[data-app="scorecard"] a.pa-open').click()
+    page.wait_for_url(re.compile(r"/scorecard"))
+    # drawn at start-up; a viewer arriving earlier gets a page that refreshes itself
+    page.wait_for_selector(".pa-static .pa-card svg", timeout=TIMEOUT * 2)
+    cards = W.scorecard_cards(W.assessment(2023), "zh")
+    assert page.locator(".pa-card").count() == len(cards) == 25
+    assert page.locator(".pa-card svg").count() >= 10
+    expected = {i["status_id"]: i["count"] for i in W.status_count_items(cards)}
+    shown = {chip.get_attribute("data-status"): int(chip.locator(".pa-count").inner_text())
+             for chip in page.locator(".pa-chip").all()}
+    assert shown == expected
+    assert page.evaluate("document.scripts.length") == 0     # no script, no kernel
+    _shot(page, "scorecard-static")
+    page.locator('.pa-card[data-indicator="urbanisation_rate"]').click()   # the interactive app, one click away
+    page.wait_for_url(re.compile(r"/voila/render/explorer\.ipynb\?indicator=urbanisation_rate"))
+    page.wait_for_selector(".pa-explorer .pa-chart svg")
+    assert "常住人口城镇化率" in page.locator(".pa-heading").inner_text()
     assert page.outside == []

@@ -2,15 +2,19 @@
 
 The server runs as ``plananalysis app`` runs it (:func:`plananalysis.run.apps.serve`), on a free
 port, without preheated kernels (each render starts its own kernel, as a burst beyond the
-pool would).
+pool would).  Issue 15 (items 10 and 11): the front door, friendly 404s instead of 500s, no
+traceback for a malformed widget message, websockets refused without a matching Origin,
+security headers on every response, and a kernel cap that a flood of plain GETs cannot pass.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -35,8 +39,7 @@ def _get(base: str, path: str) -> requests.Response:
 
 
 def _kernel_id(page: str) -> str:
-    config = re.search(r'<script id="jupyter-config-data" type="application/json">\s*(\{.*?\})\s*</script>',
-                       page, re.S)
+    config = re.search(r'<script[^>]*id="jupyter-config-data"[^>]*>\s*(\{.*?\})\s*</script>', page, re.S)
     assert config, "the rendered page carries its kernel id"
     return json.loads(config.group(1))["kernelId"]
 
@@ -167,3 +170,250 @@ def test_kernel_refuses_code_sent_by_the_page(server, tmp_path):
     assert "execute_reply" not in replies          # …but code is never run
     assert "execute_input" not in replies
     assert not marker.exists()
+
+
+# ---------------------------------------------------------------- the front door (item 11)
+
+
+def test_the_root_is_the_front_door_not_a_file_list(server):
+    base, _ = server
+    page = _get(base, "/")
+    assert page.status_code == 200
+    text = page.text
+    for name in ("指标总览", "指标详情", "情景推演", "浙江省社会发展“十四五”规划", "2021–2025", "浙江省"):
+        assert name in text, name
+    assert "explorer.ipynb</" not in text and "scorecard.ipynb</" not in text  # not Voilà's file list
+    for href in ("/scorecard?lang=zh", "/voila/render/scorecard.ipynb?lang=zh",
+                 "/voila/render/explorer.ipynb?lang=zh", "/voila/render/scenarios.ipynb?lang=zh"):
+        assert f'href="{href}"' in text, href
+    english = _get(base, "/?lang=en").text
+    for name in ("Scorecard", "Indicator explorer", "Scenarios",
+                 "Zhejiang Province Social Development 14th Five-Year Plan"):
+        assert name in english, name
+    assert "<script" not in text + english
+
+
+def test_the_static_scorecard_needs_no_kernel(server):
+    base, _ = server
+    deadline = time.monotonic() + 120  # drawn once, in the background, when the server starts
+    while (response := _get(base, "/scorecard")).status_code == 503:
+        assert "请稍候" in response.text and response.headers["Retry-After"]
+        assert time.monotonic() < deadline
+        time.sleep(1)
+    assert response.status_code == 200
+    from plananalysis import widgets as W
+
+    cards = W.scorecard_cards(W.assessment(2023), "zh")
+    assert response.text.count('class="pa-card"') == len(cards) == 25
+    assert '<base href="/voila/render/">' in response.text
+    assert 'href="explorer.ipynb?indicator=urbanisation_rate&amp;lang=zh&amp;as_of=2023"' in response.text
+    assert "<script" not in response.text
+    assert "Urbanisation rate" in _get(base, "/scorecard?lang=en").text
+    assert _get(base, "/scorecard?as_of=2019").status_code == 404
+
+
+# ---------------------------------------------------------------- no 500, no traceback (item 10)
+
+NOT_FOUND = ["/logout", "/login", "/voila/logout", "/voila/templates/", "/voila/templates/x",
+             "/voila/templates/plananalysis/index.html.j2", "/voila/templates/lab/static/../../../x",
+             "/voila/templates/lab/static/", "/voila/render/%00", "/voila/render/", "/voila/render/nope.ipynb",
+             "/voila/render/../scorecard.ipynb", "/voila/tree", "/voila/tree/apps", "/nope", "/a/b/c",
+             "/voila/query/00000000-0000-0000-0000-000000000000", "/reports/", "/reports/../data/x.csv",
+             "/reports/zj-social-14th/2023/manifest.json", "/reports/2023/overview.ipynb",
+             "/scorecard/x", "/%2e%2e/%2e%2e/etc/passwd", "/voila/api/shutdown/",
+             "/" + "x" * 3000]
+
+
+@pytest.mark.parametrize("path", NOT_FOUND, ids=lambda p: p[:60])
+def test_unknown_paths_are_a_friendly_404_never_a_500(server, path):
+    base, log = server
+    for method in ("GET", "POST", "HEAD"):
+        response = requests.request(method, base + path, timeout=30, allow_redirects=False)
+        assert response.status_code in (301, 302, 403, 404, 405), (method, path, response.status_code)
+        for leak in ("Traceback", 'File "', str(PROJECT), "site-packages"):
+            assert leak not in response.text, (method, path, leak)
+    page = _get(base, path)
+    if page.status_code == 404:
+        assert "页面不存在" in page.text
+    assert " 500 " not in Path(log).read_text(encoding="utf-8", errors="replace")
+
+
+# ---------------------------------------------------------------- headers on every response
+
+HEADER_PATHS = ["/", "/?lang=en", "/scorecard", "/voila/static/voila.js", "/voila/api/contents", "/nope",
+                "/logout", "/voila/files/scorecard.ipynb", "/voila/render/explorer.ipynb"]
+
+
+@pytest.mark.parametrize("path", HEADER_PATHS)
+def test_security_headers_are_set_on_every_response(server, path):
+    base, _ = server
+    response = _get(base, path)
+    policy = response.headers.get("Content-Security-Policy", "")
+    script = re.search(r"script-src ([^;]*)", policy)
+    assert script, policy
+    assert "'self'" in script.group(1)
+    assert "unsafe-inline" not in script.group(1) and "unsafe-eval" not in script.group(1)
+    assert "*" not in script.group(1) and "http" not in script.group(1)
+    assert "object-src 'none'" in policy and "frame-ancestors 'self'" in policy
+    assert response.headers.get("Referrer-Policy") == "same-origin"
+    assert response.headers.get("X-Content-Type-Options") == "nosniff"
+    cookies = response.raw.headers.getlist("Set-Cookie")
+    if path == "/voila/api/contents":  # Voilà's handlers set the anonymous user's cookie
+        assert cookies
+    for cookie in cookies:
+        assert "samesite=lax" in cookie.lower(), cookie
+    if path.startswith("/voila/render/"):
+        # Voilà's inline scripts run by the page's nonce, and only they carry it
+        nonce = re.search(r"'nonce-([^']+)'", script.group(1)).group(1)
+        scripts = re.findall(r"<script\b[^>]*>", response.text)
+        assert scripts and all(f'nonce="{nonce}"' in tag for tag in scripts)
+
+
+# ---------------------------------------------------------------- websockets and widget messages
+
+
+def _channels(base: str, kernel_id: str, **options):
+    import websocket  # websocket-client
+
+    return websocket.create_connection(base.replace("http://", "ws://") + f"/api/kernels/{kernel_id}/channels",
+                                       timeout=10, **options)
+
+
+def test_kernel_websockets_need_a_matching_origin(server):
+    import websocket
+
+    base, _ = server
+    kernel_id = _kernel_id(_get(base, "/voila/render/scenarios.ipynb").text)
+    for options in ({"suppress_origin": True}, {"origin": "http://evil.example"},
+                    {"origin": "http://127.0.0.1:1"}, {"origin": "null"}):
+        with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+            _channels(base, kernel_id, **options)
+        assert refused.value.status_code == 403, options
+    _channels(base, kernel_id, origin=base).close()   # the page's own origin is accepted
+
+
+def _message(msg_type: str, content) -> dict:
+    return {"header": {"msg_id": uuid.uuid4().hex, "msg_type": msg_type, "username": "viewer",
+                       "session": uuid.uuid4().hex, "version": "5.3", "date": ""},
+            "parent_header": {}, "metadata": {}, "content": content, "channel": "shell", "buffers": []}
+
+
+def test_a_malformed_widget_message_gets_no_traceback_back(server):
+    import websocket
+
+    base, log = server
+    page = _get(base, "/voila/render/scenarios.ipynb").text
+    kernel_id = _kernel_id(page)
+    model = re.search(r'model_id\\?": \\?"([0-9a-f]{32})', page).group(1)
+    hostile = [
+        _message("comm_msg", {"comm_id": model, "data": {"method": "update", "state": {"children": "garbage"},
+                                                         "buffer_paths": []}}),
+        _message("comm_msg", {"comm_id": model, "data": {"method": "update", "state": {"layout": 42},
+                                                         "buffer_paths": [["x", 1]]}}),
+        _message("comm_msg", {"comm_id": model}),
+        _message("comm_msg", {"comm_id": "no-such-comm", "data": {"method": "update", "state": {}}}),
+        _message("comm_open", {"comm_id": uuid.uuid4().hex, "target_name": "nope", "data": {}}),
+        _message("comm_msg", "not a dict"),
+        "{not json",
+    ]
+    received = []
+    for message in hostile:
+        ws = _channels(base, kernel_id, origin=base)
+        try:
+            ws.send(message if isinstance(message, str) else json.dumps(message))
+            deadline = time.monotonic() + 4
+            while time.monotonic() < deadline:
+                try:
+                    raw = ws.recv()
+                except (websocket.WebSocketTimeoutException, websocket.WebSocketConnectionClosedException):
+                    break
+                received.append(raw if isinstance(raw, str) else raw.decode("utf-8", "replace"))
+        finally:
+            ws.close()
+    everything = "\n".join(received)
+    for leak in ("Traceback", "site-packages", str(PROJECT), ".py", "TraitError", "No such comm"):
+        assert leak not in everything, leak
+    errors = [json.loads(r)["content"] for r in received if '"msg_type": "error"' in r]
+    assert errors and all(e["traceback"] == [] and "管理员" in e["evalue"] for e in errors)
+    # the operator has the traceback in the server's log
+    assert "Traceback" in Path(log).read_text(encoding="utf-8", errors="replace")
+
+
+def test_the_preheated_kernels_query_socket_is_not_reachable(server):
+    import websocket
+
+    base, _ = server
+    kernel_id = _kernel_id(_get(base, "/voila/render/explorer.ipynb").text)
+    with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+        websocket.create_connection(base.replace("http://", "ws://") + f"/voila/query/{kernel_id}",
+                                    timeout=10, suppress_origin=True)
+    assert refused.value.status_code == 404
+
+
+# ---------------------------------------------------------------- a flood of GETs (item 10, meeting room)
+
+
+def _tree_rss_and_kernels(pid: int) -> tuple[int, int]:
+    from plananalysis.run.processes import descendants
+
+    rss, kernels = 0, 0
+    for child in [pid, *descendants(pid)]:
+        try:
+            status = Path(f"/proc/{child}/status").read_text()
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+            parent = re.search(r"PPid:\s+(\d+)", status).group(1)
+            if child != pid and cmdline == Path(f"/proc/{parent}/cmdline").read_bytes():
+                continue  # a kernel's child between fork and exec: not another kernel
+        except OSError:
+            continue
+        rss += int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) * 1024 if "VmRSS" in status else 0
+        kernels += b"plananalysis.run.kernel" in cmdline
+    return rss, kernels
+
+
+def test_a_flood_of_plain_gets_cannot_pass_the_kernel_cap(tmp_path):
+    """60 plain GETs of the apps (no browser: nothing ever connects to a kernel).  Before the
+    cap each GET kept a 250 MB kernel for 600 s (15 GETs made 22 kernels, 5.7 GB)."""
+    from plananalysis.run import apps
+
+    cap, pool = 5, 1
+    port = apps.free_port()
+    base = f"http://127.0.0.1:{port}"
+    with open(tmp_path / "voila.log", "w") as log:
+        process = apps.serve(port=port, pool_size=pool, max_kernels=cap, unconnected_timeout=10,
+                             stdout=log, stderr=log)
+        try:
+            apps.wait_until_ready(process, "127.0.0.1", port)
+            peak = {"rss": 0, "kernels": 0}
+            sampling = threading.Event()
+
+            def sample():
+                while not sampling.is_set():
+                    rss, kernels = _tree_rss_and_kernels(process.pid)
+                    peak["rss"], peak["kernels"] = max(peak["rss"], rss), max(peak["kernels"], kernels)
+                    time.sleep(0.1)
+
+            sampler = threading.Thread(target=sample, daemon=True)
+            sampler.start()
+            urls = [f"{base}/voila/render/{app}.ipynb" for app in ("scorecard", "explorer", "scenarios")] * 20
+            with ThreadPoolExecutor(12) as pool_of_clients:
+                responses = list(pool_of_clients.map(lambda url: requests.get(url, timeout=300), urls))
+            codes = [r.status_code for r in responses]
+            assert set(codes) <= {200, 503}, codes
+            waits = [r for r in responses if r.status_code == 503]
+            assert waits, "the cap was never reached"
+            assert all("请稍候" in r.text and 'http-equiv="refresh"' in r.text and r.headers["Retry-After"]
+                       for r in waits)
+            assert codes.count(200) <= cap + 3 * pool  # a pooled kernel, or one started within the cap
+            # kernels that no page ever connected to are shut down; the pools refill (within the cap)
+            deadline = time.monotonic() + 60
+            while _tree_rss_and_kernels(process.pid)[1] > 3 * pool and time.monotonic() < deadline:
+                time.sleep(1)
+            settled = _tree_rss_and_kernels(process.pid)[1]
+            sampling.set()
+            sampler.join()
+        finally:
+            apps.stop(process)
+    assert peak["kernels"] <= cap, peak
+    assert peak["rss"] < cap * 450 * 2**20 + 400 * 2**20, f"server tree peaked at {peak['rss'] / 2**20:.0f} MiB"
+    assert settled <= 3 * pool, settled

@@ -1,21 +1,26 @@
 """Serve the leaders' apps with Voilà (``plananalysis app``) and JupyterLab (``plananalysis lab``).
 
 The apps are the notebooks in ``notebooks/apps/`` (:data:`APPS`); their logic is in
-:mod:`plananalysis.widgets`.  :func:`build_voila_command` turns the options into one Voilà
-command line, :func:`write_runtime` writes what that command reads (``voila.json`` with a
-kernel pool per app, and the ``plananalysis`` page template) into a private folder:
+:mod:`plananalysis.widgets`.  :func:`build_voila_command` turns the options into one command
+line running :mod:`plananalysis.run.server` (Voilà with the project's front door, kernel cap and
+security headers); :func:`write_runtime` writes what that command reads into a private folder
+(``voila.json`` with a kernel pool per app, the ``plananalysis`` page template, the apps' kernel
+spec, ``plan.json``):
 
-- only ``notebooks/apps`` is served (directory mode: ``/voila/render/scorecard.ipynb`` …);
-  ``/voila/files/`` serves no file at all (the allow-list matches nothing), so neither the
-  notebooks' sources nor any file of ``data/`` can be fetched;
-- sources are stripped and tracebacks are hidden from viewers (they stay in the server log);
-- kernels are preheated (a pool per app) and idle kernels are culled;
+- only ``notebooks/apps`` is served; ``/`` is the front door (the plan, the three apps by name,
+  the reviews), ``/scorecard`` the static scorecard (no kernel), ``/reports/`` the reviews;
+  ``/voila/files/`` serves no file at all (the allow-list matches nothing);
+- sources are stripped; a traceback never reaches a viewer (it goes to the server log);
+- kernels are preheated (a pool per app), capped (``--max-kernels``; beyond it a polite wait
+  page), and shut down when no page uses them;
 - the page template is Voilà's ``lab`` template without its Font Awesome links to
-  cdn.jsdelivr.net, so a page fetches nothing from outside the server.
+  cdn.jsdelivr.net, so a page fetches nothing from outside the server;
+- SIGINT, SIGTERM and SIGHUP stop the server, its kernels and the page renderer; a server whose
+  command was killed (SIGKILL) stops by itself (:mod:`plananalysis.run.processes`).
 
 >>> cmd = build_voila_command(port=9000, runtime_dir="/tmp/rt")
 >>> cmd[1:4]
-['-m', 'voila', '--no-browser']
+['-m', 'plananalysis.run.server', '--no-browser']
 >>> "--Voila.port=9000" in cmd and "--Voila.ip=127.0.0.1" in cmd and "--Voila.port_retries=0" in cmd
 True
 >>> pool_config(2)["scorecard.ipynb"]
@@ -24,16 +29,18 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 from ..errors import ParameterError
+from .processes import (Stopped, descendants, end_processes, parent_death_signal, private_tmp, reclaim_stale,
+                        stop_on_signals)
 
 __all__ = [
     "APPS",
@@ -42,6 +49,8 @@ __all__ = [
     "DEFAULT_PORT",
     "DEFAULT_POOL_SIZE",
     "CULL_IDLE_TIMEOUT",
+    "DEFAULT_MAX_KERNELS",
+    "DEFAULT_PLAN",
     "CULL_INTERVAL",
     "FILL_DELAY",
     "TEMPLATE_NAME",
@@ -49,6 +58,8 @@ __all__ = [
     "pool_config",
     "build_voila_command",
     "write_runtime",
+    "voila_env",
+    "resolve_plan",
     "serve",
     "stop",
     "wait_until_ready",
@@ -66,9 +77,14 @@ APPS = {
 }
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8866
-DEFAULT_POOL_SIZE = 2        # preheated kernels per app (≈ 3 apps × 2 × ~150 MB)
+DEFAULT_POOL_SIZE = 2        # preheated kernels per app (3 apps × 2 × ~250 MB)
+DEFAULT_MAX_KERNELS = 12     # kernels at once, pools included (× ~250–300 MB each)
+UNCONNECTED_TIMEOUT = 60     # seconds a kernel handed to a request waits for its page to connect
+DISCONNECTED_TIMEOUT = 120   # seconds a kernel outlives the last page connected to it
 CULL_IDLE_TIMEOUT = 600      # seconds without activity before a viewer's kernel is shut down
 CULL_INTERVAL = 60           # how often the culler looks
+DEFAULT_PLAN = "zj-social-14th"
+RUNTIME_PREFIX = "plananalysis-voila-"
 FILL_DELAY = 5               # seconds before a used pool kernel is replaced (see write_runtime)
 TEMPLATE_NAME = "plananalysis"
 # Voilà's allow-list is matched with re.fullmatch: this pattern matches no path at all.
@@ -143,11 +159,16 @@ def pool_config(pool_size: int = DEFAULT_POOL_SIZE, sizes: dict | None = None) -
 
 def write_runtime(runtime_dir: str | os.PathLike, pool_size: int = DEFAULT_POOL_SIZE,
                   cull_idle_timeout: int = CULL_IDLE_TIMEOUT,
-                  cull_interval: int = CULL_INTERVAL) -> Path:
-    """Write ``voila.json`` and the page template into ``runtime_dir``; return it.
+                  cull_interval: int = CULL_INTERVAL, *, max_kernels: int = DEFAULT_MAX_KERNELS,
+                  unconnected_timeout: float = UNCONNECTED_TIMEOUT,
+                  disconnected_timeout: float = DISCONNECTED_TIMEOUT, reports_dir: str | os.PathLike | None = None,
+                  plan_info: dict | None = None, allow_origins=()) -> Path:
+    """Write ``voila.json``, the page template, the apps' kernel spec and ``plan.json`` into
+    ``runtime_dir``; return it.
 
-    The template goes to ``<runtime_dir>/share/voila/templates/plananalysis``; the Voilà
-    process finds it through ``JUPYTER_PATH`` (see :func:`voila_env`).
+    The template goes to ``<runtime_dir>/share/voila/templates/plananalysis`` and the kernel spec
+    to ``<runtime_dir>/share/kernels/python3`` (it runs :mod:`plananalysis.run.kernel`); the
+    server finds both through ``JUPYTER_PATH`` (see :func:`voila_env`).
 
     >>> tmp = tempfile.TemporaryDirectory()
     >>> runtime = write_runtime(tmp.name, pool_size=0)
@@ -156,14 +177,26 @@ def write_runtime(runtime_dir: str | os.PathLike, pool_size: int = DEFAULT_POOL_
     (True, False, False)
     >>> sorted(p.name for p in (runtime / "share" / "voila" / "templates" / TEMPLATE_NAME).iterdir())
     ['conf.json', 'index.html.j2', 'page.html']
+    >>> json.loads((runtime / "share" / "kernels" / "python3" / "kernel.json").read_text())["argv"][1:3]
+    ['-m', 'plananalysis.run.kernel']
     >>> tmp.cleanup()
     """
+    if max_kernels and max_kernels <= len(APPS) * pool_size:
+        raise ParameterError(f"--max-kernels ({max_kernels}) 应大于预热内核总数 {len(APPS)} × {pool_size} "
+                             f"(must exceed the preheated kernels, {len(APPS) * pool_size})")
     runtime = Path(runtime_dir)
     template = runtime / "share" / "voila" / "templates" / TEMPLATE_NAME
     template.mkdir(parents=True, exist_ok=True)
     (template / "conf.json").write_text(json.dumps({"base_template": "lab"}), encoding="utf-8")
     (template / "index.html.j2").write_text(_TEMPLATE_INDEX, encoding="utf-8")
     (template / "page.html").write_text(_TEMPLATE_PAGE, encoding="utf-8")
+    kernel = runtime / "share" / "kernels" / "python3"
+    kernel.mkdir(parents=True, exist_ok=True)
+    (kernel / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "plananalysis.run.kernel", "-f", "{connection_file}"],
+        "display_name": "Python 3 (plananalysis apps)", "language": "python",
+        "metadata": {"debugger": False}}, indent=1), encoding="utf-8")
+    (runtime / "plan.json").write_text(json.dumps(plan_info or {}, ensure_ascii=False), encoding="utf-8")
     config = {
         "VoilaConfiguration": {
             "template": TEMPLATE_NAME,
@@ -184,30 +217,61 @@ def write_runtime(runtime_dir: str | os.PathLike, pool_size: int = DEFAULT_POOL_
         "MappingKernelManager": {"cull_idle_timeout": cull_idle_timeout,
                                  "cull_interval": cull_interval,
                                  # a page left open keeps its kernel; a closed tab's kernel
-                                 # (no connection left) goes after cull_idle_timeout
+                                 # (no connection left) goes after disconnected_timeout
                                  "cull_connected": False},
+        "PlanVoila": {"max_kernels": int(max_kernels), "unconnected_timeout": float(unconnected_timeout),
+                      "disconnected_timeout": float(disconnected_timeout), "runtime_dir": str(runtime),
+                      "reports_dir": str(Path(reports_dir).resolve()) if reports_dir else "",
+                      "plan_file": str(runtime / "plan.json"), "allowed_origins": list(allow_origins)},
     }
     (runtime / "voila.json").write_text(json.dumps(config, ensure_ascii=False, indent=1),
                                         encoding="utf-8")
     return runtime
 
 
-def voila_env(runtime_dir: str | os.PathLike, base: dict | None = None) -> dict:
-    """The environment of the Voilà process: the template folder first on ``JUPYTER_PATH``."""
+def voila_env(runtime_dir: str | os.PathLike, base: dict | None = None, plan: str = DEFAULT_PLAN) -> dict:
+    """The environment of the server (and so of its kernels): the runtime folder first on
+    ``JUPYTER_PATH``, this project first on ``PYTHONPATH`` (every entry made absolute: the
+    server runs in another folder), and the plan in ``PLANANALYSIS_PLAN``.
+
+    >>> env = voila_env("/tmp/rt", base={"PYTHONPATH": "."}, plan="zj-social-14th")
+    >>> env["JUPYTER_PATH"], env["PLANANALYSIS_PLAN"]
+    ('/tmp/rt/share', 'zj-social-14th')
+    >>> env["PYTHONPATH"].split(os.pathsep) == [str(PROJECT_DIR), os.getcwd()] or str(PROJECT_DIR) == os.getcwd()
+    True
+    """
     env = dict(os.environ if base is None else base)
     share = str(Path(runtime_dir) / "share")
     env["JUPYTER_PATH"] = os.pathsep.join(p for p in (share, env.get("JUPYTER_PATH", "")) if p)
+    paths = [str(PROJECT_DIR)] + [os.path.abspath(p) for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
+    env["PLANANALYSIS_PLAN"] = str(plan)
     env.setdefault("PYTHONUNBUFFERED", "1")
     return env
 
 
+def resolve_plan(plan: str | os.PathLike = DEFAULT_PLAN, cwd: str | os.PathLike | None = None) -> str:
+    """``--plan``: a folder (relative to ``cwd``, the folder the command runs in) becomes an
+    absolute path; anything else is a plan id, kept as given.
+
+    >>> resolve_plan("zj-social-14th")
+    'zj-social-14th'
+    >>> resolve_plan(".", cwd="/tmp")
+    '/tmp'
+    """
+    path = Path(cwd or os.getcwd()) / plan
+    return str(path.resolve()) if path.is_dir() else str(plan)
+
+
 def build_voila_command(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
                         runtime_dir: str | os.PathLike = ".", apps_dir: str | os.PathLike = APPS_DIR,
-                        python: str = sys.executable) -> list[str]:
+                        python: str = sys.executable, base_url: str = "/") -> list[str]:
     """The Voilà command line (the rest of the settings are in ``runtime_dir/voila.json``).
 
     >>> build_voila_command(host="0.0.0.0", port=8900, runtime_dir="/tmp/rt", python="python")[5:9]
     ['--Voila.ip=0.0.0.0', '--Voila.port=8900', '--Voila.port_retries=0', '--Voila.config_file_paths=/tmp/rt']
+    >>> build_voila_command(port=8900, runtime_dir="/tmp/rt", base_url="/plan/")[-1]
+    '--Voila.base_url=/plan/'
     >>> build_voila_command(port=70000)
     Traceback (most recent call last):
     ...
@@ -215,27 +279,34 @@ def build_voila_command(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
     """
     if not 0 < int(port) < 65536:
         raise ParameterError(f"端口应在 1–65535 之间，收到 {port} (port out of range)")
+    if not (base_url.startswith("/") and base_url.endswith("/")) or any(c in base_url for c in " \"'<>?#\\"):
+        raise ParameterError(f"--base-url 应形如 /plan/，收到 {base_url!r} (a path such as /plan/)")
+    extra = [f"--Voila.base_url={base_url}"] if base_url != "/" else []
     return [
-        python, "-m", "voila", "--no-browser",
+        python, "-m", "plananalysis.run.server", "--no-browser",
         str(apps_dir),
         f"--Voila.ip={host}",
         f"--Voila.port={int(port)}",
         "--Voila.port_retries=0",
         f"--Voila.config_file_paths={Path(runtime_dir)}",
         "--Voila.open_browser=False",
+        *extra,
     ]
 
 
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, pool_size: int = DEFAULT_POOL_SIZE,
-          cull_idle_timeout: int = CULL_IDLE_TIMEOUT, cull_interval: int = CULL_INTERVAL,
+          cull_idle_timeout: int = CULL_IDLE_TIMEOUT, cull_interval: int = CULL_INTERVAL, *,
+          plan: str = DEFAULT_PLAN, plan_info: dict | None = None, max_kernels: int = DEFAULT_MAX_KERNELS,
+          unconnected_timeout: float = UNCONNECTED_TIMEOUT, disconnected_timeout: float = DISCONNECTED_TIMEOUT,
+          reports_dir: str | os.PathLike | None = None, allow_origins=(), base_url: str = "/",
           **popen) -> subprocess.Popen:
-    """Start Voilà in a subprocess serving the apps; the runtime folder is removed when the
-    returned process is stopped with :func:`stop`.
+    """Start the apps' server in a subprocess; :func:`stop` ends it, its kernels and its
+    runtime folder.  The server gets SIGTERM if this process dies (``PR_SET_PDEATHSIG``).
 
     What it runs (the settings go to a private ``voila.json``, see :func:`write_runtime`):
 
     >>> port = free_port()
-    >>> build_voila_command(port=port)[1:5] == ["-m", "voila", "--no-browser", str(APPS_DIR)]
+    >>> build_voila_command(port=port)[1:5] == ["-m", "plananalysis.run.server", "--no-browser", str(APPS_DIR)]
     True
 
     Starting the server takes a few seconds, so it is not run here:
@@ -244,37 +315,52 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, pool_size: int = D
     >>> wait_until_ready(process, DEFAULT_HOST, port)  # doctest: +SKIP
     >>> stop(process)  # doctest: +SKIP
     """
-    runtime = write_runtime(tempfile.mkdtemp(prefix="plananalysis-voila-"), pool_size,
-                            cull_idle_timeout, cull_interval)
-    process = subprocess.Popen(build_voila_command(host, port, runtime), env=voila_env(runtime),
-                               cwd=str(runtime), start_new_session=True, **popen)
+    from .pages import plan_info as read_plan_info
+
+    reclaim_stale(RUNTIME_PREFIX)  # folders of servers that were killed before they could clean up
+    info = plan_info if plan_info is not None else read_plan_info(plan)
+    runtime = private_tmp(RUNTIME_PREFIX)
+    try:
+        write_runtime(runtime, pool_size, cull_idle_timeout, cull_interval, max_kernels=max_kernels,
+                      unconnected_timeout=unconnected_timeout, disconnected_timeout=disconnected_timeout,
+                      reports_dir=PROJECT_DIR / "reports" if reports_dir is None else reports_dir,
+                      plan_info=info, allow_origins=allow_origins)
+        process = subprocess.Popen(build_voila_command(host, port, runtime, base_url=base_url),
+                                   env=voila_env(runtime, plan=plan),
+                                   cwd=str(runtime), start_new_session=True,
+                                   preexec_fn=parent_death_signal(signal.SIGTERM), **popen)
+    except BaseException:
+        shutil.rmtree(runtime, ignore_errors=True)
+        raise
     process.runtime_dir = runtime
     return process
 
 
 def stop(process: subprocess.Popen, timeout: float = 15) -> None:
-    """Stop a server started by :func:`serve` and every kernel it started (its process group).
+    """Stop a server started by :func:`serve` and everything it started: it is asked to stop
+    (SIGTERM: it shuts its kernels down), then whatever of its process tree is left (kernels
+    run in sessions of their own) is ended, and its runtime folder removed.
 
-    Any process started in its own session stops the same way:
+    Any process stops the same way:
 
     >>> process = subprocess.Popen(["sleep", "60"], start_new_session=True)
     >>> stop(process)
     >>> process.returncode == -signal.SIGTERM
     True
     """
+    tree = descendants(process.pid)
     if process.poll() is None:
         try:
-            os.killpg(process.pid, signal.SIGTERM)
+            process.send_signal(signal.SIGTERM)
             process.wait(timeout)
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+            tree.update(descendants(process.pid))
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
             process.wait(5)
         except ProcessLookupError:
             pass
-    try:  # kernels live in the same session; make sure none is left
-        os.killpg(process.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+    end_processes(tree)
     if getattr(process, "runtime_dir", None):
         shutil.rmtree(process.runtime_dir, ignore_errors=True)
 
@@ -319,24 +405,42 @@ def free_port(host: str = DEFAULT_HOST) -> int:
 
 
 def _app(args) -> int:
+    from .pages import plan_info
+
     host, port = args.host, args.port
-    print(f"指标应用 (apps) — http://{host}:{port}/")
+    plan = resolve_plan(args.plan)
+    info = plan_info(plan)  # a bad --plan stops here, with one line (exit 2)
+    if args.max_kernels and args.max_kernels <= len(APPS) * args.pool_size:
+        raise ParameterError(f"--max-kernels ({args.max_kernels}) 应大于预热内核总数 {len(APPS) * args.pool_size} "
+                             f"(must exceed the preheated kernels, {len(APPS) * args.pool_size})")
+    base = f"http://{host}:{port}{args.base_url.rstrip('/')}"
+    build_voila_command(host, port, base_url=args.base_url)  # a bad --port or --base-url stops here
+    print(f"指标应用 (apps) — {info['title_zh']}: {base}/")
+    print(f"  指标总览 (scorecard, static: for a meeting): {base}/scorecard")
     for name, (zh, en) in APPS.items():
-        print(f"  {zh} ({en}): {app_url(name, f'http://{host}:{port}')}")
+        print(f"  {zh} ({en}): {app_url(name, base)}")
     print("按 Ctrl-C 停止 (Ctrl-C to stop)", flush=True)
-    process = serve(host, port, args.pool_size, args.cull_idle_timeout, args.cull_interval,
-                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    log = _Relay(process.stdout, sys.stdout)
-    try:
-        return process.wait()
-    except KeyboardInterrupt:
-        return 0
-    finally:
-        # Preheated kernels are blocked waiting for a viewer; stopped, they report that their
-        # sockets closed under them (a zmq traceback each). That is not the operator's concern.
-        log.mute()
-        stop(process)
-        print("已停止 (stopped)", flush=True)
+    process = log = None
+    with stop_on_signals():
+        try:
+            process = serve(host, port, args.pool_size, args.cull_idle_timeout, args.cull_interval, plan=plan,
+                            plan_info=info, max_kernels=args.max_kernels,
+                            unconnected_timeout=args.unconnected_timeout,
+                            disconnected_timeout=args.disconnected_timeout,
+                            reports_dir=args.reports_dir, allow_origins=args.allow_origin or (),
+                            base_url=args.base_url, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            log = _Relay(process.stdout, sys.stdout)
+            return process.wait()
+        except Stopped:
+            return 0
+        finally:
+            # Preheated kernels are blocked waiting for a viewer; stopped, they report that their
+            # sockets closed under them (a zmq traceback each). That is not the operator's concern.
+            if log is not None:
+                log.mute()
+            if process is not None:
+                stop(process)
+            print("已停止 (stopped)", flush=True)
 
 
 class _Relay:
@@ -352,8 +456,11 @@ class _Relay:
     def _run(self) -> None:
         for line in iter(self._stream.readline, b""):
             if not self._muted:
-                self._out.write(line.decode("utf-8", "replace"))
-                self._out.flush()
+                try:
+                    self._out.write(line.decode("utf-8", "replace"))
+                    self._out.flush()
+                except (OSError, ValueError):  # the terminal went away (SIGHUP)
+                    self._muted = True
 
     def mute(self) -> None:
         self._muted = True
@@ -362,6 +469,10 @@ class _Relay:
 def _lab(args) -> int:
     import secrets
 
+    from .pages import plan_info
+
+    plan = resolve_plan(args.plan)
+    plan_info(plan)  # a bad --plan stops here, with one line (exit 2)
     token = secrets.token_hex(16)
     notebook = PROJECT_DIR / "notebooks" / "explore.ipynb"
     url = f"http://{args.host}:{args.port}/lab"
@@ -373,10 +484,22 @@ def _lab(args) -> int:
                f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={PROJECT_DIR}"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers and CI run as root
         command.append("--ServerApp.allow_root=True")
-    try:
-        return subprocess.call(command)
-    except KeyboardInterrupt:
-        return 0
+    env = dict(os.environ)
+    paths = [str(PROJECT_DIR)] + [os.path.abspath(p) for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+    env.update(PYTHONPATH=os.pathsep.join(dict.fromkeys(paths)), PLANANALYSIS_PLAN=plan)
+    process = None
+    with stop_on_signals():
+        try:
+            # its own session: Ctrl-C reaches this command, which stops JupyterLab (SIGTERM: it shuts
+            # its kernels down) instead of JupyterLab asking "Shutdown this Jupyter server (y/[n])?"
+            process = subprocess.Popen(command, env=env, start_new_session=True, stdin=subprocess.DEVNULL,
+                                       preexec_fn=parent_death_signal(signal.SIGTERM))
+            return process.wait()
+        except Stopped:
+            return 0
+        finally:
+            if process is not None:
+                stop(process, timeout=20)
 
 
 def register(sub) -> None:
@@ -386,22 +509,34 @@ def register(sub) -> None:
     >>> parser = argparse.ArgumentParser(prog="plananalysis")
     >>> register(parser.add_subparsers())
     >>> args = parser.parse_args(["app", "--port", "8900", "--pool-size", "0"])
-    >>> args.host, args.port, args.pool_size, args.cull_idle_timeout
-    ('127.0.0.1', 8900, 0, 600)
+    >>> args.host, args.port, args.pool_size, args.cull_idle_timeout, args.max_kernels, args.plan
+    ('127.0.0.1', 8900, 0, 600, 12, 'zj-social-14th')
     >>> parser.parse_args(["lab"]).port
     8888
     """
     p = sub.add_parser("app", help="serve the Voilà apps (指标总览、指标详情、情景推演)")
+    p.add_argument("--plan", default=DEFAULT_PLAN, help="plan id or folder (default zj-social-14th)")
     p.add_argument("--host", default=DEFAULT_HOST, help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default 8866)")
     p.add_argument("--pool-size", type=int, default=DEFAULT_POOL_SIZE,
                    help="preheated kernels per app (0: no preheating)")
+    p.add_argument("--max-kernels", type=int, default=DEFAULT_MAX_KERNELS,
+                   help="most kernels at once, pools included (0: no cap); beyond it viewers get a wait page")
+    p.add_argument("--unconnected-timeout", type=float, default=UNCONNECTED_TIMEOUT,
+                   help="seconds before a kernel whose page never connected is shut down")
+    p.add_argument("--disconnected-timeout", type=float, default=DISCONNECTED_TIMEOUT,
+                   help="seconds a kernel outlives the last page connected to it")
     p.add_argument("--cull-idle-timeout", type=int, default=CULL_IDLE_TIMEOUT,
                    help="seconds before an idle viewer's kernel is shut down")
     p.add_argument("--cull-interval", type=int, default=CULL_INTERVAL)
+    p.add_argument("--reports-dir", default=None, help="the reviews' folder served at /reports/ (default reports/)")
+    p.add_argument("--allow-origin", action="append", metavar="URL",
+                   help="another page origin allowed to open kernel websockets (repeatable)")
+    p.add_argument("--base-url", default="/", help="path prefix behind a proxy, e.g. /plan/ (default /)")
     p.set_defaults(handler=_app)
     if "lab" not in sub.choices:
         q = sub.add_parser("lab", help="JupyterLab for analysts (token printed)")
+        q.add_argument("--plan", default=DEFAULT_PLAN, help="plan id or folder (default zj-social-14th)")
         q.add_argument("--host", default=DEFAULT_HOST)
         q.add_argument("--port", type=int, default=8888)
         q.set_defaults(handler=_lab)

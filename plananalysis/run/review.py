@@ -36,7 +36,6 @@ import json
 import os
 import random
 import shutil
-import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -156,27 +155,71 @@ _CLIENT = None  # its kernel client, kept from one notebook to the next (see _wa
 
 
 def _start_kernel(attempts: int = 4):
-    """Start this worker's kernel, retrying starts that collide on a port."""
+    """Start this worker's kernel, retrying starts that collide on a port.
+
+    The kernel's sockets and connection file are in a private folder named after this worker
+    (``pa-kernel-<pid>-…``), removed when the worker stops, or by the next run if it was killed."""
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.utils import run_sync
+
+    from .processes import private_tmp
 
     global _KERNEL, _CLIENT, _RESET_CLIENT
     for client in (_CLIENT, _RESET_CLIENT):  # a restart after the kernel died: new clients
         if client is not None:
             client.stop_channels()
     _CLIENT = _RESET_CLIENT = None
+    _kill_kernel()
     for attempt in range(1, attempts + 1):
         # IPC sockets in a private folder: no TCP ports to collide on, nothing on the network.
-        km = AsyncKernelManager(kernel_name="python3", transport="ipc",
-                                ip=str(Path(tempfile.mkdtemp(prefix="pa-kernel-")) / "k"))
+        folder = private_tmp(KERNEL_DIR_PREFIX)
+        _KERNEL_DIRS.append(folder)
+        km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=str(folder / "k"),
+                                connection_file=str(folder / "kernel.json"))
+        _KERNEL = km  # already, so that a worker told to stop ends a kernel still starting
         try:
-            run_sync(km.start_kernel)(cwd=str(NOTEBOOKS), env={**os.environ, "PYTHONWARNINGS": "ignore"})
-            _KERNEL = km
+            run_sync(km.start_kernel)(cwd=str(NOTEBOOKS), env=_kernel_env())
             return km
         except Exception:  # ZMQError "Address already in use" and friends
+            _kill_kernel()
             if attempt == attempts:
                 raise
             time.sleep(0.2 + random.random())
+
+
+def _kernel_env() -> dict:
+    """The kernel's environment: this project first on ``PYTHONPATH`` and every entry made
+    absolute (the kernel runs in ``notebooks/``: a relative ``.`` would name that folder, and the
+    kernel would import another copy of the package than the one running the review)."""
+    paths = [str(ROOT)] + [os.path.abspath(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    return {**os.environ, "PYTHONWARNINGS": "ignore", "PYTHONPATH": os.pathsep.join(dict.fromkeys(paths))}
+
+
+KERNEL_DIR_PREFIX = "pa-kernel-"
+_KERNEL_DIRS: list = []  # this worker's kernel folders (removed when it stops)
+
+
+def _kill_kernel() -> None:
+    """End this worker's kernel at once (its whole process group) and remove its folders."""
+    import signal
+
+    global _KERNEL
+    km, _KERNEL = _KERNEL, None
+    provisioner = getattr(km, "provisioner", None)
+    pid = getattr(provisioner, "pgid", None) or getattr(provisioner, "pid", None)
+    if pid:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        process = getattr(provisioner, "process", None)
+        if process is not None:
+            try:
+                process.wait(5)
+            except Exception:  # noqa: BLE001 - gone or not ours to wait for
+                pass
+    while _KERNEL_DIRS:
+        shutil.rmtree(_KERNEL_DIRS.pop(), ignore_errors=True)
 
 
 _RESET_CLIENT = None  # a kernel client kept for the resets between notebooks
@@ -230,10 +273,32 @@ def _warm_client_class():
 
 
 def _worker_init() -> None:
+    """Start a worker: its kernel, and the ways it stops.
+
+    - SIGINT is ignored: Ctrl-C in a terminal reaches the whole process group, and the command
+      (the parent) decides what happens;
+    - SIGTERM and SIGHUP (sent by the command when it is stopped) end the kernel and the worker;
+    - a thread watches the parent: if the command is killed (SIGKILL), the worker ends its kernel
+      and exits (the kernel would also notice its parent is gone: ipykernel polls ``JPY_PARENT_PID``).
+    """
     import atexit
     import logging
+    import signal
 
     import papermill.engines
+
+    from .processes import reclaim_stale, watch_parent
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def _end(signum, frame):
+        _kill_kernel()
+        os._exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, _end)
+    signal.signal(signal.SIGHUP, _end)
+    watch_parent(on_exit=_kill_kernel)
+    reclaim_stale(KERNEL_DIR_PREFIX)  # folders of workers that were killed before they could clean up
 
     logging.getLogger("papermill").setLevel(logging.ERROR)
     logging.getLogger("traitlets").setLevel(logging.ERROR)
@@ -244,8 +309,12 @@ def _worker_init() -> None:
     def _stop():
         from jupyter_core.utils import run_sync
 
-        if _KERNEL is not None:
-            run_sync(_KERNEL.shutdown_kernel)(now=True)
+        try:
+            if _KERNEL is not None:
+                run_sync(_KERNEL.shutdown_kernel)(now=True)
+        except Exception:  # noqa: BLE001 - the kernel is ended below in any case
+            pass
+        _kill_kernel()
 
     atexit.register(_stop)
 
@@ -674,14 +743,64 @@ def review_parameters(plans: list[str] | None, as_of=None, **values) -> list[Rev
 
 
 def _cli(args) -> int:
+    """``plananalysis review``: SIGINT, SIGTERM and SIGHUP stop the workers and their kernels at
+    once and leave the previous report as it was (exit 130, 143, 129, one line); a reports folder
+    that cannot be written (read-only, full) is one line and exit 2."""
+    import errno
     import signal
+    import sys
 
-    def _terminate(signum, frame):  # SIGTERM cleans up like Ctrl-C: the previous report stays
-        raise KeyboardInterrupt
+    from .processes import Stopped, descendants, end_processes, stop_on_signals
 
-    signal.signal(signal.SIGTERM, _terminate)
-    reviews = review_parameters(args.plan, args.as_of, method=args.method, lang=args.lang,
-                                region=args.region, observed_path=args.observed)
-    summaries = run_reviews(reviews, jobs=args.jobs, force=args.force, reports_dir=args.reports_dir,
-                            only=args.only, echo=lambda line: print(line, flush=True))
+    def stop_workers(signum) -> None:  # the workers end their kernels (see _worker_init)
+        for pid in descendants(os.getpid()):
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+    with stop_on_signals(on_signal=stop_workers):
+        try:
+            reviews = review_parameters(args.plan, args.as_of, method=args.method, lang=args.lang,
+                                        region=args.region, observed_path=args.observed)
+            summaries = run_reviews(reviews, jobs=args.jobs, force=args.force, reports_dir=args.reports_dir,
+                                    only=args.only, echo=lambda line: print(line, flush=True))
+        except Stopped as stop:
+            end_processes({pid: start for pid, start in descendants(os.getpid()).items()
+                           if not _is_resource_tracker(pid)}, timeout=3)
+            _remove_own_temporaries(Path(args.reports_dir) if args.reports_dir else ROOT / "reports")
+            print(f"plananalysis: {stop.message}", file=sys.stderr, flush=True)
+            return stop.exit_code
+        except OSError as exc:
+            reasons = {errno.ENOSPC: "磁盘已满 (no space left on device)", errno.EDQUOT: "超出磁盘配额 (disk quota exceeded)",
+                       errno.EROFS: "只读文件系统 (read-only file system)",
+                       errno.EACCES: "没有写入权限 (permission denied)", errno.EPERM: "没有写入权限 (permission denied)"}
+            if exc.errno not in reasons:
+                raise
+            where = exc.filename or args.reports_dir or ROOT / "reports"
+            print(f"plananalysis: 错误 (error): 无法写入报告 {where}：{reasons[exc.errno]}", file=sys.stderr, flush=True)
+            return 2
     return 0 if all(s["ok"] for s in summaries) else 1
+
+
+def _remove_own_temporaries(reports: Path, timeout: float = 15) -> None:
+    """After a stop: let this process's helper threads finish (a workbook being written into the
+    run's temporary folder would recreate it), then remove the temporary folders of this run
+    (``.tmp-<name>-<pid>``) that are left."""
+    import threading
+
+    deadline = time.monotonic() + timeout
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and not thread.daemon:
+            thread.join(max(0.0, deadline - time.monotonic()))
+    if reports.is_dir():
+        for folder in reports.rglob(f".tmp-*-{os.getpid()}"):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _is_resource_tracker(pid: int) -> bool:
+    """multiprocessing's resource tracker exits by itself when this process does."""
+    try:
+        return b"resource_tracker" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False

@@ -10,6 +10,7 @@ the data (loaded once per kernel), status colours, the page address and the app 
 from __future__ import annotations
 
 import html
+import logging
 import math
 import os
 from functools import lru_cache
@@ -78,6 +79,9 @@ _UI = {
     "cannot_project": ("无法推演：", "Cannot project: "),
     "constraint": ("约束类目标（无进度路径）", "Constraint target (no path)"),
     "start": ("推演起点（用该年及以前的数据）", "Start from (data up to)"),
+    "error": ("出错了：这一步未能完成，请换一个选项或稍后重试（已记录，供管理员查看）。",
+              "Something went wrong: this step could not be done. Try another choice, or again later "
+              "(it has been logged for the administrator)."),
 }
 
 
@@ -273,8 +277,16 @@ def _lang_toggle(value: str = "zh"):
     return w
 
 
+_LOG = logging.getLogger("plananalysis.apps")
+
+
 class _App:
-    """Common parts: the language toggle and the ``as_of`` selector."""
+    """Common parts: the language toggle, the ``as_of`` selector and the notice line.
+
+    A callback that fails (:meth:`_guard`) is logged for the operator (the server's log) and
+    shown to the viewer as one line in :attr:`notice`, in the app's language, without a
+    traceback or a path; the next change that succeeds clears it.
+    """
 
     css_class = "pa-app"
     #: the attribute name of the Dropdown that ``?indicator=…`` sets (None: the app has none)
@@ -290,8 +302,25 @@ class _App:
         self.as_of.add_class("pa-as-of")
         self.title = w.HTML()
         self.title.add_class("pa-title")
-        self.lang_toggle.observe(self._on_lang, names="value")
-        self.as_of.observe(lambda change: self.refresh(), names="value")
+        self.notice = w.HTML()
+        self.notice.add_class("pa-notice")
+        self.lang_toggle.observe(self._guard(self._on_lang), names="value")
+        self.as_of.observe(self._guard(lambda change: self.refresh()), names="value")
+
+    def _guard(self, callback):
+        """``callback`` for a widget event: an exception is logged and shown as one line."""
+        def guarded(*args, **kwargs):
+            try:
+                result = callback(*args, **kwargs)
+            except Exception:  # noqa: BLE001 - the viewer gets one line, the operator the traceback
+                _LOG.exception("%s: a callback failed", type(self).__name__)
+                self.notice.value = f'<div class="pa-error" role="alert">{_esc(ui("error", self.lang))}</div>'
+                return None
+            if self.notice.value:
+                self.notice.value = ""
+            return result
+
+        return guarded
 
     def _on_lang(self, change) -> None:
         self.lang = change["new"]

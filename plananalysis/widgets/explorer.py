@@ -220,12 +220,12 @@ class ExplorerApp(_App):
         self.heading, self.chart, self.verdict, self.methods, self.observations = (w.HTML() for _ in range(5))
         for name in ("heading", "chart", "verdict", "methods", "observations"):
             getattr(self, name).add_class(f"pa-{name}")
-        self.indicator.observe(lambda change: self.refresh(), names="value")
-        self.method.observe(lambda change: self.refresh(chart=False), names="value")
+        self.indicator.observe(self._guard(lambda change: self.refresh()), names="value")
+        self.method.observe(self._guard(lambda change: self.refresh(chart=False)), names="value")
         self.relabel()
         self.refresh()
         self.widget = w.VBox([
-            w.HBox([self.title, self.lang_toggle]),
+            w.HBox([self.title, self.lang_toggle]), self.notice,
             w.HBox([self.indicator, self.as_of], layout=w.Layout(flex_flow="row wrap")),
             self.method, self.heading,
             w.HBox([self.chart, self.verdict], layout=w.Layout(flex_flow="row wrap")),

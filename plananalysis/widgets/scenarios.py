@@ -129,14 +129,14 @@ class ScenariosApp(_App):
         self.start = w.Dropdown(options=[(str(y), y) for y in range(info.start, info.end)], value=info.end - 1,
                                 description=ui("start", lang), style={"description_width": "initial"})
         self.start.add_class("pa-start")
-        self.start.observe(lambda change: self.refresh(), names="value")
+        self.start.observe(self._guard(lambda change: self.refresh()), names="value")
         self.rows_box = w.VBox()
         self.rows_box.add_class("pa-scenario-rows")
         self._indicator = indicator
         self.relabel()
-        self.choice.observe(lambda change: self.refresh(), names="value")
+        self.choice.observe(self._guard(lambda change: self.refresh()), names="value")
         self.refresh()
-        self.widget = w.VBox([w.HBox([self.title, self.lang_toggle]),
+        self.widget = w.VBox([w.HBox([self.title, self.lang_toggle]), self.notice,
                               w.HBox([self.choice, self.start], layout=w.Layout(flex_flow="row wrap")),
                               self.rows_box])
         self.widget.add_class("pa-scenarios")
@@ -170,14 +170,16 @@ class ScenariosApp(_App):
 
     def refresh(self) -> None:
         ids = self.selected_ids()
-        self.rows = [_ScenarioRow(i, self.lang, self.start.value, compact=len(ids) > 1) for i in ids]
+        self.rows = [_ScenarioRow(i, self.lang, self.start.value, compact=len(ids) > 1, guard=self._guard)
+                     for i in ids]
         self.rows_box.children = [r.widget for r in self.rows]
 
 
 class _ScenarioRow:
     """One indicator in the scenarios app: slider, reset button, outcome and chart."""
 
-    def __init__(self, indicator_id: str, lang: str, start_year: int | None = None, compact: bool = False):
+    def __init__(self, indicator_id: str, lang: str, start_year: int | None = None, compact: bool = False,
+                 guard=lambda callback: callback):
         w = _widgets()
         plan, observed = app_data()
         start_year = plan.info.end - 1 if start_year is None else start_year
@@ -216,8 +218,8 @@ class _ScenarioRow:
         self.slider.add_class("pa-slider")
         self.reset = w.Button(description=ui("reset", lang), icon="")
         self.reset.add_class("pa-reset")
-        self.reset.on_click(lambda _: setattr(self.slider, "value", self.trend))
-        self.slider.observe(lambda change: self.update(), names="value")
+        self.reset.on_click(guard(lambda _: setattr(self.slider, "value", self.trend)))
+        self.slider.observe(guard(lambda change: self.update()), names="value")
         self.projection_chart = None if compact else self._projection_chart(info, observed)
         self.update()
         parts = [self.header, w.HBox([self.slider, self.reset]), self.outcome]

@@ -201,7 +201,7 @@ class ScorecardApp(_App):
         self.status = w.Dropdown(style={"description_width": "initial"})
         for name, widget in (("category", self.category), ("chapter", self.chapter), ("status", self.status)):
             widget.add_class(f"pa-{name}")
-            widget.observe(lambda change: self.redraw(), names="value")
+            widget.observe(self._guard(lambda change: self.redraw()), names="value")
         self.counts = w.HTML()
         self.counts.add_class("pa-counts-box")
         self.grid = w.HTML()
@@ -210,7 +210,7 @@ class ScorecardApp(_App):
         self.relabel()
         self.refresh()
         self.widget = w.VBox([
-            w.HBox([self.title, self.lang_toggle]),
+            w.HBox([self.title, self.lang_toggle]), self.notice,
             w.HBox([self.as_of, self.category, self.chapter, self.status],
                    layout=w.Layout(flex_flow="row wrap")),
             self.counts, self.grid])
