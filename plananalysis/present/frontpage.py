@@ -40,8 +40,8 @@ def _e(text) -> str:
 def method_name(method: str, lang: str = "zh") -> str:
     """A method by its name (``data/methods/methods.csv``), not its code.
 
-    >>> method_name("cn-schedule"), method_name("cn-schedule", "en")
-    ('序时进度（国内）', 'Schedule (China)')
+    >>> method_name("cn-schedule"), method_name("eurostat", "en")
+    ('序时进度（国内）', 'Eurostat')
     """
     from ..engine.methods import method_row
 

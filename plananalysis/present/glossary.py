@@ -310,8 +310,8 @@ def to_chinese(text) -> str:
     ``, as reported by`` → ``，转载自``, ``March 2025`` → ``2025年3月``; bilingual names keep
     their Chinese (:func:`pick`).
 
-    >>> to_chinese("2021年浙江省政府工作报告, as reported by 中国新闻网 (reprint)")
-    '2021年浙江省政府工作报告，转载自中国新闻网（转载）'
+    >>> to_chinese("2021年某省政府工作报告, as reported by 某新闻网 (reprint)")
+    '2021年某省政府工作报告，转载自某新闻网（转载）'
     >>> to_chinese("国家卫健委 statement, March 2025 (reprint)")
     '国家卫健委声明，2025年3月（转载）'
     """
@@ -333,10 +333,10 @@ def to_chinese(text) -> str:
 def pick(text, lang: str = "zh") -> str:
     """One side of a bilingual name ``中文 (English)``; other texts unchanged.
 
-    >>> pick("浙江省发展和改革委员会 (Zhejiang Provincial Development and Reform Commission)", "en")
-    'Zhejiang Provincial Development and Reform Commission'
-    >>> pick("浙江省发展和改革委员会 (Zhejiang Provincial Development and Reform Commission)")
-    '浙江省发展和改革委员会'
+    >>> pick("某省发展和改革委员会 (Provincial Development and Reform Commission)", "en")
+    'Provincial Development and Reform Commission'
+    >>> pick("某省发展和改革委员会 (Provincial Development and Reform Commission)")
+    '某省发展和改革委员会'
     """
     if not isinstance(text, str):
         return text

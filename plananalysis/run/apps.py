@@ -50,7 +50,6 @@ __all__ = [
     "DEFAULT_POOL_SIZE",
     "CULL_IDLE_TIMEOUT",
     "DEFAULT_MAX_KERNELS",
-    "DEFAULT_PLAN",
     "CULL_INTERVAL",
     "FILL_DELAY",
     "TEMPLATE_NAME",
@@ -83,7 +82,6 @@ UNCONNECTED_TIMEOUT = 60     # seconds a kernel handed to a request waits for it
 DISCONNECTED_TIMEOUT = 120   # seconds a kernel outlives the last page connected to it
 CULL_IDLE_TIMEOUT = 600      # seconds without activity before a viewer's kernel is shut down
 CULL_INTERVAL = 60           # how often the culler looks
-DEFAULT_PLAN = "zj-social-14th"
 RUNTIME_PREFIX = "plananalysis-voila-"
 FILL_DELAY = 5               # seconds before a used pool kernel is replaced (see write_runtime)
 TEMPLATE_NAME = "plananalysis"
@@ -170,6 +168,7 @@ def write_runtime(runtime_dir: str | os.PathLike, pool_size: int = DEFAULT_POOL_
     to ``<runtime_dir>/share/kernels/python3`` (it runs :mod:`plananalysis.run.kernel`); the
     server finds both through ``JUPYTER_PATH`` (see :func:`voila_env`).
 
+    >>> import tempfile
     >>> tmp = tempfile.TemporaryDirectory()
     >>> runtime = write_runtime(tmp.name, pool_size=0)
     >>> settings = json.loads((runtime / "voila.json").read_text(encoding="utf-8"))["VoilaConfiguration"]
@@ -229,14 +228,14 @@ def write_runtime(runtime_dir: str | os.PathLike, pool_size: int = DEFAULT_POOL_
     return runtime
 
 
-def voila_env(runtime_dir: str | os.PathLike, base: dict | None = None, plan: str = DEFAULT_PLAN) -> dict:
+def voila_env(runtime_dir: str | os.PathLike, base: dict | None = None, plan: str | None = None) -> dict:
     """The environment of the server (and so of its kernels): the runtime folder first on
     ``JUPYTER_PATH``, this project first on ``PYTHONPATH`` (every entry made absolute: the
-    server runs in another folder), and the plan in ``PLANANALYSIS_PLAN``.
+    server runs in another folder), and the plan in ``PLANANALYSIS_PLAN`` (``None``: the default plan).
 
-    >>> env = voila_env("/tmp/rt", base={"PYTHONPATH": "."}, plan="zj-social-14th")
+    >>> env = voila_env("/tmp/rt", base={"PYTHONPATH": "."}, plan="city-15th")
     >>> env["JUPYTER_PATH"], env["PLANANALYSIS_PLAN"]
-    ('/tmp/rt/share', 'zj-social-14th')
+    ('/tmp/rt/share', 'city-15th')
     >>> env["PYTHONPATH"].split(os.pathsep) == [str(PROJECT_DIR), os.getcwd()] or str(PROJECT_DIR) == os.getcwd()
     True
     """
@@ -245,20 +244,28 @@ def voila_env(runtime_dir: str | os.PathLike, base: dict | None = None, plan: st
     env["JUPYTER_PATH"] = os.pathsep.join(p for p in (share, env.get("JUPYTER_PATH", "")) if p)
     paths = [str(PROJECT_DIR)] + [os.path.abspath(p) for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
     env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
+    if plan is None:
+        from ..plan.info import default_plan_id
+
+        plan = default_plan_id()
     env["PLANANALYSIS_PLAN"] = str(plan)
     env.setdefault("PYTHONUNBUFFERED", "1")
     return env
 
 
-def resolve_plan(plan: str | os.PathLike = DEFAULT_PLAN, cwd: str | os.PathLike | None = None) -> str:
+def resolve_plan(plan: str | os.PathLike | None = None, cwd: str | os.PathLike | None = None) -> str:
     """``--plan``: a folder (relative to ``cwd``, the folder the command runs in) becomes an
-    absolute path; anything else is a plan id, kept as given.
+    absolute path; anything else is a plan id, kept as given; ``None`` is the default plan's id.
 
-    >>> resolve_plan("zj-social-14th")
-    'zj-social-14th'
+    >>> resolve_plan("city-15th")
+    'city-15th'
     >>> resolve_plan(".", cwd="/tmp")
     '/tmp'
     """
+    if plan is None:
+        from ..plan.info import default_plan_id
+
+        return default_plan_id()
     path = Path(cwd or os.getcwd()) / plan
     return str(path.resolve()) if path.is_dir() else str(plan)
 
@@ -296,7 +303,7 @@ def build_voila_command(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
 
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, pool_size: int = DEFAULT_POOL_SIZE,
           cull_idle_timeout: int = CULL_IDLE_TIMEOUT, cull_interval: int = CULL_INTERVAL, *,
-          plan: str = DEFAULT_PLAN, plan_info: dict | None = None, max_kernels: int = DEFAULT_MAX_KERNELS,
+          plan: str | None = None, plan_info: dict | None = None, max_kernels: int = DEFAULT_MAX_KERNELS,
           unconnected_timeout: float = UNCONNECTED_TIMEOUT, disconnected_timeout: float = DISCONNECTED_TIMEOUT,
           reports_dir: str | os.PathLike | None = None, allow_origins=(), base_url: str = "/",
           **popen) -> subprocess.Popen:
@@ -510,12 +517,12 @@ def register(sub) -> None:
     >>> register(parser.add_subparsers())
     >>> args = parser.parse_args(["app", "--port", "8900", "--pool-size", "0"])
     >>> args.host, args.port, args.pool_size, args.cull_idle_timeout, args.max_kernels, args.plan
-    ('127.0.0.1', 8900, 0, 600, 12, 'zj-social-14th')
+    ('127.0.0.1', 8900, 0, 600, 12, None)
     >>> parser.parse_args(["lab"]).port
     8888
     """
     p = sub.add_parser("app", help="serve the Voilà apps (指标总览、指标详情、情景推演)")
-    p.add_argument("--plan", default=DEFAULT_PLAN, help="plan id or folder (default zj-social-14th)")
+    p.add_argument("--plan", default=None, help="plan id or folder (default: data/settings.yml's default_plan)")
     p.add_argument("--host", default=DEFAULT_HOST, help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default 8866)")
     p.add_argument("--pool-size", type=int, default=DEFAULT_POOL_SIZE,
@@ -536,7 +543,7 @@ def register(sub) -> None:
     p.set_defaults(handler=_app)
     if "lab" not in sub.choices:
         q = sub.add_parser("lab", help="JupyterLab for analysts (token printed)")
-        q.add_argument("--plan", default=DEFAULT_PLAN, help="plan id or folder (default zj-social-14th)")
+        q.add_argument("--plan", default=None, help="plan id or folder (default: data/settings.yml's default_plan)")
         q.add_argument("--host", default=DEFAULT_HOST)
         q.add_argument("--port", type=int, default=8888)
         q.set_defaults(handler=_lab)

@@ -36,8 +36,8 @@ APP_NAMES = {
                   "Every headline indicator's progress and verdict on one page."),
     "explorer": ("指标详情", "Indicator explorer", "一个指标的走势、判断依据、四种方法的判断和数据来源。",
                  "One indicator: its path, the numbers behind the verdict, four methods, the sources."),
-    "scenarios": ("情景推演", "Scenarios", "假设今后每年的变化，看到2025年能否完成目标。",
-                  "Assume a yearly change and see whether the 2025 target would be met."),
+    "scenarios": ("情景推演", "Scenarios", "假设今后每年的变化，看到规划末年能否完成目标。",
+                  "Assume a yearly change and see whether the target would be met by the plan's end."),
 }
 _T = {
     "site": ("规划指标应用", "Plan indicator apps"),
@@ -110,22 +110,30 @@ def _page(title: str, body: str, lang: str, head: str = "") -> str:
             f'<body><div class="pa-page">{body}</div></body></html>')
 
 
-def plan_info(plan: str | os.PathLike = "zj-social-14th") -> dict:
-    """What the front door says about the plan: id, titles, period, region.
+def plan_info(plan: str | os.PathLike | None = None) -> dict:
+    """What the front door says about the plan: id, titles, period, region (from its ``plan.yml``
+    and ``regions.csv``; ``None`` is the default plan).
 
-    >>> info = plan_info("zj-social-14th")
-    >>> info["title_zh"], info["period"], info["region"]
-    ('浙江省社会发展“十四五”规划', '2021–2025', '浙江省')
+    >>> from plananalysis.plan.info import read_plan_info
+    >>> info = plan_info()
+    >>> info["title_zh"] == read_plan_info().title_zh, info["period"] == f"{read_plan_info().start}–{read_plan_info().end}"
+    (True, True)
     """
-    from ..plan.folder import load_plan
+    from ..params import plan_region_names
+    from ..plan.info import read_plan_info
 
-    loaded = load_plan(plan)
-    meta = loaded.sources.get("plan", {}) or {}
-    return {"plan_id": loaded.plan_id, "title_zh": loaded.title,
-            "title_en": meta.get("title_en") or loaded.title,
-            "period": f"{loaded.base_year + 1}–{loaded.target_year}",
-            "target_year": loaded.target_year, "region": loaded.region,
-            "region_en": meta.get("region_en") or loaded.region}
+    info = read_plan_info(plan)
+    region_en = ""
+    regions = info.folder / "regions.csv"
+    if regions.is_file():
+        import csv
+
+        with open(regions, encoding="utf-8-sig", newline="") as handle:
+            region_en = next((r.get("name_en", "") for r in csv.DictReader(handle) if r.get("name_zh") == info.region), "")
+    plan_region_names(info)  # the region must be one of the plan's (raises otherwise)
+    return {"plan_id": info.plan_id, "title_zh": info.title_zh, "title_en": info.title_en or info.title_zh,
+            "period": f"{info.start}–{info.end}", "target_year": info.end, "region": info.region,
+            "region_en": region_en or info.region}
 
 
 def list_reviews(reports_dir: str | os.PathLike, plan_id: str) -> list[dict]:
@@ -157,7 +165,7 @@ def front_door_html(info: dict, reviews: list[dict], lang: str = "zh", base_url:
     """The page at ``/``: the plan, the three apps by name, the reviews.
 
     >>> info = {"plan_id": "p", "title_zh": "某规划", "title_en": "A plan", "period": "2021–2025",
-    ...         "target_year": 2025, "region": "浙江省"}
+    ...         "target_year": 2025, "region": "某省"}
     >>> page = front_door_html(info, [], "zh")
     >>> [name in page for name in ("指标总览", "指标详情", "情景推演", "某规划", "2021–2025")]
     [True, True, True, True, True]
