@@ -30,8 +30,8 @@ def label_tones() -> dict[str, str]:
     table = status_labels()
     for method, phase in set(zip(table["method"], table["phase"])):
         for row in status_table(method, phase).itertuples():
-            tones.setdefault(row.label_zh, row.tone)
-            tones.setdefault(row.label_en, row.tone)
+            for label in (row.label_zh, row.label_en, row.dated_zh, row.dated_en):
+                tones.setdefault(label, row.tone)
     return tones
 
 
@@ -39,9 +39,7 @@ def tone_of(cell: str) -> tuple[str | None, str]:
     """``(tone, the rest of the cell)`` for a status cell such as ``↑ 快于预期 q=1.45``; a label
     the table does not declare as such but starts with one (``预计完成（据2023年数据）``) takes
     that one's tone."""
-    text = cell.strip()
-    if text and not text[0].isalnum() and len(text) > 1 and text[1] == " ":
-        text = text[2:]
+    text = _without_symbol(cell)
     best = None
     for label, tone in label_tones().items():
         pattern = re.escape(label).replace(re.escape("{year}"), r"\d{4}")   # 预计完成（据{year}年数据）
@@ -51,6 +49,11 @@ def tone_of(cell: str) -> tuple[str | None, str]:
     if best is None:
         return None, text
     return best[1], text[best[0]:].strip()
+
+
+def _without_symbol(cell: str) -> str:
+    """A status cell without its leading symbol (``↑``, ``✓?``)."""
+    return re.sub(r"^[^\w\s（(]{1,3} ", "", cell.strip())
 
 
 def _year(match) -> int:
@@ -161,9 +164,7 @@ def statuses_by_indicator(page: Page, name: str = "indicators") -> dict[str, str
             name_col = next((h for h in row if h in ("指标", "Indicator")), None)
             if status_col and name_col:
                 tone, rest = tone_of(row[status_col])
-                text = row[status_col].strip()
-                if text and not text[0].isalnum() and len(text) > 1 and text[1] == " ":
-                    text = text[2:]
+                text = _without_symbol(row[status_col])
                 out[row[name_col]] = text[: len(text) - len(rest)].strip() if rest else text
     return out
 

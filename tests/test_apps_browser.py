@@ -269,3 +269,42 @@ def test_static_scorecard_matches_the_app_and_opens_the_explorer(server, page):
     page.wait_for_selector(".pa-explorer .pa-chart svg")
     assert "常住人口城镇化率" in page.locator(".pa-heading").inner_text()
     assert page.outside == []
+
+
+# ---------------------------------------------------------------- the apps on plans of other shapes (issue 12)
+
+FIXTURE_PLANS = ["hz-demo", "cn-national-14th", "cn-national-15th"]
+
+
+@pytest.mark.parametrize("name", FIXTURE_PLANS)
+def test_the_three_apps_render_for_a_plan_of_another_shape(browser, tmp_path, name):
+    from plananalysis.plan.folder import load_plan
+
+    from .conftest import TEST_DATA
+
+    folder = TEST_DATA / "plans" / name
+    plan = load_plan(folder)
+    with voila_server(tmp_path, pool_size=0, plan=str(folder), reports_dir=tmp_path / "reports") as (url, _log):
+        page = browser.new_page(viewport={"width": 1280, "height": 1000}, locale="zh-CN")
+        page.set_default_timeout(TIMEOUT)
+        try:
+            page.goto(apps.app_url("scorecard", url), wait_until="commit")
+            page.wait_for_selector(".pa-card")
+            assert page.locator(".pa-card").count() == len(plan.indicators)
+            assert plan.title in page.locator(".pa-title").inner_text()
+            page.screenshot(path=str(ARTIFACTS / f"apps-{name}-scorecard.png"), full_page=False)
+            page.goto(apps.app_url("explorer", url), wait_until="commit")
+            page.wait_for_selector(".pa-heading")
+            assert plan.indicators["name_zh"].iloc[0] in page.locator(".pa-heading").inner_text()
+            page.goto(apps.app_url("scenarios", url), wait_until="commit")
+            page.wait_for_selector(".pa-scenario")
+            assert str(plan.info.end) in page.locator(".pa-title").inner_text()
+            page.goto(url + "/", wait_until="load")
+            assert plan.title in page.inner_text("body")
+            page.locator('.pa-app[data-app="scorecard"] a.pa-open').click()    # the static scorecard
+            page.wait_for_selector(".pa-static .pa-card", timeout=TIMEOUT * 2)
+            assert page.locator(".pa-card").count() == len(plan.indicators)
+            page.goto(url + "/", wait_until="load")
+            page.screenshot(path=str(ARTIFACTS / f"apps-{name}.png"), full_page=False)
+        finally:
+            page.close()

@@ -20,8 +20,12 @@ def test_cn_schedule_labels_in_order():
     assert m.status_labels("cn-schedule", "midterm")["label_zh"].tolist() == [
         "提前实现", "快于预期", "基本符合预期", "滞后", "逆向", "定性目标", "无数据", "无法评估"]
     assert m.status_labels("cn-schedule", "final")["label_zh"].tolist() == [
-        "超额完成", "完成", "预计完成（据{year}年数据）", "基本完成", "预计未完成（据{year}年数据）", "未完成",
-        "定性目标", "无数据", "无法评估"]
+        "超额完成", "完成", "预计完成", "基本完成", "预计未完成", "未完成", "定性目标", "无数据", "无法评估"]
+    dated = m.status_labels("cn-schedule", "final").set_index("status_id")["dated_zh"]
+    assert dated["estimated_completed"] == "预计完成（据{year}年数据）" and dated["completed"] == "完成"
+    assert m.dated_label("cn-schedule", "final", "estimated_not_completed", 2024.0, "en") == \
+        "Likely not completed (on 2024 data)"
+    assert m.dated_label("cn-schedule", "final", "estimated_completed", float("nan")) == "预计完成"
 
 
 def _lightness(colour: str) -> float:

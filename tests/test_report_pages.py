@@ -100,18 +100,25 @@ def test_pages_are_lean_and_carry_no_notebook_furniture(reviews):
 
 
 def test_chapters_draw_only_indicators_with_observed_points(reviews):
+    """A chapter draws each of its indicators with a value after the base year, and each of its
+    catalogue targets with two values or more (not one restating an indicator drawn already)."""
     plan = load_plan()
     from plananalysis.context import review_context
 
     review = review_context(as_of=2023)
     observed = review.observed[(review.observed["series"] == "plan") & (review.observed["year"] <= 2023)]
+    targets_drawn = 0
     for path in sorted(reviews[(2023, "zh")].glob("chapter-*.html")):
         chapter = plan.chapter(int(path.stem.split("-")[1]))
         with_points = 0
         for row in chapter.indicators.itertuples():
             years = observed.loc[observed["indicator_id"] == row.indicator_id, "year"]
             with_points += int((years > row.baseline_year).any())
-        assert path.read_text(encoding="utf-8").count('<figure class="pa-chart">') == with_points, path.name
+        targets = review.target_progress[review.target_progress["chapter"] == chapter.number]
+        drawn = targets[(targets["n_points"] >= 2) & ~targets["indicator_id"].isin(set(chapter.indicators["indicator_id"]))]
+        targets_drawn += len(drawn)
+        assert path.read_text(encoding="utf-8").count('<figure class="pa-chart">') == with_points + len(drawn), path.name
+    assert targets_drawn >= 1
 
 
 def _screenshot(browser, path: Path, out: str, width: int) -> dict:

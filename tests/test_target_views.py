@@ -12,6 +12,8 @@ from html import unescape
 
 import pytest
 
+from plananalysis.present.glossary import to_chinese
+
 from .conftest import DATA
 
 # target, kind, rows (year, value[, value_type]) and, as of 2023, the verdict and reason by hand
@@ -74,8 +76,8 @@ def test_chapter_report_builder(sandbox, chapter):
         if int(target_id[2:4]) == chapter:
             assert view.loc[target_id, "评估结论"] == status, target_id
             assert view.loc[target_id, "依据"] == reason, target_id
-            assert view.loc[target_id, "来源"] in (f"测试来源{target_id}", review.target_progress.set_index(
-                "target_id").loc[target_id, "latest_source_title"])
+            assert view.loc[target_id, "来源"] in (f"测试来源{target_id}", to_chinese(review.target_progress.set_index(
+                "target_id").loc[target_id, "latest_source_title"]))
     lacking = review.chapter_targets_lacking()
     for target_id in CASES:
         if int(target_id[2:4]) == chapter:

@@ -20,6 +20,7 @@ better class), except SDSN's 50 % boundary, which is *stagnating* as its label s
 from __future__ import annotations
 
 import math
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -89,7 +90,41 @@ def _read_labels(path: str) -> pd.DataFrame:
                 raise PlanDataError(path, row, column, value, "true 或 false")
         table[column] = table[column] == "true"
     table["order"] = table["order"].astype(int)
+    for lang in ("zh", "en"):      # 预计完成（据{year}年数据）: dated on a row, generic in a legend
+        table[f"dated_{lang}"] = table[f"label_{lang}"]
+        table[f"label_{lang}"] = [_undated(text) for text in table[f"label_{lang}"]]
     return table
+
+
+_DATED_PART = re.compile(r"\s*[（(][^（）()]*\{year\}[^（）()]*[）)]")
+
+
+def _undated(template: str) -> str:
+    """A label template without its ``{year}`` part, for legends and counts.
+
+    >>> _undated("预计完成（据{year}年数据）"), _undated("Likely completed (on {year} data)")
+    ('预计完成', 'Likely completed')
+    """
+    return _DATED_PART.sub("", template)
+
+
+def dated_label(method: str, phase: str, status_id: str, year, language: str = "zh") -> str:
+    """A row's label: the status table's template with the year of the data it rests on.
+
+    >>> dated_label("cn-schedule", "final", "estimated_completed", 2024)
+    '预计完成（据2024年数据）'
+    >>> dated_label("cn-schedule", "final", "completed", 2025, "en")
+    'Completed'
+    """
+    table = status_labels(method, phase)
+    row = table[table["status_id"] == status_id]
+    if row.empty:
+        raise ParameterError(f"方法 {method} 无状态 {status_id!r} (no status {status_id!r} in {method})")
+    template = row.iloc[0][f"dated_{'en' if language == 'en' else 'zh'}"]
+    if "{year}" not in template:
+        return template
+    known = year is not None and not (isinstance(year, float) and math.isnan(year))
+    return template.format(year=int(year)) if known else _undated(template)
 
 
 def status_labels(method: str | None = None, phase: str | None = None) -> pd.DataFrame:

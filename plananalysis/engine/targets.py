@@ -274,5 +274,5 @@ def _needed(rec: dict, subject, base_year: int, have: set) -> tuple[tuple, str, 
           + (year_span(years) if years else "") + f"“{subject['name_zh']}”{unit}数值和来源")
     en = (f"{head_en}: {who_en} to provide " + (f"the {base_year} base value" + (" and " if years else "") if has_base else "")
           + (year_span(years, zh=False) + " " if years else "") + f"values of “{subject['name_en']}”"
-          + (f" ({subject['unit']})" if subject["unit"] else "") + " with their sources")
+          + " with their sources")        # the unit is in the table beside it, in the reader's language
     return tuple(missing), zh, en

@@ -308,8 +308,9 @@ def requests_coverage(plan=None, observed: pd.DataFrame | None = None, as_of: in
         lines = []
         for subject_id, m in missing.groupby("subject_id", sort=False):
             name = m["name_zh"].iloc[0] if zh else m["name_en"].iloc[0]
-            lines.append(f"{subject_id} {name}（{year_span(m['year'], zh)}）" if zh
-                         else f"{subject_id} {name} ({year_span(m['year'], zh)})")
+            if m["is_target"].iloc[0]:      # a target by its number (ch03-t13); an indicator by its name
+                name = f"{subject_id} {name}"
+            lines.append(f"{name}（{year_span(m['year'], zh)}）" if zh else f"{name} ({year_span(m['year'], zh)})")
         out.append({
             "department_id": department_id,
             ("责任单位" if zh else "Department"): (department_zh or "（未定责任单位）") if zh

@@ -697,7 +697,7 @@ def trajectory(indicator: Mapping, observed: pd.DataFrame | None = None,
         subtitle = ""
     subtitle_lines = [s for s in [subtitle] + notes if s]
     return alt.layer(*layers).properties(
-        title=alt.Title(title, subtitle=subtitle_lines or None), width=width, height=height)
+        title=alt.Title(title, subtitle=subtitle_lines or alt.Undefined), width=width, height=height)
 
 
 class ProjectionChart:

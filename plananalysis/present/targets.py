@@ -17,7 +17,7 @@ import math
 
 import pandas as pd
 
-from .glossary import target_wording
+from .glossary import target_wording, to_chinese, unit_name
 
 __all__ = ["targets_view", "targets_sheet", "lacking_sentence", "target_chart", "chart_targets"]
 
@@ -38,12 +38,22 @@ def _number(value) -> str:
     return "0" if text == "-0" else text
 
 
-def _value_text(row) -> str:
+def _value_text(row, lang: str = "zh") -> str:
+    """The latest value with its unit: ``11万人``; in English ``11 (10,000 persons)``, ``74.2%``.
+
+    >>> row = {"latest_value": 11.0, "latest_qualifier": "", "unit": "万人"}
+    >>> _value_text(row), _value_text(row, "en"), _value_text({**row, "unit": "%"}, "en")
+    ('11万人', '11 (10,000 persons)', '11%')
+    """
     if _isnan(row["latest_value"]):
         return ""
     qualifier = row["latest_qualifier"] if isinstance(row["latest_qualifier"], str) else ""
     unit = row["unit"] if isinstance(row["unit"], str) else ""
-    return f"{qualifier}{_number(row['latest_value'])}{unit}"
+    number = f"{qualifier}{_number(row['latest_value'])}"
+    if lang != "en" or not unit:
+        return number + unit
+    unit = unit_name(unit, "en")
+    return number + unit if unit in ("%", "‰") else f"{number} ({unit})"
 
 
 def _year_text(row) -> str:
@@ -71,9 +81,9 @@ def targets_view(table: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
                                       zip(table["target_text"], table["unit"])]),
         "目标年份" if zh else "Year": [int(y) for y in table["target_year"]],
         "评估结论" if zh else "Status": table["status_zh" if zh else "status_en"].tolist(),
-        "最新值" if zh else "Latest": [_value_text(r) for r in table.to_dict("records")],
+        "最新值" if zh else "Latest": [_value_text(r, lang) for r in table.to_dict("records")],
         "数据年份" if zh else "Data year": [_year_text(r) for r in table.to_dict("records")],
-        "来源" if zh else "Source": table["latest_source_title"].tolist(),
+        "来源" if zh else "Source": [to_chinese(t) if zh else t for t in table["latest_source_title"]],
         "依据" if zh else "Why": why,
     })
 

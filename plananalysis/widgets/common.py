@@ -35,6 +35,7 @@ _UI = {
     "as_of_midterm": ("{year}年（中期评估）", "{year} (mid-term review)"),
     "as_of_final": ("{year}年（终期评估）", "{year} (final review)"),
     "as_of_latest": ("最新数据年份（{year}年）", "Latest data year ({year})"),
+    "as_of_year": ("截至{year}年", "As of {year}"),
     "category": ("类别", "Category"),
     "chapter": ("章节", "Chapter"),
     "status": ("状态", "Status"),
@@ -186,6 +187,9 @@ def as_of_options(lang: str = "zh", latest: int | None = None) -> list[tuple[str
                (ui("as_of_final", lang, year=info.end), info.end)]
     if latest not in (info.midterm_year, info.end) and info.start <= latest <= info.end:
         options.append((ui("as_of_latest", lang, year=latest), latest))
+    default = app_context().params.as_of     # a plan whose mid-term is still ahead: the last year over
+    if default not in [year for _, year in options]:
+        options.append((ui("as_of_year", lang, year=default), default))
     return options
 
 

@@ -79,7 +79,7 @@ def scenario_outcome(indicator_id: str, annual: float, start_year: int | None = 
             "required": None if _isnan(required) else float(required),
             "trend": scenario_trend(now),
             "is_met": bool(final["is_target_met"]) if not _isnan(final["is_target_met"]) else False,
-            "status_id": final["status_id"], "status_zh": style["label_zh"], "status_en": style["label_en"],
+            "status_id": final["status_id"], "status_zh": final["status_zh"], "status_en": final["status_en"],
             "colour": style["colour"], "reason_zh": final["reason_zh"], "reason_en": final["reason_en"],
             "progress_row": final}
 

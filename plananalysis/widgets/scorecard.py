@@ -36,6 +36,7 @@ def scorecard_cards(progress_table: pd.DataFrame, lang: str = "zh", plan=None) -
     for row in progress_table.itertuples(index=False):
         style = _status_style(row.method, row.phase, row.status_id)
         meta = info.loc[row.indicator_id]
+        chapter = None if pd.isna(meta["chapter"]) else int(meta["chapter"])   # a table may name no chapter
         has_data = row.status_id not in ("no_data", "not_available") and not _isnan(row.latest_year)
         completion = None if _isnan(row.completion_share) else float(row.completion_share)
         elapsed = None if _isnan(row.elapsed_share) else float(row.elapsed_share)
@@ -44,8 +45,8 @@ def scorecard_cards(progress_table: pd.DataFrame, lang: str = "zh", plan=None) -
             "no": int(row.no),
             "name": row.name_zh if lang == "zh" else row.name_en,
             "category": meta["category_zh"] if lang == "zh" else meta["category_en"],
-            "chapter": int(meta["chapter"]),
-            "chapter_title": chapters.get(int(meta["chapter"]), str(meta["chapter"])),
+            "chapter": chapter,
+            "chapter_title": "" if chapter is None else chapters.get(chapter, str(chapter)),
             "unit": row.unit if isinstance(row.unit, str) else "",
             "latest": _fmt(row.latest_value) if has_data else "",
             "latest_value": None if _isnan(row.latest_value) else float(row.latest_value),
@@ -55,7 +56,7 @@ def scorecard_cards(progress_table: pd.DataFrame, lang: str = "zh", plan=None) -
             "completion": completion,
             "elapsed": elapsed,
             "status_id": row.status_id,
-            "status_label": style["label_zh"] if lang == "zh" else style["label_en"],
+            "status_label": row.status_zh if lang == "zh" else row.status_en,   # dated: 预计完成（据2024年数据）
             "colour": style["colour"],
             "symbol": style["symbol"],
             "order": style["order"],
@@ -229,9 +230,10 @@ class ScorecardApp(_App):
             self.category.value = ""
             titles = _chapter_titles(plan, lang)
             self.chapter.description = ui("chapter", lang)
-            self.chapter.options = [(ui("all", lang), 0)] + [
-                (titles[c], c) for c in sorted(set(int(x) for x in plan.indicators["chapter"]))]
+            chapters = sorted({int(x) for x in plan.indicators["chapter"].dropna()})
+            self.chapter.options = [(ui("all", lang), 0)] + [(titles[c], c) for c in chapters]
             self.chapter.value = 0
+            self.chapter.layout.display = None if chapters else "none"   # a plan whose table names no chapter
             self.status.description = ui("status", lang)
         finally:
             self._busy = False
