@@ -164,8 +164,9 @@ class ReviewContext:
 
         table = assess(self.plan, self.observed, as_of=self.params.as_of, method=self.params.method,
                        region=self.params.region, verdicts=self.verdicts, context=self.context_series)
-        extra = self.plan.indicators[["indicator_id", "category_zh", "category_en", "chapter", "attribute"]]
-        return table.merge(extra, on="indicator_id", how="left")
+        wanted = ["category_zh", "category_en", "chapter", "attribute"]
+        extra = self.plan.indicators[["indicator_id"] + [c for c in wanted if c not in table.columns]]
+        return table.merge(extra, on="indicator_id", how="left")     # no attribute_x / attribute_y
 
     @cached_property
     def target_progress(self) -> pd.DataFrame:
@@ -194,7 +195,7 @@ class ReviewContext:
     @property
     def phase_title(self) -> str:
         if self.params.phase == "final":
-            return self.t("终期检查", "Final review")
+            return self.t("终期评估", "Final review")
         return self.t("中期评估", "Mid-term review")
 
     def heading(self, what_zh: str, what_en: str) -> str:
@@ -256,9 +257,9 @@ class ReviewContext:
         >>> list(counts.columns), int(counts["目标数"].sum()) == len(review_context(as_of=2025).plan.targets)
         (['评估结论', '目标数'], True)
         """
-        table = self.target_progress
-        label = "status_zh" if self.lang == "zh" else "status_en"
-        counts = (table.sort_values(["status_order", "phase"]).groupby(label, sort=False).size())
+        from .engine.progress import status_counts
+
+        counts = status_counts(self.target_progress.sort_values(["status_order", "phase"]), self.lang)
         return pd.DataFrame({self.t("评估结论", "Status"): list(counts.index),
                              self.t("目标数", "Targets"): [int(v) for v in counts.values]})
 

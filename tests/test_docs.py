@@ -106,3 +106,28 @@ def test_the_reference_page_has_an_example_per_entry_point():
 def test_the_readme_links_the_reference():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "docs/reference.md" in readme
+
+
+def test_the_python_examples_of_the_reference_page_run():
+    """Every ``python`` block of docs/reference.md runs, in order, in one namespace: the page
+    cannot name a function, a parameter or a column the code no longer has."""
+    page = (ROOT / "docs" / "reference.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", page, flags=re.S)
+    assert len(blocks) >= 10
+    namespace: dict = {}
+    import os
+
+    cwd = os.getcwd()
+    os.chdir(ROOT)        # the page's paths are the repository's (tests/data/plans/…)
+    try:
+        for number, block in enumerate(blocks, start=1):
+            try:
+                exec(compile(block, f"docs/reference.md python block {number}", "exec"), namespace)
+            except Exception as error:  # noqa: BLE001 — name the block that broke
+                raise AssertionError(f"docs/reference.md, python block {number}: {error!r}\n{block}") from error
+    finally:
+        os.chdir(cwd)
+    ns = namespace      # a few of the values the page states, computed again
+    assert ns["row"].status_zh == "快于预期" and ns["row"].reason_zh == "2023年74.2%，完成目标进度80%，快于序时进度60%"
+    assert ns["plan"].indicator("常住人口城镇化率")["target_printed"] == "75左右"
+    assert ns["lagging"].progress.set_index("indicator_id").loc["culture_industry_share", "status_zh"] == "滞后"

@@ -220,7 +220,7 @@ def test_final_review(tmp_path):
                         "--only", "overview", "retrospective", "chapter-07")
     assert result.returncode == 0, result.stdout + result.stderr
     text = (tmp_path / PLAN_ID / "2025" / "index.html").read_text(encoding="utf-8")
-    assert "终期检查" in text
+    assert "终期评估" in text
     # the final table's labels only: an estimate from older data names its year (预计完成（据2023年数据）)
     from plananalysis.engine.methods import status_labels
 

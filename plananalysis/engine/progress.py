@@ -1095,7 +1095,16 @@ def status_counts(table: pd.DataFrame, language: str = "zh") -> pd.Series:
     >>> status_counts(pd.DataFrame({"status_zh": ["滞后", "提前实现", "滞后"],
     ...                             "status_order": [4, 1, 4]})).to_dict()
     {'提前实现': 1, '滞后': 2}
+    >>> status_counts(pd.DataFrame({"status_id": ["estimated_completed"] * 2, "method": "cn-schedule",
+    ...     "phase": "final", "status_zh": ["预计完成（据2023年数据）", "预计完成（据2024年数据）"],
+    ...     "status_order": 3})).to_dict()
+    {'预计完成': 2}
     """
     column = "status_zh" if language == "zh" else "status_en"
     ordered = table.sort_values("status_order")
+    if {"status_id", "method", "phase"} <= set(ordered.columns):   # 预计完成, not one count per data year
+        labels = {(m, ph, sid): _methods.label(m, ph, sid, language)
+                  for m, ph, sid in set(zip(ordered["method"], ordered["phase"], ordered["status_id"]))}
+        names = [labels[key] for key in zip(ordered["method"], ordered["phase"], ordered["status_id"])]
+        ordered = ordered.assign(**{column: names})
     return ordered.groupby(column, sort=False).size()

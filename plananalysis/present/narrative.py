@@ -65,10 +65,25 @@ def status_summary(progress: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     found = signals(progress, lang)
     frame = progress.reset_index(drop=True).assign(_label=found["label"], _tone=found["tone"])
     rows = []
-    for (order, label), group in frame.groupby(["status_order", "_label"], sort=True):
-        rows.append({"status_id": group["status_id"].iloc[0], "label": label, "tone": group["_tone"].iloc[0],
+    for (order, status_id), group in frame.groupby(["status_order", "status_id"], sort=True):
+        labels = list(dict.fromkeys(group["_label"]))
+        label = labels[0] if len(labels) == 1 else _dated_span(group, lang)
+        rows.append({"status_id": status_id, "label": label, "tone": group["_tone"].iloc[0],
                      "count": len(group), "indicator_ids": list(group["indicator_id"])})
     return pd.DataFrame(rows, columns=["status_id", "label", "tone", "count", "indicator_ids"])
+
+
+def _dated_span(group: pd.DataFrame, lang: str) -> str:
+    """One label for rows of a dated status resting on different years: 预计完成（据2021–2024年数据）."""
+    from ..engine.methods import status_labels
+
+    row = group.iloc[0]
+    table = status_labels(row["method"], row["phase"]).set_index("status_id")
+    template = table.loc[row["status_id"], "dated_en" if lang == "en" else "dated_zh"]
+    years = sorted({int(y) for y in group["latest_year"].dropna()})
+    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else (str(years[0]) if years else "")
+    return template.format(year=span) if span and "{year}" in template else table.loc[
+        row["status_id"], "label_en" if lang == "en" else "label_zh"]
 
 
 def lead_departments(review, subject_ids) -> pd.DataFrame:
@@ -163,8 +178,9 @@ def _targets_sentence(review) -> str:
     if callable(judged):
         judged = judged()
     if isinstance(judged, pd.DataFrame) and len(judged) and "status_id" in judged.columns:
-        label = "status_en" if lang == "en" and "status_en" in judged.columns else "status_zh"
-        counts = judged.groupby(label, sort=False).size()
+        from ..engine.progress import status_counts
+
+        counts = status_counts(judged, "en" if lang == "en" else "zh")   # best first, 预计完成 undated
         parts = [_t(lang, f"{k}{v}项", f"{v} {str(k).lower()}") for k, v in counts.items()]
         return _t(lang, f"正文另有{len(judged)}项量化目标：{names_list(parts, 'zh', 20)}。",
                   f" The chapters set {len(judged)} further quantified targets: {names_list(parts, 'en', 20)}.")

@@ -52,7 +52,7 @@ _T = {
     "no_reviews": ("尚无评估报告（运行 make review 生成）。", "No review yet (make review writes one)."),
     "all_reports": ("全部报告", "All reports"),
     "midterm": ("中期评估", "mid-term review"),
-    "final": ("终期检查", "final review"),
+    "final": ("终期评估", "final review"),
     "written": ("生成于", "written"),
     "other_lang": ("English", "中文"),
     "home": ("首页", "Home"),

@@ -644,7 +644,7 @@ def _review_label(params: dict) -> str:
         from ..plan.info import read_plan_info
 
         info = read_plan_info(params.get("plan"))
-        phase = "终期检查 Final review" if info.phase(params["as_of"]) == "final" else "中期评估 Mid-term review"
+        phase = "终期评估 Final review" if info.phase(params["as_of"]) == "final" else "中期评估 Mid-term review"
     except Exception:  # noqa: BLE001
         phase = ""
     extra = [v for v in (params.get("method") if params.get("method") != "cn-schedule" else "",
