@@ -12,6 +12,7 @@ from html import unescape
 
 import pytest
 
+from plananalysis.present.format import group_digits
 from plananalysis.present.glossary import to_chinese
 
 from .conftest import DATA
@@ -75,7 +76,7 @@ def test_chapter_report_builder(sandbox, chapter):
     for target_id, (_, _, status, reason) in CASES.items():
         if int(target_id[2:4]) == chapter:
             assert view.loc[target_id, "评估结论"] == status, target_id
-            assert view.loc[target_id, "依据"] == reason, target_id
+            assert view.loc[target_id, "依据"] == group_digits(reason), target_id   # 10,000: the one formatter
             assert view.loc[target_id, "来源"] in (f"测试来源{target_id}", to_chinese(review.target_progress.set_index(
                 "target_id").loc[target_id, "latest_source_title"]))
     lacking = review.chapter_targets_lacking()

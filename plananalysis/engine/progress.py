@@ -862,14 +862,13 @@ def _reason(rec: dict, spec: dict, as_of: int) -> tuple[str, str]:
             head_en += " (a bound only)"
     if not rec["has_path"]:
         target_text = spec["target_printed"] if not _blank(spec["target_printed"]) else _num(rec["target_value"])
-        target_en = _target_en(spec, rec)
         met = rec["is_target_met"]
         if rule == "maintain":
             zh = f"{head_zh}，目标为保持基期{_with_unit(rec['base_value'], unit)}，{'已保持' if met else '低于基期'}"
             en = f"{head_en}; target: keep the base {_num(rec['base_value'])}; {'kept' if met else 'below the base'}"
         else:
             zh = f"{head_zh}，目标{target_text}，{'满足' if met else '未满足'}"
-            en = f"{head_en}; target {target_en}; {'met' if met else 'not met'}"
+            en = f"{head_en}; target {target_text}; {'met' if met else 'not met'}"
         return lag_zh + zh, lag_en + en
     if rec["phase"] == "final":
         if "partial" in rec["flags"] and rec["status_id"] == "no_data":
@@ -909,26 +908,8 @@ def _reason(rec: dict, spec: dict, as_of: int) -> tuple[str, str]:
     return lag_zh + zh, lag_en + en
 
 
-def _target_en(spec: dict, rec: dict) -> str:
-    """The target in an English sentence: its operator and number, no Chinese words
-    (``控制在5.5左右`` → ``about 5.5``, ``7万人`` → ``7``; the unit is the table's).
-
-    >>> _target_en({"target_op": "≈"}, {"target_value": 5.5}), _target_en({"target_op": "range", "target_high": 400}, {"target_value": 350})
-    ('about 5.5', '350–400')
-    """
-    op = spec.get("target_op") or "="
-    value = _num(_float(rec.get("target_value")))
-    if value == "—":
-        return "as set in the plan"
-    if op == "range":
-        return f"{value}–{_num(_float(spec.get('target_high')))}"
-    return {"≈": f"about {value}", "≥": f"≥{value}", "≤": f"≤{value}", ">": f">{value}",
-            "<": f"<{value}"}.get(op, value)
-
-
 def _annual_reason(rec: dict, spec: dict, lag_zh: str, lag_en: str) -> tuple[str, str]:
     unit, target = spec["unit"], spec["target_printed"] or _num(rec["target_value"])
-    target_en = _target_en(spec, rec)
     values = dict(rec["annual_flows"])
     zh = "、".join(f"{y}年{_with_unit(v, unit)}" for y, v in values.items())
     en = ", ".join(f"{y}: {_num(v)}" for y, v in values.items())
@@ -938,10 +919,10 @@ def _annual_reason(rec: dict, spec: dict, lag_zh: str, lag_en: str) -> tuple[str
     known_zh = "已知年份" if rec["years_missing"] else ""
     if rec["is_target_met"]:
         zh += f"，每年目标{target}：{known_zh}各年均达到"
-        en += f"; target {target_en} every year: reached in every {'known ' if known_zh else ''}year"
+        en += f"; target {target} every year: reached in every {'known ' if known_zh else ''}year"
     else:
         zh += f"，每年目标{target}：{rec['years_below'].replace(',', '、')}年未达到"
-        en += f"; target {target_en} every year: not reached in {rec['years_below'].replace(',', ', ')}"
+        en += f"; target {target} every year: not reached in {rec['years_below'].replace(',', ', ')}"
     return lag_zh + zh, lag_en + en
 
 

@@ -54,8 +54,8 @@ def _names(review, rows: pd.DataFrame) -> list[str]:
 
 
 def status_summary(progress: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """Rows per status as the table shows it (its own label, so an engine label with a year stays),
-    best first: ``status_id, label, tone, count, indicator_ids``.
+    """Rows per status, best first: ``status_id, label`` (the legend's: 预计完成), ``dated`` (the
+    sentence's: 预计完成（据2021–2024年数据）), ``tone, count, indicator_ids``.
 
     >>> from plananalysis.context import review_context
     >>> summary = status_summary(review_context(as_of=2023).progress)
@@ -67,10 +67,23 @@ def status_summary(progress: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     rows = []
     for (order, status_id), group in frame.groupby(["status_order", "status_id"], sort=True):
         labels = list(dict.fromkeys(group["_label"]))
-        label = labels[0] if len(labels) == 1 else _dated_span(group, lang)
-        rows.append({"status_id": status_id, "label": label, "tone": group["_tone"].iloc[0],
-                     "count": len(group), "indicator_ids": list(group["indicator_id"])})
-    return pd.DataFrame(rows, columns=["status_id", "label", "tone", "count", "indicator_ids"])
+        dated = labels[0] if len(labels) == 1 else _dated_span(group, lang)
+        rows.append({"status_id": status_id, "label": _undated_label(group, lang), "dated": dated,
+                     "tone": group["_tone"].iloc[0], "count": len(group), "indicator_ids": list(group["indicator_id"])})
+    return pd.DataFrame(rows, columns=["status_id", "label", "dated", "tone", "count", "indicator_ids"])
+
+
+def _undated_label(group: pd.DataFrame, lang: str) -> str:
+    """The legend's label of a status (预计完成), whatever year its rows rest on."""
+    from ..engine.methods import label
+
+    row = group.iloc[0]
+    if "method" not in group.columns or "phase" not in group.columns:
+        return str(group["_label"].iloc[0])
+    try:
+        return label(row["method"], row["phase"], row["status_id"], "en" if lang == "en" else "zh")
+    except Exception:  # noqa: BLE001 — a status outside the declared table keeps the row's own label
+        return str(group["_label"].iloc[0])
 
 
 def _dated_span(group: pd.DataFrame, lang: str) -> str:
@@ -113,7 +126,7 @@ def _count_phrase(summary: pd.DataFrame, progress: pd.DataFrame, review) -> str:
     for row in summary.itertuples():
         if row.tone == "no_data":
             continue
-        text = _t(lang, f"{row.count}项{row.label}", f"{row.count} {row.label.lower()}")
+        text = _t(lang, f"{row.count}项{row.dated}", f"{row.count} {row.dated[:1].lower() + row.dated[1:]}")
         if row.tone in LAGGING:
             names = _names(review, progress[progress["indicator_id"].isin(row.indicator_ids)])
             text += _t(lang, f"（{names_list(names, 'zh')}）", f" ({names_list(names, 'en')})")
@@ -126,8 +139,11 @@ def headline(review) -> str:
     many met or on schedule, which lag, how many lack data and which departments are to supply it.
 
     >>> from plananalysis.context import review_context
-    >>> text = headline(review_context(as_of=2025, lang="en"))
-    >>> text.startswith("As of 2025 (final review)") and "not completed (" in text
+    >>> review = review_context(as_of=2025, lang="en")
+    >>> text = headline(review.what_if("culture_industry_share", 2025, 6.7))
+    >>> text.startswith("As of 2025 (final review)"), "1 not completed (Value added of culture" in text
+    (True, True)
+    >>> "8 likely completed (on 2021–2024 data)" in headline(review)    # one label, the years it rests on
     True
     """
     lang, progress = review.lang, review.progress
@@ -211,19 +227,19 @@ def chapter_narrative(review) -> str:
     n_targets, n_indicators = len(targets), len(rows)
     restated = int((targets.get("restates_indicator_id", pd.Series(dtype=str)).fillna("") != "").sum()) if n_targets else 0
     with_data = int(rows["latest_value"].notna().sum()) if n_indicators else 0
-    summary = status_summary(rows, lang) if n_indicators else pd.DataFrame(columns=["label", "count", "tone"])
+    summary = status_summary(rows, lang) if n_indicators else pd.DataFrame(columns=["label", "dated", "count", "tone"])
     total = len(review.progress)
     if lang == "en":
         text = (f"This chapter sets {n_targets} quantified target{'s' if n_targets != 1 else ''} in its text"
                 f"{f' ({restated} restating headline indicators)' if restated else ''} and covers "
                 f"{n_indicators} of the {total} headline indicators, {with_data} of them with data.")
         if len(summary):
-            text += " Status: " + ", ".join(f"{r.label} {r.count}" for r in summary.itertuples()) + "."
+            text += " Status: " + ", ".join(f"{r.dated} {r.count}" for r in summary.itertuples()) + "."
     else:
         text = (f"本章共有{n_targets}项量化目标{f'（其中{restated}项与主要指标重合）' if restated else ''}，"
                 f"涉及主要指标{n_indicators}项，其中{with_data}项有观测数据。")
         if len(summary):
-            text += "评估结论：" + "，".join(f"{r.label}{r.count}项" for r in summary.itertuples()) + "。"
+            text += "评估结论：" + "，".join(f"{r.dated}{r.count}项" for r in summary.itertuples()) + "。"
     behind = rows[signals(rows, lang)["tone"].isin(LAGGING).to_numpy()] if n_indicators else rows
     if len(behind):
         text += _t(lang, "需加大力度：" + "、".join(_names(review, behind)) + "。",
@@ -358,7 +374,7 @@ def retrospective_summary(review) -> str:
     summary = status_summary(table, "en")
     parts = []
     for row in summary.itertuples():
-        text = f"{row.count} {row.label.lower()}"
+        text = f"{row.count} {row.dated[:1].lower() + row.dated[1:]}"
         if row.tone in LAGGING or row.status_id == "basically_completed":
             names = _names(review, table[table["indicator_id"].isin(row.indicator_ids)])
             text += f" ({names_list(names, 'en')})"

@@ -70,8 +70,10 @@ def targets_view(table: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     >>> list(view.columns)
     ['Id', 'Subject', 'Target', 'Year', 'Status', 'Latest', 'Data year', 'Source', 'Why']
     """
+    from .signals import reason
+
     zh = lang != "en"
-    why = [(r["needed_zh"] if zh else r["needed_en"]) or (r["reason_zh"] if zh else r["reason_en"])
+    why = [(r["needed_zh"] if zh else r["needed_en"]) or reason(r, lang)   # targets and units translated
            for r in table.to_dict("records")]
     return pd.DataFrame({
         "编号" if zh else "Id": table["target_id"].tolist(),
