@@ -490,7 +490,7 @@ def as_sheet(review, key: str, result) -> Sheet | None:
     >>> frame = pd.DataFrame({"编号": ["t1"], "目标年份": [2025], "评估结论": ["完成"], "完成目标进度P": [1.02]})
     >>> sheet = as_sheet(review_context(as_of=2025), "targets", frame)
     >>> sheet.title, sheet.kinds["目标年份"], sheet.kinds["完成目标进度P"], sheet.colours
-    ('章节量化目标', 'year', 'percent', ['#41ab5d'])
+    ('章节量化目标', 'year', 'percent', ['#006d2c'])
     """
     if result is None:
         return None
