@@ -10,14 +10,15 @@ HOST ?= 127.0.0.1
 PORT ?= 8866
 LAB_PORT ?= 8888
 
-.PHONY: review test app bench lab venv system fonts browser clean
+.PHONY: review test app bench lab venv system fonts browser viewers clean
 
 ## review: run the full review (mid-term by default; AS_OF=2025 for the final one) into reports/
-review: $(STAMP) fonts
+## (the browser prints the review's PDF)
+review: $(STAMP) fonts browser
 	$(BIN)/plananalysis review --as-of $(AS_OF) $(if $(JOBS),--jobs $(JOBS),)
 
 ## test: install what is missing, then run every test
-test: $(STAMP) fonts browser
+test: $(STAMP) fonts browser viewers
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## app: serve the Voilà apps on $(HOST):$(PORT)
@@ -53,6 +54,9 @@ fonts:
 
 browser:
 	@bash tools/ensure-system.sh browser
+
+viewers:
+	@bash tools/ensure-system.sh viewers
 
 clean:
 	rm -rf $(VENV) reports/.tmp-*

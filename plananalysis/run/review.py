@@ -454,6 +454,7 @@ def run_reviews(reviews: list[ReviewParameters], *, jobs: int | None = None, for
     planned = [(params, _plan_review(params, reports, force, only, notebooks, echo)) for params in reviews]
     runs = [run for _, run in planned if run is not None]
     summaries = {}
+    printer = None
     for params, run in planned:
         if run is None:
             final = review_folder(params, reports)
@@ -471,24 +472,37 @@ def run_reviews(reviews: list[ReviewParameters], *, jobs: int | None = None, for
                     csv = run.final / CSV_FOLDER / job.name
                     if csv.is_dir():
                         shutil.copytree(csv, run.tmp / CSV_FOLDER / job.name)
-        # The Excel workbooks need no notebook: build them while the workers start and run.
+        # The workbook and the Word document need no notebook: build them while the workers start
+        # and run; the browser that prints the PDF starts meanwhile too.
+        from ..publish.document import document_name, write_document
         from ..publish.export import write_index, write_scorecard_xlsx
+        from ..publish.pdf import Printer, renderer
 
-        workbooks = [(run, _in_background(write_scorecard_xlsx, run.tmp / "scorecard.xlsx", run.params)) for run in runs]
+        if runs and renderer() is not None:
+            printer = Printer()
+        elif runs:
+            echo("未找到 Chromium，不生成 PDF（make browser 安装）(no Chromium: no PDF; make browser installs it)")
+        documents = [(run, name, _in_background(write, run.tmp / name, run.params)) for run in runs
+                     for name, write in (("scorecard.xlsx", write_scorecard_xlsx),
+                                         (document_name(run.params), write_document))]
         tasks = [(run, job) for run in runs for job in run.todo]
         for run, result in _execute(tasks, jobs, notebooks, echo):
             run.results.append(result)
-        for run, workbook in workbooks:
+        for run, name, document in documents:
             try:
-                workbook.result()
+                document.result()
             except Exception as exc:  # noqa: BLE001 — reported as this review's failure, never a traceback
-                run.results.append({"name": "scorecard.xlsx", "ok": False, "error": _short_error(exc), "seconds": 0})
-            summaries[id(run.params)] = _finish_review(run, write_index, echo)
+                run.results.append({"name": name, "ok": False, "error": _short_error(exc), "seconds": 0})
+        for run in runs:
+            summaries[id(run.params)] = _finish_review(run, write_index, echo, printer)
     except BaseException:
         for run in runs:
             if run.tmp is not None:
                 shutil.rmtree(run.tmp, ignore_errors=True)
         raise
+    finally:
+        if printer is not None:
+            printer.close()
     write_reports_index(reports)
     if runs:
         echo(f"完成 (done): {len(runs)} 项评估 (reviews), {sum(len(r.todo) for r in runs)} 个笔记本 (notebooks), "
@@ -496,13 +510,31 @@ def run_reviews(reviews: list[ReviewParameters], *, jobs: int | None = None, for
     return [summaries[id(params)] for params in reviews]
 
 
-def _finish_review(run: _ReviewRun, write_index, echo) -> dict:
-    """Index and manifest of one review, then swap it in (or keep it as ``.failed``)."""
+def _finish_review(run: _ReviewRun, write_index, echo, printer=None) -> dict:
+    """Index, PDF and manifest of one review, then swap it in (or keep it as ``.failed``)."""
+    from ..publish.document import document_name
+    from ..publish.pdf import write_pdf
+
     failed = [r for r in run.results if not r["ok"]]
+    docx, pdf = document_name(run.params), document_name(run.params, ".pdf")
+    en = run.params.lang == "en"
+    documents = [(docx, "The review (Word)" if en else "评估报告（Word）")] if (run.tmp / docx).exists() else []
+    if printer is not None:
+        documents.append((pdf, "The review (PDF, for printing)" if en else "评估报告（PDF，供打印）"))
     try:
-        write_index(run.tmp, run.all_jobs, {r["name"]: r for r in run.results}, run.params)
+        write_index(run.tmp, run.all_jobs, {r["name"]: r for r in run.results}, run.params, documents=documents)
     except Exception as exc:  # noqa: BLE001
         failed.append({"name": "index.html", "ok": False, "error": _short_error(exc), "seconds": 0})
+    if printer is not None and not failed:
+        started = time.perf_counter()
+        try:
+            write_pdf(run.tmp / pdf, run.tmp, [j.name for j in run.all_jobs], run.params, printer)
+        except Exception as exc:  # noqa: BLE001 — the review fails with the reason, never a traceback
+            failed.append({"name": pdf, "ok": False, "error": _short_error(exc), "seconds": 0})
+            run.results.append(failed[-1])
+        else:
+            run.results.append({"name": pdf, "ok": True, "error": None,
+                                "seconds": round(time.perf_counter() - started, 2)})
     manifest = {"params": run.params.as_dict(), "shared": run.shared, "digests": run.digests,
                 "jobs": [{"name": j.name, "notebook": j.notebook, "parameters": j.parameters,
                           "title_zh": j.title_zh, "title_en": j.title_en} for j in run.all_jobs],
