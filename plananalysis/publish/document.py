@@ -299,7 +299,7 @@ def _widths(frame: pd.DataFrame, total_cm: float, size: float = 8.5) -> list[flo
         cells = [display_width(v) for v in frame[column].astype(str)] or [0]
         longest = max(min(display_width(column), 8), max(cells))
         wants.append(longest)
-        fixed.append(longest <= 14)
+        fixed.append(longest <= 16)
     widths = [w * unit + padding if f else 0.0 for w, f in zip(wants, fixed)]
     rest = total_cm - sum(widths)
     flexible = [min(w, 60) for w, f in zip(wants, fixed) if not f]
@@ -436,7 +436,7 @@ def _title_page(doc, review, today: str) -> None:
     for line in (_t(lang, f"评估方法：{method_name(params.method, lang)}", f"Method: {method_name(params.method, lang)}"),
                  _t(lang, f"地区：{region}", f"Region: {region}"),
                  _t(lang, f"生成日期：{today}", f"Generated: {today}")):
-        _paragraph(doc, line, lang, indent=False, size=12, align=center, name=True)
+        _paragraph(doc, line, lang, indent=False, size=12, align=center)
     doc.paragraphs[-1].add_run().add_break(WD_BREAK.PAGE)
 
 
@@ -446,7 +446,7 @@ def _summary(doc, review) -> None:
 
     lang = review.lang
     _heading(doc, _t(lang, "一、总体评价", "1. Overall assessment"), 1, lang)
-    _paragraph(doc, headline(review), lang, name=True)
+    _paragraph(doc, headline(review), lang)
     counts = review.status_counts()
     summary = status_summary(review.progress, lang)
     phase = review.progress["phase"].iloc[0] if len(review.progress) else review.params.phase
@@ -511,7 +511,7 @@ def _chapters(doc, review) -> None:
     for number in chapter_numbers(review):
         context = _chapter_context(review, number)
         _heading(doc, context.chapter.title(lang), 2, lang)
-        _paragraph(doc, context.chapter_narrative(), lang, name=True)
+        _paragraph(doc, context.chapter_narrative(), lang)
         rows = context.chapter_progress()
         if len(rows):
             _heading(doc, _t(lang, f"本章主要指标（{len(rows)}项）", f"Headline indicators ({len(rows)})"), 3, lang)
@@ -525,7 +525,7 @@ def _chapters(doc, review) -> None:
                                                              width=Cm(_TEXT_WIDTH / 2 - 0.3))
             note = figures.without_charts_note(context, without)
             if note:
-                _paragraph(doc, note, lang, indent=False, size=9, name=True)
+                _paragraph(doc, note, lang, indent=False, size=9)
         targets = chapter_targets(context)
         if targets is not None and len(targets):
             _heading(doc, _t(lang, f"本章量化目标（{len(targets)}项）", f"Quantified targets ({len(targets)})"), 3, lang)
@@ -552,7 +552,7 @@ def _problems(doc, review) -> None:
     for k, item in enumerate(items, start=1):
         paragraph = _paragraph(doc, f"{k}. ", lang, indent=False)
         _run(paragraph, item["title"], lang, name=True, bold=True)
-        _run(paragraph, _t(lang, "：", ": ") + item["text"], lang, name=True)
+        _run(paragraph, _t(lang, "：", ": ") + item["text"], lang)
 
 
 def _sources(doc, review) -> None:
@@ -592,8 +592,8 @@ def build_document(review, *, today: date | None = None):
 
     >>> from plananalysis.context import review_context
     >>> doc = build_document(review_context(as_of=2025, lang="en"))
-    >>> doc.paragraphs[6].text, doc.sections[1].orientation
-    ('Outline of the Zhejiang Province Social Development 14th Five-Year Plan', 1)
+    >>> doc.paragraphs[6].text == review_context(as_of=2025).plan.title_in("en"), doc.sections[1].orientation.name
+    (True, 'LANDSCAPE')
     """
     from docx import Document
     from docx.shared import Cm
