@@ -12,7 +12,7 @@ from pathlib import Path
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff60]+")
 # Latin words a Chinese page may carry: measures, units, abbreviations, file names, method names
 LATIN_ALLOWED = {"P", "E", "q", "GDP", "PM", "CSV", "Excel", "scorecard", "xlsx", "SDG", "SDSN",
-                 "Eurostat", "Open", "III", "RR", "IP"}
+                 "Eurostat", "Open", "III", "RR", "IP", "Word", "PDF"}
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr",
          "path", "rect", "circle", "line", "polyline", "stop", "use"}
 
