@@ -1,16 +1,18 @@
 """The review as a Word document (``.docx``), the form in which reviews are filed.
 
-Built with `python-docx` from the review's one context (no notebook needed, so it is written in
-a thread while the notebooks run), in the review's language:
+Built with `python-docx` from the review's one context, in the review's language: drafted in a
+thread while the notebooks run (:func:`draft_document`), its chart images put in from the chapter
+pages once they are written (:meth:`Draft.finish`):
 
 1. a title page: the plan, the phase, the year, the method, the region, the date;
 2. 总体评价: the headline sentence (:func:`~plananalysis.present.narrative.headline`), the
    statuses counted in their colours, and the statuses and P/E/q in words;
 3. 主要指标完成情况: the progress table (:func:`~plananalysis.present.tables.progress_view`), the
    status cells in their colours, on a landscape page;
-4. one section per chapter: its paragraph, its headline indicators, its charts as images (PNG
-   from the same charts as the pages: :func:`~plananalysis.present.charts.to_png`) and its
-   quantified targets (from :func:`chapter_targets`, the one function to point elsewhere);
+4. one section per chapter: its paragraph, its headline indicators, its charts as images (PNG of
+   the very charts its page shows, or drawn again with :func:`~plananalysis.present.charts.to_png`
+   when there is no page) and its quantified targets (from :func:`chapter_targets`, the one
+   function to point elsewhere);
 5. 存在的主要问题: the lagging, reversed and no-data items (:func:`~plananalysis.present.narrative.problems`);
 6. an appendix of sources.
 
@@ -29,6 +31,8 @@ are marked zh-CN run by run).
 from __future__ import annotations
 
 import io
+import re
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -38,8 +42,8 @@ from ..files import write_atomically
 from ..present import format as fmt
 from ..present import glossary
 
-__all__ = ["build_document", "write_document", "document_name", "chapter_targets", "chapter_numbers",
-           "BODY_FONT", "HEADING_FONT"]
+__all__ = ["build_document", "draft_document", "Draft", "write_document", "chapter_targets", "chapter_numbers",
+           "page_charts", "BODY_FONT", "HEADING_FONT"]
 
 #: (East Asian, Latin) fonts of the body text and of the headings.
 BODY_FONT = ("宋体", "Times New Roman")
@@ -54,20 +58,6 @@ _HEADER_FILL = "DCE6F1"
 
 def _t(lang: str, zh: str, en: str) -> str:
     return en if lang == "en" else zh
-
-
-def document_name(params, suffix: str = ".docx") -> str:
-    """The file name of the review's document (``.docx``) or PDF: plan id, review folder, ``review``.
-
-    >>> from plananalysis.params import validate
-    >>> params = validate(as_of=2025, lang="en")
-    >>> document_name(params) == f"{params.plan_id}-2025-en-review.docx", document_name(params, ".pdf")[-11:]
-    (True, '-review.pdf')
-    """
-    from ..files import safe_name
-    from ..run.review import report_folder_name
-
-    return f"{safe_name(params.plan_id, 'plan')}-{report_folder_name(params)}-review{suffix}"
 
 
 def chapter_numbers(review) -> list[int]:
@@ -498,11 +488,8 @@ def _indicators(doc, review) -> None:
     _landscape(doc, False)
 
 
-def _chapters(doc, review) -> None:
-    from docx.shared import Cm
-
+def _chapters(doc, review, pending: list) -> None:
     from ..present import figures
-    from ..present.charts import to_png
 
     lang = review.lang
     _heading(doc, _t(lang, "三、各章评估", "3. Chapter by chapter"), 1, lang)
@@ -516,13 +503,11 @@ def _chapters(doc, review) -> None:
         if len(rows):
             _heading(doc, _t(lang, f"本章主要指标（{len(rows)}项）", f"Headline indicators ({len(rows)})"), 3, lang)
             _progress_table(doc, context, rows, width_cm=_TEXT_WIDTH, keys=keys, size=8.5, **years)
-            items, without = figures.trajectories(context, rows["indicator_id"])
-            if items:
-                grid = doc.add_table(rows=(len(items) + 1) // 2, cols=2)
-                for k, (chart, _, _) in enumerate(items):
-                    cell = grid.cell(k // 2, k % 2)
-                    cell.paragraphs[0].add_run().add_picture(io.BytesIO(to_png(chart, scale=1.5)),
-                                                             width=Cm(_TEXT_WIDTH / 2 - 0.3))
+            drawn, without = figures.drawn_indicators(context, rows["indicator_id"])
+            if drawn:
+                grid = doc.add_table(rows=(len(drawn) + 1) // 2, cols=2)
+                for k, indicator_id in enumerate(drawn):  # the images are put in by Draft.finish
+                    pending.append((grid.cell(k // 2, k % 2), number, k, indicator_id))
             note = figures.without_charts_note(context, without)
             if note:
                 _paragraph(doc, note, lang, indent=False, size=9)
@@ -538,6 +523,72 @@ def _chapters(doc, review) -> None:
                 colours = [_colour_of(v, table) for v in targets[status]]
             quote = [c for c in targets.columns if c in ("原文", "Quote", "内容", "Subject")]
             _table(doc, targets, lang, status=status, colours=colours, names=quote, size=8.5)
+
+
+_FIGURE_SVG = re.compile(r'<figure class="pa-chart">\s*(<svg.*?</svg>)', re.S)
+
+
+def page_charts(page: Path) -> list[str]:
+    """The charts of a written report page, as SVG text, in the page's order (none if no page).
+
+    >>> page_charts(Path("no-such-page.html"))
+    []
+    """
+    if not Path(page).exists():
+        return []
+    return _FIGURE_SVG.findall(Path(page).read_text(encoding="utf-8"))
+
+
+@dataclass
+class Draft:
+    """A review's Word document without its chart images yet: :meth:`finish` puts them in (from
+    the chapter pages' SVG when the review's folder has them — the charts the pages show, turned
+    into PNG in a tenth of the time of drawing them again — else drawn from the review) and saves.
+    """
+
+    review: object
+    document: object
+    pending: list = field(default_factory=list)
+
+    def _images(self, number: int, pages: Path | None) -> dict:
+        from ..present.charts import register_fonts
+
+        svgs = page_charts(Path(pages) / f"chapter-{number:02d}.html") if pages is not None else []
+        wanted = [p for p in self.pending if p[1] == number]
+        if len(svgs) >= len(wanted) and wanted:
+            import vl_convert as vlc
+
+            register_fonts()
+            return {k: vlc.svg_to_png(svgs[k], scale=1.5) for _, _, k, _ in wanted}
+        from ..present.charts import to_png
+
+        context = _chapter_context(self.review, number)
+        return {k: to_png(context.trajectory(indicator_id), scale=1.5) for _, _, k, indicator_id in wanted}
+
+    def add_charts(self, number: int, pages: Path | None = None) -> int:
+        """Put chapter ``number``'s chart images in (from its page in ``pages`` if there); the
+        number of images put in.  The review calls it as each chapter's page is written."""
+        from docx.shared import Cm
+
+        wanted = [p for p in self.pending if p[1] == number]
+        if not wanted:
+            return 0
+        images = self._images(number, pages)
+        for cell, _, k, _ in wanted:
+            cell.paragraphs[0].add_run().add_picture(io.BytesIO(images[k]), width=Cm(_TEXT_WIDTH / 2 - 0.3))
+        self.pending = [p for p in self.pending if p[1] != number]
+        return len(wanted)
+
+    def finish(self, target: Path | None = None, pages: Path | None = None):
+        """Put the chart images still missing in (``pages``: the review's folder, whose chapter
+        pages hold the charts), save to ``target`` atomically (if given) and return the document."""
+        for number in list(dict.fromkeys(p[1] for p in self.pending)):
+            self.add_charts(number, pages)
+        if target is not None:
+            buffer = io.BytesIO()
+            self.document.save(buffer)
+            write_atomically(target, buffer.getvalue())
+        return self.document
 
 
 def _problems(doc, review) -> None:
@@ -587,13 +638,13 @@ def _sources(doc, review) -> None:
     _table(doc, table, lang, names=[_t(lang, "来源", "Source")], size=8)
 
 
-def build_document(review, *, today: date | None = None):
-    """The review as a ``docx.Document`` (see the module's docstring for its parts).
+def draft_document(review, *, today: date | None = None) -> Draft:
+    """The review's document with every part but the chart images (see :class:`Draft`).
 
     >>> from plananalysis.context import review_context
-    >>> doc = build_document(review_context(as_of=2025, lang="en"))
-    >>> doc.paragraphs[6].text == review_context(as_of=2025).plan.title_in("en"), doc.sections[1].orientation.name
-    (True, 'LANDSCAPE')
+    >>> draft = draft_document(review_context(as_of=2023))
+    >>> len(draft.pending) > 0, len(draft.document.inline_shapes)
+    (True, 0)
     """
     from docx import Document
     from docx.shared import Cm
@@ -613,18 +664,31 @@ def build_document(review, *, today: date | None = None):
     doc.core_properties.title = title
     doc.core_properties.language = "zh-CN" if lang == "zh" else "en"
     doc.core_properties.author = "plananalysis"
+    draft = Draft(review, doc)
     _title_page(doc, review, day)
     _summary(doc, review)
     _indicators(doc, review)
-    _chapters(doc, review)
+    _chapters(doc, review, draft.pending)
     _problems(doc, review)
     _sources(doc, review)
-    return doc
+    return draft
 
 
-def write_document(target: Path, params, *, today: date | None = None) -> Path:
-    """Write the review's Word document to ``target``, atomically (the review runs it in a thread
-    beside the notebooks: about two seconds, most of it drawing the charts).
+def build_document(review, *, today: date | None = None, pages: Path | None = None):
+    """The review as a ``docx.Document`` (see the module's docstring for its parts); ``pages``: the
+    review's folder, whose chapter pages already hold the charts.
+
+    >>> from plananalysis.context import review_context
+    >>> doc = build_document(review_context(as_of=2025, lang="en"))
+    >>> doc.paragraphs[6].text == review_context(as_of=2025).plan.title_in("en"), doc.sections[1].orientation.name
+    (True, 'LANDSCAPE')
+    """
+    return draft_document(review, today=today).finish(pages=pages)
+
+
+def write_document(target: Path, params, *, today: date | None = None, pages: Path | None = None) -> Path:
+    """Write the review's Word document to ``target``, atomically (the review drafts it in a thread
+    beside the notebooks and puts the charts in from the pages once they are written).
 
     >>> import tempfile
     >>> from docx import Document
@@ -637,7 +701,5 @@ def write_document(target: Path, params, *, today: date | None = None) -> Path:
     """
     from ..context import review_context
 
-    doc = build_document(review_context(params), today=today)
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return write_atomically(target, buffer.getvalue())
+    draft_document(review_context(params), today=today).finish(target, pages)
+    return Path(target)

@@ -128,7 +128,8 @@ class Printer:
     """A headless Chromium, started in a thread of its own, that prints HTML files to PDF.
 
     ``Printer()`` returns at once (the browser starts in the background); :meth:`print` waits for
-    it; :meth:`close` stops it.  ``executable``: the Chromium to use (default :func:`renderer`).
+    it; :meth:`close` stops it.  ``executable``: the Chromium to use (default :func:`renderer`);
+    ``priority``: a niceness for the browser (Linux), so that starting it takes idle cores only.
 
     >>> printer = Printer(executable="/nonexistent/chromium")
     >>> printer.print(Path("a.html"), Path("a.pdf"))
@@ -138,8 +139,9 @@ class Printer:
     >>> printer.close()
     """
 
-    def __init__(self, executable: str | None = None):
+    def __init__(self, executable: str | None = None, *, priority: int = 0):
         self.executable = executable or renderer()
+        self.priority = priority
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="plananalysis-pdf")
         self._playwright = self._browser = None
         self._started = self._pool.submit(self._start)
@@ -147,6 +149,14 @@ class Printer:
     def _start(self) -> None:
         from playwright.sync_api import sync_playwright
 
+        if self.priority:  # the browser's processes inherit the thread's niceness (Linux)
+            import os
+            import threading
+
+            try:
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), self.priority)
+            except (AttributeError, OSError):
+                pass
         self._playwright = sync_playwright().start()
         try:
             self._browser = self._playwright.chromium.launch(executable_path=self.executable, args=CHROMIUM_ARGS)
@@ -159,7 +169,7 @@ class Printer:
         page = self._browser.new_page()
         try:
             page.goto(Path(source).resolve().as_uri(), wait_until="load")
-            data = page.pdf(format="A4", print_background=True, prefer_css_page_size=True, outline=True, tagged=True)
+            data = page.pdf(format="A4", print_background=True, prefer_css_page_size=True, outline=True)
         finally:
             page.close()
         return write_atomically(target, data)
@@ -196,7 +206,7 @@ def write_pdf(target: Path, folder: Path, names: list[str], params, printer: Pri
     """Print the review in ``folder`` (its ``index.html`` and the pages ``names``, in order) to
     ``target`` with ``printer``.
 
-    ``write_pdf(folder / document_name(params, ".pdf"), folder, [job.name for job in jobs], params,
+    ``write_pdf(folder / review_file_name(params, ".pdf"), folder, [job.name for job in jobs], params,
     Printer())`` is what the review runs once its pages are written (a second or two).
 
     >>> import tempfile

@@ -45,7 +45,8 @@ from pathlib import Path
 from ..params import ReviewParameters, validate
 from ..paths import ROOT, data_dir
 
-__all__ = ["Job", "review_jobs", "run_review", "report_folder_name", "register", "ROOT", "NOTEBOOKS"]
+__all__ = ["Job", "review_jobs", "run_review", "report_folder_name", "review_file_name", "register", "ROOT",
+           "NOTEBOOKS"]
 
 NOTEBOOKS = ROOT / "notebooks"
 PACKAGE = Path(__file__).resolve().parents[1]
@@ -330,6 +331,19 @@ def report_folder_name(params: ReviewParameters) -> str:
     return name
 
 
+def review_file_name(params: ReviewParameters, suffix: str = ".docx") -> str:
+    """The file name of the review's Word document (``.docx``) or PDF: the plan's id, the review's
+    folder name, ``review`` (a file that travels by mail says what it is).
+
+    >>> params = validate(as_of=2025, lang="en")
+    >>> review_file_name(params) == f"{params.plan_id}-2025-en-review.docx", review_file_name(params, ".pdf")[-11:]
+    (True, '-review.pdf')
+    """
+    from ..files import safe_name
+
+    return f"{safe_name(params.plan_id, 'plan')}-{report_folder_name(params)}-review{suffix}"
+
+
 def review_folder(params: ReviewParameters, reports_dir=None) -> Path:
     """Where one review is written: ``reports/<plan id>/<report_folder_name>``.
 
@@ -391,6 +405,7 @@ class _ReviewRun:
     shared: str
     tmp: Path | None = None
     results: list = field(default_factory=list)
+    index_ahead: bool = False  # index.html written beside the notebooks, as it is when all succeed
 
     @property
     def label(self) -> str:
@@ -472,29 +487,45 @@ def run_reviews(reviews: list[ReviewParameters], *, jobs: int | None = None, for
                     csv = run.final / CSV_FOLDER / job.name
                     if csv.is_dir():
                         shutil.copytree(csv, run.tmp / CSV_FOLDER / job.name)
-        # The workbook and the Word document need no notebook: build them while the workers start
-        # and run; the browser that prints the PDF starts meanwhile too.
-        from ..publish.document import document_name, write_document
-        from ..publish.export import write_index, write_scorecard_xlsx
+        # The workbook and the Word document need no notebook: build them (the document but its
+        # chart images) while the workers start and run, at a low priority so that they take the
+        # cores the notebooks leave idle; the browser that prints the PDF starts meanwhile too.
+        from ..publish.export import write_index
         from ..publish.pdf import Printer, renderer
 
         if runs and renderer() is not None:
-            printer = Printer()
+            printer = Printer(priority=_BACKGROUND_NICE)
         elif runs:
             echo("未找到 Chromium，不生成 PDF（make browser 安装）(no Chromium: no PDF; make browser installs it)")
-        documents = [(run, name, _in_background(write, run.tmp / name, run.params)) for run in runs
-                     for name, write in (("scorecard.xlsx", write_scorecard_xlsx),
-                                         (document_name(run.params), write_document))]
-        tasks = [(run, job) for run in runs for job in run.todo]
-        for run, result in _execute(tasks, jobs, notebooks, echo):
-            run.results.append(result)
-        for run, name, document in documents:
-            try:
-                document.result()
-            except Exception as exc:  # noqa: BLE001 — reported as this review's failure, never a traceback
-                run.results.append({"name": name, "ok": False, "error": _short_error(exc), "seconds": 0})
+        import queue
+
+        pages = {id(run): queue.Queue() for run in runs}  # chapter pages written, for the document's charts
         for run in runs:
-            summaries[id(run.params)] = _finish_review(run, write_index, echo, printer)
+            for job in run.all_jobs:
+                if job not in run.todo and job.parameters.get("chapter") is not None:
+                    pages[id(run)].put(int(job.parameters["chapter"]))
+        def index(run, draft_ok: bool) -> None:  # written ahead, as it is when every notebook succeeds
+            write_index(run.tmp, run.all_jobs, {}, run.params, documents=_document_links(run, draft_ok, printer))
+            run.index_ahead = draft_ok
+
+        work = [(run, _in_background(_documents, run.tmp, run.params, pages[id(run)],
+                                     lambda ok, run=run: index(run, ok), low_priority=True))
+                for run in runs]
+
+        def page_written(run, job, result):
+            if result["ok"] and job.parameters.get("chapter") is not None:
+                pages[id(run)].put(int(job.parameters["chapter"]))
+
+        tasks = [(run, job) for run in runs for job in run.todo]
+        for run, result in _execute(tasks, jobs, notebooks, echo, page_written):
+            run.results.append(result)
+        drafts = {}
+        for run, future in work:
+            pages[id(run)].put(None)
+            drafts[id(run)], failures = future.result()
+            run.results += failures
+        for run in runs:
+            summaries[id(run.params)] = _finish_review(run, write_index, echo, printer, drafts.get(id(run)))
     except BaseException:
         for run in runs:
             if run.tmp is not None:
@@ -510,21 +541,65 @@ def run_reviews(reviews: list[ReviewParameters], *, jobs: int | None = None, for
     return [summaries[id(params)] for params in reviews]
 
 
-def _finish_review(run: _ReviewRun, write_index, echo, printer=None) -> dict:
-    """Index, PDF and manifest of one review, then swap it in (or keep it as ``.failed``)."""
-    from ..publish.document import document_name
+def _documents(folder: Path, params, pages=None, index=None) -> tuple:
+    """The workbook, then the Word document but its chart images (a
+    :class:`~plananalysis.publish.document.Draft`), one after the other on the review's one
+    context, then ``index(draft_ok)`` (the front page, written ahead), then each chapter's charts as
+    its number arrives on the queue ``pages`` (its page is written; ``None``: no more):
+    ``(draft or None, [failures])``; never raises."""
+    from ..context import review_context
+    from ..publish.document import draft_document
+    from ..publish.export import write_scorecard_xlsx
+
+    failures, draft = [], None
+    for name in ("scorecard.xlsx", review_file_name(params)):
+        try:
+            if name == "scorecard.xlsx":
+                write_scorecard_xlsx(folder / name, params)
+            else:
+                draft = draft_document(review_context(params))
+        except Exception as exc:  # noqa: BLE001 — reported as this review's failure, never a traceback
+            failures.append({"name": name, "ok": False, "error": _short_error(exc), "seconds": 0})
+    if index is not None and not failures:
+        try:
+            index(draft is not None)
+        except Exception:  # noqa: BLE001 — written again at the end, where its error is reported
+            pass
+    while pages is not None:
+        number = pages.get()
+        if number is None:
+            break
+        if draft is not None:
+            try:
+                draft.add_charts(number, folder)
+            except Exception:  # noqa: BLE001 — finish() draws them again from the review
+                pass
+    return draft, failures
+
+
+def _document_links(run: _ReviewRun, draft_ok: bool, printer) -> list[tuple[str, str]]:
+    """The front page's links to the review's Word document and PDF: ``(file name, title)``."""
+    en = run.params.lang == "en"
+    links = [(review_file_name(run.params), "The review (Word)" if en else "评估报告（Word）")] if draft_ok else []
+    if printer is not None:
+        links.append((review_file_name(run.params, ".pdf"), "The review (PDF, for printing)" if en else "评估报告（PDF，供打印）"))
+    return links
+
+
+def _finish_review(run: _ReviewRun, write_index, echo, printer=None, draft=None) -> dict:
+    """Index, Word document, PDF and manifest of one review, then swap it in (or keep it as
+    ``.failed``).  The document's charts go in while the PDF prints."""
     from ..publish.pdf import write_pdf
 
     failed = [r for r in run.results if not r["ok"]]
-    docx, pdf = document_name(run.params), document_name(run.params, ".pdf")
-    en = run.params.lang == "en"
-    documents = [(docx, "The review (Word)" if en else "评估报告（Word）")] if (run.tmp / docx).exists() else []
-    if printer is not None:
-        documents.append((pdf, "The review (PDF, for printing)" if en else "评估报告（PDF，供打印）"))
-    try:
-        write_index(run.tmp, run.all_jobs, {r["name"]: r for r in run.results}, run.params, documents=documents)
-    except Exception as exc:  # noqa: BLE001
-        failed.append({"name": "index.html", "ok": False, "error": _short_error(exc), "seconds": 0})
+    docx, pdf = review_file_name(run.params), review_file_name(run.params, ".pdf")
+    if failed or not run.index_ahead or draft is None:
+        try:
+            write_index(run.tmp, run.all_jobs, {r["name"]: r for r in run.results}, run.params,
+                        documents=_document_links(run, draft is not None, printer))
+        except Exception as exc:  # noqa: BLE001
+            failed.append({"name": "index.html", "ok": False, "error": _short_error(exc), "seconds": 0})
+    document = _in_background(draft.finish, run.tmp / docx, run.tmp) if draft is not None else None
     if printer is not None and not failed:
         started = time.perf_counter()
         try:
@@ -535,6 +610,12 @@ def _finish_review(run: _ReviewRun, write_index, echo, printer=None) -> dict:
         else:
             run.results.append({"name": pdf, "ok": True, "error": None,
                                 "seconds": round(time.perf_counter() - started, 2)})
+    if document is not None:
+        try:
+            document.result()
+        except Exception as exc:  # noqa: BLE001
+            failed.append({"name": docx, "ok": False, "error": _short_error(exc), "seconds": 0})
+            run.results.append(failed[-1])
     manifest = {"params": run.params.as_dict(), "shared": run.shared, "digests": run.digests,
                 "jobs": [{"name": j.name, "notebook": j.notebook, "parameters": j.parameters,
                           "title_zh": j.title_zh, "title_en": j.title_en} for j in run.all_jobs],
@@ -615,14 +696,35 @@ def _review_label(params: dict) -> str:
     return f"{params.get('as_of', '')} {phase}" + (f"（{'，'.join(extra)}）" if extra else "")
 
 
-def _in_background(function, *args):
-    """Run ``function(*args)`` in a thread; ``.result()`` waits and re-raises its error."""
+#: The niceness of the work a review does beside its notebooks (workbook, document, browser): it
+#: takes the cores the notebooks leave idle rather than slowing them down.
+_BACKGROUND_NICE = 10
+
+
+def _in_background(function, *args, low_priority: bool = False):
+    """Run ``function(*args)`` in a thread (``low_priority``: niced, on Linux); ``.result()``
+    waits and re-raises its error."""
     from concurrent.futures import ThreadPoolExecutor
 
+    def run():
+        if low_priority:
+            _lower_priority(_BACKGROUND_NICE)
+        return function(*args)
+
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="plananalysis-review")
-    future = pool.submit(function, *args)
+    future = pool.submit(run)
     pool.shutdown(wait=False)
     return future
+
+
+def _lower_priority(nice: int) -> None:
+    """Lower the calling thread's priority (Linux: a thread has its own niceness); elsewhere nothing."""
+    import threading
+
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
+    except (AttributeError, OSError):
+        pass
 
 
 def _swap_in(tmp: Path, final: Path) -> None:
@@ -634,8 +736,9 @@ def _swap_in(tmp: Path, final: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _execute(tasks: list, jobs: int | None, notebooks: Path, echo) -> list:
-    """Run ``(review, job)`` tasks in one pool of warm workers; ``[(review, result), …]``."""
+def _execute(tasks: list, jobs: int | None, notebooks: Path, echo, on_result=None) -> list:
+    """Run ``(review, job)`` tasks in one pool of warm workers; ``[(review, result), …]``
+    (``on_result(review, job, result)`` is called as each one ends)."""
     if not tasks:
         return []
     workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
@@ -646,10 +749,13 @@ def _execute(tasks: list, jobs: int | None, notebooks: Path, echo) -> list:
     context = multiprocessing.get_context("spawn")
     several = len({id(run) for run, _ in tasks}) > 1
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init) as pool:
-        futures = {pool.submit(_run_job, job, str(run.tmp), run.params.lang, str(notebooks)): run for run, job in tasks}
+        futures = {pool.submit(_run_job, job, str(run.tmp), run.params.lang, str(notebooks)): (run, job)
+                   for run, job in tasks}
         for done, future in enumerate(as_completed(futures), 1):
-            run, result = futures[future], future.result()
+            (run, job), result = futures[future], future.result()
             out.append((run, result))
+            if on_result is not None:
+                on_result(run, job, result)
             mark = "✓" if result["ok"] else "✗"
             where = f"{run.label} " if several else ""
             line = f"[{done}/{len(tasks)}] {mark} {where}{result['name']} ({result['seconds']:.1f} s)"
