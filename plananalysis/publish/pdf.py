@@ -216,14 +216,20 @@ def write_pdf(target: Path, folder: Path, names: list[str], params, printer: Pri
     ...
     FileNotFoundError: no page to print in the review's folder
     """
-    from ..context import review_context
-    from ..present.frontpage import front_title
-
     pages = review_pages(folder, names)
     if not pages:
         raise FileNotFoundError("no page to print in the review's folder")
-    review = review_context(params)
-    html = print_html(pages, title=front_title(review), lang=params.lang,
+    title = re.search(r"<title>(.*?)</title>", pages[0][1], re.S)
+    if pages[0][0] == "index" and title:  # the front page's title is the review's
+        import html as html_module
+
+        title = html_module.unescape(title.group(1))
+    else:
+        from ..context import review_context
+        from ..present.frontpage import front_title
+
+        title = front_title(review_context(params))
+    html = print_html(pages, title=title, lang=params.lang,
                       today=(today or date.today()).isoformat())
     source = Path(folder) / ".print.html"
     source.write_text(html, encoding="utf-8")

@@ -405,7 +405,7 @@ class _ReviewRun:
     shared: str
     tmp: Path | None = None
     results: list = field(default_factory=list)
-    index_ahead: bool = False  # index.html written beside the notebooks, as it is when all succeed
+    documents: "_DocumentsProcess | None" = None  # builds the workbook, the Word document, the front page
 
     @property
     def label(self) -> str:
@@ -487,51 +487,43 @@ def run_reviews(reviews: list[ReviewParameters], *, jobs: int | None = None, for
                     csv = run.final / CSV_FOLDER / job.name
                     if csv.is_dir():
                         shutil.copytree(csv, run.tmp / CSV_FOLDER / job.name)
-        # The workbook and the Word document need no notebook: build them (the document but its
-        # chart images) while the workers start and run, at a low priority so that they take the
-        # cores the notebooks leave idle; the browser that prints the PDF starts meanwhile too.
-        from ..publish.export import write_index
+        # The workbook, the Word document and the front page need no notebook: a niced process per
+        # review builds them while the workers run, taking the cores the notebooks leave idle (a
+        # process, not a thread: a thread holding the dispatcher's GIL at a low priority would keep
+        # workers waiting); each chapter's chart images go into the document as its page is
+        # written.  The browser that prints the PDF starts meanwhile too.
         from ..publish.pdf import Printer, renderer
 
-        if runs and renderer() is not None:
-            printer = Printer(priority=_BACKGROUND_NICE)
-        elif runs:
+        pdf_ok = bool(runs) and renderer() is not None
+        if runs and not pdf_ok:
             echo("未找到 Chromium，不生成 PDF（make browser 安装）(no Chromium: no PDF; make browser installs it)")
-        import queue
-
-        pages = {id(run): queue.Queue() for run in runs}  # chapter pages written, for the document's charts
-        for run in runs:
-            for job in run.all_jobs:
-                if job not in run.todo and job.parameters.get("chapter") is not None:
-                    pages[id(run)].put(int(job.parameters["chapter"]))
-        def index(run, draft_ok: bool) -> None:  # written ahead, as it is when every notebook succeeds
-            write_index(run.tmp, run.all_jobs, {}, run.params, documents=_document_links(run, draft_ok, printer))
-            run.index_ahead = draft_ok
-
-        work = [(run, _in_background(_documents, run.tmp, run.params, pages[id(run)],
-                                     lambda ok, run=run: index(run, ok), low_priority=True))
-                for run in runs]
+        for run in runs:  # forked before any thread of this process is started
+            run.documents = _DocumentsProcess(run, pdf_ok)
+        if pdf_ok:
+            printer = Printer(priority=_BACKGROUND_NICE)
 
         def page_written(run, job, result):
             if result["ok"] and job.parameters.get("chapter") is not None:
-                pages[id(run)].put(int(job.parameters["chapter"]))
+                run.documents.page_written(int(job.parameters["chapter"]))
 
         tasks = [(run, job) for run in runs for job in run.todo]
         for run, result in _execute(tasks, jobs, notebooks, echo, page_written):
             run.results.append(result)
-        drafts = {}
-        for run, future in work:
-            pages[id(run)].put(None)
-            drafts[id(run)], failures = future.result()
-            run.results += failures
+        from ..publish.export import write_index
+
         for run in runs:
-            summaries[id(run.params)] = _finish_review(run, write_index, echo, printer, drafts.get(id(run)))
+            summaries[id(run.params)] = _finish_review(run, write_index, echo, printer)
     except BaseException:
         for run in runs:
+            if run.documents is not None:  # stopped first: it writes into the folder removed next
+                run.documents.stop(wait=False)
             if run.tmp is not None:
                 shutil.rmtree(run.tmp, ignore_errors=True)
         raise
     finally:
+        for run in runs:
+            if run.documents is not None:
+                run.documents.stop()
         if printer is not None:
             printer.close()
     write_reports_index(reports)
@@ -541,31 +533,35 @@ def run_reviews(reviews: list[ReviewParameters], *, jobs: int | None = None, for
     return [summaries[id(params)] for params in reviews]
 
 
-def _documents(folder: Path, params, pages=None, index=None) -> tuple:
-    """The workbook, then the Word document but its chart images (a
-    :class:`~plananalysis.publish.document.Draft`), one after the other on the review's one
-    context, then ``index(draft_ok)`` (the front page, written ahead), then each chapter's charts as
-    its number arrives on the queue ``pages`` (its page is written; ``None``: no more):
-    ``(draft or None, [failures])``; never raises."""
-    from ..context import review_context
-    from ..publish.document import draft_document
-    from ..publish.export import write_scorecard_xlsx
+def _build_documents(folder: Path, params, jobs: list, pdf: bool, pages, replies) -> None:
+    """In the documents process: the workbook, the Word document but its chart images, the front
+    page as it is when every notebook succeeds (``("index", ok)`` on ``replies``), then each
+    chapter's charts as its number arrives on ``pages`` (``None``: every page is written; the
+    document is saved), then ``("done", draft_ok, [failures])``."""
+    _lower_priority(_BACKGROUND_NICE)
+    failures, draft, index = [], None, False
+    try:
+        from ..context import review_context
+        from ..publish.document import draft_document
+        from ..publish.export import write_index, write_scorecard_xlsx
 
-    failures, draft = [], None
-    for name in ("scorecard.xlsx", review_file_name(params)):
-        try:
-            if name == "scorecard.xlsx":
-                write_scorecard_xlsx(folder / name, params)
-            else:
-                draft = draft_document(review_context(params))
-        except Exception as exc:  # noqa: BLE001 — reported as this review's failure, never a traceback
-            failures.append({"name": name, "ok": False, "error": _short_error(exc), "seconds": 0})
-    if index is not None and not failures:
-        try:
-            index(draft is not None)
-        except Exception:  # noqa: BLE001 — written again at the end, where its error is reported
-            pass
-    while pages is not None:
+        for name in ("scorecard.xlsx", review_file_name(params)):
+            try:
+                if name == "scorecard.xlsx":
+                    write_scorecard_xlsx(folder / name, params)
+                else:
+                    draft = draft_document(review_context(params))
+            except Exception as exc:  # noqa: BLE001 — reported as this review's failure, never a traceback
+                failures.append({"name": name, "ok": False, "error": _short_error(exc), "seconds": 0})
+        if not failures:
+            try:
+                write_index(folder, jobs, {}, params, documents=_document_links(params, True, pdf))
+                index = True
+            except Exception:  # noqa: BLE001 — written again at the end, where its error is reported
+                pass
+    finally:
+        replies.put(("index", index))
+    while True:
         number = pages.get()
         if number is None:
             break
@@ -574,32 +570,101 @@ def _documents(folder: Path, params, pages=None, index=None) -> tuple:
                 draft.add_charts(number, folder)
             except Exception:  # noqa: BLE001 — finish() draws them again from the review
                 pass
-    return draft, failures
+    if draft is not None:
+        try:
+            draft.finish(folder / review_file_name(params), folder)
+        except Exception as exc:  # noqa: BLE001
+            failures.append({"name": review_file_name(params), "ok": False, "error": _short_error(exc), "seconds": 0})
+            draft = None
+    replies.put(("done", draft is not None, failures))
 
 
-def _document_links(run: _ReviewRun, draft_ok: bool, printer) -> list[tuple[str, str]]:
+class _DocumentsProcess:
+    """The process that builds one review's workbook, Word document and front page (see
+    :func:`_build_documents`), forked so that it starts with what this process has loaded."""
+
+    def __init__(self, run: _ReviewRun, pdf: bool):
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        self.pages, self.replies = context.Queue(), context.Queue()
+        self.process = context.Process(target=_build_documents, daemon=True, name="plananalysis-documents",
+                                       args=(run.tmp, run.params, run.all_jobs, pdf, self.pages, self.replies))
+        self.process.start()
+        self.stopped = False
+        for job in run.all_jobs:  # pages kept from the previous run are there already
+            if job not in run.todo and job.parameters.get("chapter") is not None:
+                self.pages.put(int(job.parameters["chapter"]))
+
+    def page_written(self, number: int) -> None:
+        self.pages.put(number)
+
+    def _reply(self, kind: str, timeout: float = 600):
+        import queue
+
+        waited = 0.0
+        while waited < timeout:
+            try:
+                message = self.replies.get(timeout=1)
+            except queue.Empty:
+                waited += 1
+                if not self.process.is_alive():
+                    return None
+                continue
+            if message[0] == kind:
+                return message
+        return None
+
+    def index_written(self) -> bool:
+        """Whether the front page was written ahead (waits for the draft)."""
+        message = self._reply("index")
+        return bool(message and message[1])
+
+    def finish(self) -> tuple[bool, list]:
+        """Every page written: the document is completed and saved; ``(document written, failures)``."""
+        self.pages.put(None)
+        message = self._reply("done")
+        self.stop()
+        if message is None:
+            return False, [{"name": "documents", "ok": False, "error": "the documents process ended early", "seconds": 0}]
+        return bool(message[1]), list(message[2])
+
+    def stop(self, wait: bool = True) -> None:
+        """End the process: when it has finished (``wait``), or at once."""
+        if self.stopped:
+            return
+        self.stopped = True
+        self.pages.put(None)
+        self.process.join(timeout=5 if wait else 0)
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join(timeout=5)
+
+
+def _document_links(params: ReviewParameters, docx: bool, pdf: bool) -> list[tuple[str, str]]:
     """The front page's links to the review's Word document and PDF: ``(file name, title)``."""
-    en = run.params.lang == "en"
-    links = [(review_file_name(run.params), "The review (Word)" if en else "评估报告（Word）")] if draft_ok else []
-    if printer is not None:
-        links.append((review_file_name(run.params, ".pdf"), "The review (PDF, for printing)" if en else "评估报告（PDF，供打印）"))
+    en = params.lang == "en"
+    links = [(review_file_name(params), "The review (Word)" if en else "评估报告（Word）")] if docx else []
+    if pdf:
+        links.append((review_file_name(params, ".pdf"), "The review (PDF, for printing)" if en else "评估报告（PDF，供打印）"))
     return links
 
 
-def _finish_review(run: _ReviewRun, write_index, echo, printer=None, draft=None) -> dict:
-    """Index, Word document, PDF and manifest of one review, then swap it in (or keep it as
-    ``.failed``).  The document's charts go in while the PDF prints."""
+def _finish_review(run: _ReviewRun, write_index, echo, printer=None) -> dict:
+    """Front page, PDF, Word document and manifest of one review, then swap it in (or keep it as
+    ``.failed``).  The document's last charts go in while the PDF prints."""
     from ..publish.pdf import write_pdf
 
+    documents = run.documents
+    index_ahead = documents.index_written() if documents is not None else False
     failed = [r for r in run.results if not r["ok"]]
-    docx, pdf = review_file_name(run.params), review_file_name(run.params, ".pdf")
-    if failed or not run.index_ahead or draft is None:
+    pdf = review_file_name(run.params, ".pdf")
+    if failed or not index_ahead:
         try:
             write_index(run.tmp, run.all_jobs, {r["name"]: r for r in run.results}, run.params,
-                        documents=_document_links(run, draft is not None, printer))
+                        documents=_document_links(run.params, index_ahead, printer is not None))
         except Exception as exc:  # noqa: BLE001
             failed.append({"name": "index.html", "ok": False, "error": _short_error(exc), "seconds": 0})
-    document = _in_background(draft.finish, run.tmp / docx, run.tmp) if draft is not None else None
     if printer is not None and not failed:
         started = time.perf_counter()
         try:
@@ -610,12 +675,10 @@ def _finish_review(run: _ReviewRun, write_index, echo, printer=None, draft=None)
         else:
             run.results.append({"name": pdf, "ok": True, "error": None,
                                 "seconds": round(time.perf_counter() - started, 2)})
-    if document is not None:
-        try:
-            document.result()
-        except Exception as exc:  # noqa: BLE001
-            failed.append({"name": docx, "ok": False, "error": _short_error(exc), "seconds": 0})
-            run.results.append(failed[-1])
+    if documents is not None:
+        _, failures = documents.finish()
+        failed += failures
+        run.results += failures
     manifest = {"params": run.params.as_dict(), "shared": run.shared, "digests": run.digests,
                 "jobs": [{"name": j.name, "notebook": j.notebook, "parameters": j.parameters,
                           "title_zh": j.title_zh, "title_en": j.title_en} for j in run.all_jobs],
