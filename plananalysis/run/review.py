@@ -406,6 +406,7 @@ class _ReviewRun:
     tmp: Path | None = None
     results: list = field(default_factory=list)
     documents: "_DocumentsProcess | None" = None  # builds the workbook, the Word document, the front page
+    printing: object = None  # the PDF being printed (a future of _print_review)
 
     @property
     def label(self) -> str:
@@ -502,11 +503,17 @@ def run_reviews(reviews: list[ReviewParameters], *, jobs: int | None = None, for
         if pdf_ok:
             printer = Printer(priority=_BACKGROUND_NICE)
 
+        tasks = [(run, job) for run in runs for job in run.todo]
+        done = {id(run): 0 for run in runs}
+
         def page_written(run, job, result):
             if result["ok"] and job.parameters.get("chapter") is not None:
                 run.documents.page_written(int(job.parameters["chapter"]))
+            done[id(run)] += 1
+            if printer is not None and done[id(run)] == len(run.todo):
+                # every page of this review is written: print it while the workers shut down
+                run.printing = _in_background(_print_review, run, printer)
 
-        tasks = [(run, job) for run in runs for job in run.todo]
         for run, result in _execute(tasks, jobs, notebooks, echo, page_written):
             run.results.append(result)
         from ..publish.export import write_index
@@ -592,6 +599,7 @@ class _DocumentsProcess:
                                        args=(run.tmp, run.params, run.all_jobs, pdf, self.pages, self.replies))
         self.process.start()
         self.stopped = False
+        self._index = None
         for job in run.all_jobs:  # pages kept from the previous run are there already
             if job not in run.todo and job.parameters.get("chapter") is not None:
                 self.pages.put(int(job.parameters["chapter"]))
@@ -616,9 +624,11 @@ class _DocumentsProcess:
         return None
 
     def index_written(self) -> bool:
-        """Whether the front page was written ahead (waits for the draft)."""
-        message = self._reply("index")
-        return bool(message and message[1])
+        """Whether the front page was written ahead (waits for the draft; asked once, remembered)."""
+        if self._index is None:
+            message = self._reply("index")
+            self._index = bool(message and message[1])
+        return self._index
 
     def finish(self) -> tuple[bool, list]:
         """Every page written: the document is completed and saved; ``(document written, failures)``."""
@@ -650,31 +660,46 @@ def _document_links(params: ReviewParameters, docx: bool, pdf: bool) -> list[tup
     return links
 
 
+def _print_review_now(run: _ReviewRun, printer) -> dict:
+    """Print the review's PDF (its front page written)."""
+    from ..publish.pdf import write_pdf
+
+    pdf = review_file_name(run.params, ".pdf")
+    started = time.perf_counter()
+    try:
+        write_pdf(run.tmp / pdf, run.tmp, [j.name for j in run.all_jobs], run.params, printer)
+    except Exception as exc:  # noqa: BLE001 — the review fails with the reason, never a traceback
+        return {"name": pdf, "ok": False, "error": _short_error(exc), "seconds": 0}
+    return {"name": pdf, "ok": True, "error": None, "seconds": round(time.perf_counter() - started, 2)}
+
+
+def _print_review(run: _ReviewRun, printer) -> dict | None:
+    """Print the review's PDF once its front page is there (written ahead by the documents
+    process); the PDF's result, or ``None`` when the front page is still to be written."""
+    if run.documents is None or not run.documents.index_written():
+        return None
+    return _print_review_now(run, printer)
+
+
 def _finish_review(run: _ReviewRun, write_index, echo, printer=None) -> dict:
     """Front page, PDF, Word document and manifest of one review, then swap it in (or keep it as
     ``.failed``).  The document's last charts go in while the PDF prints."""
-    from ..publish.pdf import write_pdf
-
     documents = run.documents
+    printed = run.printing.result() if run.printing is not None else None
     index_ahead = documents.index_written() if documents is not None else False
     failed = [r for r in run.results if not r["ok"]]
-    pdf = review_file_name(run.params, ".pdf")
     if failed or not index_ahead:
         try:
             write_index(run.tmp, run.all_jobs, {r["name"]: r for r in run.results}, run.params,
                         documents=_document_links(run.params, index_ahead, printer is not None))
         except Exception as exc:  # noqa: BLE001
             failed.append({"name": "index.html", "ok": False, "error": _short_error(exc), "seconds": 0})
+        printed = None  # printed with the front page written ahead: printed again below, if at all
     if printer is not None and not failed:
-        started = time.perf_counter()
-        try:
-            write_pdf(run.tmp / pdf, run.tmp, [j.name for j in run.all_jobs], run.params, printer)
-        except Exception as exc:  # noqa: BLE001 — the review fails with the reason, never a traceback
-            failed.append({"name": pdf, "ok": False, "error": _short_error(exc), "seconds": 0})
-            run.results.append(failed[-1])
-        else:
-            run.results.append({"name": pdf, "ok": True, "error": None,
-                                "seconds": round(time.perf_counter() - started, 2)})
+        printed = printed or _print_review_now(run, printer)
+        run.results.append(printed)
+        if not printed["ok"]:
+            failed.append(printed)
     if documents is not None:
         _, failures = documents.finish()
         failed += failures
