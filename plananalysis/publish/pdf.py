@@ -43,10 +43,12 @@ PRINT_CSS = """
  @bottom-right{{content:"{page_before}" counter(page) "{page_middle}" counter(pages) "{page_after}";font-family:{font};font-size:8.5pt;color:#666}}}}
 @page:first{{@top-center{{content:none}}}}
 body{{max-width:none;padding:0;font-size:10.5pt}}
-.pa-nav,.pa-data,#report-links,h2:has(+ #report-links),.pa-banner a{{display:none}}
+.pa-nav,.pa-data,.pa-links,h2:has(+ .pa-links),.pa-banner a{{display:none}}
 .pa-output{{overflow:visible}}
 table{{font-size:8.5pt;max-width:100%}}
 .pa-chart svg{{max-width:100%;height:auto}}
+.pa-scorecard td:last-child{{min-width:8em}}
+.pa-scorecard td svg{{max-width:80pt;height:auto}}
 """
 
 
