@@ -545,6 +545,12 @@ class Draft:
     """A review's Word document without its chart images yet: :meth:`finish` puts them in (from
     the chapter pages' SVG when the review's folder has them — the charts the pages show, turned
     into PNG in a tenth of the time of drawing them again — else drawn from the review) and saves.
+
+    >>> from plananalysis.context import review_context
+    >>> draft = draft_document(review_context(as_of=2023))
+    >>> number = draft.pending[0][1]
+    >>> draft.add_charts(number) > 0, all(p[1] != number for p in draft.pending)
+    (True, True)
     """
 
     review: object
