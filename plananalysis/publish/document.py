@@ -522,7 +522,7 @@ def _chapters(doc, review, pending: list) -> None:
 
                 table = _label_colours(review)
                 colours = [_colour_of(v, table) for v in targets[status]]
-            quote = [c for c in targets.columns if c in ("原文", "Quote", "内容", "Subject")]
+            quote = [c for c in targets.columns if c in ("原文", "Quote", "内容", "Subject", "来源", "Source")]
             _table(doc, targets, lang, status=status, colours=colours, names=quote, size=8.5)
 
 
