@@ -11,15 +11,16 @@ HOST ?= 127.0.0.1
 PORT ?= 8866
 LAB_PORT ?= 8888
 
-.PHONY: review test app bench lab venv system fonts browser clean
+.PHONY: review test app bench lab venv system fonts browser viewers clean
 
 ## review: every review that is due (mid-term and final) of the default plan into reports/<plan>/<as_of>/;
 ##         PLAN=<id|folder|all> for another plan or all of them, AS_OF=<year> for one review
-review: $(STAMP) fonts
+##         (the browser prints the review's PDF)
+review: $(STAMP) fonts browser
 	$(BIN)/plananalysis review $(if $(PLAN),--plan $(PLAN),) $(if $(AS_OF),--as-of $(AS_OF),) $(if $(JOBS),--jobs $(JOBS),)
 
 ## test: install what is missing, then run every test
-test: $(STAMP) fonts browser
+test: $(STAMP) fonts browser viewers
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## app: serve the Voilà apps on $(HOST):$(PORT)
@@ -55,6 +56,9 @@ fonts:
 
 browser:
 	@bash tools/ensure-system.sh browser
+
+viewers:
+	@bash tools/ensure-system.sh viewers
 
 clean:
 	rm -rf $(VENV) reports/.tmp-*

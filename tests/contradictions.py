@@ -13,6 +13,7 @@ from functools import lru_cache
 from .pages import Page, chinese_outside_names, english_on_chinese_page, has_nan, table_dicts
 
 LIKELY = ("预计完成", "likely met")
+CJK_TEXT = re.compile(r"[\u3400-\u9fff]")
 STATUS_HEADERS = ("评估结论", "Status")
 MEASURE_HEADERS = ("判断数值", "Measure")
 PROJECTION = re.compile(r"^预计(\d{4})年$|^Projected (\d{4})$")
@@ -169,20 +170,69 @@ def statuses_by_indicator(page: Page, name: str = "indicators") -> dict[str, str
     return out
 
 
-def check_workbook(path, *, phase: str, base_year: int, end_year: int) -> list[str]:
-    """The workbook as it is: no 'nan' text anywhere; its progress sheet checked as a table."""
+#: The workbook's sheets checked as progress tables (Chinese and English titles), and whether the
+#: sheet is the previous plan's (its own years, judged as a final review).
+PROGRESS_SHEETS = {"主要指标进度": False, "Indicators": False, "计算明细": False, "Calculation": False,
+                   "上期规划回顾": True, "Previous plan": True}
+#: Headers a Chinese workbook or document must not carry (and an English one must not be without).
+ENGLISH_HEADER = re.compile(r"^[A-Za-z][A-Za-z0-9 _()=/.,'-]*$")
+
+
+def check_workbook(path, *, phase: str, base_year: int, end_year: int, lang: str = "zh",
+                   previous: tuple[int, int] | None = None) -> list[str]:
+    """The workbook as it is: no 'nan' text anywhere, no formula; headers in the workbook's
+    language on every sheet; its progress sheets (this plan's and the previous plan's, ``previous``:
+    its base and end years) checked as tables; numbers stored as numbers, not text."""
     from openpyxl import load_workbook
 
     out = []
-    book = load_workbook(path, read_only=True)
+    book = load_workbook(path)
     for sheet in book.worksheets:
+        where = f"{path.name} [{sheet.title}]"
         rows = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
         for i, row in enumerate(rows, start=1):
             for value in row:
                 if value.strip().lower() in ("nan", "none", "nat", "<na>"):
-                    out.append(f"{path.name} [{sheet.title}] row {i}: {value!r}")
+                    out.append(f"{where} row {i}: {value!r}")
                     break
-        if sheet.title == "主要指标进度":
-            out += check_table(rows, "indicators", where=f"{path.name} [{sheet.title}]", phase=phase,
-                               base_year=base_year, end_year=end_year)
+        out += [f"{where} {c.coordinate}: a formula {c.value!r}" for line in sheet.iter_rows() for c in line
+                if c.data_type == "f"]
+        header = rows[0] if rows else []
+        if lang == "zh":
+            out += [f"{where}: English header {h!r}" for h in header if ENGLISH_HEADER.match(h) and h not in ("P", "E", "q")]
+        else:
+            out += [f"{where}: Chinese header {h!r}" for h in header if CJK_TEXT.search(h)]
+        if sheet.title in PROGRESS_SHEETS:
+            old = PROGRESS_SHEETS[sheet.title]
+            if old and previous is None:
+                continue
+            years = previous if old else (base_year, end_year)
+            out += check_table(rows, "indicators", where=where, phase="final" if old else phase,
+                               base_year=years[0], end_year=years[1])
+            for column in ("最新值", "Latest value", "完成目标进度P", "Completion P"):
+                if column in header:
+                    j = header.index(column)
+                    texts = [r[j] for r, line in zip(rows[1:], list(sheet.iter_rows(min_row=2)))
+                             if isinstance(line[j].value, str) and line[j].value.strip()]
+                    if texts:
+                        out.append(f"{where}: {column!r} holds text, not numbers: {texts[:3]}")
+    return out
+
+
+def check_document(path, *, lang: str, phase: str, base_year: int, end_year: int) -> list[str]:
+    """The Word document as a reader gets it: no 'nan'; in an English document no Chinese outside
+    a name marked zh-CN, in a Chinese one no English words; every table with a status column
+    checked as a progress table (statuses against the numbers beside them, projections in a final
+    review, the years its headers name)."""
+    from .pages import read_document
+
+    page = read_document(path)
+    where = path.name
+    out = [f"{where}: 'nan' or 'None' shown: {t[:80]!r}" for t in has_nan(page)]
+    if lang == "en":
+        out += [f"{where}: Chinese outside a name: {t[:100]!r}" for t in chinese_outside_names(page)]
+    else:
+        out += [f"{where}: English in a Chinese document: {t[:100]!r}" for t in english_on_chinese_page(page)]
+    for k, table in enumerate(page.tables):
+        out += check_table(table, f"table {k + 1}", where=where, phase=phase, base_year=base_year, end_year=end_year)
     return out

@@ -12,7 +12,7 @@ from pathlib import Path
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff60]+")
 # Latin words a Chinese page may carry: measures, units, abbreviations, file names, method names
 LATIN_ALLOWED = {"P", "E", "q", "GDP", "PM", "CSV", "Excel", "scorecard", "xlsx", "SDG", "SDSN",
-                 "Eurostat", "Open", "III", "RR", "IP"}
+                 "Eurostat", "Open", "III", "RR", "IP", "Word", "PDF"}
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr",
          "path", "rect", "circle", "line", "polyline", "stop", "use"}
 
@@ -146,3 +146,46 @@ def table_dicts(table: list[list[str]]) -> list[dict]:
         return []
     header = table[0]
     return [dict(zip(header, row)) for row in table[1:] if len(row) == len(header)]
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _run_lang(run, default: str) -> str:
+    lang = run._r.find(f"{_W}rPr/{_W}lang")
+    return lang.get(f"{_W}val") if lang is not None and lang.get(f"{_W}val") else default
+
+
+def read_document(path: Path) -> Page:
+    """A Word document read as a page: every run's text with its language (``w:lang``, the
+    document's default otherwise), every table's rows of cell texts; ``lang`` is the document's
+    default language (``zh-CN`` or ``en-US``); tables are named ``indicators`` when they hold a
+    status column."""
+    from docx import Document
+
+    doc = Document(str(path))
+    defaults = doc.styles.element.find(f"{_W}docDefaults/{_W}rPrDefault/{_W}rPr/{_W}lang")
+    default = defaults.get(f"{_W}val") if defaults is not None else ""
+    page = Page(Path(path), lang=default, head='name="viewport"')
+
+    def paragraphs(container):
+        for paragraph in container.paragraphs:
+            for run in paragraph.runs:
+                if run.text.strip():
+                    page.texts.append((run.text.strip(), _run_lang(run, default)))
+
+    paragraphs(doc)
+    for section in doc.sections:
+        paragraphs(section.header)
+        paragraphs(section.footer)
+    for table in doc.tables:
+        rows = []
+        for row in table.rows:
+            cells = []
+            for cell in row.cells:
+                paragraphs(cell)
+                cells.append(" ".join(p.text for p in cell.paragraphs).strip())
+            rows.append(cells)
+        page.tables.append(rows)
+        page.table_names.append("")
+    return page

@@ -46,7 +46,6 @@ def texts(path) -> list[str]:
             if isinstance(cell.value, str)]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 15.2: the Excel writer is being rewritten")
 def test_imported_text_is_never_a_formula_in_the_scorecard_workbook(sandbox, tmp_path):
     source = tmp_path / "hostile.csv"
     with open(source, "w", encoding="utf-8", newline="") as f:

@@ -1,6 +1,7 @@
-"""The reports as a reader gets them: the 2023 and 2025 reviews in Chinese and English, every page
-and the workbook walked for contradictions, the same status everywhere, the data one click away,
-lean pages, and screenshots of the front page (1400 px and 390 px), a chapter and the audit."""
+"""The reports as a reader gets them: the 2023 and 2025 reviews in Chinese and English, every page,
+the workbook and the Word document walked for contradictions, the same status everywhere, the data
+one click away, lean pages, the PDF of the whole review, and screenshots of the front page (1400 px
+and 390 px), a chapter, the audit, the Word document's first pages and the PDF's first pages."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from plananalysis.plan.folder import load_plan
 from plananalysis.run.review import run_reviews
 
 from .browser import ARTIFACTS, chromium, offline_page
-from .contradictions import check_page, check_workbook, statuses_by_indicator
+from .contradictions import check_document, check_page, check_workbook, statuses_by_indicator
 from .pages import read_page
 
 pytestmark = pytest.mark.slow
@@ -53,8 +54,11 @@ def test_no_contradiction_on_any_page_or_in_the_workbook(reviews, year, lang):
     for path in pages:
         base, end = _years(plan, path.name)
         problems += check_page(read_page(path), lang=lang, phase=phase, base_year=base, end_year=end)
+    period = plan.info.previous["period"]
     problems += check_workbook(folder / "scorecard.xlsx", phase=phase, base_year=plan.base_year,
-                               end_year=plan.target_year)
+                               end_year=plan.target_year, lang=lang, previous=(period["base_year"], period["end"]))
+    docx = next(folder.glob("*-review.docx"))
+    problems += check_document(docx, lang=lang, phase=phase, base_year=plan.base_year, end_year=plan.target_year)
     assert not problems, "\n".join(problems[:40])
 
 
@@ -148,3 +152,95 @@ def test_screenshots_of_the_front_page_a_chapter_and_the_audit(reviews):
             assert len(tops) == 2 and tops[0] == tops[1], tops     # two charts side by side
             _screenshot(browser, folder / "data_audit.html", f"{tag}-data_audit-1400.png", 1400)
     assert len(list(ARTIFACTS.glob("review-*-index-390.png"))) >= 4
+
+
+def _pdf_text(path: Path, first: int | None = None, last: int | None = None) -> str:
+    import subprocess
+
+    pages = (["-f", str(first)] if first else []) + (["-l", str(last)] if last else [])
+    return subprocess.run(["pdftotext", *pages, str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def _pages(path: Path) -> tuple[int, str]:
+    import subprocess
+
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    pages = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+    size = re.search(r"^Page size:\s+(.*)$", info, re.M).group(1)
+    return pages, size
+
+
+def _need(*commands: str) -> None:
+    import shutil
+
+    missing = [c for c in commands if shutil.which(c) is None]
+    if missing:
+        pytest.skip(f"{', '.join(missing)} not installed (make test installs poppler-utils and LibreOffice: tools/ensure-system.sh viewers)")
+
+
+def _png_pages(pdf: Path, out: str, pages: int = 3, dpi: int = 70) -> list[Path]:
+    """The first ``pages`` pages of ``pdf`` as test-artifacts/<out>-<n>.png."""
+    import subprocess
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    for old in ARTIFACTS.glob(f"{out}-*.png"):
+        old.unlink()
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", "-f", "1", "-l", str(pages), str(pdf), str(ARTIFACTS / out)],
+                   check=True, capture_output=True)
+    return sorted(ARTIFACTS.glob(f"{out}-*.png"))
+
+
+@pytest.mark.parametrize("year, lang", REVIEWS)
+def test_the_pdf_is_the_whole_review_on_a4(reviews, year, lang):
+    """One PDF per review: A4, the front page first (its headline in the text), every report after."""
+    from plananalysis.context import review_context
+    from plananalysis.present.narrative import headline
+
+    _need("pdftotext", "pdfinfo")
+    folder = reviews[(year, lang)]
+    pdf = next(folder.glob("*-review.pdf"))
+    pages, size = _pages(pdf)
+    assert "(A4)" in size, size
+    reports = len(list(folder.glob("*.html")))
+    assert pages >= reports, (pages, reports)                 # every report starts on a page of its own
+    import unicodedata
+
+    # pdftotext breaks lines (and drops a hyphen at a break) and keeps ligatures
+    squash = lambda text: re.sub(r"[\s\-]+", "", unicodedata.normalize("NFKC", text))  # noqa: E731
+    review = review_context(as_of=year, lang=lang)
+    assert squash(headline(review)) in squash(_pdf_text(pdf, 1, 2))
+    text = squash(_pdf_text(pdf))
+    plan = load_plan()
+    for n in (3, 10):
+        assert squash(plan.chapter(n).title(lang)) in text
+    assert squash(review.retrospective_title()[0 if lang == "zh" else 1]) in text
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    assert f'href="{pdf.name}"' in index and f'href="{next(folder.glob("*-review.docx")).name}"' in index
+
+
+def test_screenshots_of_the_word_document_and_the_pdf(reviews, tmp_path):
+    """Written to test-artifacts/: review-<year>[-en]-docx-<n>.png (the Word document's first pages,
+    as LibreOffice lays them out) and review-<year>[-en]-pdf-<n>.png (the PDF's first pages)."""
+    import subprocess
+
+    _need("pdftoppm", "soffice")
+    for year, lang in [(2023, "zh"), (2025, "zh"), (2025, "en")]:
+        folder = reviews[(year, lang)]
+        tag = f"review-{year}" + ("-en" if lang == "en" else "")
+        docx = next(folder.glob("*-review.docx"))
+        out = tmp_path / tag
+        result = subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+                                 "--convert-to", "pdf", "--outdir", str(out), str(docx)],
+                                capture_output=True, text=True, timeout=300)
+        converted = out / docx.with_suffix(".pdf").name
+        assert converted.exists(), result.stdout + result.stderr
+        pages, size = _pages(converted)
+        assert "(A4)" in size and pages >= 5
+        # the title page, then 总体评价 with the headline, in a CJK font LibreOffice found
+        text = _pdf_text(converted, 1, 2)
+        assert load_plan().title_in(lang).split("“")[0][:6] in text
+        assert len(_png_pages(converted, f"{tag}-docx", pages=4)) == 4
+        assert len(_png_pages(next(folder.glob("*-review.pdf")), f"{tag}-pdf", pages=4)) == 4
+        fonts = subprocess.run(["pdffonts", str(converted)], capture_output=True, text=True).stdout
+        assert re.search(r"CJK|Hei|Song|Ming", fonts), fonts            # Chinese drawn with a CJK font
+    assert len(list(ARTIFACTS.glob("review-*-docx-*.png"))) >= 12

@@ -278,11 +278,14 @@ def test_a_returned_formula_never_becomes_a_live_formula(sandbox, requests, tmp_
     assert not [c.coordinate for c in cells if c.data_type == "f"]
     assert "'" + hostile in [c.value for c in cells]
 
-    from plananalysis.engine.targets import assess_targets
-    from plananalysis.present.targets import targets_sheet
+    from plananalysis.params import validate
+    from plananalysis.publish.workbook import write_workbook
 
-    sheet = targets_sheet(assess_targets(as_of=2025)).set_index("编号")
-    assert sheet.loc["ch07-t05", "来源名称"] == "'" + hostile
+    book = write_workbook(tmp_path / "scorecard.xlsx", validate(as_of=2025))
+    sheet = load_workbook(book)["章节量化目标"]
+    cells = [c for line in sheet.iter_rows() for c in line]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert "'" + hostile in [c.value for c in cells]
 
 
 # ---------------------------------------------------------------- the command line

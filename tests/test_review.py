@@ -53,6 +53,7 @@ def test_the_review_writes_every_report(reports):
     plan = load_plan()
     expected = {"index.html", "scorecard.xlsx", "overview.html", "retrospective.html", "data_audit.html"}
     expected |= {f"chapter-{n:02d}.html" for n in range(3, 14)}
+    expected |= {f"{PLAN_ID}-2023-review.docx", f"{PLAN_ID}-2023-review.pdf"}   # the review as Word and PDF
     assert expected <= {p.name for p in out.iterdir()}
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["ok"] and all(r["ok"] for r in manifest["results"])

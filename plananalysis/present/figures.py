@@ -18,7 +18,7 @@ import pandas as pd
 from . import format as fmt
 from . import glossary
 
-__all__ = ["trajectories", "trajectory_data", "status_matrix_data", "completion_data", "previous_plan_years",
+__all__ = ["trajectories", "drawn_indicators", "trajectory_data", "status_matrix_data", "completion_data", "previous_plan_years",
            "without_charts_note"]
 
 
@@ -73,7 +73,20 @@ def trajectories(review, indicator_ids) -> tuple[list, list[str]]:
     >>> [name for _, _, name in items], without
     (['trajectory-culture_industry_share'], ['旅游产业增加值占GDP比重'])
     """
-    items, without = [], []
+    drawn, without = drawn_indicators(review, indicator_ids)
+    items = [(review.trajectory(i), trajectory_data(review, i), f"trajectory-{i}") for i in drawn]
+    return items, without
+
+
+def drawn_indicators(review, indicator_ids) -> tuple[list[str], list[str]]:
+    """``(ids, without)``: the indicators :func:`trajectories` draws, in order, and the names of
+    those it does not — without drawing anything.
+
+    >>> from plananalysis.context import review_context
+    >>> drawn_indicators(review_context(as_of=2023), ["culture_industry_share", "tourism_industry_share"])[0]
+    ['culture_industry_share']
+    """
+    drawn, without = [], []
     names = review.indicator_names
     plan_rows = review.plan.indicators.set_index("indicator_id")
     for indicator_id in indicator_ids:
@@ -81,11 +94,10 @@ def trajectories(review, indicator_ids) -> tuple[list, list[str]]:
         base_year = plan_rows.loc[indicator_id, "baseline_year"] if indicator_id in plan_rows.index else None
         after = obs["year"] > (base_year if not fmt.is_missing(base_year) else -1)
         if ((obs["series"] == "plan") & after & (obs["year"] <= review.params.as_of)).any():
-            items.append((review.trajectory(indicator_id), trajectory_data(review, indicator_id),
-                          f"trajectory-{indicator_id}"))
+            drawn.append(indicator_id)
         else:
             without.append(names.get(indicator_id, indicator_id))
-    return items, without
+    return drawn, without
 
 
 def without_charts_note(review, names: list[str]) -> str:

@@ -26,7 +26,7 @@ import re
 import pandas as pd
 
 __all__ = ["MISSING", "is_missing", "number", "share", "pace", "year", "with_year", "with_unit",
-           "value_text", "group_digits", "printed", "years_list", "signed"]
+           "value_text", "group_digits", "printed", "years_list", "signed", "rounded", "excel_format"]
 
 #: What a missing value shows as, in every table, sentence and file meant for readers.
 MISSING = "—"
@@ -217,3 +217,41 @@ def printed(cell) -> str:
     if is_missing(cell) or str(cell).strip() in ("-", "—"):
         return MISSING
     return group_digits(str(cell))
+
+
+def rounded(value, unit: str = "", *, digits: int | None = None) -> float | None:
+    """A value as a number cell holds it: rounded to the decimals :func:`number` shows (by unit),
+    ``None`` when missing — so a workbook never holds ``-0.7092499999999999``.
+
+    >>> rounded(-0.7092499999999999, "%"), rounded(116.34, "万人"), rounded(float("nan")), rounded(52397.4, "元")
+    (-0.71, 116.3, None, 52397.0)
+    """
+    if is_missing(value):
+        return None
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return None
+    if math.isinf(x):
+        return None
+    places = _decimals(unit) if digits is None else digits
+    x = round(x, places)
+    return 0.0 if x == 0 else x
+
+
+def excel_format(value, unit: str = "", *, digits: int | None = None) -> str:
+    """The spreadsheet number format that shows a number cell as :func:`number` writes it: the
+    decimals the value needs up to its unit's, thousands grouped from 10,000 (``General`` when
+    missing).
+
+    >>> excel_format(74.2, "%"), excel_format(52397, "元"), excel_format(4355, "万人"), excel_format(0.0164, "人/亿元")
+    ('0.0', '#,##0', '0', '0.000')
+    >>> excel_format(12345.67), excel_format(None)
+    ('#,##0.00', 'General')
+    """
+    text = number(value, unit, digits=digits)
+    if text == MISSING or is_missing(value):
+        return "General"
+    _, _, frac = text.partition(".")
+    whole = "#,##0" if abs(float(value)) >= _GROUP_FROM else "0"
+    return whole + ("." + "0" * len(frac) if frac else "")

@@ -19,10 +19,7 @@ import pandas as pd
 
 from .glossary import target_wording, to_chinese, unit_name
 
-__all__ = ["targets_view", "targets_sheet", "lacking_sentence", "target_chart", "chart_targets"]
-
-_KIND_ZH = {"level": "水平", "share": "比重", "count": "数量", "cumulative": "累计", "annual": "每年",
-            "change": "增量", "multiple": "倍数", "completion": "完成"}
+__all__ = ["targets_view", "lacking_sentence", "target_chart", "chart_targets"]
 
 
 def _isnan(value) -> bool:
@@ -88,52 +85,6 @@ def targets_view(table: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
         "来源" if zh else "Source": [to_chinese(t) if zh else t for t in table["latest_source_title"]],
         "依据" if zh else "Why": why,
     })
-
-
-def targets_sheet(table: pd.DataFrame) -> pd.DataFrame:
-    """The workbook's sheet 章节量化目标: every catalogue target with its verdict, the numbers
-    behind it, its source and its department (Chinese headers).  Text a spreadsheet would run
-    as a formula (an imported source title ``=…``) is quoted (:func:`~plananalysis.files.spreadsheet_text`).
-
-    >>> from plananalysis.engine.targets import assess_targets
-    >>> sheet = targets_sheet(assess_targets(as_of=2025)).set_index("编号")
-    >>> sheet.loc["ch04-t06", ["评估结论", "最新值", "责任单位"]].tolist()
-    ['预计完成（据2024年数据）', '8.5万人', '省人力社保厅']
-    """
-    from ..files import spreadsheet_text
-
-    records = table.to_dict("records")
-
-    def share(column):
-        return [None if _isnan(r[column]) else round(float(r[column]), 4) for r in records]
-
-    sheet = pd.DataFrame({
-        "编号": table["target_id"].tolist(),
-        "章": [int(c) for c in table["chapter"]],
-        "节": table["section"].tolist(),
-        "专栏": ["" if _isnan(b) else int(b) for b in table["box"]],
-        "内容": table["subject_zh"].tolist(),
-        "原文": table["quote"].tolist(),
-        "目标": table["target_text"].tolist(),
-        "目标类型": [_KIND_ZH.get(k, k) for k in table["kind"]],
-        "目标年份": [int(y) for y in table["target_year"]],
-        "重合主要指标": table["restates_indicator_id"].tolist(),
-        "评估阶段": ["终期" if p == "final" else "中期" for p in table["phase"]],
-        "评估结论": table["status_zh"].tolist(),
-        "最新值": [_value_text(r) for r in records],
-        "数据年份": [_year_text(r) for r in records],
-        "完成目标进度P": share("completion_share"),
-        "序时进度E": share("elapsed_share"),
-        "进度比q=P/E": share("pace_ratio"),
-        "依据": table["reason_zh"].tolist(),
-        "来源名称": table["latest_source_title"].tolist(),
-        "来源链接": table["latest_source_url"].tolist(),
-        "来源类型": table["latest_source_quality"].tolist(),
-        "责任单位": table["department_zh"].tolist(),
-        "配合单位": table["co_departments_zh"].tolist(),
-        "所需数据": table["needed_zh"].tolist(),
-    })
-    return sheet.map(spreadsheet_text)
 
 
 def lacking_sentence(table: pd.DataFrame, lang: str = "zh") -> str:

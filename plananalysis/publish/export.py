@@ -141,10 +141,11 @@ def _context(params):
     return review.plan, review.observed, review.progress
 
 
-def write_index(folder: Path, jobs, results: dict, params) -> Path:
+def write_index(folder: Path, jobs, results: dict, params, *, documents=()) -> Path:
     """``index.html``: the review's one-minute front page
     (:func:`~plananalysis.present.frontpage.front_page`) with a link to every report (failures
-    marked) and to ``scorecard.xlsx``, and its table's CSV beside it.
+    marked), to the review's documents (``documents``: ``(file name, title)``, the Word document
+    and the PDF) and to ``scorecard.xlsx``, and its table's CSV beside it.
 
     >>> import tempfile
     >>> from plananalysis.params import validate
@@ -168,6 +169,7 @@ def write_index(folder: Path, jobs, results: dict, params) -> Path:
     for job in jobs:
         result = results.get(job.name)
         links.append((f"{job.name}.html", job.title(params.lang), result is not None and not result["ok"]))
+    links += [(href, title, False) for href, title in documents]
     failures = [(r["name"], r["error"] or "") for r in results.values() if not r["ok"]]
     csv = write_csv_files(folder, "index", {"indicators": csv_text(scorecard_data(review))})
     body = front_page(review, links, failures=failures, csv_href=csv["indicators"])
@@ -177,62 +179,19 @@ def write_index(folder: Path, jobs, results: dict, params) -> Path:
 
 
 def write_scorecard_xlsx(target: Path, params) -> Path:
-    """``scorecard.xlsx``: one sheet per table, Chinese headers, status colours, sources.
+    """``scorecard.xlsx``: the review's workbook (:func:`plananalysis.publish.workbook.write_workbook`:
+    numbers as numbers, headers in the review's language, status colours, print set-up).
 
     ``write_scorecard_xlsx(Path("reports/scorecard.xlsx"), validate(as_of=2023))`` writes the
-    whole workbook (about a second, so not run here).  Its first sheet, 主要指标进度, is
-    :func:`~plananalysis.present.tables.progress_view` of the review's table:
+    whole workbook (about a second, so not run here).  Its first sheet, 主要指标进度, holds
+    :func:`~plananalysis.present.tables.progress_data` of the review's table:
 
     >>> from plananalysis.params import validate
-    >>> from plananalysis.present.tables import progress_view
+    >>> from plananalysis.present.tables import progress_data
     >>> plan, observed, table = _context(validate(as_of=2023))
-    >>> list(progress_view(table, "zh").columns)[-4:-1]
-    ['评估结论', '判断数值', '预计2025年']
+    >>> list(progress_data(table, "zh").columns)[-3:]
+    ['评估结论', '判断数值', '依据']
     """
-    import pandas as pd
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
+    from .workbook import write_workbook
 
-    from ..engine.progress import COLUMN_LABELS_ZH
-    from ..engine.methods import text_colour
-    from ..present.tables import progress_view, status_colours
-
-    plan, observed, table = _context(params)
-    view = progress_view(table, "zh")
-    sheets = {"主要指标进度": view, "计算明细": table.rename(columns=COLUMN_LABELS_ZH)}
-    from ..context import review_context
-    from ..present.targets import targets_sheet
-
-    review = review_context(params)
-    if len(plan.targets):
-        sheets["章节量化目标"] = targets_sheet(review.target_progress)
-    if len(review.retrospective_table):
-        sheets["上期规划回顾"] = review.retrospective_table.rename(columns=COLUMN_LABELS_ZH)
-    sheets["一致性检查"] = review.audit_table
-    sheets["观测数据"] = observed
-    sheets["来源"] = pd.DataFrame(
-        [{"文件": name, **{k: str(v) for k, v in (meta or {}).items()}}
-         for name, meta in plan.sources.get("files", {}).items()])
-    colours = status_colours(params.method, table["phase"].iloc[0])
-    import io
-
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for name, frame in sheets.items():
-            frame.to_excel(writer, sheet_name=name, index=False)
-            sheet = writer.sheets[name]
-            for cell in sheet[1]:
-                cell.font = Font(name="Microsoft YaHei", bold=True)
-            for col in range(1, sheet.max_column + 1):
-                sheet.column_dimensions[get_column_letter(col)].width = 16
-            sheet.freeze_panes = "A2"
-        sheet = writer.sheets["主要指标进度"]
-        status_col = list(view.columns).index("评估结论") + 1
-        for row, status_id in enumerate(table["status_id"], start=2):
-            colour = colours.get(status_id, "#ffffff")
-            cell = sheet.cell(row=row, column=status_col)
-            cell.fill = PatternFill("solid", fgColor=colour.lstrip("#").upper())
-            cell.font = Font(name="Microsoft YaHei", color=text_colour(colour).lstrip("#").upper(), bold=True)
-            cell.alignment = Alignment(horizontal="center")
-    write_atomically(target, buffer.getvalue())
-    return target
+    return write_workbook(target, params)

@@ -44,7 +44,8 @@ from pathlib import Path
 from ..params import ReviewParameters, validate
 from ..paths import ROOT, data_dir
 
-__all__ = ["Job", "review_jobs", "run_review", "report_folder_name", "register", "ROOT", "NOTEBOOKS"]
+__all__ = ["Job", "review_jobs", "run_review", "report_folder_name", "review_file_name", "register", "ROOT",
+           "NOTEBOOKS"]
 
 NOTEBOOKS = ROOT / "notebooks"
 PACKAGE = Path(__file__).resolve().parents[1]
@@ -399,6 +400,19 @@ def report_folder_name(params: ReviewParameters) -> str:
     return name
 
 
+def review_file_name(params: ReviewParameters, suffix: str = ".docx") -> str:
+    """The file name of the review's Word document (``.docx``) or PDF: the plan's id, the review's
+    folder name, ``review`` (a file that travels by mail says what it is).
+
+    >>> params = validate(as_of=2025, lang="en")
+    >>> review_file_name(params) == f"{params.plan_id}-2025-en-review.docx", review_file_name(params, ".pdf")[-11:]
+    (True, '-review.pdf')
+    """
+    from ..files import safe_name
+
+    return f"{safe_name(params.plan_id, 'plan')}-{report_folder_name(params)}-review{suffix}"
+
+
 def review_folder(params: ReviewParameters, reports_dir=None) -> Path:
     """Where one review is written: ``reports/<plan id>/<report_folder_name>``.
 
@@ -460,6 +474,8 @@ class _ReviewRun:
     shared: str
     tmp: Path | None = None
     results: list = field(default_factory=list)
+    documents: "_DocumentsProcess | None" = None  # builds the workbook, the Word document, the front page
+    printing: object = None  # the PDF being printed (a future of _print_review)
 
     @property
     def label(self) -> str:
@@ -523,6 +539,7 @@ def run_reviews(reviews: list[ReviewParameters], *, jobs: int | None = None, for
     planned = [(params, _plan_review(params, reports, force, only, notebooks, echo)) for params in reviews]
     runs = [run for _, run in planned if run is not None]
     summaries = {}
+    printer = None
     for params, run in planned:
         if run is None:
             final = review_folder(params, reports)
@@ -540,24 +557,51 @@ def run_reviews(reviews: list[ReviewParameters], *, jobs: int | None = None, for
                     csv = run.final / CSV_FOLDER / job.name
                     if csv.is_dir():
                         shutil.copytree(csv, run.tmp / CSV_FOLDER / job.name)
-        # The Excel workbooks need no notebook: build them while the workers start and run.
-        from ..publish.export import write_index, write_scorecard_xlsx
+        # The workbook, the Word document and the front page need no notebook: a niced process per
+        # review builds them while the workers run, taking the cores the notebooks leave idle (a
+        # process, not a thread: a thread holding the dispatcher's GIL at a low priority would keep
+        # workers waiting); each chapter's chart images go into the document as its page is
+        # written.  The browser that prints the PDF starts meanwhile too.
+        from ..publish.pdf import Printer, renderer
 
-        workbooks = [(run, _in_background(write_scorecard_xlsx, run.tmp / "scorecard.xlsx", run.params)) for run in runs]
+        pdf_ok = bool(runs) and renderer() is not None
+        if runs and not pdf_ok:
+            echo("未找到 Chromium，不生成 PDF（make browser 安装）(no Chromium: no PDF; make browser installs it)")
+        for run in runs:  # forked before any thread of this process is started
+            run.documents = _DocumentsProcess(run, pdf_ok)
+        if pdf_ok:
+            printer = Printer(priority=_BACKGROUND_NICE)
+
         tasks = [(run, job) for run in runs for job in run.todo]
-        for run, result in _execute(tasks, jobs, notebooks, echo):
+        done = {id(run): 0 for run in runs}
+
+        def page_written(run, job, result):
+            if result["ok"] and job.parameters.get("chapter") is not None:
+                run.documents.page_written(int(job.parameters["chapter"]))
+            done[id(run)] += 1
+            if printer is not None and done[id(run)] == len(run.todo):
+                # every page of this review is written: print it while the workers shut down
+                run.printing = _in_background(_print_review, run, printer)
+
+        for run, result in _execute(tasks, jobs, notebooks, echo, page_written):
             run.results.append(result)
-        for run, workbook in workbooks:
-            try:
-                workbook.result()
-            except Exception as exc:  # noqa: BLE001 — reported as this review's failure, never a traceback
-                run.results.append({"name": "scorecard.xlsx", "ok": False, "error": _short_error(exc), "seconds": 0})
-            summaries[id(run.params)] = _finish_review(run, write_index, echo)
+        from ..publish.export import write_index
+
+        for run in runs:
+            summaries[id(run.params)] = _finish_review(run, write_index, echo, printer)
     except BaseException:
         for run in runs:
+            if run.documents is not None:  # stopped first: it writes into the folder removed next
+                run.documents.stop(wait=False)
             if run.tmp is not None:
                 shutil.rmtree(run.tmp, ignore_errors=True)
         raise
+    finally:
+        for run in runs:
+            if run.documents is not None:
+                run.documents.stop()
+        if printer is not None:
+            printer.close()
     write_reports_index(reports)
     if runs:
         echo(f"完成 (done): {len(runs)} 项评估 (reviews), {sum(len(r.todo) for r in runs)} 个笔记本 (notebooks), "
@@ -565,13 +609,170 @@ def run_reviews(reviews: list[ReviewParameters], *, jobs: int | None = None, for
     return [summaries[id(params)] for params in reviews]
 
 
-def _finish_review(run: _ReviewRun, write_index, echo) -> dict:
-    """Index and manifest of one review, then swap it in (or keep it as ``.failed``)."""
-    failed = [r for r in run.results if not r["ok"]]
+def _build_documents(folder: Path, params, jobs: list, pdf: bool, pages, replies) -> None:
+    """In the documents process: the workbook, the Word document but its chart images, the front
+    page as it is when every notebook succeeds (``("index", ok)`` on ``replies``), then each
+    chapter's charts as its number arrives on ``pages`` (``None``: every page is written; the
+    document is saved), then ``("done", draft_ok, [failures])``."""
+    _lower_priority(_BACKGROUND_NICE)
+    failures, draft, index = [], None, False
     try:
-        write_index(run.tmp, run.all_jobs, {r["name"]: r for r in run.results}, run.params)
-    except Exception as exc:  # noqa: BLE001
-        failed.append({"name": "index.html", "ok": False, "error": _short_error(exc), "seconds": 0})
+        from ..context import review_context
+        from ..publish.document import draft_document
+        from ..publish.export import write_index, write_scorecard_xlsx
+
+        for name in ("scorecard.xlsx", review_file_name(params)):
+            try:
+                if name == "scorecard.xlsx":
+                    write_scorecard_xlsx(folder / name, params)
+                else:
+                    draft = draft_document(review_context(params))
+            except Exception as exc:  # noqa: BLE001 — reported as this review's failure, never a traceback
+                failures.append({"name": name, "ok": False, "error": _short_error(exc), "seconds": 0})
+        if not failures:
+            try:
+                write_index(folder, jobs, {}, params, documents=_document_links(params, True, pdf))
+                index = True
+            except Exception:  # noqa: BLE001 — written again at the end, where its error is reported
+                pass
+    finally:
+        replies.put(("index", index))
+    while True:
+        number = pages.get()
+        if number is None:
+            break
+        if draft is not None:
+            try:
+                draft.add_charts(number, folder)
+            except Exception:  # noqa: BLE001 — finish() draws them again from the review
+                pass
+    if draft is not None:
+        try:
+            draft.finish(folder / review_file_name(params), folder)
+        except Exception as exc:  # noqa: BLE001
+            failures.append({"name": review_file_name(params), "ok": False, "error": _short_error(exc), "seconds": 0})
+            draft = None
+    replies.put(("done", draft is not None, failures))
+
+
+class _DocumentsProcess:
+    """The process that builds one review's workbook, Word document and front page (see
+    :func:`_build_documents`), forked so that it starts with what this process has loaded."""
+
+    def __init__(self, run: _ReviewRun, pdf: bool):
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        self.pages, self.replies = context.Queue(), context.Queue()
+        self.process = context.Process(target=_build_documents, daemon=True, name="plananalysis-documents",
+                                       args=(run.tmp, run.params, run.all_jobs, pdf, self.pages, self.replies))
+        self.process.start()
+        self.stopped = False
+        self._index = None
+        for job in run.all_jobs:  # pages kept from the previous run are there already
+            if job not in run.todo and job.parameters.get("chapter") is not None:
+                self.pages.put(int(job.parameters["chapter"]))
+
+    def page_written(self, number: int) -> None:
+        self.pages.put(number)
+
+    def _reply(self, kind: str, timeout: float = 600):
+        import queue
+
+        waited = 0.0
+        while waited < timeout:
+            try:
+                message = self.replies.get(timeout=1)
+            except queue.Empty:
+                waited += 1
+                if not self.process.is_alive():
+                    return None
+                continue
+            if message[0] == kind:
+                return message
+        return None
+
+    def index_written(self) -> bool:
+        """Whether the front page was written ahead (waits for the draft; asked once, remembered)."""
+        if self._index is None:
+            message = self._reply("index")
+            self._index = bool(message and message[1])
+        return self._index
+
+    def finish(self) -> tuple[bool, list]:
+        """Every page written: the document is completed and saved; ``(document written, failures)``."""
+        self.pages.put(None)
+        message = self._reply("done")
+        self.stop()
+        if message is None:
+            return False, [{"name": "documents", "ok": False, "error": "the documents process ended early", "seconds": 0}]
+        return bool(message[1]), list(message[2])
+
+    def stop(self, wait: bool = True) -> None:
+        """End the process: when it has finished (``wait``), or at once."""
+        if self.stopped:
+            return
+        self.stopped = True
+        self.pages.put(None)
+        self.process.join(timeout=5 if wait else 0)
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join(timeout=5)
+
+
+def _document_links(params: ReviewParameters, docx: bool, pdf: bool) -> list[tuple[str, str]]:
+    """The front page's links to the review's Word document and PDF: ``(file name, title)``."""
+    en = params.lang == "en"
+    links = [(review_file_name(params), "The review (Word)" if en else "评估报告（Word）")] if docx else []
+    if pdf:
+        links.append((review_file_name(params, ".pdf"), "The review (PDF, for printing)" if en else "评估报告（PDF，供打印）"))
+    return links
+
+
+def _print_review_now(run: _ReviewRun, printer) -> dict:
+    """Print the review's PDF (its front page written)."""
+    from ..publish.pdf import write_pdf
+
+    pdf = review_file_name(run.params, ".pdf")
+    started = time.perf_counter()
+    try:
+        write_pdf(run.tmp / pdf, run.tmp, [j.name for j in run.all_jobs], run.params, printer)
+    except Exception as exc:  # noqa: BLE001 — the review fails with the reason, never a traceback
+        return {"name": pdf, "ok": False, "error": _short_error(exc), "seconds": 0}
+    return {"name": pdf, "ok": True, "error": None, "seconds": round(time.perf_counter() - started, 2)}
+
+
+def _print_review(run: _ReviewRun, printer) -> dict | None:
+    """Print the review's PDF once its front page is there (written ahead by the documents
+    process); the PDF's result, or ``None`` when the front page is still to be written."""
+    if run.documents is None or not run.documents.index_written():
+        return None
+    return _print_review_now(run, printer)
+
+
+def _finish_review(run: _ReviewRun, write_index, echo, printer=None) -> dict:
+    """Front page, PDF, Word document and manifest of one review, then swap it in (or keep it as
+    ``.failed``).  The document's last charts go in while the PDF prints."""
+    documents = run.documents
+    printed = run.printing.result() if run.printing is not None else None
+    index_ahead = documents.index_written() if documents is not None else False
+    failed = [r for r in run.results if not r["ok"]]
+    if failed or not index_ahead:
+        try:
+            write_index(run.tmp, run.all_jobs, {r["name"]: r for r in run.results}, run.params,
+                        documents=_document_links(run.params, index_ahead, printer is not None))
+        except Exception as exc:  # noqa: BLE001
+            failed.append({"name": "index.html", "ok": False, "error": _short_error(exc), "seconds": 0})
+        printed = None  # printed with the front page written ahead: printed again below, if at all
+    if printer is not None and not failed:
+        printed = printed or _print_review_now(run, printer)
+        run.results.append(printed)
+        if not printed["ok"]:
+            failed.append(printed)
+    if documents is not None:
+        _, failures = documents.finish()
+        failed += failures
+        run.results += failures
     manifest = {"params": run.params.as_dict(), "shared": run.shared, "digests": run.digests,
                 "jobs": [{"name": j.name, "notebook": j.notebook, "parameters": j.parameters,
                           "title_zh": j.title_zh, "title_en": j.title_en} for j in run.all_jobs],
@@ -652,14 +853,35 @@ def _review_label(params: dict) -> str:
     return f"{params.get('as_of', '')} {phase}" + (f"（{'，'.join(extra)}）" if extra else "")
 
 
-def _in_background(function, *args):
-    """Run ``function(*args)`` in a thread; ``.result()`` waits and re-raises its error."""
+#: The niceness of the work a review does beside its notebooks (workbook, document, browser): it
+#: takes the cores the notebooks leave idle rather than slowing them down.
+_BACKGROUND_NICE = 10
+
+
+def _in_background(function, *args, low_priority: bool = False):
+    """Run ``function(*args)`` in a thread (``low_priority``: niced, on Linux); ``.result()``
+    waits and re-raises its error."""
     from concurrent.futures import ThreadPoolExecutor
 
+    def run():
+        if low_priority:
+            _lower_priority(_BACKGROUND_NICE)
+        return function(*args)
+
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="plananalysis-review")
-    future = pool.submit(function, *args)
+    future = pool.submit(run)
     pool.shutdown(wait=False)
     return future
+
+
+def _lower_priority(nice: int) -> None:
+    """Lower the calling thread's priority (Linux: a thread has its own niceness); elsewhere nothing."""
+    import threading
+
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
+    except (AttributeError, OSError):
+        pass
 
 
 def _swap_in(tmp: Path, final: Path) -> None:
@@ -671,8 +893,9 @@ def _swap_in(tmp: Path, final: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _execute(tasks: list, jobs: int | None, notebooks: Path, echo) -> list:
-    """Run ``(review, job)`` tasks in one pool of warm workers; ``[(review, result), …]``."""
+def _execute(tasks: list, jobs: int | None, notebooks: Path, echo, on_result=None) -> list:
+    """Run ``(review, job)`` tasks in one pool of warm workers; ``[(review, result), …]``
+    (``on_result(review, job, result)`` is called as each one ends)."""
     if not tasks:
         return []
     workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
@@ -683,10 +906,13 @@ def _execute(tasks: list, jobs: int | None, notebooks: Path, echo) -> list:
     context = multiprocessing.get_context("spawn")
     several = len({id(run) for run, _ in tasks}) > 1
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init) as pool:
-        futures = {pool.submit(_run_job, job, str(run.tmp), run.params.lang, str(notebooks)): run for run, job in tasks}
+        futures = {pool.submit(_run_job, job, str(run.tmp), run.params.lang, str(notebooks)): (run, job)
+                   for run, job in tasks}
         for done, future in enumerate(as_completed(futures), 1):
-            run, result = futures[future], future.result()
+            (run, job), result = futures[future], future.result()
             out.append((run, result))
+            if on_result is not None:
+                on_result(run, job, result)
             mark = "✓" if result["ok"] else "✗"
             where = f"{run.label} " if several else ""
             line = f"[{done}/{len(tasks)}] {mark} {where}{result['name']} ({result['seconds']:.1f} s)"

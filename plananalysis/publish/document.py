@@ -1,0 +1,717 @@
+"""The review as a Word document (``.docx``), the form in which reviews are filed.
+
+Built with `python-docx` from the review's one context, in the review's language: drafted in a
+thread while the notebooks run (:func:`draft_document`), its chart images put in from the chapter
+pages once they are written (:meth:`Draft.finish`):
+
+1. a title page: the plan, the phase, the year, the method, the region, the date;
+2. 总体评价: the headline sentence (:func:`~plananalysis.present.narrative.headline`), the
+   statuses counted in their colours, and the statuses and P/E/q in words;
+3. 主要指标完成情况: the progress table (:func:`~plananalysis.present.tables.progress_view`), the
+   status cells in their colours, on a landscape page;
+4. one section per chapter: its paragraph, its headline indicators, its charts as images (PNG of
+   the very charts its page shows, or drawn again with :func:`~plananalysis.present.charts.to_png`
+   when there is no page) and its quantified targets (from :func:`chapter_targets`, the one
+   function to point elsewhere);
+5. 存在的主要问题: the lagging, reversed and no-data items (:func:`~plananalysis.present.narrative.problems`);
+6. an appendix of sources.
+
+Fonts are named for Word and WPS: 宋体 (SimSun) for the body and 黑体 (SimHei) for headings as the
+East Asian fonts of every style, Times New Roman and Arial for Latin text, declared in the font
+table with their English names and the GB2312 character set, so a machine without them substitutes
+a Chinese font; the document's language is zh-CN (English for ``--lang en``, where Chinese names
+are marked zh-CN run by run).
+
+>>> from plananalysis.context import review_context
+>>> doc = build_document(review_context(as_of=2023))
+>>> [p.text for p in doc.paragraphs if p.style.name == "Heading 1"][:3]
+['一、总体评价', '二、主要指标完成情况', '三、各章评估']
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from ..files import write_atomically
+from ..present import format as fmt
+from ..present import glossary
+
+__all__ = ["build_document", "draft_document", "Draft", "write_document", "chapter_targets", "chapter_numbers",
+           "page_charts", "BODY_FONT", "HEADING_FONT"]
+
+#: (East Asian, Latin) fonts of the body text and of the headings.
+BODY_FONT = ("宋体", "Times New Roman")
+HEADING_FONT = ("黑体", "Arial")
+# name in the font table → (English name, panose) so that Word and WPS can substitute
+_FONT_TABLE = {"宋体": ("SimSun", "02010600030101010101"), "黑体": ("SimHei", "02010609060101010101")}
+_PORTRAIT = (21.0, 29.7)  # A4, cm
+_MARGIN = 2.2
+_TEXT_WIDTH = _PORTRAIT[0] - 2 * _MARGIN
+_HEADER_FILL = "DCE6F1"
+_CHART_SCALE = 1.25  # a chart ≈ 480 px wide drawn at 600 px: ≈ 190 dpi at its 7.9 cm in the document
+
+
+def _t(lang: str, zh: str, en: str) -> str:
+    return en if lang == "en" else zh
+
+
+def chapter_numbers(review) -> list[int]:
+    """The chapters the review reports on: those with headline indicators or quantified targets
+    (the chapter pages of the review).
+
+    >>> from plananalysis.context import review_context
+    >>> chapter_numbers(review_context(as_of=2023))[:3]
+    [2, 3, 4]
+    """
+    numbers = []
+    for value in review.plan.chapters["number"] if len(review.plan.chapters) else []:
+        chapter = review.plan.chapter(int(value))
+        if len(chapter.indicators) or len(chapter.targets):
+            numbers.append(int(value))
+    return numbers
+
+
+def _chapter_context(review, number: int):
+    """The review's context for one chapter, sharing the plan, data and results already built."""
+    from ..context import ReviewContext
+
+    context = ReviewContext(review.params.replace(chapter=number))
+    for name in ("plan", "observed", "progress", "retrospective_table", "audit_table"):
+        if name in review.__dict__:
+            context.__dict__[name] = review.__dict__[name]
+    return context
+
+
+def chapter_targets(review) -> pd.DataFrame:
+    """A chapter's quantified targets as its section lists them (``review`` has the chapter as its
+    parameter): number, subject, target, verdict, latest value and its year, source — the
+    chapter page's table (:meth:`~plananalysis.context.ReviewContext.chapter_targets`) without the
+    reason, which the page carries.
+
+    >>> from plananalysis.context import review_context
+    >>> table = chapter_targets(review_context(as_of=2025, chapter=4)).set_index("编号")
+    >>> table.columns.tolist()
+    ['内容', '目标', '评估结论', '最新值', '数据年份', '来源']
+    >>> table.loc["ch04-t06", ["评估结论", "最新值"]].tolist()
+    ['预计完成（据2024年数据）', '8.5万人']
+    """
+    table = review.chapter_targets()
+    if table is None or table.empty:
+        return pd.DataFrame()
+    keep = [review.t("编号", "Id"), review.t("内容", "Subject"), review.t("目标", "Target"),
+            review.t("评估结论", "Status"), review.t("最新值", "Latest"), review.t("数据年份", "Data year"),
+            review.t("来源", "Source")]
+    return table[[c for c in keep if c in table.columns]].reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- low-level Word helpers
+
+
+def _element(tag: str, **attributes):
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    element = OxmlElement(tag)
+    for key, value in attributes.items():
+        element.set(qn(f"w:{key}"), str(value))
+    return element
+
+
+def _set_fonts(rpr, fonts: tuple[str, str], size: float | None = None, bold: bool | None = None,
+               colour: str | None = None, lang: str | None = None) -> None:
+    """Name the East Asian and Latin fonts (no theme font left to override them) on a run's or a
+    style's properties."""
+    from docx.oxml.ns import qn
+
+    east, latin = fonts
+    fonts_element = rpr.find(qn("w:rFonts"))
+    if fonts_element is None:
+        fonts_element = _element("w:rFonts")
+        rpr.insert(0, fonts_element)
+    for key in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
+        fonts_element.attrib.pop(qn(f"w:{key}"), None)
+    for key, value in (("ascii", latin), ("hAnsi", latin), ("eastAsia", east), ("cs", latin)):
+        fonts_element.set(qn(f"w:{key}"), value)
+    if size is not None:
+        for tag in ("w:sz", "w:szCs"):
+            old = rpr.find(qn(tag))
+            if old is not None:
+                rpr.remove(old)
+            rpr.append(_element(tag, val=int(round(size * 2))))
+    if bold is not None:
+        for tag in ("w:b", "w:bCs"):
+            old = rpr.find(qn(tag))
+            if old is not None:
+                rpr.remove(old)
+            rpr.append(_element(tag, val="1" if bold else "0"))
+    if colour is not None:
+        old = rpr.find(qn("w:color"))
+        if old is not None:
+            for key in list(old.attrib):
+                del old.attrib[key]
+            old.set(qn("w:val"), colour)
+        else:
+            rpr.append(_element("w:color", val=colour))
+    if lang is not None:
+        old = rpr.find(qn("w:lang"))
+        if old is not None:
+            rpr.remove(old)
+        rpr.append(_element("w:lang", val=lang, eastAsia="zh-CN", bidi="ar-SA"))
+
+
+def _setup_styles(doc, lang: str) -> None:
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    styles = doc.styles
+    defaults = styles.element.find(qn("w:docDefaults"))
+    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    _set_fonts(rpr, BODY_FONT, 10.5, lang="zh-CN" if lang == "zh" else "en-US")
+    normal = styles["Normal"]
+    _set_fonts(normal.element.get_or_add_rPr(), BODY_FONT, 10.5)
+    normal.paragraph_format.space_after = Pt(4)
+    normal.paragraph_format.line_spacing = 1.25
+    for name, size in (("Title", 22), ("Heading 1", 16), ("Heading 2", 14), ("Heading 3", 12)):
+        style = styles[name]
+        _set_fonts(style.element.get_or_add_rPr(), HEADING_FONT, size, bold=name != "Title", colour="000000")
+        style.paragraph_format.space_before = Pt(12 if name != "Heading 3" else 8)
+        style.paragraph_format.space_after = Pt(6)
+        style.paragraph_format.keep_with_next = True
+    title_ppr = styles["Title"].element.get_or_add_pPr()
+    border = title_ppr.find(qn("w:pBdr"))
+    if border is not None:
+        title_ppr.remove(border)
+    _declare_fonts(doc)
+
+
+def _declare_fonts(doc) -> None:
+    """Add 宋体 and 黑体 to the document's font table with their English names and charset."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.oxml.ns import qn
+
+    try:
+        part = doc.part.part_related_by(RT.FONT_TABLE)
+    except KeyError:
+        return
+    from docx.oxml import parse_xml
+
+    root = parse_xml(part.blob)
+    have = {f.get(qn("w:name")) for f in root.findall(qn("w:font"))}
+    for name, (english, panose) in _FONT_TABLE.items():
+        if name in have:
+            continue
+        font = _element("w:font", name=name)
+        font.append(_element("w:altName", val=english))
+        font.append(_element("w:panose1", val=panose))
+        font.append(_element("w:charset", val="86"))
+        font.append(_element("w:family", val="modern" if english == "SimHei" else "auto"))
+        font.append(_element("w:pitch", val="variable"))
+        root.append(font)
+    from lxml import etree
+
+    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _run(paragraph, text: str, lang: str, *, name: bool = False, bold: bool = False, size: float | None = None,
+         colour: str | None = None):
+    """Text added to ``paragraph``; in an English document a name's Chinese runs are marked zh-CN."""
+    from docx.shared import Pt, RGBColor
+
+    parts = [(text, False)]
+    if lang == "en" and name and glossary.has_chinese(text):
+        parts, last = [], 0
+        for match in glossary.CJK.finditer(text):
+            if match.start() > last:
+                parts.append((text[last:match.start()], False))
+            parts.append((match.group(), True))
+            last = match.end()
+        if last < len(text):
+            parts.append((text[last:], False))
+    for part, chinese in parts:
+        run = paragraph.add_run(part)
+        run.bold = bold or None
+        if size:
+            run.font.size = Pt(size)
+        if colour:
+            run.font.color.rgb = RGBColor.from_string(colour.lstrip("#").upper())
+        if chinese:
+            rpr = run._r.get_or_add_rPr()
+            rpr.append(_element("w:lang", val="zh-CN", eastAsia="zh-CN"))
+    return paragraph
+
+
+def _paragraph(doc, text: str, lang: str, *, name: bool = False, indent: bool = True, style: str | None = None,
+               bold: bool = False, size: float | None = None, align=None):
+    from docx.shared import Pt
+
+    paragraph = doc.add_paragraph(style=style)
+    if indent and lang == "zh":
+        paragraph.paragraph_format.first_line_indent = Pt(21)
+    if align is not None:
+        paragraph.alignment = align
+    return _run(paragraph, text, lang, name=name, bold=bold, size=size)
+
+
+def _heading(doc, text: str, level: int, lang: str):
+    paragraph = doc.add_paragraph(style=f"Heading {level}")
+    return _run(paragraph, text, lang, name=True)
+
+
+def _shade(cell, colour: str) -> None:
+    from docx.oxml.ns import qn
+
+    tcpr = cell._tc.get_or_add_tcPr()
+    old = tcpr.find(qn("w:shd"))
+    if old is not None:
+        tcpr.remove(old)
+    tcpr.append(_element("w:shd", val="clear", color="auto", fill=colour.lstrip("#").upper()))
+
+
+def _repeat_header(row) -> None:
+    trpr = row._tr.get_or_add_trPr()
+    trpr.append(_element("w:tblHeader", val="true"))
+
+
+def _no_split(row) -> None:
+    trpr = row._tr.get_or_add_trPr()
+    trpr.append(_element("w:cantSplit", val="true"))
+
+
+def _widths(frame: pd.DataFrame, total_cm: float, size: float = 8.5) -> list[float]:
+    """Column widths (cm): short columns (numbers, statuses, years) as wide as their longest cell,
+    the columns of text sharing the rest."""
+    from .workbook import display_width
+
+    unit = size * 0.5 * 0.0353 * 1.08  # cm per half-width character at ``size`` points
+    padding = 0.45
+    wants, fixed = [], []
+    for column in frame.columns:
+        cells = [display_width(v) for v in frame[column].astype(str)] or [0]
+        longest = max(min(display_width(column), 8), max(cells))
+        wants.append(longest)
+        fixed.append(longest <= 16)
+    widths = [w * unit + padding if f else 0.0 for w, f in zip(wants, fixed)]
+    rest = total_cm - sum(widths)
+    flexible = [min(w, 60) for w, f in zip(wants, fixed) if not f]
+    if flexible and rest > 1.5 * len(flexible):
+        share = iter([rest * w / sum(flexible) for w in flexible])
+        widths = [w if f else next(share) for w, f in zip(widths, fixed)]
+    else:
+        widths = [w if f else 1.5 for w, f in zip(widths, fixed)]
+    natural = [w * unit + padding for w in wants]
+    if all(fixed) and sum(natural) < total_cm:
+        return natural
+    scale = total_cm / sum(widths)
+    return [w * scale for w in widths]
+
+
+def _table(doc, frame: pd.DataFrame, lang: str, *, width_cm: float = _TEXT_WIDTH, status: str | None = None,
+           colours: list | None = None, names=(), size: float = 8.5):
+    """A table: header row shaded and repeated on every page, cells as text (``—`` if missing),
+    the status column painted in its colours; ``names``: columns of names (marked zh-CN in English)."""
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.shared import Cm, Pt
+
+    from ..engine.methods import text_colour
+
+    frame = frame.reset_index(drop=True)
+    table = doc.add_table(rows=1, cols=len(frame.columns))
+    table.style = doc.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    widths = _widths(frame, width_cm, size)
+    header = table.rows[0]
+    _repeat_header(header)
+    for cell, column, width in zip(header.cells, frame.columns, widths):
+        cell.width = Cm(width)
+        _shade(cell, _HEADER_FILL)
+        paragraph = cell.paragraphs[0]
+        _run(paragraph, str(column), lang, bold=True, size=size)
+    for i, row in frame.iterrows():
+        cells = table.add_row().cells
+        _no_split(table.rows[-1])
+        for j, (column, value) in enumerate(row.items()):
+            cell = cells[j]
+            cell.width = Cm(widths[j])
+            text = fmt.MISSING if fmt.is_missing(value) else (fmt.number(value) if isinstance(value, float) else str(value))
+            paragraph = cell.paragraphs[0]
+            paragraph.paragraph_format.space_after = Pt(0)
+            paragraph.paragraph_format.line_spacing = 1.0
+            if column == status and colours is not None and i < len(colours):
+                colour = str(colours[i] or "#ffffff")
+                if colour.lower() != "#ffffff":
+                    _shade(cell, colour)
+                _run(paragraph, text, lang, bold=True, size=size, colour=text_colour(colour))
+            else:
+                _run(paragraph, text, lang, size=size, name=column in names)
+    for column, width in zip(table.columns, widths):
+        column.width = Cm(width)
+    return table
+
+
+def _field(paragraph, instruction: str, size: float = 9) -> None:
+    """A Word field (``PAGE``, ``NUMPAGES``) in ``paragraph``, updated by Word, WPS and LibreOffice."""
+    from docx.shared import Pt
+
+    run = paragraph.add_run()
+    run.font.size = Pt(size)
+    run._r.append(_element("w:fldChar", fldCharType="begin"))
+    run = paragraph.add_run()
+    run.font.size = Pt(size)
+    text = _element("w:instrText")
+    text.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    text.text = f" {instruction} "
+    run._r.append(text)
+    run = paragraph.add_run()
+    run._r.append(_element("w:fldChar", fldCharType="separate"))
+    run = paragraph.add_run("1")
+    run.font.size = Pt(size)
+    run = paragraph.add_run()
+    run._r.append(_element("w:fldChar", fldCharType="end"))
+
+
+def _page_furniture(section, title: str, lang: str, today: str) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    section.different_first_page_header_footer = True
+    header = section.header.paragraphs[0]
+    header.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _run(header, title, lang, name=True, size=9)
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _run(footer, _t(lang, "第 ", "Page "), lang, size=9)
+    _field(footer, "PAGE")
+    _run(footer, _t(lang, " 页，共 ", " of "), lang, size=9)
+    _field(footer, "NUMPAGES")
+    _run(footer, _t(lang, f" 页　　生成日期：{today}", f"    Generated {today}"), lang, size=9)
+
+
+def _landscape(doc, on: bool):
+    from docx.enum.section import WD_ORIENT, WD_SECTION
+    from docx.shared import Cm
+
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    width, height = _PORTRAIT if not on else (_PORTRAIT[1], _PORTRAIT[0])
+    section.orientation = WD_ORIENT.LANDSCAPE if on else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Cm(width), Cm(height)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Cm(_MARGIN if not on else 1.8))
+    section.different_first_page_header_footer = False
+    return section
+
+
+# ---------------------------------------------------------------- the parts
+
+
+def _title_page(doc, review, today: str) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+
+    from ..present.frontpage import method_name
+
+    lang, params = review.lang, review.params
+    for _ in range(6):
+        doc.add_paragraph()
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    title = doc.add_paragraph(style="Title")
+    title.alignment = center
+    _run(title, review.plan.title_in(lang), lang, name=True)
+    subtitle = _paragraph(doc, _t(lang, f"{review.phase_title}报告", f"{review.phase_title} report"), lang,
+                          indent=False, bold=True, size=18, align=center)
+    subtitle.style = doc.styles["Normal"]
+    _paragraph(doc, _t(lang, f"（截至{params.as_of}年）", f"(as of {params.as_of})"), lang, indent=False,
+               size=14, align=center)
+    for _ in range(8):
+        doc.add_paragraph()
+    region = glossary.region_name(review.plan, params.region, lang)
+    for line in (_t(lang, f"评估方法：{method_name(params.method, lang)}", f"Method: {method_name(params.method, lang)}"),
+                 _t(lang, f"地区：{region}", f"Region: {region}"),
+                 _t(lang, f"生成日期：{today}", f"Generated: {today}")):
+        _paragraph(doc, line, lang, indent=False, size=12, align=center)
+    doc.paragraphs[-1].add_run().add_break(WD_BREAK.PAGE)
+
+
+def _summary(doc, review) -> None:
+    from ..present.narrative import headline, status_summary
+    from ..present.signals import legend, measure_legend
+
+    lang = review.lang
+    _heading(doc, _t(lang, "一、总体评价", "1. Overall assessment"), 1, lang)
+    _paragraph(doc, headline(review), lang)
+    counts = review.status_counts()
+    summary = status_summary(review.progress, lang)
+    phase = review.progress["phase"].iloc[0] if len(review.progress) else review.params.phase
+    declared = legend(review.params.method, phase, lang)
+    colours = dict(zip(declared["label"], declared["colour"]))
+    colours.update(dict(zip(summary["label"], [colours.get(x, "#ffffff") for x in summary["label"]])))
+    status_header = counts.columns[0]
+    _table(doc, counts, lang, width_cm=8, status=status_header,
+           colours=[colours.get(x, "#ffffff") for x in counts[status_header]], size=9.5)
+    _paragraph(doc, _t(lang, "评估结论与度量说明：", "The statuses and measures in words:"), lang, indent=False, bold=True)
+    for row in declared.itertuples():
+        _paragraph(doc, f"{row.symbol} {row.label}{_t(lang, '：', ': ')}{row.rule}", lang, indent=False, size=9.5)
+    for name, text in measure_legend(phase, lang):
+        _paragraph(doc, f"{name}{_t(lang, '：', ': ')}{text}", lang, indent=False, size=9.5)
+
+
+def _progress_table(doc, review, table: pd.DataFrame, *, width_cm: float, keys=None, size: float = 8, **years):
+    """A progress table as the pages show it (its reader's view), status cells in their colours."""
+    from ..present.signals import signals
+    from ..present.tables import progress_view
+
+    lang = review.lang
+    view = progress_view(table, lang, **years)
+    if keys is not None:
+        view = view[[c for c in view.columns if _key_of(c, lang) in keys]]
+    colours = signals(table, lang)["colour"].tolist()
+    return _table(doc, view, lang, width_cm=width_cm, status=_t(lang, "评估结论", "Status"), colours=colours,
+                  names=[_t(lang, "指标", "Indicator")], size=size)
+
+
+def _key_of(header: str, lang: str) -> str:
+    from ..present.tables import HEADERS
+
+    for key, zh, en in HEADERS:
+        pattern = zh if lang == "zh" else en
+        head, _, tail = pattern.partition("{")
+        tail = tail.partition("}")[2]
+        if header == pattern or ("{" in pattern and header.startswith(head) and header.endswith(tail)):
+            return key
+    return ""
+
+
+def _indicators(doc, review) -> None:
+    lang = review.lang
+    _landscape(doc, True)
+    _heading(doc, _t(lang, "二、主要指标完成情况", "2. The headline indicators"), 1, lang)
+    years = {"base_year": review.plan.base_year, "target_year": review.plan.target_year}
+    _progress_table(doc, review, review.progress, width_cm=_PORTRAIT[1] - 3.6, **years)
+    _landscape(doc, False)
+
+
+def _chapters(doc, review, pending: list) -> None:
+    from ..present import figures
+
+    lang = review.lang
+    _heading(doc, _t(lang, "三、各章评估", "3. Chapter by chapter"), 1, lang)
+    keys = ["no", "name", "latest", "target", "status", "shown", "projected"]
+    years = {"base_year": review.plan.base_year, "target_year": review.plan.target_year}
+    for number in chapter_numbers(review):
+        context = _chapter_context(review, number)
+        _heading(doc, context.chapter.title(lang), 2, lang)
+        _paragraph(doc, context.chapter_narrative(), lang)
+        rows = context.chapter_progress()
+        if len(rows):
+            _heading(doc, _t(lang, f"本章主要指标（{len(rows)}项）", f"Headline indicators ({len(rows)})"), 3, lang)
+            _progress_table(doc, context, rows, width_cm=_TEXT_WIDTH, keys=keys, size=8.5, **years)
+            drawn, without = figures.drawn_indicators(context, rows["indicator_id"])
+            if drawn:
+                grid = doc.add_table(rows=(len(drawn) + 1) // 2, cols=2)
+                for k, indicator_id in enumerate(drawn):  # the images are put in by Draft.finish
+                    pending.append((grid.cell(k // 2, k % 2), number, k, indicator_id))
+            note = figures.without_charts_note(context, without)
+            if note:
+                _paragraph(doc, note, lang, indent=False, size=9)
+        targets = chapter_targets(context)
+        if targets is not None and len(targets):
+            _heading(doc, _t(lang, f"本章量化目标（{len(targets)}项）", f"Quantified targets ({len(targets)})"), 3, lang)
+            status = next((c for c in targets.columns if c in ("评估结论", "Status")), None)
+            colours = None
+            if status is not None:
+                from .workbook import _colour_of, _label_colours
+
+                table = _label_colours(review)
+                colours = [_colour_of(v, table) for v in targets[status]]
+            quote = [c for c in targets.columns if c in ("原文", "Quote", "内容", "Subject", "来源", "Source")]
+            _table(doc, targets, lang, status=status, colours=colours, names=quote, size=8.5)
+
+
+_FIGURE_SVG = re.compile(r'<figure class="pa-chart">\s*(<svg.*?</svg>)', re.S)
+
+
+def page_charts(page: Path) -> list[str]:
+    """The charts of a written report page, as SVG text, in the page's order (none if no page).
+
+    >>> page_charts(Path("no-such-page.html"))
+    []
+    """
+    if not Path(page).exists():
+        return []
+    return _FIGURE_SVG.findall(Path(page).read_text(encoding="utf-8"))
+
+
+@dataclass
+class Draft:
+    """A review's Word document without its chart images yet: :meth:`finish` puts them in (from
+    the chapter pages' SVG when the review's folder has them — the charts the pages show, turned
+    into PNG in a tenth of the time of drawing them again — else drawn from the review) and saves.
+
+    >>> from plananalysis.context import review_context
+    >>> draft = draft_document(review_context(as_of=2023))
+    >>> number = draft.pending[0][1]
+    >>> draft.add_charts(number) > 0, all(p[1] != number for p in draft.pending)
+    (True, True)
+    """
+
+    review: object
+    document: object
+    pending: list = field(default_factory=list)
+
+    def _images(self, number: int, pages: Path | None) -> dict:
+        from ..present.charts import register_fonts
+
+        svgs = page_charts(Path(pages) / f"chapter-{number:02d}.html") if pages is not None else []
+        wanted = [p for p in self.pending if p[1] == number]
+        if len(svgs) >= len(wanted) and wanted:
+            import vl_convert as vlc
+
+            register_fonts()
+            return {k: vlc.svg_to_png(svgs[k], scale=_CHART_SCALE) for _, _, k, _ in wanted}
+        from ..present.charts import to_png
+
+        context = _chapter_context(self.review, number)
+        return {k: to_png(context.trajectory(indicator_id), scale=_CHART_SCALE) for _, _, k, indicator_id in wanted}
+
+    def add_charts(self, number: int, pages: Path | None = None) -> int:
+        """Put chapter ``number``'s chart images in (from its page in ``pages`` if there); the
+        number of images put in.  The review calls it as each chapter's page is written."""
+        from docx.shared import Cm
+
+        wanted = [p for p in self.pending if p[1] == number]
+        if not wanted:
+            return 0
+        images = self._images(number, pages)
+        for cell, _, k, _ in wanted:
+            cell.paragraphs[0].add_run().add_picture(io.BytesIO(images[k]), width=Cm(_TEXT_WIDTH / 2 - 0.3))
+        self.pending = [p for p in self.pending if p[1] != number]
+        return len(wanted)
+
+    def finish(self, target: Path | None = None, pages: Path | None = None):
+        """Put the chart images still missing in (``pages``: the review's folder, whose chapter
+        pages hold the charts), save to ``target`` atomically (if given) and return the document."""
+        for number in list(dict.fromkeys(p[1] for p in self.pending)):
+            self.add_charts(number, pages)
+        if target is not None:
+            buffer = io.BytesIO()
+            self.document.save(buffer)
+            write_atomically(target, buffer.getvalue())
+        return self.document
+
+
+def _problems(doc, review) -> None:
+    from ..present.narrative import problems
+
+    lang = review.lang
+    _heading(doc, _t(lang, "四、存在的主要问题", "4. Main problems"), 1, lang)
+    items = problems(review)
+    if not items:
+        _paragraph(doc, _t(lang, "没有滞后、逆向或缺数据的指标。", "No indicator lags, moves away or lacks data."), lang)
+        return
+    for k, item in enumerate(items, start=1):
+        paragraph = _paragraph(doc, f"{k}. ", lang, indent=False)
+        _run(paragraph, item["title"], lang, name=True, bold=True)
+        _run(paragraph, _t(lang, "：", ": ") + item["text"], lang)
+
+
+def _sources(doc, review) -> None:
+    lang = review.lang
+    _heading(doc, _t(lang, "附录：数据来源", "Appendix: sources"), 1, lang)
+    doc_meta = review.plan.sources.get("document", {}) or {}
+    if doc_meta.get("title"):
+        said = [glossary.pick(str(doc_meta.get("publisher", "") or ""), lang), str(doc_meta.get("issued", "") or "")]
+        said = [x for x in said if x]
+        paragraph = _paragraph(doc, _t(lang, "规划文本：", "The plan: "), lang, indent=False, bold=True)
+        _run(paragraph, f"《{doc_meta['title']}》" if lang == "zh" else str(doc_meta["title"]), lang, name=True)
+        if said:
+            _run(paragraph, _t(lang, f"（{'，'.join(said)}）", f" ({', '.join(said)})"), lang, name=True)
+        if doc_meta.get("url"):
+            _run(paragraph, _t(lang, "，", ", ") + str(doc_meta["url"]), lang)
+    observed = review.observed[review.observed["year"] <= review.params.as_of]
+    titles = observed["source_title"].fillna("")
+    frame = pd.DataFrame({"title": [glossary.to_chinese(x) if lang == "zh" else x for x in titles],
+                          "quality": [glossary.label("quality", q, lang) for q in observed["source_quality"]],
+                          "url": observed["source_url"].fillna("")})
+    grouped = (frame.groupby(["title", "quality", "url"], sort=False).size().reset_index(name="n")
+               .sort_values("n", ascending=False, kind="stable"))
+    _paragraph(doc, _t(lang, f"观测值{len(observed)}条，来自{len(grouped)}个来源（每条的出处见 scorecard.xlsx 的“观测数据”表）。"
+                             "缺失数据记为“无数据”，不以零计，也不插值。",
+                       f"{len(observed)} observed values from {len(grouped)} sources (each value's source is in "
+                       "scorecard.xlsx, sheet Observed data). Missing data is 'no data': never zero, never interpolated."),
+               lang)
+    table = pd.DataFrame({_t(lang, "来源", "Source"): grouped["title"].tolist(),
+                          _t(lang, "来源类型", "Type"): grouped["quality"].tolist(),
+                          _t(lang, "观测值数", "Values"): [str(n) for n in grouped["n"]],
+                          _t(lang, "链接", "Link"): grouped["url"].tolist()})
+    _table(doc, table, lang, names=[_t(lang, "来源", "Source")], size=8)
+
+
+def draft_document(review, *, today: date | None = None) -> Draft:
+    """The review's document with every part but the chart images (see :class:`Draft`).
+
+    >>> from plananalysis.context import review_context
+    >>> draft = draft_document(review_context(as_of=2023))
+    >>> len(draft.pending) > 0, len(draft.document.inline_shapes)
+    (True, 0)
+    """
+    from docx import Document
+    from docx.shared import Cm
+
+    from ..present.frontpage import front_title
+
+    lang = review.lang
+    day = (today or date.today()).isoformat()
+    doc = Document()
+    _setup_styles(doc, lang)
+    section = doc.sections[0]
+    section.page_width, section.page_height = Cm(_PORTRAIT[0]), Cm(_PORTRAIT[1])
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Cm(_MARGIN))
+    title = front_title(review)
+    _page_furniture(section, title, lang, day)
+    doc.core_properties.title = title
+    doc.core_properties.language = "zh-CN" if lang == "zh" else "en"
+    doc.core_properties.author = "plananalysis"
+    draft = Draft(review, doc)
+    _title_page(doc, review, day)
+    _summary(doc, review)
+    _indicators(doc, review)
+    _chapters(doc, review, draft.pending)
+    _problems(doc, review)
+    _sources(doc, review)
+    return draft
+
+
+def build_document(review, *, today: date | None = None, pages: Path | None = None):
+    """The review as a ``docx.Document`` (see the module's docstring for its parts); ``pages``: the
+    review's folder, whose chapter pages already hold the charts.
+
+    >>> from plananalysis.context import review_context
+    >>> doc = build_document(review_context(as_of=2025, lang="en"))
+    >>> doc.paragraphs[6].text == review_context(as_of=2025).plan.title_in("en"), doc.sections[1].orientation.name
+    (True, 'LANDSCAPE')
+    """
+    return draft_document(review, today=today).finish(pages=pages)
+
+
+def write_document(target: Path, params, *, today: date | None = None, pages: Path | None = None) -> Path:
+    """Write the review's Word document to ``target``, atomically (the review drafts it in a thread
+    beside the notebooks and puts the charts in from the pages once they are written).
+
+    >>> import tempfile
+    >>> from docx import Document
+    >>> from plananalysis.params import validate
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> path = write_document(Path(tmp.name) / "review.docx", validate(as_of=2023, lang="en"))
+    >>> [p.text for p in Document(path).paragraphs if p.style.name == "Heading 1"][-2:]
+    ['4. Main problems', 'Appendix: sources']
+    >>> tmp.cleanup()
+    """
+    from ..context import review_context
+
+    draft_document(review_context(params), today=today).finish(target, pages)
+    return Path(target)

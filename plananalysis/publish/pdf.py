@@ -1,0 +1,241 @@
+"""One PDF of the whole review, for printing: the front page, the overview, every chapter, the
+retrospective and the data audit, on A4, in the pages' own print layout.
+
+The review's pages already carry print styles (A4, a page break before each report, table headers
+repeated, no navigation: :mod:`plananalysis.present.page`).  :func:`print_html` puts every page's
+body into one document (its SVG ids made unique, the links and CSV buttons left out) with a page
+header (the review's title) and a footer (page N of M, the date), and a headless Chromium prints it
+(:class:`Printer`, driven by Playwright): Chromium lays out CJK text with the system's fonts (Noto
+CJK, installed by ``make fonts``), keeps the charts as vectors and the text searchable, and writes
+a PDF outline from the headings.  The browser is started in the background when the review starts,
+so only the printing itself (a second or two) follows the last notebook.
+
+>>> html = print_html([("index", "<body><h1>总览</h1></body>")], title="规划 中期评估", lang="zh", today="2026-01-01")
+>>> '<article class="pa-report" id="r0-index">' in html, "@bottom-right" in html, 'lang="zh-CN"' in html
+(True, True, True)
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from pathlib import Path
+
+from ..files import write_atomically
+
+__all__ = ["renderer", "print_html", "review_pages", "Printer", "write_pdf", "PRINT_CSS"]
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-extensions"]
+_BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S)
+_NAV = re.compile(r'<nav class="pa-nav">.*?</nav>', re.S)
+_IDS = re.compile(r'(\bid=")([^"]+)(")|(url\(#)([^)]+)(\))|((?:xlink:)?href="#)([^"]+)(")')
+
+#: What the printed document adds to the pages' print styles (``{title}``, ``{date}`` … filled in).
+PRINT_CSS = """
+@page{{size:A4;margin:17mm 13mm 16mm;
+ @top-center{{content:"{title}";font-family:{font};font-size:8.5pt;color:#666}}
+ @bottom-left{{content:"{date}";font-family:{font};font-size:8.5pt;color:#666}}
+ @bottom-right{{content:"{page_before}" counter(page) "{page_middle}" counter(pages) "{page_after}";font-family:{font};font-size:8.5pt;color:#666}}}}
+@page:first{{@top-center{{content:none}}}}
+body{{max-width:none;padding:0;font-size:10.5pt}}
+.pa-nav,.pa-data,.pa-links,h2:has(+ .pa-links),.pa-banner a{{display:none}}
+.pa-output{{overflow:visible}}
+table{{font-size:8.5pt;max-width:100%}}
+.pa-chart svg{{max-width:100%;height:auto}}
+.pa-scorecard td:last-child{{min-width:8em}}
+.pa-scorecard td svg{{max-width:80pt;height:auto}}
+"""
+
+
+def renderer() -> str | None:
+    """The Chromium that prints the PDF (Debian's ``chromium``, installed by ``make browser``), or
+    ``None`` when there is none.
+
+    >>> renderer() is None or Path(renderer()).name.startswith(("chromium", "google-chrome"))
+    True
+    """
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+
+
+def _unique_ids(text: str, prefix: str) -> str:
+    def swap(match):
+        groups = match.groups()
+        for k in (0, 3, 6):
+            if groups[k]:
+                return f"{groups[k]}{prefix}{groups[k + 1]}{groups[k + 2]}"
+        return match.group()
+
+    return _IDS.sub(swap, text)
+
+
+def _css_string(text: str) -> str:
+    return str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+
+
+def print_html(pages: list[tuple[str, str]], *, title: str, lang: str = "zh", today: str | None = None) -> str:
+    """One HTML document of several report pages, ``[(name, page html), …]``, in order: each
+    page's body in its own ``<article>`` (a new printed page), ids made unique, navigation left
+    out, a header with ``title`` and a footer with the page number and the date on every page.
+
+    >>> html = print_html([("a", '<body><svg><g id="s1-c"/><use href="#s1-c"/></svg></body>'),
+    ...                    ("b", '<body><svg><g id="s1-c"/></svg></body>')], title="T", lang="en")
+    >>> html.count('id="r0-s1-c"'), html.count('href="#r0-s1-c"'), html.count('id="r1-s1-c"'), "Page " in html
+    (1, 1, 1, True)
+    """
+    from ..present.page import FONT_STACK, page_shell
+
+    day = today or date.today().isoformat()
+    parts = []
+    for i, (name, text) in enumerate(pages):
+        match = _BODY.search(text)
+        body = _NAV.sub("", match.group(1) if match else text).strip()
+        body = _unique_ids(body, f"r{i}-")
+        if body.startswith('<article class="pa-report"'):
+            body = re.sub(r'^<article class="pa-report"( id="[^"]*")?', f'<article class="pa-report" id="r{i}-{name}"', body, count=1)
+        else:
+            body = f'<article class="pa-report" id="r{i}-{name}">{body}</article>'
+        parts.append(body)
+    zh = lang == "zh"
+    css = PRINT_CSS.format(title=_css_string(title), font=FONT_STACK,
+                           date=_css_string(f"生成日期：{day}" if zh else f"Generated {day}"),
+                           page_before="第 " if zh else "Page ", page_middle=" 页，共 " if zh else " of ",
+                           page_after=" 页" if zh else "")
+    return page_shell(title, "\n".join(parts), lang, extra_css=css)
+
+
+def review_pages(folder: Path, names: list[str]) -> list[tuple[str, str]]:
+    """The pages of a review's folder to print, in order: ``index`` then ``names`` (those present).
+
+    >>> review_pages(Path(tempfile.mkdtemp()), ["overview"])
+    []
+    """
+    out = []
+    for name in ["index", *names]:
+        path = Path(folder) / f"{name}.html"
+        if path.exists():
+            out.append((name, path.read_text(encoding="utf-8")))
+    return out
+
+
+class Printer:
+    """A headless Chromium, started in a thread of its own, that prints HTML files to PDF.
+
+    ``Printer()`` returns at once (the browser starts in the background); :meth:`print` waits for
+    it; :meth:`close` stops it.  ``executable``: the Chromium to use (default :func:`renderer`);
+    ``priority``: a niceness for the browser (Linux), so that starting it takes idle cores only.
+
+    >>> printer = Printer(executable="/nonexistent/chromium")
+    >>> printer.print(Path("a.html"), Path("a.pdf"))
+    Traceback (most recent call last):
+    ...
+    RuntimeError: PDF: Chromium could not be started (/nonexistent/chromium)
+    >>> printer.close()
+    """
+
+    def __init__(self, executable: str | None = None, *, priority: int = 0):
+        self.executable = executable or renderer()
+        self.priority = priority
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="plananalysis-pdf")
+        self._playwright = self._browser = None
+        self._started = self._pool.submit(self._start)
+
+    def _start(self) -> None:
+        from playwright.sync_api import sync_playwright
+
+        if self.priority:  # the browser's processes inherit the thread's niceness (Linux)
+            import os
+            import threading
+
+            try:
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), self.priority)
+            except (AttributeError, OSError):
+                pass
+        self._playwright = sync_playwright().start()
+        try:
+            self._browser = self._playwright.chromium.launch(executable_path=self.executable, args=CHROMIUM_ARGS)
+        except Exception:
+            self._playwright.stop()
+            self._playwright = None
+            raise
+
+    def _print(self, source: Path, target: Path) -> Path:
+        page = self._browser.new_page()
+        try:
+            page.goto(Path(source).resolve().as_uri(), wait_until="load")
+            data = page.pdf(format="A4", print_background=True, prefer_css_page_size=True, outline=True)
+        finally:
+            page.close()
+        return write_atomically(target, data)
+
+    def print(self, source: Path, target: Path, timeout: float = 300) -> Path:
+        """Print the HTML file ``source`` to the PDF ``target`` (written atomically)."""
+        try:
+            self._started.result(timeout=timeout)
+        except Exception as exc:
+            raise RuntimeError(f"PDF: Chromium could not be started ({self.executable})") from exc
+        return self._pool.submit(self._print, source, target).result(timeout=timeout)
+
+    def _stop(self) -> None:
+        if self._browser is not None:
+            self._browser.close()
+        if self._playwright is not None:
+            self._playwright.stop()
+        self._browser = self._playwright = None
+
+    def close(self) -> None:
+        """Stop the browser (waiting for it to have started)."""
+        try:
+            self._started.result(timeout=120)
+        except Exception:  # noqa: BLE001 — nothing was started
+            pass
+        try:
+            self._pool.submit(self._stop).result(timeout=60)
+        finally:
+            self._pool.shutdown(wait=False)
+
+
+def write_pdf(target: Path, folder: Path, names: list[str], params, printer: Printer,
+              today: date | None = None) -> Path:
+    """Print the review in ``folder`` (its ``index.html`` and the pages ``names``, in order) to
+    ``target`` with ``printer``.
+
+    ``write_pdf(folder / review_file_name(params, ".pdf"), folder, [job.name for job in jobs], params,
+    Printer())`` is what the review runs once its pages are written (a second or two).
+
+    >>> import tempfile
+    >>> from plananalysis.params import validate
+    >>> write_pdf(Path(tempfile.mkdtemp()) / "r.pdf", Path(tempfile.mkdtemp()), [], validate(as_of=2023), None)
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: no page to print in the review's folder
+    """
+    pages = review_pages(folder, names)
+    if not pages:
+        raise FileNotFoundError("no page to print in the review's folder")
+    title = re.search(r"<title>(.*?)</title>", pages[0][1], re.S)
+    if pages[0][0] == "index" and title:  # the front page's title is the review's
+        import html as html_module
+
+        title = html_module.unescape(title.group(1))
+    else:
+        from ..context import review_context
+        from ..present.frontpage import front_title
+
+        title = front_title(review_context(params))
+    html = print_html(pages, title=title, lang=params.lang,
+                      today=(today or date.today()).isoformat())
+    source = Path(folder) / ".print.html"
+    source.write_text(html, encoding="utf-8")
+    try:
+        return printer.print(source, Path(target))
+    finally:
+        source.unlink(missing_ok=True)

@@ -1,0 +1,759 @@
+"""``scorecard.xlsx``: the review as a workbook an office can use.
+
+Every sheet is a table a person can filter, sort, sum and print:
+
+- **real numbers**: values, years, shares are number cells with number formats (value and year in
+  separate columns; P and E as percentages; decimals by unit, as the reports print them:
+  :func:`~plananalysis.present.format.excel_format`), never text such as ``"116.3（2023）"``;
+- **readable**: headers in the review's language on every sheet, widths fitted to the content,
+  long text wrapped, the header row and the first column frozen, a filter on every column, the
+  status cells in their colours (:mod:`plananalysis.present.signals`), one font;
+- **printable**: A4 landscape, fitted to the page's width, the header row repeated on every page,
+  the review's title in the page header, page numbers and the date in the footer;
+- **safe**: every text cell through :func:`~plananalysis.files.spreadsheet_text` (an imported
+  ``=cmd|…`` stays text), written atomically.
+
+The sheets are a registry, :data:`SHEETS` (a key → a function of the review giving a
+:class:`Sheet`, a DataFrame or ``None`` to leave the sheet out), so a sheet is added with one line::
+
+    SHEETS["coverage"] = lambda review: coverage_table(review)   # a Sheet, a DataFrame or None
+
+A function may return a plain DataFrame (headers already in the review's language): its title
+comes from :data:`TITLES` and its columns' formats are read from their headers and types
+(:func:`as_sheet`).
+
+>>> from plananalysis.context import review_context
+>>> sheet = progress_sheet(review_context(as_of=2023))
+>>> sheet.title, sheet.kinds["最新值"], sheet.kinds["完成目标进度P"], sheet.status
+('主要指标进度', 'number', 'percent', '评估结论')
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from ..files import spreadsheet_text, write_atomically
+from ..present import format as fmt
+from ..present import glossary
+
+__all__ = ["Sheet", "SHEETS", "TITLES", "FONT", "as_sheet", "build_sheets", "write_workbook",
+           "progress_sheet", "details_sheet", "targets_sheet", "retrospective_sheet", "audit_sheet",
+           "observed_sheet", "sources_sheet", "about_sheet", "display_width", "workbook_title"]
+
+#: The one font of the workbook (Office's Chinese UI font; WPS and LibreOffice substitute a CJK sans).
+FONT = "Microsoft YaHei"
+_SIZE = 10
+_HEADER_FILL = "DCE6F1"
+_MAX_TEXT = 30      # characters (CJK counted double) a column of short text grows to
+_MAX_WRAP = 50      # the width of a column of long text, wrapped
+_MAX_HEADER = 12    # a longer header wraps onto a second line
+_MIN_WIDTH = 6
+_LINE = 14.5        # points a line of text takes (10 pt CJK)
+
+#: Kinds of column: how a cell is written and shown.
+KINDS = ("text", "wrap", "number", "percent", "ratio", "year", "integer", "link", "status")
+
+
+@dataclass
+class Sheet:
+    """One worksheet: its title, its table (headers in the review's language, numbers as numbers)
+    and how each column is shown.
+
+    ``kinds``: column → one of :data:`KINDS` (``text`` when not given); ``units``: for a
+    ``number`` column, each row's unit (its decimals, as the reports print them); ``status``: the
+    column of status labels, painted in ``colours`` (one per row); ``freeze``: the leading columns
+    kept in view.
+
+    >>> sheet = Sheet("表", pd.DataFrame({"指标": ["甲"], "数值": [74.2]}), {"数值": "number"}, {"数值": ["%"]})
+    >>> sheet.kind("数值"), sheet.kind("指标")
+    ('number', 'text')
+    """
+
+    title: str
+    frame: pd.DataFrame
+    kinds: dict = field(default_factory=dict)
+    units: dict = field(default_factory=dict)
+    status: str | None = None
+    colours: list = field(default_factory=list)
+    freeze: int = 1
+
+    def kind(self, column) -> str:
+        return self.kinds.get(column, "text")
+
+
+def _t(lang: str, zh: str, en: str) -> str:
+    return en if lang == "en" else zh
+
+
+#: Each registered sheet's title in Chinese and English (a function that returns a DataFrame gets it).
+TITLES = {
+    "progress": ("主要指标进度", "Indicators"),
+    "details": ("计算明细", "Calculation"),
+    "targets": ("章节量化目标", "Chapter targets"),
+    "retrospective": ("上期规划回顾", "Previous plan"),
+    "audit": ("一致性检查", "Audit"),
+    "observed": ("观测数据", "Observed data"),
+    "sources": ("来源", "Sources"),
+    "about": ("说明", "About"),
+}
+
+
+def _title(review, key: str) -> str:
+    zh, en = TITLES.get(key, (key, key))
+    return _t(review.lang, zh, en)
+
+
+def _status_colours(table: pd.DataFrame, lang: str) -> list[str]:
+    from ..present.signals import signals
+
+    return signals(table, lang)["colour"].tolist() if len(table) else []
+
+
+# ---------------------------------------------------------------- the sheets
+
+
+def _with_projection(review, frame: pd.DataFrame, table: pd.DataFrame, final: bool, kinds: dict) -> pd.DataFrame:
+    """The reader's columns added to :func:`~plananalysis.present.tables.progress_data`: binding or
+    expected where the plan marks it; in a final review no E, no q and no projection."""
+    from ..present.signals import signals
+
+    lang = review.lang
+    frame = frame.copy()
+    attribute = table.get("attribute", pd.Series([""] * len(table))).fillna("").astype(str)
+    if attribute.str.strip().ne("").any():
+        frame.insert(2, _t(lang, "属性", "Type"),
+                     [glossary.label("attribute", a, lang) if a.strip() else "" for a in attribute])
+    if final:
+        frame = frame.drop(columns=[_t(lang, "序时进度E", "Time elapsed E"), _t(lang, "进度比q", "Pace q")])
+    else:
+        end = review.plan.target_year
+        where = list(frame.columns).index(_t(lang, "判断数值", "Measure")) + 1
+        frame.insert(where, _t(lang, f"预计{end}年", f"Projected {end}"), signals(table, lang)["projected"].tolist())
+    return frame
+
+
+def _progress_kinds(lang: str) -> dict:
+    return {
+        _t(lang, "序号", "No."): "integer",
+        _t(lang, "基期值", "Baseline"): "number", _t(lang, "目标值", "Target"): "number",
+        _t(lang, "最新值", "Latest value"): "number",
+        _t(lang, "基期年份", "Baseline year"): "year", _t(lang, "目标年份", "Target year"): "year",
+        _t(lang, "最新年份", "Latest year"): "year",
+        _t(lang, "完成目标进度P", "Completion P"): "percent", _t(lang, "序时进度E", "Time elapsed E"): "percent",
+        _t(lang, "进度比q", "Pace q"): "ratio",
+        _t(lang, "评估结论", "Status"): "status",
+        _t(lang, "目标（原文）", "Target (as printed)"): "wrap",
+        _t(lang, "依据", "Reason"): "wrap",
+    }
+
+
+def _progress_table_sheet(review, table: pd.DataFrame, title: str) -> Sheet:
+    from ..present.signals import is_final
+    from ..present.tables import progress_data
+
+    lang = review.lang
+    kinds = _progress_kinds(lang)
+    frame = _with_projection(review, progress_data(table, lang), table, is_final(table), kinds)
+    units = table["unit"].tolist()
+    number_units = {c: units for c, k in kinds.items() if k == "number"}
+    return Sheet(title, frame, kinds, number_units, _t(lang, "评估结论", "Status"),
+                 _status_colours(table, lang), freeze=2)
+
+
+def progress_sheet(review) -> Sheet:
+    """主要指标进度: every headline indicator, its numbers, its status in its colour and the reason.
+
+    >>> from plananalysis.context import review_context
+    >>> sheet = progress_sheet(review_context(as_of=2025, lang="en"))
+    >>> sheet.title, "Projected 2025" in sheet.frame.columns, "Pace q" in sheet.frame.columns
+    ('Indicators', False, False)
+    """
+    return _progress_table_sheet(review, review.progress, _title(review, "progress"))
+
+
+# the engine's columns shown in 计算明细, with their kind (headers: the engine's Chinese labels and
+# the glossary's English ones, kind "column")
+_DETAILS = [
+    ("no", "integer"), ("name", "text"), ("unit", "text"), ("rule", "text"), ("direction", "text"),
+    ("base_year", "year"), ("base_value", "number"), ("target_year", "year"), ("target_value", "number"),
+    ("n_years", "integer"), ("latest_year", "year"), ("latest_value", "number"), ("years_used", "text"),
+    ("years_missing", "text"), ("elapsed_years", "ratio"), ("elapsed_share", "percent"),
+    ("completion_share", "percent"), ("pace_ratio", "ratio"), ("is_target_met", "text"),
+    ("gap_to_target", "number"), ("realised_rate", "number"), ("required_rate", "number"),
+    ("remaining_rate", "number"), ("realised_cagr", "percent"), ("required_cagr", "percent"),
+    ("remaining_cagr", "percent"), ("projection_linear", "number"), ("projection_cagr", "number"),
+    ("projected_share", "percent"), ("is_projected_met", "text"), ("years_ahead", "ratio"),
+    ("status", "status"), ("reason", "wrap"), ("caveats", "wrap"),
+]
+_MIDTERM_ONLY = {"elapsed_years", "elapsed_share", "pace_ratio", "projection_linear", "projection_cagr",
+                 "projected_share", "is_projected_met", "years_ahead", "remaining_rate", "remaining_cagr"}
+
+
+def _column_header(key: str, lang: str) -> str:
+    from ..engine.progress import COLUMN_LABELS_ZH
+
+    label = {"name": "name_zh", "status": "status_zh", "reason": "reason_zh"}.get(key, key)
+    if lang == "en":
+        return glossary.label("column", key, "en")
+    return COLUMN_LABELS_ZH.get(label, glossary.label("column", key, "zh"))
+
+
+def _yes_no(value, lang: str) -> str:
+    if fmt.is_missing(value):
+        return ""
+    return _t(lang, "是", "yes") if bool(value) else _t(lang, "否", "no")
+
+
+def details_sheet(review) -> Sheet:
+    """计算明细: the numbers behind every verdict (rates, projections, the years used), as numbers.
+
+    >>> from plananalysis.context import review_context
+    >>> sheet = details_sheet(review_context(as_of=2023, lang="en"))
+    >>> sheet.frame.columns[:3].tolist(), sheet.kinds["Completion P"]
+    (['No.', 'Indicator', 'Unit'], 'percent')
+    """
+    from ..present.signals import is_final, signals
+
+    lang, table = review.lang, review.progress.reset_index(drop=True)
+    final = is_final(table)
+    found = signals(table, lang)
+    names = [n if lang == "en" and not fmt.is_missing(n) else z for n, z in zip(table["name_en"], table["name_zh"])]
+    values = {
+        "name": names,
+        "unit": [glossary.unit_name(u, lang) for u in table["unit"]],
+        "rule": [glossary.label("rule", r, lang) for r in table["rule"]],
+        "direction": [glossary.label("direction", d, lang) for d in table["direction"]],
+        "years_used": [fmt.years_list(y, lang) if str(y).strip() else "" for y in table["years_used"]],
+        "years_missing": [fmt.years_list(y, lang) if str(y).strip() else "" for y in table["years_missing"]],
+        "is_target_met": [_yes_no(v, lang) for v in table["is_target_met"]],
+        "is_projected_met": [_yes_no(v, lang) for v in table["is_projected_met"]],
+        "status": found["label"].tolist(),
+        "reason": found["reason"].tolist(),
+        "caveats": [glossary.translate(c, lang) if lang == "en" else c for c in table["caveats"].fillna("")],
+    }
+    frame, kinds, units = {}, {}, {}
+    for key, kind in _DETAILS:
+        if final and key in _MIDTERM_ONLY:
+            continue
+        header = _column_header(key, lang)
+        if key in values:
+            frame[header] = values[key]
+        elif kind == "percent":
+            frame[header] = [fmt.rounded(v, digits=4) for v in table[key]]
+        elif kind in ("year", "integer"):
+            frame[header] = [None if fmt.is_missing(v) else int(v) for v in table[key]]
+        elif kind == "ratio":
+            frame[header] = [fmt.rounded(v, digits=2) for v in table[key]]
+        else:
+            frame[header] = table[key].tolist()
+        kinds[header] = kind
+        if kind == "number":
+            units[header] = table["unit"].tolist()
+    return Sheet(_title(review, "details"), pd.DataFrame(frame), kinds, units, _column_header("status", lang),
+                 found["colour"].tolist(), freeze=2)
+
+
+def targets_sheet(review) -> Sheet | None:
+    """章节量化目标: every catalogue target with its verdict, the latest value (a number, its year
+    apart), P (and E at mid-term), the reason, the source, the responsible department and what is
+    still needed (a target that restates a headline indicator takes that indicator's values).
+    ``None`` when the plan has no catalogue.
+
+    >>> from plananalysis.context import review_context
+    >>> sheet = targets_sheet(review_context(as_of=2025))
+    >>> row = sheet.frame.set_index("编号").loc["ch04-t06"]
+    >>> row["评估结论"], float(row["最新值"]), row["单位"], int(row["数据年份"]), row["责任单位"]
+    ('预计完成（据2024年数据）', 8.5, '万人', 2024, '省人力社保厅')
+    >>> sheet.kinds["最新值"], sheet.kinds["数据年份"], "序时进度E" in sheet.frame.columns
+    ('number', 'year', False)
+    """
+    from ..present.signals import is_final, signals
+
+    table = review.target_progress
+    if table is None or table.empty:
+        return None
+    lang, table = review.lang, table.reset_index(drop=True)
+    final = is_final(table)
+    found = signals(table, lang)
+    zh = lang != "en"
+
+    def optional_int(values):
+        return [None if fmt.is_missing(v) else int(float(v)) for v in values]
+
+    columns = {
+        _t(lang, "编号", "Id"): (table["target_id"].tolist(), "text"),
+        _t(lang, "章", "Chapter"): (optional_int(table["chapter"]), "integer"),
+        _t(lang, "节", "Section"): ([glossary.section(s, lang) for s in table["section"]], "text"),
+        _t(lang, "专栏", "Box"): (optional_int(table["box"]), "integer"),
+        _t(lang, "内容", "Subject"): (table["subject_zh" if zh else "subject_en"].tolist(), "wrap"),
+        _t(lang, "目标", "Target"): ([glossary.target_wording(x, lang, u)
+                                     for x, u in zip(table["target_text"], table["unit"])], "text"),
+        _t(lang, "目标年份", "Target year"): (optional_int(table["target_year"]), "year"),
+        _t(lang, "评估结论", "Status"): (found["label"].tolist(), "status"),
+        _t(lang, "最新值", "Latest value"): ([fmt.rounded(v, u, digits=6) for v, u in
+                                             zip(table["latest_value"], table["unit"])], "number"),
+        _t(lang, "单位", "Unit"): ([glossary.unit_name(u, lang) for u in table["unit"]], "text"),
+        _t(lang, "数据年份", "Data year"): (optional_int(table["latest_year"]), "year"),
+        _t(lang, "完成目标进度P", "Completion P"): ([fmt.rounded(v, digits=4) for v in table["completion_share"]], "percent"),
+        _t(lang, "序时进度E", "Time elapsed E"): ([fmt.rounded(v, digits=4) for v in table["elapsed_share"]], "percent"),
+        _t(lang, "依据", "Reason"): (found["reason"].tolist(), "wrap"),
+        _t(lang, "来源", "Source"): ([glossary.to_chinese(x) if zh else x
+                                     for x in table["latest_source_title"].fillna("")], "wrap"),
+        _t(lang, "链接", "Link"): (table["latest_source_url"].fillna("").tolist(), "link"),
+        _t(lang, "责任单位", "Responsible"): (table["department_zh" if zh else "department_en"].fillna("").tolist(), "text"),
+        _t(lang, "所需数据", "Still needed"): (table["needed_zh" if zh else "needed_en"].fillna("").tolist(), "wrap"),
+        _t(lang, "原文", "Plan's words"): (table["quote"].tolist(), "wrap"),
+    }
+    if final:
+        del columns[_t(lang, "序时进度E", "Time elapsed E")]
+    frame = pd.DataFrame({header: values for header, (values, _) in columns.items()})
+    kinds = {header: kind for header, (_, kind) in columns.items()}
+    units = {_t(lang, "最新值", "Latest value"): table["unit"].tolist()}
+    return Sheet(_title(review, "targets"), frame, kinds, units, _t(lang, "评估结论", "Status"),
+                 found["colour"].tolist(), freeze=2)
+
+
+def retrospective_sheet(review) -> Sheet | None:
+    """上期规划回顾: the previous plan's table judged as a final review (``None`` when there is none).
+
+    >>> from plananalysis.context import review_context
+    >>> sheet = retrospective_sheet(review_context(as_of=2023))
+    >>> sheet.title, "序时进度E" in sheet.frame.columns
+    ('上期规划回顾', False)
+    """
+    table = review.retrospective_table
+    if table is None or table.empty:
+        return None
+    return _progress_table_sheet(review, table.reset_index(drop=True), _title(review, "retrospective"))
+
+
+def audit_sheet(review) -> Sheet:
+    """一致性检查: the consistency audit as readers get it (:func:`~plananalysis.present.tables.audit_view`).
+
+    >>> from plananalysis.context import review_context
+    >>> audit_sheet(review_context(as_of=2023, lang="en")).frame.columns.tolist()[:2]
+    ['Finding', 'Severity']
+    """
+    from ..present.tables import audit_view
+
+    lang = review.lang
+    frame = audit_view(review.audit_table, lang, review.plan)
+    kinds = {frame.columns[0]: "wrap", frame.columns[-1]: "wrap"}
+    return Sheet(_title(review, "audit"), frame, kinds)
+
+
+def observed_sheet(review) -> Sheet:
+    """观测数据: every observed value as a number, with its year, unit, source and the source's words.
+
+    >>> from plananalysis.context import review_context
+    >>> sheet = observed_sheet(review_context(as_of=2023))
+    >>> sheet.kinds["数值"], sheet.kinds["年份"], sheet.kinds["链接"]
+    ('number', 'year', 'link')
+    """
+    lang, observed = review.lang, review.observed.reset_index(drop=True)
+    names = review.indicator_names
+    targets = review.plan.targets
+    if targets is not None and len(targets):
+        subject = "subject_en" if lang == "en" else "subject_zh"
+        names = {**dict(zip(targets["target_id"], targets[subject])), **names}
+    ids = [i if str(i).strip() else t for i, t in zip(observed["indicator_id"].fillna(""), observed["target_id"].fillna(""))]
+    regions = {r: glossary.region_name(review.plan, r, lang) for r in observed["region"].dropna().unique()}
+    titles = observed["source_title"].fillna("")
+    frame = pd.DataFrame({
+        _t(lang, "指标或目标", "Indicator or target"): [names.get(i, i) for i in ids],
+        _t(lang, "编号", "Id"): ids,
+        _t(lang, "地区", "Region"): [regions.get(r, r) for r in observed["region"]],
+        _t(lang, "口径", "Series"): [glossary.label("series", s, lang) for s in observed["series"]],
+        _t(lang, "年份", "Year"): [None if fmt.is_missing(y) else int(y) for y in observed["year"]],
+        _t(lang, "数值", "Value"): [fmt.rounded(v, u, digits=6) for v, u in zip(observed["value"], observed["unit"])],
+        _t(lang, "标注", "Qualifier"): observed["qualifier"].fillna("").tolist(),
+        _t(lang, "单位", "Unit"): [glossary.unit_name(u, lang) for u in observed["unit"]],
+        _t(lang, "来源", "Source"): [glossary.to_chinese(x) if lang == "zh" else x for x in titles],
+        _t(lang, "来源类型", "Source type"): [glossary.label("quality", q, lang) for q in observed["source_quality"]],
+        _t(lang, "链接", "Link"): observed["source_url"].fillna("").tolist(),
+        _t(lang, "原文摘录", "Source's words"): observed["snippet"].fillna("").tolist(),
+        _t(lang, "说明", "Notes"): [", ".join(x for x in (p, n) if str(x).strip())
+                                    for p, n in zip(observed["period_note"].fillna(""), observed["notes"].fillna(""))],
+    })
+    kinds = {_t(lang, "年份", "Year"): "year", _t(lang, "数值", "Value"): "number",
+             _t(lang, "来源", "Source"): "wrap", _t(lang, "链接", "Link"): "link",
+             _t(lang, "原文摘录", "Source's words"): "wrap", _t(lang, "说明", "Notes"): "wrap",
+             _t(lang, "指标或目标", "Indicator or target"): "wrap"}
+    return Sheet(_title(review, "observed"), frame, kinds, {_t(lang, "数值", "Value"): observed["unit"].tolist()})
+
+
+def sources_sheet(review) -> Sheet:
+    """来源: where every file of the plan's folder comes from (its ``sources.yml``).
+
+    >>> from plananalysis.context import review_context
+    >>> sources_sheet(review_context(as_of=2023)).frame.columns.tolist()[:3]
+    ['文件', '出处', '发布机构']
+    """
+    lang = review.lang
+    rows = []
+    for name, meta in (review.plan.sources.get("files", {}) or {}).items():
+        meta = meta or {}
+        rows.append({
+            _t(lang, "文件", "File"): name,
+            _t(lang, "出处", "Source"): str(meta.get("title", "") or ""),
+            _t(lang, "发布机构", "Publisher"): glossary.pick(str(meta.get("publisher", "") or ""), lang),
+            _t(lang, "发布日期", "Issued"): str(meta.get("issued", "") or meta.get("published", "") or ""),
+            _t(lang, "链接", "Link"): str(meta.get("url", "") or ""),
+            _t(lang, "所取内容", "Part used"): str(meta.get("section", "") or ""),
+            _t(lang, "说明", "Note"): str(meta.get("note", "") or ""),
+        })
+    frame = pd.DataFrame(rows, columns=[_t(lang, "文件", "File"), _t(lang, "出处", "Source"),
+                                        _t(lang, "发布机构", "Publisher"), _t(lang, "发布日期", "Issued"),
+                                        _t(lang, "链接", "Link"), _t(lang, "所取内容", "Part used"),
+                                        _t(lang, "说明", "Note")])
+    kinds = {_t(lang, "出处", "Source"): "wrap", _t(lang, "链接", "Link"): "link",
+             _t(lang, "所取内容", "Part used"): "wrap", _t(lang, "说明", "Note"): "wrap"}
+    return Sheet(_title(review, "sources"), frame, kinds)
+
+
+def workbook_title(review) -> str:
+    """The title printed in every sheet's page header: the plan, the phase, the year.
+
+    >>> from plananalysis.context import review_context
+    >>> workbook_title(review_context(as_of=2023)).endswith("中期评估（截至2023年）")
+    True
+    """
+    from ..present.frontpage import front_title
+
+    return front_title(review)
+
+
+def about_sheet(review) -> Sheet:
+    """说明: what the workbook is (plan, phase, year, method, region, date), the headline sentence,
+    and the statuses and measures in words.
+
+    >>> from plananalysis.context import review_context
+    >>> about_sheet(review_context(as_of=2023)).frame.iloc[0].tolist()[0]
+    '评估'
+    """
+    from ..present.frontpage import method_name
+    from ..present.narrative import headline
+    from ..present.signals import legend, measure_legend
+
+    lang, params = review.lang, review.params
+    phase = review.progress["phase"].iloc[0] if len(review.progress) else params.phase
+    rows = [
+        (_t(lang, "评估", "Review"), workbook_title(review)),
+        (_t(lang, "评估方法", "Method"), method_name(params.method, lang)),
+        (_t(lang, "地区", "Region"), glossary.region_name(review.plan, params.region, lang)),
+        (_t(lang, "生成日期", "Generated"), date.today().isoformat()),
+        (_t(lang, "总体评价", "Summary"), headline(review)),
+    ]
+    rows += [(f"{r.symbol} {r.label}", r.rule) for r in legend(params.method, phase, lang).itertuples()]
+    rows += list(measure_legend(phase, lang))
+    frame = pd.DataFrame(rows, columns=[_t(lang, "项目", "Item"), _t(lang, "内容", "Content")])
+    return Sheet(_title(review, "about"), frame, {_t(lang, "内容", "Content"): "wrap"})
+
+
+#: The workbook's sheets, in order: key → function of the review giving a :class:`Sheet`, a
+#: DataFrame (titled from :data:`TITLES`) or ``None`` (the sheet is left out).
+SHEETS: dict[str, Callable] = {
+    "progress": progress_sheet,
+    "details": details_sheet,
+    "targets": targets_sheet,
+    "retrospective": retrospective_sheet,
+    "audit": audit_sheet,
+    "observed": observed_sheet,
+    "sources": sources_sheet,
+    "about": about_sheet,
+}
+
+
+# ---------------------------------------------------------------- DataFrames as sheets
+
+_PERCENT_HEADERS = ("完成目标进度P", "序时进度E", "Completion P", "Time elapsed E", "外推完成进度")
+_RATIO_HEADERS = ("进度比q", "进度比q=P/E", "Pace q")
+_STATUS_HEADERS = ("评估结论", "Status")
+
+
+def _label_colours(review) -> dict[str, str]:
+    from ..present.signals import status_table
+
+    colours = {}
+    own = review.params.phase
+    for phase in (own, "final" if own != "final" else "midterm"):  # the review's own labels first
+        for row in status_table(review.params.method, phase).itertuples():
+            colours.setdefault(row.label_zh, row.colour)
+            colours.setdefault(row.label_en, row.colour)
+    return colours
+
+
+def _colour_of(label, colours: dict) -> str:
+    text = "" if fmt.is_missing(label) else str(label)
+    best = max((k for k in colours if text.startswith(k)), key=len, default=None)
+    return colours[best] if best else "#ffffff"
+
+
+def as_sheet(review, key: str, result) -> Sheet | None:
+    """A registered function's result as a :class:`Sheet`: a Sheet as it is; a DataFrame titled
+    from :data:`TITLES`, its number columns as numbers (P and E as percentages, q with two
+    decimals, years as years), its status column painted; ``None`` or an empty table: no sheet.
+
+    >>> from plananalysis.context import review_context
+    >>> frame = pd.DataFrame({"编号": ["t1"], "目标年份": [2025], "评估结论": ["完成"], "完成目标进度P": [1.02]})
+    >>> sheet = as_sheet(review_context(as_of=2025), "targets", frame)
+    >>> sheet.title, sheet.kinds["目标年份"], sheet.kinds["完成目标进度P"], sheet.colours
+    ('章节量化目标', 'year', 'percent', ['#006d2c'])
+    """
+    if result is None:
+        return None
+    if isinstance(result, Sheet):
+        return result if len(result.frame.columns) else None
+    frame = pd.DataFrame(result).reset_index(drop=True)
+    if frame.empty and not len(frame.columns):
+        return None
+    kinds, status, colours = {}, None, []
+    for column in frame.columns:
+        name = str(column)
+        values = frame[column]
+        numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+        if name in _STATUS_HEADERS:
+            status = column
+            kinds[column] = "status"
+            table = _label_colours(review)
+            colours = [_colour_of(v, table) for v in values]
+        elif name in _PERCENT_HEADERS:
+            kinds[column] = "percent"
+        elif name in _RATIO_HEADERS:
+            kinds[column] = "ratio"
+        elif name.endswith(("年份", "Year", "year")) or name in ("章", "专栏", "Chapter", "Box", "序号", "No."):
+            kinds[column] = "year"
+        elif numeric:
+            kinds[column] = "number"
+        elif values.astype(str).str.len().max() > _MAX_TEXT:
+            kinds[column] = "wrap"
+    return Sheet(_title(review, key), frame, kinds, status=status, colours=colours)
+
+
+def build_sheets(review) -> list[Sheet]:
+    """Every registered sheet of ``review``, in order, those without rows left out.
+
+    >>> from plananalysis.context import review_context
+    >>> [s.title for s in build_sheets(review_context(as_of=2023))][:3]
+    ['主要指标进度', '计算明细', '章节量化目标']
+    """
+    sheets = []
+    for key, function in SHEETS.items():
+        sheet = as_sheet(review, key, function(review))
+        if sheet is not None:
+            sheets.append(sheet)
+    return sheets
+
+
+# ---------------------------------------------------------------- writing
+
+
+def display_width(text) -> int:
+    """How many columns a text takes in a spreadsheet: CJK (wide) characters count two.
+
+    >>> display_width("城镇化率"), display_width("74.2"), display_width("q=1.45（2023年）")
+    (8, 4, 16)
+    """
+    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in str(text))
+
+
+def _cell_text(value, kind: str, unit) -> str:
+    """The text a cell shows (for the column's width)."""
+    if fmt.is_missing(value):
+        return ""
+    if kind == "number":
+        return fmt.number(value, "" if fmt.is_missing(unit) else unit)
+    if kind == "percent":
+        return fmt.share(value)
+    if kind == "ratio":
+        return fmt.pace(value)
+    if kind in ("year", "integer"):
+        return str(value)
+    return str(value)
+
+
+def _cell_value(value, kind: str, unit):
+    """What a cell holds: a number for number columns, safe text for the others."""
+    if fmt.is_missing(value):
+        return None
+    if kind == "number":
+        return fmt.rounded(value, "" if fmt.is_missing(unit) else unit)
+    if kind in ("percent", "ratio"):
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            return spreadsheet_text(str(value))
+    if kind in ("year", "integer"):
+        try:
+            return int(float(value))
+        except (TypeError, ValueError):
+            return spreadsheet_text(str(value))
+    if isinstance(value, bool):
+        return spreadsheet_text(str(value))
+    if isinstance(value, (int, float)) and kind == "text":
+        return value
+    return spreadsheet_text(str(value))
+
+
+def _number_format(value, kind: str, unit) -> str:
+    if kind == "number":
+        return fmt.excel_format(value, "" if fmt.is_missing(unit) else unit)
+    return {"percent": "0%", "ratio": "0.00", "year": "0", "integer": "0"}.get(kind, "General")
+
+
+def _header_text(text: str) -> str:
+    """Text for a page header or footer: ``&`` doubled (a code otherwise)."""
+    return str(text).replace("&", "&&")
+
+
+def _write_sheet(book, sheet: Sheet, title: str, lang: str, today: str) -> None:
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    from ..engine.methods import text_colour
+
+    ws = book.create_sheet(sheet.title[:31])
+    frame = sheet.frame.reset_index(drop=True)
+    columns = list(frame.columns)
+    body = Font(name=FONT, size=_SIZE)
+    bold = Font(name=FONT, size=_SIZE, bold=True)
+    rule = Side(style="thin", color="BFBFBF")
+    header_border = Border(bottom=Side(style="thin", color="808080"))
+    widths, wrapped = [], []
+    for j, column in enumerate(columns, start=1):
+        kind = sheet.kind(column)
+        numeric = kind in ("number", "percent", "ratio")
+        cell = ws.cell(row=1, column=j, value=spreadsheet_text(str(column)))
+        cell.font = bold
+        cell.fill = PatternFill("solid", fgColor=_HEADER_FILL)
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="right" if numeric else "left",
+                                   indent=0 if numeric else 1)
+        cell.border = header_border
+        units = sheet.units.get(column)
+        longest = min(display_width(column), _MAX_HEADER)
+        for i, value in enumerate(frame[column].tolist(), start=2):
+            unit = units[i - 2] if units is not None and i - 2 < len(units) else ""
+            cell = ws.cell(row=i, column=j, value=_cell_value(value, kind, unit))
+            cell.font = body
+            cell.border = Border(bottom=rule)
+            if kind in ("number", "percent", "ratio", "year", "integer") and isinstance(cell.value, (int, float)):
+                cell.number_format = _number_format(value, kind, unit)
+                cell.alignment = Alignment(vertical="top", horizontal="center" if kind in ("year", "integer") else "right")
+            elif kind == "link" and isinstance(cell.value, str) and cell.value.startswith(("http://", "https://")):
+                cell.hyperlink = cell.value
+                cell.font = Font(name=FONT, size=_SIZE, color="1F5FA8", underline="single")
+                cell.alignment = Alignment(vertical="top", indent=1)
+            else:
+                cell.alignment = Alignment(vertical="top", wrap_text=kind == "wrap", indent=1)
+            longest = max(longest, display_width(_cell_text(value, kind, unit)))
+        wrap = kind == "wrap" or (kind not in ("link",) and longest > _MAX_TEXT)
+        if kind == "wrap":
+            width = min(max(longest, 12), _MAX_WRAP)
+        elif kind == "link":
+            width = min(longest, 30)
+        else:
+            width = min(longest, _MAX_TEXT)
+        if wrap and kind != "wrap":  # a long text in a column of short ones: wrapped at the cap
+            for i in range(2, len(frame) + 2):
+                ws.cell(row=i, column=j).alignment = Alignment(wrap_text=True, vertical="top", indent=1)
+        width = max(_MIN_WIDTH, width + 3)
+        widths.append(width)
+        wrapped.append(wrap)
+        ws.column_dimensions[get_column_letter(j)].width = width
+    # rows as tall as their wrapped text (spreadsheets do not all fit them on opening)
+    header_lines = max((-(-display_width(c) // max(1, w - 2)) for c, w in zip(columns, widths)), default=1)
+    ws.row_dimensions[1].height = _LINE * min(max(1, header_lines), 3) + 4
+    for i in range(len(frame)):
+        lines = 1
+        for j, column in enumerate(columns):
+            if wrapped[j]:
+                text = _cell_text(frame.iat[i, j], sheet.kind(column), "")
+                lines = max(lines, sum(max(1, math.ceil(0.9 * display_width(part) / max(1, widths[j] - 3)))
+                                       for part in str(text).split("\n")))
+        if lines > 1:
+            ws.row_dimensions[i + 2].height = _LINE * min(lines, 12) + 2
+    if sheet.status in columns and sheet.colours:
+        j = columns.index(sheet.status) + 1
+        for i, colour in enumerate(sheet.colours, start=2):
+            if i - 2 >= len(frame) or not colour:
+                continue
+            cell = ws.cell(row=i, column=j)
+            hex_colour = str(colour).lstrip("#").upper()
+            if hex_colour != "FFFFFF":
+                cell.fill = PatternFill("solid", fgColor=hex_colour)
+            cell.font = Font(name=FONT, size=_SIZE, bold=True, color=text_colour(str(colour)).lstrip("#").upper())
+    last = get_column_letter(max(1, len(columns)))
+    ws.freeze_panes = ws.cell(row=2, column=min(sheet.freeze, max(0, len(columns) - 1)) + 1)
+    ws.auto_filter.ref = f"A1:{last}{len(frame) + 1}"
+    # print set-up: A4 landscape, one page wide, the header row on every page
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_title_rows = "1:1"
+    ws.print_options.horizontalCentered = False
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.7
+    ws.page_margins.header = ws.page_margins.footer = 0.3
+    font = f"{FONT},Regular"
+    ws.oddHeader.center.text = _header_text(f"{title} · {sheet.title}")
+    ws.oddHeader.center.size = 9
+    ws.oddHeader.center.font = font
+    ws.oddFooter.left.text = _header_text(_t(lang, f"生成日期：{today}", f"Generated {today}"))
+    ws.oddFooter.left.size = 9
+    ws.oddFooter.left.font = font
+    ws.oddFooter.right.text = _t(lang, "第 &P 页，共 &N 页", "Page &P of &N")
+    ws.oddFooter.right.size = 9
+    ws.oddFooter.right.font = font
+
+
+def write_workbook(target: Path, params, *, today: date | None = None) -> Path:
+    """Write the review's workbook (every sheet of :data:`SHEETS`) to ``target``, atomically.
+
+    ``write_workbook(Path("reports/…/scorecard.xlsx"), validate(as_of=2023))`` is what the review
+    runs (in a thread, beside the notebooks; about a second).
+
+    >>> import tempfile
+    >>> from openpyxl import load_workbook
+    >>> from plananalysis.params import validate
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> book = load_workbook(write_workbook(Path(tmp.name) / "scorecard.xlsx", validate(as_of=2023, lang="en")))
+    >>> book.sheetnames[:2], book["Indicators"].freeze_panes, book["Indicators"].page_setup.orientation
+    (['Indicators', 'Calculation'], 'C2', 'landscape')
+    >>> tmp.cleanup()
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from ..context import review_context
+
+    review = review_context(params)
+    from openpyxl.utils.indexed_list import IndexedList
+
+    book = Workbook()
+    book.remove(book.active)
+    # one font: the default of every cell (empty ones too) and of the Normal style
+    book._fonts = IndexedList([Font(name=FONT, size=_SIZE)])
+    for style in book._named_styles:
+        if style.name == "Normal":
+            style.font = Font(name=FONT, size=_SIZE)
+    title = workbook_title(review)
+    day = (today or date.today()).isoformat()
+    for sheet in build_sheets(review):
+        _write_sheet(book, sheet, title, review.lang, day)
+    book.properties.title = title
+    book.properties.creator = "plananalysis"
+    book.properties.language = "zh-CN" if review.lang == "zh" else "en"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return write_atomically(target, buffer.getvalue())
