@@ -36,6 +36,7 @@ import json
 import os
 import random
 import shutil
+import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -655,14 +656,29 @@ def _build_documents(folder: Path, params, jobs: list, pdf: bool, pages, replies
     replies.put(("done", draft is not None, failures))
 
 
+def _fork_is_safe() -> bool:
+    """Whether a forked child may draw charts: not once this process has loaded vl-convert, whose
+    native thread pool does not survive a fork (the child waits forever on a lock held by a
+    thread that the fork left behind — seen when a notebook or a test session that drew charts
+    runs a review).  The command line never draws in the dispatching process, so it forks.
+
+    >>> import subprocess, sys
+    >>> subprocess.run([sys.executable, "-c", "from plananalysis.run.review import _fork_is_safe; print(_fork_is_safe())"],
+    ...                capture_output=True, text=True).stdout.strip()
+    'True'
+    """
+    return "vl_convert" not in sys.modules
+
+
 class _DocumentsProcess:
     """The process that builds one review's workbook, Word document and front page (see
-    :func:`_build_documents`), forked so that it starts with what this process has loaded."""
+    :func:`_build_documents`): forked, so that it starts with what this process has loaded, unless
+    this process has used the chart converter already (:func:`_fork_is_safe`), then spawned."""
 
     def __init__(self, run: _ReviewRun, pdf: bool):
         import multiprocessing
 
-        context = multiprocessing.get_context("fork")
+        context = multiprocessing.get_context("fork" if _fork_is_safe() else "spawn")
         self.pages, self.replies = context.Queue(), context.Queue()
         self.process = context.Process(target=_build_documents, daemon=True, name="plananalysis-documents",
                                        args=(run.tmp, run.params, run.all_jobs, pdf, self.pages, self.replies))
