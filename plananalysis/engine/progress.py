@@ -75,6 +75,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..values import is_blank
+
 from . import methods as _methods
 from ..errors import ParameterError
 
@@ -176,23 +178,13 @@ _FLAG_ZH = {
 
 # ---------------------------------------------------------------- specifications
 
-def _blank(value) -> bool:
-    if value is None:
-        return True
-    try:
-        if pd.isna(value):
-            return True
-    except (TypeError, ValueError):
-        return False
-    return isinstance(value, str) and value.strip() == ""
-
 
 def _float(value) -> float:
-    return math.nan if _blank(value) else float(value)
+    return math.nan if is_blank(value) else float(value)
 
 
 def _int(value) -> int | None:
-    return None if _blank(value) else int(value)
+    return None if is_blank(value) else int(value)
 
 
 def specs_from_indicators(table: pd.DataFrame) -> pd.DataFrame:
@@ -277,7 +269,7 @@ def _pct(share: float, digits: int = 1) -> str:
 
 
 def _with_unit(x: float, unit: str, qualifier: str = "") -> str:
-    unit = "" if _blank(unit) else unit
+    unit = "" if is_blank(unit) else unit
     if unit.startswith("倍"):
         unit = "倍"
     return f"{qualifier}{_num(x)}{unit}"
@@ -333,7 +325,7 @@ def _normalise_observed(observed: pd.DataFrame, specs: pd.DataFrame, region: str
         if "indicator_no" not in obs.columns:
             raise ParameterError("observed 需要 indicator_id 或 indicator_no 列 (observed needs "
                                  "an indicator_id or indicator_no column)")
-        by_no = {int(n): i for n, i in zip(specs["no"], specs["indicator_id"]) if not _blank(n)}
+        by_no = {int(n): i for n, i in zip(specs["no"], specs["indicator_id"]) if not is_blank(n)}
         obs["indicator_id"] = [by_no.get(int(n)) for n in obs["indicator_no"]]
     if "region" in obs.columns and region is not None:
         obs = obs[obs["region"].fillna(region) == region]
@@ -383,8 +375,8 @@ def _evaluate(spec: dict, series: _Series, as_of: int, phase: str, method: str,
     d = 1 if spec["direction"] == "higher" else -1
     if spec.get("target_kind") == "qualitative":
         return _qualitative(spec, series, as_of, phase, method, verdict)
-    kind = spec["target_kind"] if not _blank(spec["target_kind"]) else "level"
-    op = spec["target_op"] if not _blank(spec["target_op"]) else "="
+    kind = spec["target_kind"] if not is_blank(spec["target_kind"]) else "level"
+    op = spec["target_op"] if not is_blank(spec["target_op"]) else "="
     x_target = _float(spec["target_value"])
     y0 = _float(spec["baseline_value"])
     t0 = _int(spec["baseline_year"])
@@ -695,7 +687,7 @@ def _qualitative(spec, series, as_of, phase_arg, method, verdict):
 
 def _unassessable(spec: dict, error: Exception, method: str, phase_arg: str, as_of: int) -> dict:
     """The record of a row that fits no rule: its status says so and its reason says why."""
-    big_t = _int(spec.get("target_year")) if not _blank(spec.get("target_year")) else None
+    big_t = _int(spec.get("target_year")) if not is_blank(spec.get("target_year")) else None
     phase = _phase_for(phase_arg, as_of, big_t) if big_t else ("final" if phase_arg == "final" else "midterm")
     text = str(error).split("\n")[0][:200]
     rec = {"rule": "unknown", "rule_zh": RULE_LABELS["unknown"][0], "has_path": False, "phase": phase,
@@ -777,7 +769,7 @@ def _method_status(rec: dict, method: str, phase: str, d: int) -> None:
             # the data stop before the target year: an estimate from that year, never a final label
             rec["flags"].append("estimate")
             share = rec.get("projected_share")
-            likely = bool(met) or (rec["has_path"] and share is not None and not _isnan(share)
+            likely = bool(met) or (rec["has_path"] and share is not None and not is_blank(share)
                                    and share >= (1 - APPROX_TOLERANCE if rec["rule"] == "approx" else 1) - _EPS)
             status = "estimated_completed" if likely else "estimated_not_completed"
         rec["status_id"] = status
@@ -861,7 +853,7 @@ def _reason(rec: dict, spec: dict, as_of: int) -> tuple[str, str]:
             head_zh += "（仅知界值）"
             head_en += " (a bound only)"
     if not rec["has_path"]:
-        target_text = spec["target_printed"] if not _blank(spec["target_printed"]) else _num(rec["target_value"])
+        target_text = spec["target_printed"] if not is_blank(spec["target_printed"]) else _num(rec["target_value"])
         met = rec["is_target_met"]
         if rule == "maintain":
             zh = f"{head_zh}，目标为保持基期{_with_unit(rec['base_value'], unit)}，{'已保持' if met else '低于基期'}"
@@ -936,7 +928,7 @@ def _finish(rec: dict, method: str, phase: str, d: int = 1, spec: dict | None = 
         rec["status_id"] = "not_available"
     if rec.get("latest_year") is not None:
         met = rec.get("is_target_met")
-        if rec.get("projection_linear") is not None and not _isnan(rec.get("projection_linear")):
+        if rec.get("projection_linear") is not None and not is_blank(rec.get("projection_linear")):
             share = rec["projected_share"]
             threshold = 1 - tolerance if rec["rule"] == "approx" else 1.0
             rec["is_projected_met"] = bool(share >= threshold - _EPS)
@@ -950,9 +942,6 @@ def _finish(rec: dict, method: str, phase: str, d: int = 1, spec: dict | None = 
     rec["caveats"] = "；".join(_FLAG_ZH[f] for f in dict.fromkeys(rec.pop("flags", [])))
     return rec
 
-
-def _isnan(x) -> bool:
-    return isinstance(x, float) and math.isnan(x)
 
 
 # ---------------------------------------------------------------- public entry

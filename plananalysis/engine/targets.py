@@ -49,6 +49,8 @@ import math
 
 import pandas as pd
 
+from ..values import is_blank
+
 from .progress import OUTPUT_COLUMNS, SPEC_COLUMNS, assess
 
 __all__ = ["TARGET_COLUMNS", "target_specs", "assess_targets", "target_observed", "target_direction"]
@@ -62,13 +64,6 @@ TARGET_COLUMNS = [*_IDENTITY, "is_vision", *OUTPUT_COLUMNS, "n_points", "latest_
                   "department_en", "co_departments_zh", "needed_years", "needed_zh", "needed_en"]
 _LEVEL_KINDS = {"level", "share", "completion", "count"}
 
-
-def _blank(value) -> bool:
-    if value is None or value is pd.NA:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return isinstance(value, str) and value.strip() == ""
 
 
 def target_direction(op: str) -> str:
@@ -125,7 +120,7 @@ def target_specs(plan=None, observed: pd.DataFrame | None = None, as_of: int | N
     rows = target_observed(observed) if observed is not None else None
     specs = []
     for t in plan.targets.to_dict("records") if len(plan.targets) else []:
-        if not _blank(t["restates_indicator_id"]):
+        if not is_blank(t["restates_indicator_id"]):
             continue
         op, kind = t["op"], t["kind"]
         engine_kind = {"cumulative": "cumulative_sum", "annual": "annual", "change": "cumulative_change",
@@ -141,7 +136,7 @@ def target_specs(plan=None, observed: pd.DataFrame | None = None, as_of: int | N
                 op = "≥"
         specs.append({
             "indicator_id": t["target_id"], "part": "", "no": "", "name_zh": t["subject_zh"],
-            "name_en": t["subject_en"], "unit": "" if _blank(t["unit"]) else t["unit"], "baseline_printed": "",
+            "name_en": t["subject_en"], "unit": "" if is_blank(t["unit"]) else t["unit"], "baseline_printed": "",
             "target_printed": t["target_text"], "target_kind": engine_kind, "target_op": op,
             "target_value": float(value), "target_high": float(high), "baseline_value": math.nan,
             "baseline_year": plan.base_year, "target_year": int(t["target_year"]),
@@ -195,7 +190,7 @@ def assess_targets(plan=None, observed: pd.DataFrame | None = None, as_of: int |
     departments = responsibility_table(plan).set_index("subject_id")
     out = []
     for t in targets.to_dict("records"):
-        restated = "" if _blank(t["restates_indicator_id"]) else t["restates_indicator_id"]
+        restated = "" if is_blank(t["restates_indicator_id"]) else t["restates_indicator_id"]
         if restated:
             rec = headline.loc[restated].to_dict()
             rec["indicator_id"] = restated
@@ -212,7 +207,7 @@ def assess_targets(plan=None, observed: pd.DataFrame | None = None, as_of: int |
         rec["is_vision"] = int(t["target_year"]) > plan.info.end
         plan_points = points[(points["series"] == "plan") & (points["region"] == region) & (points["year"] <= as_of)]
         rec["n_points"] = int(plan_points["year"].nunique())
-        latest = plan_points[plan_points["year"] == rec.get("latest_year")] if not _blank(rec.get("latest_year")) else plan_points.iloc[0:0]
+        latest = plan_points[plan_points["year"] == rec.get("latest_year")] if not is_blank(rec.get("latest_year")) else plan_points.iloc[0:0]
         source = latest.iloc[-1] if len(latest) else None
         rec["latest_source_title"] = "" if source is None else source["source_title"]
         rec["latest_source_url"] = "" if source is None else source["source_url"]

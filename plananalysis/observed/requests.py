@@ -41,6 +41,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..values import is_blank
+
 from ..errors import PlanDataError
 from ..files import safe_name, spreadsheet_text, write_atomically
 
@@ -72,13 +74,6 @@ def _plan(plan):
 
     return plan if isinstance(plan, Plan) else load_plan(plan)
 
-
-def _blank(value) -> bool:
-    if value is None or value is pd.NA:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return isinstance(value, str) and value.strip() == ""
 
 
 # ---------------------------------------------------------------- settings (plan.yml)
@@ -206,7 +201,7 @@ def request_subjects(plan=None, as_of: int | None = None) -> pd.DataFrame:
         if kind == "qualitative":
             continue
         flows = kind in _FLOW_INDICATOR_KINDS
-        needs_base = not flows and kind != "relational" and _blank(r.get("baseline_value"))
+        needs_base = not flows and kind != "relational" and is_blank(r.get("baseline_value"))
         rows.append({"subject_id": r["indicator_id"], "is_target": False, "indicator_no": int(r["no"]),
                      "name_zh": r["name_zh"], "name_en": r.get("name_en", ""), "unit": r["unit"],
                      "target_text": r["target_printed"], "quote": r.get("prose_quote", "") or "",
@@ -214,12 +209,12 @@ def request_subjects(plan=None, as_of: int | None = None) -> pd.DataFrame:
                      "value_type": "flow" if kind in ("cumulative_sum", "cumulative_reduction") else "level",
                      "years": _years(info, as_of, int(r["target_year"]), needs_base)})
     for r in plan.targets.to_dict("records") if len(plan.targets) else []:
-        if not _blank(r.get("restates_indicator_id")):
+        if not is_blank(r.get("restates_indicator_id")):
             continue
         flows = r["kind"] in _FLOW_KINDS
         rows.append({"subject_id": r["target_id"], "is_target": True, "indicator_no": pd.NA,
                      "name_zh": r["subject_zh"], "name_en": r["subject_en"],
-                     "unit": "" if _blank(r["unit"]) else r["unit"], "target_text": r["target_text"],
+                     "unit": "" if is_blank(r["unit"]) else r["unit"], "target_text": r["target_text"],
                      "quote": r["quote"], "target_year": int(r["target_year"]),
                      "value_type": "flow" if flows else "level",
                      "years": _years(info, as_of, int(r["target_year"]), not flows)})

@@ -41,6 +41,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import PlanDataError
+from .spreadsheet import column_letter
 
 __all__ = [
     "TIDY_COLUMNS",
@@ -444,15 +445,6 @@ def _parse_bool(text) -> bool:
 # ---------------------------------------------------------------- files
 
 
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
 def read_table(path) -> list[list[str]]:
     """The cells of a CSV (UTF-8, with or without BOM; GB18030 as saved by Chinese Excel)
     or of the first sheet of an .xlsx workbook (the sheet named 数据 or data if there is one),
@@ -483,7 +475,7 @@ def _map_headers(path, header: list[str], rows: list[list[str]]):
     """{canonical column: index} and the header text per canonical column, or errors."""
     errors, index, written = [], {}, {}
     for i, head in enumerate(header):
-        letter = _column_letter(i)
+        letter = column_letter(i)
         if not _nfkc(head):
             if any(i < len(r) and _nfkc(r[i]) for r in rows):
                 errors.append(PlanDataError(path, 1, letter, head, "列名 (a column name for a column that holds values)"))
@@ -573,7 +565,7 @@ def read_observed_file(path, *, plan=None, rules: ObservedRules | None = None, a
         if not any(_nfkc(c) for c in raw):
             continue
         if len(raw) > len(header) and any(_nfkc(c) for c in raw[len(header):]):
-            errors.append(PlanDataError(path, row_no, _column_letter(len(header)), raw[len(header)],
+            errors.append(PlanDataError(path, row_no, column_letter(len(header)), raw[len(header)],
                                         f"至多 {len(header)} 个单元格，与表头一致 (at most {len(header)} cells, as many as the header)"))
             continue
 

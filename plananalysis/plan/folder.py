@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+
+from ..values import is_blank
 import yaml
 
 from ..errors import ParameterError, ParseError, PlanDataError
@@ -383,10 +385,6 @@ def _read_yaml(path: Path, *, required: bool, expected: str = "") -> dict:
     return value
 
 
-def _blank(value) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)) or \
-        (isinstance(value, str) and value.strip() == "")
-
 
 def complete_indicators(frame: pd.DataFrame, info: PlanInfo, path: Path) -> pd.DataFrame:
     """Check the headline table's columns and cells, and fill the parsed columns left blank.
@@ -467,7 +465,7 @@ def complete_indicators(frame: pd.DataFrame, info: PlanInfo, path: Path) -> pd.D
         if kind == "relational":
             if target.kind != "relational":
                 bad("target_printed", row["target_printed"], "一个关系目标，如 高于GDP增长、与GDP增长基本同步 (a relational target)")
-            if _blank(row["linked_indicator"]):
+            if is_blank(row["linked_indicator"]):
                 bad("linked_indicator", "", "所对照的序列：本规划的指标编号或背景序列名 (the series it is stated against)")
             _fill(frame, pos, "target_op", target.op)
             continue
@@ -480,7 +478,7 @@ def complete_indicators(frame: pd.DataFrame, info: PlanInfo, path: Path) -> pd.D
 
 
 def _parse_cell(path, line, column, text):
-    text = "" if _blank(text) else str(text)
+    text = "" if is_blank(text) else str(text)
     try:
         return parse(text)
     except ParseError as exc:
@@ -491,7 +489,7 @@ def _parse_cell(path, line, column, text):
 
 
 def _fill(frame: pd.DataFrame, pos, column: str, value) -> None:
-    if value is None or not _blank(frame.at[pos, column]):
+    if value is None or not is_blank(frame.at[pos, column]):
         return
     frame.at[pos, column] = value
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import re
 
-import pandas as pd
+from ..values import is_blank
 
 __all__ = ["MISSING", "is_missing", "number", "share", "pace", "year", "with_year", "with_unit",
            "value_text", "group_digits", "printed", "years_list", "signed", "rounded", "excel_format"]
@@ -37,19 +37,13 @@ _LONG_RUN = re.compile(r"(?<![\d.,])(\d{5,})(?![\d,])")
 
 
 def is_missing(value) -> bool:
-    """Whether ``value`` means "no value": None, NaN, ``pd.NA``, NaT or blank text.
+    """Whether ``value`` means "no value" to a reader: blank (:func:`plananalysis.values.is_blank`:
+    None, NaN, ``pd.NA``, NaT, white space) or the text ``nan``.
 
-    >>> is_missing(None), is_missing(float("nan")), is_missing(""), is_missing(0)
-    (True, True, True, False)
+    >>> is_missing(None), is_missing(float("nan")), is_missing(""), is_missing(0), is_missing("nan")
+    (True, True, True, False, True)
     """
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    if isinstance(value, str):
-        return value.strip() == "" or value.strip().lower() == "nan"
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
+    return is_blank(value) or (isinstance(value, str) and value.strip().lower() == "nan")
 
 
 def _decimals(unit) -> int:

@@ -49,10 +49,6 @@ LAGGING = ("lagging", "reversed")
 GOOD = ("met", "ahead", "on_track")
 
 
-def _missing(value) -> bool:
-    return fmt.is_missing(value)
-
-
 def status_table(method: str = "cn-schedule", phase: str = "midterm") -> pd.DataFrame:
     """The method's statuses for ``phase`` with each one's tone (a copy: change it freely).
 
@@ -137,29 +133,29 @@ def signal(row, lang: str = "zh") -> dict:
     final = phase == "final"
     p, e, q = get("completion_share"), get("elapsed_share"), get("pace_ratio")
     met = get("is_target_met")
-    if not bool(get("has_path")) or (_missing(p) and _missing(get("method_value"))):
-        ok = bool(met) if not _missing(met) else out["tone"] in GOOD
+    if not bool(get("has_path")) or (fmt.is_missing(p) and fmt.is_missing(get("method_value"))):
+        ok = bool(met) if not fmt.is_missing(met) else out["tone"] in GOOD
         out.update(measure="met", value=ok, shown=_t(lang, "满足" if ok else "未满足", "met" if ok else "not met"),
                    meaning=_t(lang, "约束类目标：看最新值是否满足目标", "a constraint target: whether the latest value meets it"))
         return out
-    if not _missing(p):
+    if not fmt.is_missing(p):
         out["done"] = float(p)
-        if not final and not _missing(e):
+        if not final and not fmt.is_missing(e):
             out["mark"] = float(e)
             n_known, n_years, k = _years_with_data(row), get("n_years"), get("elapsed_years")
             if (str(get("years_missing") or "") and get("rule") == "cumulative_sum" and n_known
-                    and not _missing(n_years) and not _missing(k)):
+                    and not fmt.is_missing(n_years) and not fmt.is_missing(k)):
                 out["mark"] = n_known / float(n_years)  # the verdict compares the years with data
                 out["bar_note"] = _t(lang, f"按有数据的{n_known}年计",
                                      f"over the {n_known} year{'s' if n_known > 1 else ''} with data")
     if method != "cn-schedule":
         measure, value = str(get("method_measure") or ""), get("method_value")
         out.update(measure=measure, value=value,
-                   shown=f"{measure}={fmt.number(value, digits=2)}" if measure and not _missing(value) else "",
+                   shown=f"{measure}={fmt.number(value, digits=2)}" if measure and not fmt.is_missing(value) else "",
                    meaning=_t(lang, "该方法的判断指标", "the method's measure"))
         return out
     if final or out["tone"] == "met":
-        value = get("method_value") if final and not _missing(get("method_value")) else p
+        value = get("method_value") if final and not fmt.is_missing(get("method_value")) else p
         out.update(measure="P", value=value, shown=f"P={fmt.share(value)}",
                    meaning=_t(lang, "完成目标进度P（目标为100%）", "completion P (the target is 100%)"))
         return out
@@ -211,7 +207,7 @@ def projection(row, lang: str = "zh", row_tone: str | None = None) -> str:
     if row_tone == "met":
         return _t(lang, "已实现", "already met")
     likely = get("is_projected_met")
-    if _missing(likely):
+    if fmt.is_missing(likely):
         return fmt.MISSING
     if bool(likely):
         return fmt.MISSING if row_tone in LAGGING else _t(lang, "预计完成", "likely met")
@@ -229,12 +225,12 @@ def reason(row, lang: str = "zh") -> str:
     """
     get = row.get if hasattr(row, "get") else (lambda k, d=None: row[k] if k in row else d)
     text = get("reason_en" if lang == "en" else "reason_zh")
-    if _missing(text):
+    if fmt.is_missing(text):
         return fmt.MISSING
     text = fmt.group_digits(str(text))
     if lang == "en" and glossary.has_chinese(text):
         printed = get("target_printed")
-        if not _missing(printed) and str(printed) in text:
+        if not fmt.is_missing(printed) and str(printed) in text:
             text = text.replace(str(printed), glossary.target_wording(printed, unit=get("unit")))
         text = glossary.translate(text)
     return text

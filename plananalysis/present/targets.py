@@ -13,20 +13,13 @@ review's ``target_progress``) and returns plain DataFrames, strings or charts.
 
 from __future__ import annotations
 
-import math
 
 import pandas as pd
 
+from ..values import is_blank
 from .glossary import target_wording, to_chinese, unit_name
 
 __all__ = ["targets_view", "lacking_sentence", "target_chart", "chart_targets"]
-
-
-def _isnan(value) -> bool:
-    try:
-        return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
-    except TypeError:
-        return False
 
 
 def _number(value) -> str:
@@ -42,7 +35,7 @@ def _value_text(row, lang: str = "zh") -> str:
     >>> _value_text(row), _value_text(row, "en"), _value_text({**row, "unit": "%"}, "en")
     ('11万人', '11 (10,000 persons)', '11%')
     """
-    if _isnan(row["latest_value"]):
+    if is_blank(row["latest_value"]):
         return ""
     qualifier = row["latest_qualifier"] if isinstance(row["latest_qualifier"], str) else ""
     unit = row["unit"] if isinstance(row["unit"], str) else ""
@@ -54,7 +47,7 @@ def _value_text(row, lang: str = "zh") -> str:
 
 
 def _year_text(row) -> str:
-    return "" if _isnan(row["latest_year"]) else str(int(row["latest_year"]))
+    return "" if is_blank(row["latest_year"]) else str(int(row["latest_year"]))
 
 
 def targets_view(table: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
@@ -143,9 +136,9 @@ def target_chart(spec: dict, row: dict, observed: pd.DataFrame, lang: str = "zh"
     from .charts import trajectory
 
     mapping = dict(spec)
-    if not _isnan(row.get("base_value")):
+    if not is_blank(row.get("base_value")):
         mapping["baseline_value"] = row["base_value"]
-    if not _isnan(row.get("target_value")) and spec["target_kind"] not in ("annual",):
+    if not is_blank(row.get("target_value")) and spec["target_kind"] not in ("annual",):
         mapping["target_value"] = row["target_value"]
     if spec["target_kind"] in ("annual", "multiple"):
         mapping["target_kind"], mapping["target_op"] = "level", "≥" if spec["direction"] == "higher" else "≤"

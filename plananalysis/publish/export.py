@@ -14,7 +14,7 @@ import html
 import re
 from pathlib import Path
 
-from ..files import write_atomically, write_text_atomically
+from ..files import write_text_atomically
 from ..present.page import FONT_STACK, error_banner, nav_html, page_shell
 
 __all__ = ["export_html", "notebook_body", "write_csv_files", "write_index", "write_scorecard_xlsx",

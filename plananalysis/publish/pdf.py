@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path

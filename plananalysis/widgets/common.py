@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 import logging
-import math
 import os
 from functools import lru_cache
 from urllib.parse import parse_qs
@@ -102,10 +101,6 @@ def ui(key: str, lang: str = "zh", **values) -> str:
 
 def _esc(value) -> str:
     return html.escape("" if value is None else str(value))
-
-
-def _isnan(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def _fmt(value, digits: int = 2) -> str:

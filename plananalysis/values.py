@@ -1,0 +1,25 @@
+"""What counts as "no value" in a table cell, for every layer (plan, observed data, engine,
+presentation): one definition, so that a blank cell is blank everywhere.
+
+>>> is_blank(None), is_blank(float("nan")), is_blank("  "), is_blank(0), is_blank("nan")
+(True, True, True, False, False)
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = ["is_blank"]
+
+
+def is_blank(value) -> bool:
+    """None, ``pd.NA``, NaT, a NaN number, or text that is only white space (the text ``"nan"``
+    is a value here; readers' tables treat it as missing too: :func:`plananalysis.present.format.is_missing`)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, str):
+        return value.strip() == ""
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):   # a list or an array is a value
+        return False
