@@ -124,6 +124,9 @@ RULE_LABELS = {
     "unknown": ("无法识别", "not recognised"),
 }
 
+#: The output's text columns: "" where a row has nothing to say, never NaN.
+_TEXT_COLUMNS = ("latest_qualifier", "years_used", "years_missing", "caveats")
+
 OUTPUT_COLUMNS = [
     "indicator_id", "part", "no", "name_zh", "name_en", "unit", "method", "phase", "as_of",
     "rule", "rule_zh", "has_path", "direction", "baseline_printed", "target_printed",
@@ -1006,6 +1009,8 @@ def assess(plan, observed: pd.DataFrame | None = None, as_of: int | None = None,
     for column in OUTPUT_COLUMNS:
         if column not in table.columns:
             table[column] = math.nan
+    for column in _TEXT_COLUMNS:   # a row no rule gave years or notes (qualitative, unassessable) says ""
+        table[column] = table[column].map(lambda v: "" if is_blank(v) else v)
     table = table[OUTPUT_COLUMNS]
     if combine_parts and (table["part"] != "").any():
         table = _combine_parts(table)

@@ -134,9 +134,11 @@ def year(value, lang: str = "zh") -> str:
 def years_list(years, lang: str = "zh") -> str:
     """Several years: ``2021、2022年`` or ``2021, 2022``; a comma-separated text is accepted.
 
-    >>> years_list("2021,2022"), years_list([2021, 2023], "en"), years_list("")
-    ('2021、2022年', '2021, 2023', '—')
+    >>> years_list("2021,2022"), years_list([2021, 2023], "en"), years_list(""), years_list(float("nan"))
+    ('2021、2022年', '2021, 2023', '—', '—')
     """
+    if not isinstance(years, (list, tuple)) and is_missing(years):
+        return MISSING
     if isinstance(years, str):
         years = [y for y in years.split(",") if y.strip()]
     years = [int(float(y)) for y in years if not is_missing(y)]
