@@ -97,9 +97,10 @@ def test_excel_scorecard_sheet(sandbox, tmp_path):
     header = list(rows[0])
     table = {r[0]: dict(zip(header, r)) for r in rows[1:]}
     for target_id, (_, _, status, reason) in CASES.items():
-        assert (table[target_id]["评估结论"], table[target_id]["依据"]) == (status, reason), target_id
+        assert (table[target_id]["评估结论"], table[target_id]["依据"]) == (status, group_digits(reason)), target_id
     assert table["ch09-t01"]["完成目标进度P"] == pytest.approx(0.7)
-    assert table["ch09-t01"]["来源名称"] == "测试来源ch09-t01" and table["ch09-t01"]["责任单位"] == "省卫生健康委"
+    assert table["ch09-t01"]["来源"] == "测试来源ch09-t01" and table["ch09-t01"]["责任单位"] == "省卫生健康委"
+    assert (table["ch09-t01"]["最新值"], table["ch09-t01"]["数据年份"]) == (74, 2023)   # numbers, year apart
     assert table["ch09-t03"]["所需数据"].startswith("无数据：需省民政厅提供")
 
 

@@ -274,6 +274,27 @@ def _warm_client_class():
     return WarmClient
 
 
+def _quiet_stops(on_exit=None) -> None:
+    """How a helper process of the command (a worker, the documents process) stops: SIGINT is
+    ignored (Ctrl-C in a terminal reaches the whole process group, and the command decides what
+    happens); SIGTERM and SIGHUP call ``on_exit()`` and end the process at once, without a
+    traceback; a thread watches the parent, and when the command is killed (SIGKILL) does the same."""
+    import signal
+
+    from .processes import watch_parent
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def _end(signum, frame):
+        if on_exit is not None:
+            on_exit()
+        os._exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, _end)
+    signal.signal(signal.SIGHUP, _end)
+    watch_parent(on_exit=on_exit)
+
+
 def _worker_init() -> None:
     """Start a worker: its kernel, and the ways it stops.
 
@@ -285,21 +306,12 @@ def _worker_init() -> None:
     """
     import atexit
     import logging
-    import signal
 
     import papermill.engines
 
-    from .processes import reclaim_stale, watch_parent
+    from .processes import reclaim_stale
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-    def _end(signum, frame):
-        _kill_kernel()
-        os._exit(128 + signum)
-
-    signal.signal(signal.SIGTERM, _end)
-    signal.signal(signal.SIGHUP, _end)
-    watch_parent(on_exit=_kill_kernel)
+    _quiet_stops(on_exit=_kill_kernel)
     reclaim_stale(KERNEL_DIR_PREFIX)  # folders of workers that were killed before they could clean up
 
     logging.getLogger("papermill").setLevel(logging.ERROR)
@@ -614,7 +626,11 @@ def _build_documents(folder: Path, params, jobs: list, pdf: bool, pages, replies
     """In the documents process: the workbook, the Word document but its chart images, the front
     page as it is when every notebook succeeds (``("index", ok)`` on ``replies``), then each
     chapter's charts as its number arrives on ``pages`` (``None``: every page is written; the
-    document is saved), then ``("done", draft_ok, [failures])``."""
+    document is saved), then ``("done", draft_ok, [failures])``.
+
+    It stops as the workers do (:func:`_quiet_stops`): Ctrl-C is the command's to handle, SIGTERM
+    and SIGHUP end it without a word, and it exits when the command is killed."""
+    _quiet_stops()
     _lower_priority(_BACKGROUND_NICE)
     failures, draft, index = [], None, False
     try:
