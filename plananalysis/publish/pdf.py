@@ -17,6 +17,7 @@ so only the printing itself (a second or two) follows the last notebook.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from concurrent.futures import ThreadPoolExecutor
@@ -30,6 +31,8 @@ __all__ = ["renderer", "print_html", "review_pages", "Printer", "write_pdf", "PR
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--disable-extensions"]
+#: The prefix of the browser's private temporary folder (:func:`plananalysis.run.processes.private_tmp`).
+_BROWSER_TMP = "plananalysis-browser-"
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S)
 _NAV = re.compile(r'<nav class="pa-nav">.*?</nav>', re.S)
 _IDS = re.compile(r'(\bid=")([^"]+)(")|(url\(#)([^)]+)(\))|((?:xlink:)?href="#)([^"]+)(")')
@@ -114,6 +117,7 @@ def print_html(pages: list[tuple[str, str]], *, title: str, lang: str = "zh", to
 def review_pages(folder: Path, names: list[str]) -> list[tuple[str, str]]:
     """The pages of a review's folder to print, in order: ``index`` then ``names`` (those present).
 
+    >>> import tempfile
     >>> review_pages(Path(tempfile.mkdtemp()), ["overview"])
     []
     """
@@ -144,23 +148,29 @@ class Printer:
         self.executable = executable or renderer()
         self.priority = priority
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="plananalysis-pdf")
-        self._playwright = self._browser = None
+        self._playwright = self._browser = self._tmp = None
         self._started = self._pool.submit(self._start)
 
     def _start(self) -> None:
         from playwright.sync_api import sync_playwright
 
         if self.priority:  # the browser's processes inherit the thread's niceness (Linux)
-            import os
             import threading
 
             try:
                 os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), self.priority)
             except (AttributeError, OSError):
                 pass
+        from ..run.processes import private_tmp, reclaim_stale
+
+        # Chromium's own temporary files go to a folder of this process: removed by close(), or,
+        # when the review was killed and could not, by the next Printer
+        reclaim_stale(_BROWSER_TMP)
+        self._tmp = private_tmp(_BROWSER_TMP)
         self._playwright = sync_playwright().start()
         try:
-            self._browser = self._playwright.chromium.launch(executable_path=self.executable, args=CHROMIUM_ARGS)
+            self._browser = self._playwright.chromium.launch(executable_path=self.executable, args=CHROMIUM_ARGS,
+                                                             env={**os.environ, "TMPDIR": str(self._tmp)})
         except Exception:
             self._playwright.stop()
             self._playwright = None
@@ -189,6 +199,9 @@ class Printer:
         if self._playwright is not None:
             self._playwright.stop()
         self._browser = self._playwright = None
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+            self._tmp = None
 
     def close(self) -> None:
         """Stop the browser (waiting for it to have started)."""

@@ -12,7 +12,8 @@ from functools import lru_cache
 
 import pandas as pd
 
-from .common import (_CSS, _QUALIFIERS, METHOD_NAMES, METHODS, _App, _badge, _esc, _fmt, _isnan, _pct,
+from ..values import is_blank
+from .common import (_CSS, _QUALIFIERS, METHOD_NAMES, METHODS, _App, _badge, _esc, _fmt, _pct,
                      _status_style, _widgets, app_context, app_data, assessment, target_assessment, ui)
 
 
@@ -55,7 +56,7 @@ def verdict_items(row, lang: str = "zh") -> list[tuple[str, str]]:
     items = []
     for column in en:
         value = row[column]
-        if _isnan(value):
+        if is_blank(value):
             continue
         label = COLUMN_LABELS_ZH.get(column, column) if lang == "zh" else en[column]
         if column == "method_value" and isinstance(row["method_measure"], str):
@@ -99,7 +100,7 @@ def method_verdicts(indicator_id: str, as_of: int, lang: str = "zh") -> list[dic
                     "label": row["status_zh"] if lang == "zh" else row["status_en"],  # with its year
                     "colour": style["colour"], "symbol": style["symbol"],
                     "measure": row["method_measure"] if isinstance(row["method_measure"], str) else "",
-                    "value": None if _isnan(row["method_value"]) else float(row["method_value"]),
+                    "value": None if is_blank(row["method_value"]) else float(row["method_value"]),
                     "reason": row["reason_zh"] if lang == "zh" else row["reason_en"]})
     return out
 
@@ -286,7 +287,7 @@ class ExplorerApp(_App):
             f'{_CSS}<h3>{int(info["no"])}. {_esc(name)} <span class="pa-status pa-verdict-badge" data-status="{_esc(row["status_id"])}" '
             f'style="background:{colour};color:{ink}">{_esc(style["symbol"])} {_esc(label)}</span></h3>{note}')
         reason = row["reason_zh"] if lang == "zh" else row["reason_en"]
-        has_data = row["status_id"] not in ("no_data", "not_available") or not _isnan(row["latest_year"])
+        has_data = row["status_id"] not in ("no_data", "not_available") or not is_blank(row["latest_year"])
         if chart:
             self.chart.value = _chart_svg(indicator_id, as_of, lang)
         if not has_data:
@@ -319,7 +320,7 @@ class ExplorerApp(_App):
         needed = row["needed_zh"] if lang == "zh" else row["needed_en"]
         reason = row["reason_zh"] if lang == "zh" else row["reason_en"]
         body = ""
-        if not _isnan(row["latest_year"]):
+        if not is_blank(row["latest_year"]):
             body = (f'<div class="pa-reason">{_esc(ui("reason", lang))}{"：" if lang == "zh" else ": "}'
                     f'<span class="pa-reason-text">{_esc(reason)}</span></div>'
                     f'<table class="pa-table pa-numbers"><caption>{_esc(ui("numbers", lang))}</caption>'

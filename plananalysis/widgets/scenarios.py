@@ -12,7 +12,8 @@ from functools import lru_cache
 
 import pandas as pd
 
-from .common import _CSS, _App, _badge, _esc, _fmt, _isnan, _status_style, _widgets, app_context, app_data, ui
+from ..values import is_blank
+from .common import _CSS, _App, _badge, _esc, _fmt, _status_style, _widgets, app_context, app_data, ui
 from .explorer import data_needed
 
 
@@ -30,7 +31,7 @@ def scenario_trend(row) -> float | None:
     1.07
     """
     value = row["realised_rate"]
-    return None if _isnan(value) else float(value)
+    return None if is_blank(value) else float(value)
 
 
 def scenario_outcome(indicator_id: str, annual: float, start_year: int | None = None,
@@ -69,16 +70,16 @@ def scenario_outcome(indicator_id: str, annual: float, start_year: int | None = 
     if kind == "flow":
         projected = float(frame[frame["year"] > int(spec.iloc[0]["baseline_year"])]["value"].sum())
     elif kind == "growth":
-        projected = float(final["realised_rate"]) if not _isnan(final["realised_rate"]) else annual
+        projected = float(final["realised_rate"]) if not is_blank(final["realised_rate"]) else annual
     else:
         projected = float(frame.sort_values("year").iloc[-1]["value"])
     style = _status_style(method, final["phase"], final["status_id"])
-    required = now["remaining_rate"] if not _isnan(now["remaining_rate"]) else now["required_rate"]
+    required = now["remaining_rate"] if not is_blank(now["remaining_rate"]) else now["required_rate"]
     return {"latest_year": t, "latest_value": y, "kind": kind, "annual": annual,
             "projected": round(projected, 6), "target": final["target_printed"], "target_year": target_year,
-            "required": None if _isnan(required) else float(required),
+            "required": None if is_blank(required) else float(required),
             "trend": scenario_trend(now),
-            "is_met": bool(final["is_target_met"]) if not _isnan(final["is_target_met"]) else False,
+            "is_met": bool(final["is_target_met"]) if not is_blank(final["is_target_met"]) else False,
             "status_id": final["status_id"], "status_zh": final["status_zh"], "status_en": final["status_en"],
             "colour": style["colour"], "reason_zh": final["reason_zh"], "reason_en": final["reason_en"],
             "progress_row": final}

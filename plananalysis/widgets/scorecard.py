@@ -12,7 +12,8 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
-from .common import (_CSS, _App, _badge, _chapter_titles, _esc, _fmt, _isnan, _status_style,
+from ..values import is_blank
+from .common import (_CSS, _App, _badge, _chapter_titles, _esc, _fmt, _status_style,
                      _status_table, _widgets, app_data, assessment, ui)
 
 
@@ -37,9 +38,9 @@ def scorecard_cards(progress_table: pd.DataFrame, lang: str = "zh", plan=None) -
         style = _status_style(row.method, row.phase, row.status_id)
         meta = info.loc[row.indicator_id]
         chapter = None if pd.isna(meta["chapter"]) else int(meta["chapter"])   # a table may name no chapter
-        has_data = row.status_id not in ("no_data", "not_available") and not _isnan(row.latest_year)
-        completion = None if _isnan(row.completion_share) else float(row.completion_share)
-        elapsed = None if _isnan(row.elapsed_share) else float(row.elapsed_share)
+        has_data = row.status_id not in ("no_data", "not_available") and not is_blank(row.latest_year)
+        completion = None if is_blank(row.completion_share) else float(row.completion_share)
+        elapsed = None if is_blank(row.elapsed_share) else float(row.elapsed_share)
         cards.append({
             "indicator_id": row.indicator_id,
             "no": int(row.no),
@@ -49,8 +50,8 @@ def scorecard_cards(progress_table: pd.DataFrame, lang: str = "zh", plan=None) -
             "chapter_title": "" if chapter is None else chapters.get(chapter, str(chapter)),
             "unit": row.unit if isinstance(row.unit, str) else "",
             "latest": _fmt(row.latest_value) if has_data else "",
-            "latest_value": None if _isnan(row.latest_value) else float(row.latest_value),
-            "latest_year": None if _isnan(row.latest_year) else int(row.latest_year),
+            "latest_value": None if is_blank(row.latest_value) else float(row.latest_value),
+            "latest_year": None if is_blank(row.latest_year) else int(row.latest_year),
             "qualifier": row.latest_qualifier if isinstance(row.latest_qualifier, str) else "",
             "target": row.target_printed,
             "completion": completion,
@@ -112,7 +113,7 @@ def _sparklines(lang: str, as_of: int) -> dict[str, str]:
         rows = observed[(observed["indicator_id"] == row.indicator_id) & (observed["series"] == "plan")
                         & (observed["year"] <= as_of)]
         if len(rows) >= 1:
-            target = None if _isnan(row.target_value) or row.target_kind != "level" else float(row.target_value)
+            target = None if is_blank(row.target_value) or row.target_kind != "level" else float(row.target_value)
             out[row.indicator_id] = sparkline(rows, target=target, lang=lang, unit=row.unit)
     return out
 
