@@ -117,6 +117,20 @@ class ReviewContext:
     def info(self):
         return self.plan.info
 
+    def for_chapter(self, number: int) -> "ReviewContext":
+        """The same review for one chapter, sharing everything already built (the plan, the data,
+        the progress tables): only what depends on the chapter is built again.
+
+        >>> review = review_context(as_of=2023)
+        >>> table = review.target_progress
+        >>> chapter = review.for_chapter(4)
+        >>> chapter.chapter.number, chapter.target_progress is table
+        (4, True)
+        """
+        other = ReviewContext(self.params.replace(chapter=number))
+        other.__dict__.update({name: value for name, value in self.__dict__.items() if name not in ("params", "chapter")})
+        return other
+
     def what_if(self, indicator_id: str, year: int, value: float) -> "ReviewContext":
         """The same review with one assumed value (in memory only, never written): every table,
         sentence and chart built from it follows (:func:`plananalysis.explore.with_value`).

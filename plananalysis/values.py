@@ -14,7 +14,12 @@ __all__ = ["is_blank"]
 
 def is_blank(value) -> bool:
     """None, ``pd.NA``, NaT, a NaN number, or text that is only white space (the text ``"nan"``
-    is a value here; readers' tables treat it as missing too: :func:`plananalysis.present.format.is_missing`)."""
+    is a value here; readers' tables treat it as missing too: :func:`plananalysis.present.format.is_missing`).
+
+    >>> import pandas as pd
+    >>> [is_blank(v) for v in (pd.NA, pd.NaT, " \t", "0", [])]
+    [True, True, True, False, False]
+    """
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     if isinstance(value, str):

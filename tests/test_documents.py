@@ -211,10 +211,9 @@ def test_the_word_document_reads_back(documents):
     assert doc.sections[1].orientation.name == "LANDSCAPE" and doc.sections[2].orientation.name == "PORTRAIT"
     # the charts of the chapters as images
     from plananalysis.present import figures
-    from plananalysis.publish.document import _chapter_context
 
     charts = sum(len(figures.trajectories(c, c.chapter_progress()["indicator_id"])[0])
-                 for c in (_chapter_context(review, n) for n in chapter_numbers(review)))
+                 for c in (review.for_chapter(n) for n in chapter_numbers(review)))
     assert len(doc.inline_shapes) == charts and charts > 0
 
 

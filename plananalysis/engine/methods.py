@@ -34,6 +34,7 @@ __all__ = [
     "method_row",
     "LABELS_PATH",
     "status_labels",
+    "status_row",
     "classify",
     "label",
     "cagr",
@@ -116,11 +117,7 @@ def dated_label(method: str, phase: str, status_id: str, year, language: str = "
     >>> dated_label("cn-schedule", "final", "completed", 2025, "en")
     'Completed'
     """
-    table = status_labels(method, phase)
-    row = table[table["status_id"] == status_id]
-    if row.empty:
-        raise ParameterError(f"方法 {method} 无状态 {status_id!r} (no status {status_id!r} in {method})")
-    template = row.iloc[0][f"dated_{'en' if language == 'en' else 'zh'}"]
+    template = status_row(method, phase, status_id)[f"dated_{'en' if language == 'en' else 'zh'}"]
     if "{year}" not in template:
         return template
     known = year is not None and not (isinstance(year, float) and math.isnan(year))
@@ -133,13 +130,38 @@ def status_labels(method: str | None = None, phase: str | None = None) -> pd.Dat
     >>> status_labels("cn-schedule", "midterm")["label_zh"].tolist()
     ['提前实现', '快于预期', '基本符合预期', '滞后', '逆向', '定性目标', '无数据', '无法评估']
     """
+    return _labels_for(method, phase).copy()
+
+
+@lru_cache(maxsize=64)
+def _labels_for(method: str | None, phase: str | None) -> pd.DataFrame:
+    """:func:`status_labels` without the copy, for this package's own reading (the engine asks
+    for a label several times per row: a filtered copy each time cost most of an assessment).
+    Never changed by its callers."""
     table = _read_labels(str(LABELS_PATH))
     if method is not None:
         _check_method(method)
         table = table[table["method"] == method]
     if phase is not None:
         table = table[table["phase"].isin([phase, "any"])]
-    return table.reset_index(drop=True).copy()
+    return table.reset_index(drop=True)
+
+
+def status_row(method: str, phase: str, status_id: str) -> pd.Series:
+    """One status's row of the method's table for ``phase`` (read only).
+
+    >>> status_row("cn-schedule", "final", "completed")["label_zh"]
+    '完成'
+    """
+    table = _indexed_labels(method, phase)
+    if status_id not in table.index:
+        raise ParameterError(f"方法 {method} 无状态 {status_id!r} (no status {status_id!r} in {method})")
+    return table.loc[status_id]
+
+
+@lru_cache(maxsize=64)
+def _indexed_labels(method: str, phase: str) -> pd.DataFrame:
+    return _labels_for(method, phase).set_index("status_id")
 
 
 def _check_method(method: str) -> None:
@@ -164,7 +186,7 @@ def classify(method: str, phase: str, measure: str, value: float, *, binding: bo
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
-    table = status_labels(method, phase)
+    table = _labels_for(method, phase)
     bands = table[table["measure"] == measure]
     for band in bands.itertuples():
         if band.measure == "P" and band.status_id == "achieved":

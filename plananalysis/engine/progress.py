@@ -758,7 +758,7 @@ def _method_status(rec: dict, method: str, phase: str, d: int) -> None:
                     share = rec["projected_share"]  # five years at the realised average rate
                 rec["method_measure"], rec["method_value"] = "P", share
                 if met:
-                    exceeded = _methods.status_labels(method, phase).set_index("status_id").loc["exceeded", "lower"]
+                    exceeded = _methods.status_row(method, phase, "exceeded")["lower"]
                     status = "exceeded" if share >= exceeded - _EPS else "completed"
                 else:
                     status = _methods.classify(method, phase, "P", share, binding=binding)
@@ -936,8 +936,7 @@ def _finish(rec: dict, method: str, phase: str, d: int = 1, spec: dict | None = 
             threshold = 1 - tolerance if rec["rule"] == "approx" else 1.0
             rec["is_projected_met"] = bool(share >= threshold - _EPS)
             rec["projected_zh"] = "已实现" if met and "partial" not in rec.get("flags", []) else ("预计完成" if rec["is_projected_met"] else "难以完成")
-    labels = _methods.status_labels(method, phase).set_index("status_id")
-    row = labels.loc[rec["status_id"]]
+    row = _methods.status_row(method, phase, rec["status_id"])
     year = rec.get("latest_year")
     rec.update(status_zh=_methods.dated_label(method, phase, rec["status_id"], year, "zh"),
                status_en=_methods.dated_label(method, phase, rec["status_id"], year, "en"),

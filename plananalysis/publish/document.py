@@ -77,17 +77,6 @@ def chapter_numbers(review) -> list[int]:
     return numbers
 
 
-def _chapter_context(review, number: int):
-    """The review's context for one chapter, sharing the plan, data and results already built."""
-    from ..context import ReviewContext
-
-    context = ReviewContext(review.params.replace(chapter=number))
-    for name in ("plan", "observed", "progress", "retrospective_table", "audit_table"):
-        if name in review.__dict__:
-            context.__dict__[name] = review.__dict__[name]
-    return context
-
-
 def chapter_targets(review) -> pd.DataFrame:
     """A chapter's quantified targets as its section lists them (``review`` has the chapter as its
     parameter): number, subject, target, verdict, latest value and its year, source — the
@@ -502,7 +491,7 @@ def _chapters(doc, review, pending: list) -> None:
     keys = ["no", "name", "latest", "target", "status", "shown", "projected"]
     years = {"base_year": review.plan.base_year, "target_year": review.plan.target_year}
     for number in chapter_numbers(review):
-        context = _chapter_context(review, number)
+        context = review.for_chapter(number)
         _heading(doc, context.chapter.title(lang), 2, lang)
         _paragraph(doc, context.chapter_narrative(), lang)
         rows = context.chapter_progress()
@@ -574,7 +563,7 @@ class Draft:
             return {k: vlc.svg_to_png(svgs[k], scale=_CHART_SCALE) for _, _, k, _ in wanted}
         from ..present.charts import to_png
 
-        context = _chapter_context(self.review, number)
+        context = self.review.for_chapter(number)
         return {k: to_png(context.trajectory(indicator_id), scale=_CHART_SCALE) for _, _, k, indicator_id in wanted}
 
     def add_charts(self, number: int, pages: Path | None = None) -> int:
