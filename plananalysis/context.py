@@ -48,6 +48,20 @@ def _fingerprint(params: ReviewParameters) -> tuple:
     return tuple(stats)
 
 
+class shared_property(cached_property):
+    """A result that does not depend on the chapter: a chapter's context
+    (:meth:`ReviewContext.for_chapter`) takes it from its whole review's context, so the chapters
+    of one review (the chapter notebooks run in one kernel, the Word document) build it once."""
+
+    def __get__(self, instance, owner=None):
+        if instance is not None and self.attrname not in instance.__dict__:
+            whole = instance.__dict__.get("_whole")
+            if whole is not None:
+                value = instance.__dict__[self.attrname] = getattr(whole, self.attrname)
+                return value
+        return super().__get__(instance, owner)
+
+
 def review_context(params: ReviewParameters | None = None, **values) -> "ReviewContext":
     """The context of one review (built once per process for unchanged parameters and files).
 
@@ -67,7 +81,11 @@ def review_context(params: ReviewParameters | None = None, **values) -> "ReviewC
     if context is None:
         if len(_CONTEXTS) > 32:
             _CONTEXTS.clear()
-        context = _CONTEXTS[key] = ReviewContext(params)
+        if params.chapter is None:
+            context = ReviewContext(params)
+        else:   # a chapter shares its whole review's plan, data and results
+            context = review_context(params.replace(chapter=None)).for_chapter(params.chapter)
+        _CONTEXTS[key] = context
     return context
 
 
@@ -107,7 +125,7 @@ class ReviewContext:
     params: ReviewParameters
 
     # ------------------------------------------------------------ inputs
-    @cached_property
+    @shared_property
     def plan(self):
         from .plan.folder import load_plan
 
@@ -118,17 +136,17 @@ class ReviewContext:
         return self.plan.info
 
     def for_chapter(self, number: int) -> "ReviewContext":
-        """The same review for one chapter, sharing everything already built (the plan, the data,
-        the progress tables): only what depends on the chapter is built again.
+        """The same review for one chapter, sharing with this one the plan, the data and the
+        results (:class:`shared_property`, built once for both): only what depends on the
+        chapter is its own.
 
         >>> review = review_context(as_of=2023)
-        >>> table = review.target_progress
         >>> chapter = review.for_chapter(4)
-        >>> chapter.chapter.number, chapter.target_progress is table
+        >>> chapter.chapter.number, chapter.target_progress is review.target_progress
         (4, True)
         """
         other = ReviewContext(self.params.replace(chapter=number))
-        other.__dict__.update({name: value for name, value in self.__dict__.items() if name not in ("params", "chapter")})
+        other.__dict__["_whole"] = self.__dict__.get("_whole", self)
         return other
 
     def what_if(self, indicator_id: str, year: int, value: float) -> "ReviewContext":
@@ -148,21 +166,21 @@ class ReviewContext:
         other.__dict__["observed"] = with_value(self.observed, indicator_id, year, value, region=self.params.region)
         return other
 
-    @cached_property
+    @shared_property
     def observed(self) -> pd.DataFrame:
         """The plan's observed values (or those of ``observed_path``), with their sources."""
         from .observed.load import load_observed
 
         return load_observed(self.params.observed_path or None, plan=self.plan)
 
-    @cached_property
+    @shared_property
     def verdicts(self) -> pd.DataFrame:
         """An analyst's recorded verdicts on qualitative targets, with their sources."""
         from .observed.load import load_verdicts
 
         return load_verdicts(self.plan)
 
-    @cached_property
+    @shared_property
     def context_series(self) -> pd.DataFrame:
         """The plan's context series (GDP, population …) that targets may be read against."""
         from .observed.load import load_context
@@ -171,7 +189,7 @@ class ReviewContext:
         return load_context(folder, plan=self.plan) if list(folder.glob("context-*.csv")) else pd.DataFrame(
             columns=["series", "region", "year", "value"])
 
-    @cached_property
+    @shared_property
     def progress(self) -> pd.DataFrame:
         """The progress table of the headline indicators, with each one's category and chapter."""
         from .engine.progress import assess
@@ -182,7 +200,7 @@ class ReviewContext:
         extra = self.plan.indicators[["indicator_id"] + [c for c in wanted if c not in table.columns]]
         return table.merge(extra, on="indicator_id", how="left")     # no attribute_x / attribute_y
 
-    @cached_property
+    @shared_property
     def target_progress(self) -> pd.DataFrame:
         """Every catalogue target judged with the review's method, year and region
         (:func:`~plananalysis.engine.targets.assess_targets`); a restating target takes its
@@ -441,7 +459,7 @@ class ReviewContext:
         return chapter_narrative(self)
 
     # ------------------------------------------------------------ 13th plan and audit
-    @cached_property
+    @shared_property
     def retrospective_table(self) -> pd.DataFrame:
         """The previous plan's table judged with the final method (empty when the plan has none)."""
         from .engine.retrospective import retrospective
@@ -460,7 +478,7 @@ class ReviewContext:
         return (f"{previous.get('title_zh', '上期规划')}主要指标完成情况回顾" + (f"（{label}）" if label else ""),
                 f"{previous.get('title_en', 'The previous plan')} in retrospect")
 
-    @cached_property
+    @shared_property
     def audit_table(self) -> pd.DataFrame:
         """The consistency audit of the plan's own numbers and the observed data."""
         from .engine.audit import audit
