@@ -323,6 +323,7 @@ def test_a_malformed_widget_message_gets_no_traceback_back(server):
             ws.send(message if isinstance(message, str) else json.dumps(message))
             deadline = time.monotonic() + 4
             while time.monotonic() < deadline:
+                ws.settimeout(max(0.1, deadline - time.monotonic()))   # never past the deadline
                 try:
                     raw = ws.recv()
                 except (websocket.WebSocketTimeoutException, websocket.WebSocketConnectionClosedException):
