@@ -31,6 +31,7 @@ are marked zh-CN run by run).
 from __future__ import annotations
 
 import io
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -272,6 +273,21 @@ def _no_split(row) -> None:
     trpr.append(_element("w:cantSplit", val="true"))
 
 
+def _header_width(header) -> int:
+    """How wide a column's header wants it: up to 8 half-width characters (a longer header wraps),
+    but never less than its longest English word, which cannot wrap (``Indicators``, not ``Indicat|ors``).
+
+    >>> _header_width("评估结论的指标数"), _header_width("Indicators"), _header_width("Time elapsed E")
+    (8, 13, 9)
+    """
+    from .workbook import display_width
+
+    text = str(header)
+    words = [w for w in text.split() if w.isascii()]
+    # a bold Latin letter is wider than half a CJK character: a quarter more room
+    return max([min(display_width(text), 8)] + [math.ceil(display_width(w) * 1.25) for w in words])
+
+
 def _widths(frame: pd.DataFrame, total_cm: float, size: float = 8.5) -> list[float]:
     """Column widths (cm): short columns (numbers, statuses, years) as wide as their longest cell,
     the columns of text sharing the rest."""
@@ -282,7 +298,7 @@ def _widths(frame: pd.DataFrame, total_cm: float, size: float = 8.5) -> list[flo
     wants, fixed = [], []
     for column in frame.columns:
         cells = [display_width(v) for v in frame[column].astype(str)] or [0]
-        longest = max(min(display_width(column), 8), max(cells))
+        longest = max(_header_width(column), max(cells))
         wants.append(longest)
         fixed.append(longest <= 16)
     widths = [w * unit + padding if f else 0.0 for w, f in zip(wants, fixed)]
