@@ -77,6 +77,16 @@ def _format_value(value: float) -> str:
 
 
 def _user_csv_bytes(frame: pd.DataFrame) -> bytes:
+    r"""The stored ``user.csv``: one line per row; a line break inside a cell (``\r\n`` or a lone
+    ``\r``, as some spreadsheets write it) is stored as ``\n`` in a quoted cell, which the csv
+    module would otherwise leave unquoted for ``\r`` and so split the row on reading.
+
+    >>> import csv
+    >>> text = _user_csv_bytes(pd.DataFrame([{"indicator_no": 3, "year": 2023, "value": 74.2, "source_title": "第一行\r第二行"}]))
+    >>> rows = list(csv.reader(io.StringIO(text.decode())))
+    >>> len(rows), rows[1][USER_COLUMNS.index("source_title")]
+    (2, '第一行\n第二行')
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(USER_COLUMNS)
@@ -90,6 +100,8 @@ def _user_csv_bytes(frame: pd.DataFrame) -> bytes:
                 value = "true" if value else "false"
             elif column == "year" or (column == "indicator_no" and not pd.isna(value)):
                 value = int(value)
+            if isinstance(value, str):   # csv quotes "\n" but not a lone "\r": as a line break it is kept
+                value = value.replace("\r\n", "\n").replace("\r", "\n")
             row.append("" if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)) else value)
         writer.writerow(row)
     return out.getvalue().encode("utf-8")
