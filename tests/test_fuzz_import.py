@@ -169,6 +169,9 @@ def workbook_cells(draw):
 # found by this test: a source title with a lone carriage return split the stored row in two
 @example(table=[TEMPLATE, ["3", "常住人口城镇化率", "杭州市", "plan", "2021", "0.0", "", "%", "0\r0",
                            "https://example.gov.cn/report", ""]], values=[], formats=[], merge=None, replace=False)
+# and an indicator number of 400 digits gave an OverflowError traceback (float → inf → int)
+@example(table=[TEMPLATE, ["9" * 400, "常住人口城镇化率", "杭州市", "plan", "2021", "0.0", "", "%", "公报",
+                           "", ""]], values=[], formats=[], merge=None, replace=False)
 def test_random_xlsx_tables(table, values, formats, merge, replace):
     from openpyxl import Workbook
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE

@@ -240,7 +240,8 @@ class ObservedRules:
     def indicator_by_number_or_id(self, text) -> dict:
         s = _nfkc(text)
         if re.fullmatch(r"\d+(\.0+)?", s):
-            no = int(float(s))
+            digits = s.split(".")[0]
+            no = int(digits) if len(digits) <= 9 else None   # a 400-digit "number" is no indicator's
             if no in self.by_no:
                 return self.by_no[no]
             raise ValueError(f"指标编号 1–{len(self.by_no)} (an indicator number from 1 to {len(self.by_no)})")
