@@ -30,6 +30,7 @@ class PlanDataError(PlanAnalysisError):
         super().__init__(str(self))
 
     def __str__(self) -> str:
+        shown = shorten(self.value)
         where_zh = f"文件 {self.path}"
         where_en = f"file {self.path}"
         if self.row is not None:
@@ -39,9 +40,65 @@ class PlanDataError(PlanAnalysisError):
             where_zh += f" 列 {self.column}"
             where_en += f", column {self.column}"
         return (
-            f"{where_zh}: 值 {self.value!r} 不符合要求，应为 {self.expected} "
-            f"({where_en}: got {self.value!r}, expected {self.expected})"
+            f"{where_zh}: 值 {shown} 不符合要求，应为 {self.expected} "
+            f"({where_en}: got {shown}, expected {self.expected})"
         )
+
+
+class PlanDataErrors(PlanDataError):
+    """Every problem found in a file or a folder; ``str()`` gives one line per problem.
+
+    The attributes (path, row, column, value, expected) are those of the first problem;
+    ``errors`` holds them all (a checker lists every problem at once, never only the first).
+
+    >>> error = PlanDataErrors([PlanDataError("hz.csv", 2, "年份", "1999", "2020–2025"),
+    ...                         PlanDataError("hz.csv", 3, "数值", "abc", "a number")])
+    >>> error.row, error.column, len(error.errors), len(str(error).splitlines())
+    (2, '年份', 2, 2)
+    """
+
+    def __init__(self, errors: list[PlanDataError]):
+        self.errors = [e for error in errors for e in (error.errors if isinstance(error, PlanDataErrors) else [error])]
+        first = self.errors[0]
+        super().__init__(first.path, first.row, first.column, first.value, first.expected)
+
+    def __str__(self) -> str:
+        return "\n".join(PlanDataError.__str__(e) for e in self.errors)
+
+
+class PlanWarning(PlanDataError):
+    """Something a file holds that is read but not used: shown by ``check``, never an error.
+
+    >>> str(PlanWarning("indicators.csv", 5, "target_printed", ">7、力争…", "分句“力争…”不参与评估 (not scored)"))
+    "提示 文件 indicators.csv 第5行 列 target_printed: 值 '>7、力争…'：分句“力争…”不参与评估 (not scored) (warning: file indicators.csv, row 5, column target_printed: '>7、力争…')"
+    """
+
+    def __str__(self) -> str:
+        where = f"文件 {self.path}" + (f" 第{self.row}行" if self.row is not None else "") + (
+            f" 列 {self.column}" if self.column is not None else "")
+        where_en = f"file {self.path}" + (f", row {self.row}" if self.row is not None else "") + (
+            f", column {self.column}" if self.column is not None else "")
+        return f"提示 {where}: 值 {shorten(self.value)}：{self.expected} (warning: {where_en}: {shorten(self.value)})"
+
+
+#: the longest value an error line shows whole (a 20-million-character title is shown by its start)
+SHOWN_CHARACTERS = 120
+
+
+def shorten(value) -> str:
+    """``repr(value)``, cut to :data:`SHOWN_CHARACTERS` with the full length said.
+
+    >>> shorten("up")
+    "'up'"
+    >>> shorten("x" * 5000)  # doctest: +ELLIPSIS
+    "'xxx...xxx'…（共5000个字符 5000 characters）"
+    """
+    if isinstance(value, str) and len(value) > SHOWN_CHARACTERS:
+        return f"{value[:SHOWN_CHARACTERS]!r}…（共{len(value)}个字符 {len(value)} characters）"
+    text = repr(value)
+    if len(text) > SHOWN_CHARACTERS + 2:
+        return text[:SHOWN_CHARACTERS] + f"…（共{len(text)}个字符 {len(text)} characters）"
+    return text
 
 
 class ParseError(PlanAnalysisError, ValueError):

@@ -110,10 +110,14 @@ def method_names() -> tuple[str, ...]:
 
 
 def _csv_rows(path: Path) -> list[dict]:
+    """The rows of a plan CSV, read as untrusted input (size and encoding checked first)."""
     if not path.is_file():
         return []
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        return list(csv.DictReader(handle))
+    import io
+
+    from .files import read_text
+
+    return list(csv.DictReader(io.StringIO(read_text(path), newline="")))
 
 
 def plan_chapter_count(info: PlanInfo) -> int:

@@ -40,7 +40,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import PlanDataError
+from ..errors import PlanDataError, PlanDataErrors
 from .spreadsheet import column_letter
 
 __all__ = [
@@ -138,7 +138,7 @@ _UNIT_ALIASES = {
 _SERIES_ALIASES = {"规划": "plan", "规划口径": "plan", "plan": "plan"}
 
 
-class InvalidObservedFile(PlanDataError):
+class InvalidObservedFile(PlanDataErrors):
     """All the problems of one file; ``str()`` gives one line per problem.
 
     The attributes (path, row, column, value, expected) are those of the first problem;
@@ -149,14 +149,6 @@ class InvalidObservedFile(PlanDataError):
     >>> error.row, error.column, len(error.errors), len(str(error).splitlines())
     (2, '年份', 2, 2)
     """
-
-    def __init__(self, errors: list[PlanDataError]):
-        self.errors = list(errors)
-        first = self.errors[0]
-        super().__init__(first.path, first.row, first.column, first.value, first.expected)
-
-    def __str__(self) -> str:
-        return "\n".join(PlanDataError.__str__(e) for e in self.errors)
 
 
 # ---------------------------------------------------------------- what a plan accepts

@@ -300,18 +300,12 @@ def account_for(text: str, targets: pd.DataFrame, excluded: pd.DataFrame) -> Acc
 # --- reading and validating the two files --------------------------------------------------
 
 def _read_csv(path: Path, columns: list[str]) -> pd.DataFrame:
+    from .folder import read_csv_frame   # the one reader of plan CSV files (limits, encoding, text)
+
     path = Path(path)
     if not path.exists():
         raise PlanDataError(path, None, None, "", "该文件存在 (the file to exist)")
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise PlanDataError(path, None, None, repr(exc.object[exc.start:exc.end]),
-                            "UTF-8 编码的文本 (UTF-8 text)") from None
-    except pd.errors.ParserError as exc:
-        m = re.search(r"line (\d+)", str(exc))
-        raise PlanDataError(path, int(m.group(1)) if m else None, None, str(exc).strip(),
-                            "与表头列数相同的一行 (a row with as many cells as the header)") from None
+    frame = read_csv_frame(path)
     if list(frame.columns) != columns:
         raise PlanDataError(path, 1, None, ",".join(frame.columns), "表头 (the header) " + ",".join(columns))
     return frame

@@ -18,6 +18,7 @@ True
 from __future__ import annotations
 
 import difflib
+import io
 import math
 import os
 import re
@@ -27,17 +28,18 @@ from pathlib import Path
 import pandas as pd
 
 from ..values import is_blank
-import yaml
 
-from ..errors import ParameterError, ParseError, PlanDataError
+from ..errors import ParameterError, ParseError, PlanDataError, PlanWarning
+from ..files import MAX_CELL_CHARACTERS, MAX_NAME_CHARACTERS, inside, load_yaml, read_text, text_problem
 from ..paths import data_dir
 from .checks import check_table
 from .grammar import parse
-from .info import PlanInfo, read_plan_info, resolve_plan_folder
+from .info import YEAR_MAX, YEAR_MIN, PlanInfo, raise_all, read_plan_info, resolve_plan_folder
 
 __all__ = ["Plan", "Chapter", "load_plan", "chapter_number", "chinese_numeral", "read_table",
            "complete_indicators", "TARGET_KINDS", "ATTRIBUTES", "INDICATOR_COLUMNS",
-           "REQUIRED_INDICATOR_COLUMNS", "REGION_COLUMNS", "data_dir", "resolve_plan_folder"]
+           "REQUIRED_INDICATOR_COLUMNS", "REGION_COLUMNS", "data_dir", "resolve_plan_folder", "read_csv_frame",
+           "ID_PATTERN", "ATTRIBUTE_WORDS", "MAX_ROWS"]
 
 # Column types of the plan tables; columns not listed stay text.
 _INT_COLUMNS = {"no", "baseline_year", "target_year", "chapter", "base_year", "actual_year",
@@ -45,6 +47,24 @@ _INT_COLUMNS = {"no", "baseline_year", "target_year", "chapter", "base_year", "a
 _FLOAT_COLUMNS = {"baseline_value", "target_value", "base_value", "actual_value", "value",
                   "low", "high", "relation_tolerance"}
 _BOOL_COLUMNS = {"unit_inferred", "is_annual"}
+#: the range of each whole-number column (a year from 1949 on, a chapter 一 to 九十九)
+_INT_RANGES = {"baseline_year": (YEAR_MIN, YEAR_MAX), "target_year": (YEAR_MIN, YEAR_MAX),
+               "base_year": (YEAR_MIN, YEAR_MAX), "actual_year": (YEAR_MIN, YEAR_MAX),
+               "chapter": (1, 99), "number": (1, 99), "no": (1, 100_000), "box": (1, 100_000),
+               "source_line": (1, 10_000_000)}
+#: the largest number a plan table may hold (far above any indicator; 1e308 or inf is a typing error)
+_LARGEST_NUMBER = 1e15
+#: rows of one plan table (the shipped plans' largest has 133)
+MAX_ROWS = 10_000
+#: an id of an indicator, target or department: it becomes part of file names and page anchors
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+#: columns whose cells are one line of text (names, ids, units); the others may hold line breaks
+_ONE_LINE_COLUMNS = {"indicator_id", "target_id", "department_id", "subject_id", "name_zh", "name_en",
+                     "title_zh", "title_en", "unit", "category_zh", "category_en", "code", "parent_code",
+                     "level", "aliases", "numeral", "kind", "attribute", "direction", "target_kind",
+                     "linked_indicator", "baseline_printed", "target_printed", "base_printed", "actual_printed"}
+#: the attribute words as the plan prints them → their codes
+ATTRIBUTE_WORDS = {"约束性": "binding", "预期性": "expected"}
 
 #: target kinds of a headline table → how progress is judged (plananalysis.engine.progress)
 TARGET_KINDS = {
@@ -144,6 +164,8 @@ class Plan:
     checks: dict = field(default_factory=dict)
     departments: pd.DataFrame = field(default_factory=pd.DataFrame)
     responsibilities: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: what the folder holds that is read but not used (a clause the grammar does not score, an unknown key)
+    warnings: list = field(default_factory=list)
 
     @property
     def plan_id(self) -> str:
@@ -260,8 +282,56 @@ def chapter_number(number: int | str, count: int) -> int:
                          f"(unknown chapter {number!r}: expected 1–{count})")
 
 
+def read_csv_frame(path: Path) -> pd.DataFrame:
+    """A plan CSV as text cells, read as untrusted input: size and encoding checked before parsing
+    (:func:`~plananalysis.files.read_text`), at most :data:`MAX_ROWS` rows, a header row; every
+    cell at most :data:`~plananalysis.files.MAX_CELL_CHARACTERS` characters without control or
+    bidirectional characters (names and ids on one line).  Every bad cell is listed at once.
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "indicators.csv"
+    >>> _ = path.write_text("", encoding="utf-8")
+    >>> read_csv_frame(path)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    plananalysis.errors.PlanDataError: 文件 ...indicators.csv 第1行: 值 '' 不符合要求，应为 一行表头...
+    """
+    text = read_text(path)
+    if not text.strip():
+        raise PlanDataError(path, 1, None, "", "一行表头，列出各列的名称（空文件不是表）(a header row naming the columns; "
+                                               "an empty file is no table)")
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, nrows=MAX_ROWS + 1)
+    except pd.errors.ParserError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        raise PlanDataError(path, int(m.group(1)) if m else None, None, str(exc).strip(),
+                            "与表头列数相同的一行 (a row with as many cells as the header)") from None
+    except pd.errors.EmptyDataError:
+        raise PlanDataError(path, 1, None, "", "一行表头 (a header row)") from None
+    if len(frame) > MAX_ROWS:
+        raise PlanDataError(path, None, None, f"{MAX_ROWS}+ 行 (rows)", f"不超过 {MAX_ROWS} 行的表 (a table of at most {MAX_ROWS} rows)")
+    problems = []
+    duplicated = [c for c in frame.columns if re.fullmatch(r".+\.\d+", str(c)) and str(c).rsplit(".", 1)[0] in frame.columns]
+    for column in duplicated:
+        problems.append(PlanDataError(path, 1, column.rsplit(".", 1)[0], column.rsplit(".", 1)[0], "只出现一次的列名 (a column named once)"))
+    for column in frame.columns:
+        problem = text_problem(str(column), one_line=True, limit=100)
+        if problem:
+            problems.append(PlanDataError(path, 1, None, column, problem))
+    for column in frame.columns:
+        one_line = column in _ONE_LINE_COLUMNS
+        limit = MAX_NAME_CHARACTERS if one_line else MAX_CELL_CHARACTERS
+        for pos, cell in enumerate(frame[column]):
+            problem = text_problem(cell, one_line=one_line, limit=limit) if cell else None
+            if problem:
+                problems.append(PlanDataError(path, pos + 2, column, cell, problem))
+    raise_all(problems)
+    return frame
+
+
 def read_table(path: Path, required: bool = True) -> pd.DataFrame:
-    """Read one plan CSV with typed columns; a bad cell is a PlanDataError naming it.
+    """Read one plan CSV (:func:`read_csv_frame`) with typed columns; every bad cell is listed,
+    naming it.
 
     >>> import tempfile
     >>> path = Path(tempfile.mkdtemp()) / "chapters.csv"
@@ -271,59 +341,67 @@ def read_table(path: Path, required: bool = True) -> pd.DataFrame:
     ...
     plananalysis.errors.PlanDataError: 文件 ... 第3行 列 number: 值 'x' 不符合要求，应为 整数 (a whole number) ...
     """
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         if required:
             raise PlanDataError(path, None, None, "", "该文件存在 (the file to exist)")
         return pd.DataFrame()
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise PlanDataError(path, None, None, repr(exc.object[exc.start:exc.end]), "UTF-8 编码的文本 (UTF-8 text)") from None
-    except pd.errors.ParserError as exc:
-        m = re.search(r"line (\d+)", str(exc))
-        raise PlanDataError(path, int(m.group(1)) if m else None, None, str(exc).strip(),
-                            "与表头列数相同的一行 (a row with as many cells as the header)") from None
+    frame = read_csv_frame(path)
+    problems = []
     for column in frame.columns:
         if column in _INT_COLUMNS:
-            frame[column] = _convert(frame, column, path, int, "整数 (a whole number)", "Int64")
+            frame[column] = _convert(frame, column, path, int, "整数 (a whole number)", "Int64", problems)
         elif column in _FLOAT_COLUMNS:
-            frame[column] = _convert(frame, column, path, float, "数字 (a number)", "float64")
+            frame[column] = _convert(frame, column, path, float, "数字 (a number)", "float64", problems)
         elif column in _BOOL_COLUMNS:
-            frame[column] = _convert_bool(frame, column, path)
+            frame[column] = _convert_bool(frame, column, path, problems)
+    raise_all(problems)
     return frame
 
 
-def _convert(frame, column, path, kind, expected, dtype):
+def _convert(frame, column, path, kind, expected, dtype, problems):
     out = []
+    low, high = _INT_RANGES.get(column, (-_LARGEST_NUMBER, _LARGEST_NUMBER)) if kind is int else (
+        -_LARGEST_NUMBER, _LARGEST_NUMBER)
     for pos, text in enumerate(frame[column]):
         if text.strip() == "":
             out.append(None)
             continue
         try:
             number = float(text)
-            if kind is int and not number.is_integer():
+            if not math.isfinite(number) or (kind is int and not number.is_integer()):
                 raise ValueError
-            out.append(kind(number))
         except ValueError:
-            raise PlanDataError(path, pos + 2, column, text, expected) from None
+            problems.append(PlanDataError(path, pos + 2, column, text,
+                                          expected.replace("数字 (a number)", "一个有限的数字 (a finite number)")))
+            out.append(None)
+            continue
+        if not low <= number <= high:
+            problems.append(PlanDataError(path, pos + 2, column, text,
+                                          f"{low:g}–{high:g} 之间的{'整数' if kind is int else '数'} "
+                                          f"(a {'whole ' if kind is int else ''}number within {low:g}–{high:g})"))
+            out.append(None)
+            continue
+        out.append(kind(number))
     return pd.array(out, dtype=dtype)
 
 
-def _convert_bool(frame, column, path):
+def _convert_bool(frame, column, path, problems):
     truth = {"true": True, "false": False, "": False}
     out = []
     for pos, text in enumerate(frame[column]):
         if text.strip().lower() not in truth:
-            raise PlanDataError(path, pos + 2, column, text, "true 或 false")
-        out.append(truth[text.strip().lower()])
+            problems.append(PlanDataError(path, pos + 2, column, text, "true 或 false"))
+        out.append(truth.get(text.strip().lower(), False))
     return pd.array(out, dtype="bool")
 
 
 def load_plan(plan: str | os.PathLike | None = None, *, check: bool = True) -> Plan:
     """Load a plan by id or folder (``None``: the default plan), checking every file.
 
-    Raises :class:`~plananalysis.errors.PlanDataError` on the first problem: file, row,
-    column, value and what was expected.
+    The folder is input from strangers: every problem of every file is listed at once
+    (:class:`~plananalysis.errors.PlanDataErrors`, one line each: file, row, column, value and
+    what was expected); one problem alone is a :class:`~plananalysis.errors.PlanDataError`.
+    What the target grammar reads but does not score is in :attr:`Plan.warnings`.
 
     >>> plan = load_plan()
     >>> int(plan.indicator(1)["no"])
@@ -335,24 +413,45 @@ def load_plan(plan: str | os.PathLike | None = None, *, check: bool = True) -> P
     """
     info = read_plan_info(plan)
     folder = info.folder
-    sources = _read_yaml(folder / "sources.yml", required=True,
-                         expected="sources.yml：每个数据文件的来源 (where each data file comes from)")
-    declared = _read_yaml(folder / "checks.yml", required=False)
-    indicators = complete_indicators(read_table(folder / "indicators.csv"), info, folder / "indicators.csv")
-    previous = read_table(info.table_path("previous_plan")) if info.has("previous_plan") else pd.DataFrame()
-    chapters_all = read_table(info.table_path("chapters")) if info.has("chapters") else pd.DataFrame(
-        columns=["kind", "number", "chapter", "numeral", "title_zh", "title_en"])
-    catalogue = read_table(info.table_path("catalogue")) if info.has("catalogue") else pd.DataFrame()
-    tables = {"indicators.csv": indicators, info.tables.get("previous_plan", ""): previous,
-              info.tables.get("chapters", ""): chapters_all, info.tables.get("catalogue", ""): catalogue}
-    regions = _read_regions(folder, info)
-    if check:
-        _run_declared_checks(folder, {k: v for k, v in tables.items() if k}, sources, declared)
-        _check_links(indicators, folder / "indicators.csv")
-    text_path = folder / "source.txt"
-    source_text = text_path.read_text(encoding="utf-8") if text_path.exists() else ""
-    optional = {name: read_table(folder / f"{name}.csv", required=False)
+    problems: list[PlanDataError] = []
+    warnings: list[PlanDataError] = list(info.warnings)
+
+    def attempt(function, *args, default=None, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except PlanDataError as error:
+            problems.extend(getattr(error, "errors", [error]))
+            return default
+
+    sources = attempt(_read_yaml, folder, "sources.yml", required=True, default={},
+                      expected="sources.yml：每个数据文件的来源 (where each data file comes from)")
+    declared = attempt(_read_yaml, folder, "checks.yml", required=False, default={})
+    raw_indicators = attempt(_plan_table, folder, "indicators.csv")
+    indicators = (attempt(complete_indicators, raw_indicators, info, folder / "indicators.csv", warnings=warnings)
+                  if raw_indicators is not None else None)
+    empty = pd.DataFrame()
+    previous = attempt(read_table, info.table_path("previous_plan"), default=empty) if info.has("previous_plan") else empty
+    chapters_all = attempt(read_table, info.table_path("chapters"), default=None) if info.has("chapters") else None
+    if chapters_all is None or "kind" not in chapters_all.columns:
+        if chapters_all is not None:
+            problems.append(PlanDataError(info.table_path("chapters"), 1, "kind", ", ".join(chapters_all.columns),
+                                          "列 kind, number, chapter, numeral, title_zh, title_en"))
+        chapters_all = pd.DataFrame(columns=["kind", "number", "chapter", "numeral", "title_zh", "title_en"])
+    catalogue = attempt(read_table, info.table_path("catalogue"), default=empty) if info.has("catalogue") else empty
+    regions = attempt(_read_regions, folder, info)
+    source_text = attempt(_plan_text, folder, "source.txt", default="")
+    optional = {name: attempt(_plan_table, folder, f"{name}.csv", required=False, default=empty)
                 for name in ("departments", "responsibilities")}
+    if indicators is not None:
+        problems.extend(_check_indicator_ids(indicators, folder / "indicators.csv"))
+        problems.extend(_check_chapters(indicators, chapters_all, folder / "indicators.csv"))
+    if check and indicators is not None and isinstance(sources, dict):
+        tables = {"indicators.csv": indicators, info.tables.get("previous_plan", ""): previous,
+                  info.tables.get("chapters", ""): chapters_all, info.tables.get("catalogue", ""): catalogue}
+        problems.extend(_run_declared_checks(folder, {k: v for k, v in tables.items() if k}, sources, declared or {}))
+        problems.extend(_check_links(indicators, folder / "indicators.csv"))
+    targets = attempt(_read_catalogue, info, catalogue, source_text, default=empty) if not problems else empty
+    raise_all(problems)
     return Plan(
         info=info,
         sources=sources,
@@ -360,33 +459,47 @@ def load_plan(plan: str | os.PathLike | None = None, *, check: bool = True) -> P
         previous_indicators=previous,
         chapters=chapters_all[chapters_all["kind"] == "chapter"].reset_index(drop=True),
         boxes=chapters_all[chapters_all["kind"] == "box"].reset_index(drop=True),
-        targets=_read_catalogue(info, catalogue, source_text),
+        targets=targets,
         source_text=source_text,
         regions=regions,
         checks=declared,
         departments=optional["departments"],
         responsibilities=optional["responsibilities"],
+        warnings=warnings,
     )
 
 
-def _read_yaml(path: Path, *, required: bool, expected: str = "") -> dict:
+def _plan_table(folder: Path, name: str, required: bool = True) -> pd.DataFrame:
+    """A CSV file of the plan folder by its fixed name (never a link leading outside)."""
+    return read_table(inside(folder, name), required=required)
+
+
+def _plan_text(folder: Path, name: str) -> str:
+    path = inside(folder, name)
+    return read_text(path) if path.exists() else ""
+
+
+def _read_yaml(folder: Path, name: str, *, required: bool, expected: str = "") -> dict:
+    path = inside(folder, name)
     if not path.exists():
         if required:
             raise PlanDataError(path, None, None, "", expected)
         return {}
-    try:
-        value = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise PlanDataError(path, mark.line + 1 if mark else None, None, str(exc).split("\n")[0],
-                            "有效的 YAML (valid YAML)") from None
+    value = load_yaml(path)
+    if value is None:
+        value = {}
     if not isinstance(value, dict):
         raise PlanDataError(path, None, None, str(value)[:40], "键值对 (a mapping of keys to values)")
+    from .info import _text_values
+
+    raise_all(_text_values(path, value))
+    if name == "sources.yml" and not isinstance(value.get("files", {}), dict):
+        raise PlanDataError(path, None, "files", str(value.get("files"))[:40],
+                            "键值对：文件名 → 来源 (a mapping of file name → where it comes from)")
     return value
 
 
-
-def complete_indicators(frame: pd.DataFrame, info: PlanInfo, path: Path) -> pd.DataFrame:
+def complete_indicators(frame: pd.DataFrame, info: PlanInfo, path: Path, *, warnings: list | None = None) -> pd.DataFrame:
     """Check the headline table's columns and cells, and fill the parsed columns left blank.
 
     Required columns: :data:`REQUIRED_INDICATOR_COLUMNS`; any column outside
@@ -403,6 +516,7 @@ def complete_indicators(frame: pd.DataFrame, info: PlanInfo, path: Path) -> pd.D
     >>> float(row.baseline_value), int(row.baseline_year), row.target_op, float(row.target_value), int(row.target_year)
     (6.0, 2019, '≥', 6.5, 2025)
     """
+    warnings = [] if warnings is None else warnings
     missing = [c for c in REQUIRED_INDICATOR_COLUMNS if c not in frame.columns]
     if missing:
         raise PlanDataError(path, 1, missing[0], ", ".join(frame.columns),
@@ -426,55 +540,125 @@ def complete_indicators(frame: pd.DataFrame, info: PlanInfo, path: Path) -> pd.D
                 frame[column] = pd.array([False] * n, dtype="bool")
             else:
                 frame[column] = [""] * n
+    problems = []
     for pos, row in frame.iterrows():
-        line = int(pos) + 2
-
-        def bad(column, value, expected):
-            raise PlanDataError(path, line, column, value, expected)
-
-        if row["target_kind"] not in TARGET_KINDS:
-            bad("target_kind", row["target_kind"], " / ".join(TARGET_KINDS))
-        if row["direction"] not in ("higher", "lower"):
-            bad("direction", row["direction"], "higher 或 lower（从不默认 never defaulted)")
-        if row["attribute"] not in ATTRIBUTES:
-            bad("attribute", row["attribute"], "binding（约束性）、expected（预期性）或空")
-        base = _parse_cell(path, line, "baseline_printed", row["baseline_printed"])
-        if base is not None and base.parts:
-            base = None
-        if base is not None and base.kind not in ("none", "relational"):
-            year = base.year
-            if base.mark:
-                note = info.note(base.mark)
-                if note is None or note.year is None:
-                    bad("baseline_printed", row["baseline_printed"],
-                        f"plan.yml 中说明标记 {base.mark} 年份的表注 (a table note in plan.yml that names the year of {base.mark})")
-                year = year or note.year
-            _fill(frame, pos, "baseline_value", base.value)
-            _fill(frame, pos, "baseline_year", year or info.base_year)
-        else:
-            _fill(frame, pos, "baseline_year", info.base_year)
-        _fill(frame, pos, "target_year", info.end)
-        kind = row["target_kind"]
-        if kind == "qualitative":
-            continue
-        target = _parse_cell(path, line, "target_printed", row["target_printed"])
-        if target is None or target.kind == "none":
-            bad("target_printed", row["target_printed"], "一个目标（或 target_kind = qualitative）(a target, or kind qualitative)")
-        if target.mark and info.note(target.mark) is None:
-            bad("target_printed", row["target_printed"], f"plan.yml 中说明标记 {target.mark} 的表注 (a table note that explains {target.mark})")
-        if kind == "relational":
-            if target.kind != "relational":
-                bad("target_printed", row["target_printed"], "一个关系目标，如 高于GDP增长、与GDP增长基本同步 (a relational target)")
-            if is_blank(row["linked_indicator"]):
-                bad("linked_indicator", "", "所对照的序列：本规划的指标编号或背景序列名 (the series it is stated against)")
-            _fill(frame, pos, "target_op", target.op)
-            continue
-        if target.kind == "relational":
-            bad("target_kind", kind, "relational（该目标以另一序列表述 the target names another series）")
-        if target.kind != "parts":
-            _fill(frame, pos, "target_op", target.op)
-            _fill(frame, pos, "target_value", target.value)
+        try:
+            _complete_row(frame, pos, row, info, path, warnings)
+        except PlanDataError as error:
+            problems.append(error)
+    raise_all(problems)
     return frame
+
+
+def _complete_row(frame, pos, row, info, path, warnings) -> None:
+    """Check one headline row and fill its parsed columns (the first problem of the row is raised)."""
+    line = int(pos) + 2
+
+    def bad(column, value, expected):
+        raise PlanDataError(path, line, column, value, expected)
+
+    if row["target_kind"] not in TARGET_KINDS:
+        bad("target_kind", row["target_kind"], " / ".join(TARGET_KINDS))
+    if row["direction"] not in ("higher", "lower"):
+        bad("direction", row["direction"], "higher 或 lower（从不默认 never defaulted；降低为好的指标写 lower "
+                                           "a row to be reduced is lower)")
+    attribute = str(row["attribute"]).strip()
+    attribute = ATTRIBUTE_WORDS.get(attribute, attribute)
+    if attribute not in ATTRIBUTES:
+        bad("attribute", row["attribute"], "binding 或 约束性、expected 或 预期性，或空 (binding, expected or blank)")
+    frame.at[pos, "attribute"] = attribute
+    base = _parse_cell(path, line, "baseline_printed", row["baseline_printed"])
+    if base is not None and base.parts:
+        warnings.append(PlanWarning(path, line, "baseline_printed", row["baseline_printed"],
+                                    "多项的单元格不作基期值，如需请填 baseline_value "
+                                    "(a cell of several parts gives no base value; fill baseline_value if needed)"))
+        base = None
+    if base is not None and base.kind not in ("none", "relational"):
+        year = base.year
+        if base.mark:
+            note = info.note(base.mark)
+            if note is None or note.year is None:
+                bad("baseline_printed", row["baseline_printed"],
+                    f"plan.yml 中说明标记 {base.mark} 年份的表注 (a table note in plan.yml that names the year of {base.mark})")
+            year = year or note.year
+        _fill(frame, pos, "baseline_value", base.value)
+        _fill(frame, pos, "baseline_year", year or info.base_year)
+    else:
+        _fill(frame, pos, "baseline_year", info.base_year)
+    _fill(frame, pos, "target_year", info.end)
+    _check_years(frame, pos, info, path, line)
+    kind = row["target_kind"]
+    if kind == "qualitative":
+        return
+    target = _parse_cell(path, line, "target_printed", row["target_printed"])
+    if target is None or target.kind == "none":
+        bad("target_printed", row["target_printed"], "一个目标（或 target_kind = qualitative）(a target, or kind qualitative)")
+    if target.mark and info.note(target.mark) is None:
+        bad("target_printed", row["target_printed"], f"plan.yml 中说明标记 {target.mark} 的表注 (a table note that explains {target.mark})")
+    if target.note:
+        warnings.append(PlanWarning(path, line, "target_printed", row["target_printed"],
+                                    f"分句“{target.note}”不参与评估；如需评估，请另列一行或由分析人员记录判断 "
+                                    f"(the clause “{target.note}” is not scored: give it a row of its own, or record "
+                                    f"an analyst's verdict)"))
+    if kind == "relational":
+        if target.kind != "relational":
+            bad("target_printed", row["target_printed"], "一个关系目标，如 高于GDP增长、与GDP增长基本同步 (a relational target)")
+        if is_blank(row["linked_indicator"]):
+            bad("linked_indicator", "", "所对照的序列：本规划的指标编号或背景序列名 (the series it is stated against)")
+        _fill(frame, pos, "target_op", target.op)
+        return
+    if target.kind == "relational":
+        bad("target_kind", kind, "relational（该目标以另一序列表述 the target names another series）")
+    if target.kind != "parts":
+        _fill(frame, pos, "target_op", target.op)
+        _fill(frame, pos, "target_value", target.value)
+
+
+def _check_years(frame, pos, info, path, line) -> None:
+    """A base year no later than the plan's start; a target year within the plan (or its vision)."""
+    last = max(info.end, info.vision_year or info.end)
+    base_year, target_year = frame.at[pos, "baseline_year"], frame.at[pos, "target_year"]
+    if not is_blank(base_year) and not YEAR_MIN <= int(base_year) <= info.start:
+        raise PlanDataError(path, line, "baseline_year", base_year,
+                            f"{YEAR_MIN}–{info.start} 之间的年份 (a year no later than the plan's start)")
+    if not is_blank(target_year) and not info.start <= int(target_year) <= last:
+        raise PlanDataError(path, line, "target_year", target_year,
+                            f"{info.start}–{last} 之间的年份：规划期内（或远景年）(a year of the plan, or its vision year)")
+    value = frame.at[pos, "target_value"]
+    if not is_blank(value) and not math.isfinite(float(value)):
+        raise PlanDataError(path, line, "target_value", value, "一个有限的数 (a finite number)")
+
+
+def _check_indicator_ids(indicators: pd.DataFrame, path: Path) -> list[PlanDataError]:
+    """Each ``indicator_id`` a safe slug (it names files, anchors and parameters), given once.
+
+    >>> frame = pd.DataFrame({"indicator_id": ["jobs", "../../x", "jobs"]})
+    >>> [(e.row, e.value) for e in _check_indicator_ids(frame, Path("indicators.csv"))]
+    [(3, '../../x'), (4, 'jobs')]
+    """
+    problems, seen = [], {}
+    for pos, value in enumerate(indicators["indicator_id"]):
+        value = "" if is_blank(value) else str(value)
+        if not ID_PATTERN.fullmatch(value):
+            problems.append(PlanDataError(path, pos + 2, "indicator_id", value,
+                                          "小写字母、数字、_ 和 -，以字母或数字开头，至多 64 个字符 (a slug: lower-case "
+                                          "letters, digits, _ and -, at most 64 characters)"))
+        elif value in seen:
+            problems.append(PlanDataError(path, pos + 2, "indicator_id", value,
+                                          f"唯一的编号，第{seen[value]}行已用 (an id given once; row {seen[value]} has it)"))
+        else:
+            seen[value] = pos + 2
+    return problems
+
+
+def _check_chapters(indicators: pd.DataFrame, chapters: pd.DataFrame, path: Path) -> list[PlanDataError]:
+    """An indicator's chapter is one of the plan's chapters (when it has a chapter table)."""
+    numbers = set(chapters.loc[chapters["kind"] == "chapter", "number"].dropna().astype(int)) if len(chapters) else set()
+    if not numbers:
+        return []
+    return [PlanDataError(path, pos + 2, "chapter", int(value),
+                          f"本规划的章节之一 (a chapter of the plan: {min(numbers)}–{max(numbers)})")
+            for pos, value in enumerate(indicators["chapter"]) if not is_blank(value) and int(value) not in numbers]
 
 
 def _parse_cell(path, line, column, text):
@@ -494,20 +678,20 @@ def _fill(frame: pd.DataFrame, pos, column: str, value) -> None:
     frame.at[pos, column] = value
 
 
-def _check_links(indicators: pd.DataFrame, path: Path) -> None:
+def _check_links(indicators: pd.DataFrame, path: Path) -> list[PlanDataError]:
     """A relational row's ``linked_indicator`` that looks like an id must name an indicator."""
     ids = set(indicators["indicator_id"])
-    for pos, row in indicators.iterrows():
-        link = row.get("linked_indicator", "")
-        if row["target_kind"] == "relational" and re.fullmatch(r"[a-z0-9_]+", str(link)) and link not in ids:
-            raise PlanDataError(path, int(pos) + 2, "linked_indicator", link,
-                                f"本规划的指标编号之一 (an indicator_id of this plan: {', '.join(sorted(ids))})")
+    return [PlanDataError(path, int(pos) + 2, "linked_indicator", row["linked_indicator"],
+                          f"本规划的指标编号之一 (an indicator_id of this plan: {', '.join(sorted(ids))})")
+            for pos, row in indicators.iterrows()
+            if row["target_kind"] == "relational" and re.fullmatch(r"[a-z0-9_]+", str(row["linked_indicator"]))
+            and row["linked_indicator"] not in ids]
 
 
 def _read_regions(folder: Path, info: PlanInfo) -> pd.DataFrame:
     """``regions.csv``: the plan's region and those below it (official names and codes)."""
-    path = folder / "regions.csv"
-    if not path.is_file():  # TODO(issue 15.8): required once every plan folder has one
+    path = inside(folder, "regions.csv")
+    if not path.is_file() and not path.is_symlink():  # TODO(issue 15.8): required once every plan folder has one
         return pd.DataFrame([{"code": "", "name_zh": info.region, "name_en": "", "level": info.region_level,
                               "parent_code": "", "aliases": ""}], columns=REGION_COLUMNS)
     frame = read_table(path)
@@ -517,12 +701,16 @@ def _read_regions(folder: Path, info: PlanInfo) -> pd.DataFrame:
     for column in REGION_COLUMNS:
         if column not in frame.columns:
             frame[column] = ""
+    problems = []
     if info.region not in set(frame["name_zh"]):
-        raise PlanDataError(path, None, "name_zh", info.region, f"含有规划的地区 {info.region} (the plan's region, from plan.yml)")
-    dup = frame["name_zh"].duplicated()
-    if dup.any():
-        pos = int(dup.idxmax())
-        raise PlanDataError(path, pos + 2, "name_zh", frame["name_zh"].iloc[pos], "唯一的地区名称 (a name given once)")
+        problems.append(PlanDataError(path, None, "name_zh", info.region,
+                                      f"含有规划的地区 {info.region} (the plan's region, from plan.yml)"))
+    for pos in [i for i, d in enumerate(frame["name_zh"].duplicated()) if d]:
+        problems.append(PlanDataError(path, pos + 2, "name_zh", frame["name_zh"].iloc[pos], "唯一的地区名称 (a name given once)"))
+    for pos, code in enumerate(frame["code"]):
+        if code and not re.fullmatch(r"[A-Za-z0-9_-]{1,32}", str(code)):
+            problems.append(PlanDataError(path, pos + 2, "code", code, "行政区划代码：字母和数字 (a division code: letters and digits)"))
+    raise_all(problems)
     return frame[REGION_COLUMNS]
 
 
@@ -536,13 +724,20 @@ def _read_catalogue(info: PlanInfo, frame: pd.DataFrame, source_text: str) -> pd
                         years=(info.start, max(info.end, info.vision_year or info.end)))
 
 
-def _run_declared_checks(folder: Path, tables: dict, sources: dict, declared: dict) -> None:
+def _run_declared_checks(folder: Path, tables: dict, sources: dict, declared: dict) -> list[PlanDataError]:
+    problems = []
     for name, frame in tables.items():
         if frame.empty:
             continue
-        if name not in sources.get("files", {}):
-            raise PlanDataError(folder / "sources.yml", None, "files", name,
-                                f"{name} 的来源条目 (an entry saying where {name} comes from)")
-        problems = check_table(frame, folder / name, declared.get(name, {}))
-        if problems:
-            raise problems[0]
+        if name not in (sources.get("files") or {}):
+            problems.append(PlanDataError(folder / "sources.yml", None, "files", name,
+                                          f"{name} 的来源条目 (an entry saying where {name} comes from)"))
+        rules = declared.get(name, {})
+        try:
+            problems += check_table(frame, folder / name, rules if isinstance(rules, dict) else {"": rules})
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            problems.append(PlanDataError(folder / "checks.yml", None, name, str(exc)[:80],
+                                          "docs/new-plan.md 所述形式的检查 (checks of the documented shape: unique, required, "
+                                          "choices {values, reason}, units {values, reason}, ranges {min, max, reason}, "
+                                          "percent_range, printed_cells)"))
+    return problems

@@ -21,17 +21,21 @@ plananalysis.errors.PlanDataError: 文件 ... 值 'no-such-plan' 不符合要求
 from __future__ import annotations
 
 import datetime
+import math
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from ..errors import PlanDataError
+from ..errors import PlanDataError, PlanDataErrors, PlanWarning
+from ..files import MAX_CELL_CHARACTERS, MAX_FILE_BYTES, MAX_NAME_CHARACTERS, inside, load_yaml, text_problem
 from ..paths import data_dir
 
 __all__ = ["PlanInfo", "TableNote", "read_plan_info", "resolve_plan_folder", "default_plan_id",
-           "plan_folders", "REGION_LEVELS", "OPTIONAL_TABLES"]
+           "plan_folders", "folder_problems", "raise_all", "REGION_LEVELS", "OPTIONAL_TABLES", "PLAN_KEYS",
+           "LANGUAGES", "YEAR_MIN", "YEAR_MAX", "MAX_PERIOD_YEARS"]
 
 REGION_LEVELS = ("country", "province", "city", "county")
 #: optional tables a plan may declare in plan.yml → what they are
@@ -41,6 +45,16 @@ OPTIONAL_TABLES = {
     "catalogue": "quantified targets in the chapters' prose",
 }
 _ID = re.compile(r"[a-z0-9][a-z0-9\-]{0,62}")
+#: the languages a plan can be printed in (the reports are written in zh and en)
+LANGUAGES = ("zh", "en")
+#: the years a plan may name: from the People's Republic's first year to well past any vision year
+YEAR_MIN, YEAR_MAX = 1949, 2200
+#: the longest plan period (start to end); five-year plans are 5, a long-range outline 15
+MAX_PERIOD_YEARS = 20
+#: the keys of plan.yml (docs/new-plan.md); any other key is a warning (a typo would be ignored)
+PLAN_KEYS = ("id", "title_zh", "title_en", "region", "region_level", "period", "midterm_year", "vision_year",
+             "language", "table_label", "tables", "notes", "previous_plan", "document", "data_requests")
+_LONGEST_PLAN_ARGUMENT = 1000
 
 
 @dataclass(frozen=True)
@@ -82,6 +96,7 @@ class PlanInfo:
     notes: tuple[TableNote, ...] = ()
     previous: dict = field(default_factory=dict)
     raw: dict = field(default_factory=dict, repr=False, compare=False)
+    warnings: tuple = field(default=(), repr=False, compare=False)
 
     @property
     def n_years(self) -> int:
@@ -147,12 +162,11 @@ class PlanInfo:
 
 
 def _settings() -> dict:
-    import yaml
-
     path = data_dir() / "settings.yml"
     if not path.is_file():
         return {}
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    settings = load_yaml(path) or {}
+    return settings if isinstance(settings, dict) else {}
 
 
 def default_plan_id() -> str:
@@ -192,13 +206,20 @@ def resolve_plan_folder(plan: str | os.PathLike | None = None, *, cwd: str | os.
     if plan is None or str(plan) == "":
         plan = default_plan_id()
     text = str(plan)
+    if len(text) > _LONGEST_PLAN_ARGUMENT or text_problem(text, one_line=True):
+        raise PlanDataError("--plan", None, None, text,
+                            f"一个规划编号或文件夹路径：一行，不超过 {_LONGEST_PLAN_ARGUMENT} 个字符，无控制字符 "
+                            f"(a plan id or folder: one line of at most {_LONGEST_PLAN_ARGUMENT} characters)")
     looks_like_path = os.sep in text or text.startswith(".") or (os.altsep and os.altsep in text)
     if looks_like_path or not _ID.fullmatch(text):
         path = Path(text).expanduser()
         if not path.is_absolute():
             path = Path(cwd or os.getcwd()) / path
-        if path.is_dir():
-            return path.resolve()
+        try:
+            if path.is_dir():
+                return path.resolve()
+        except OSError:   # a name too long for the file system
+            pass
     else:
         candidate = data_dir() / "plans" / text
         if candidate.is_dir():
@@ -213,8 +234,9 @@ def resolve_plan_folder(plan: str | os.PathLike | None = None, *, cwd: str | os.
 def read_plan_info(plan: str | os.PathLike | None = None) -> PlanInfo:
     """The checked ``plan.yml`` of a plan (by id or folder; ``None``: the default plan).
 
-    Every problem is a :class:`~plananalysis.errors.PlanDataError` naming the file, the key and
-    what was expected.
+    Every problem is listed at once (:class:`~plananalysis.errors.PlanDataErrors`, one line each,
+    naming the file, the key, the value and what was expected); the folder's files are checked
+    first (:func:`folder_problems`: sizes, links, pipes), before any is read.
 
     >>> info = read_plan_info()
     >>> info.plan_id == info.folder.name, info.region_level in REGION_LEVELS
@@ -222,79 +244,258 @@ def read_plan_info(plan: str | os.PathLike | None = None) -> PlanInfo:
     """
     folder = resolve_plan_folder(plan)
     path = folder / "plan.yml"
-    stamp = path.stat().st_mtime_ns if path.is_file() else 0
+    try:
+        stamp = path.stat().st_mtime_ns, path.stat().st_size, folder.stat().st_mtime_ns
+    except OSError:
+        stamp = 0
     return _read(str(folder), stamp)
 
 
-@lru_cache(maxsize=64)
-def _read(folder_text: str, _stamp: int) -> PlanInfo:
-    import yaml
+def raise_all(problems: list) -> None:
+    """Raise the problems found, if any: one as itself, several as one
+    :class:`~plananalysis.errors.PlanDataErrors` (one line each).
 
+    >>> raise_all([])
+    >>> raise_all([PlanDataError("a.csv", 2, "x", "1", "2"), PlanDataError("a.csv", 3, "x", "1", "2")])
+    Traceback (most recent call last):
+    ...
+    plananalysis.errors.PlanDataErrors: 文件 a.csv 第2行 列 x: 值 '1' 不符合要求，应为 2 (file a.csv, row 2, column x: got '1', expected 2)
+    文件 a.csv 第3行 列 x: 值 '1' 不符合要求，应为 2 (file a.csv, row 3, column x: got '1', expected 2)
+    """
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise PlanDataErrors(problems)
+
+
+def folder_problems(folder: Path) -> list[PlanDataError]:
+    """The files of a plan folder that must not be read: larger than
+    :data:`~plananalysis.files.MAX_FILE_BYTES`, a link leading outside the folder, a pipe or a device
+    (checked by their size and kind alone, before any file is opened).
+
+    >>> folder_problems(read_plan_info().folder)
+    []
+    """
+    problems = []
+    root = folder.resolve()
+    stack = [folder]
+    seen = 0
+    while stack:
+        current = stack.pop()
+        try:
+            entries = sorted(current.iterdir())
+        except OSError as exc:
+            problems.append(PlanDataError(current, None, None, exc.strerror or "", "一个可读的文件夹 (a readable folder)"))
+            continue
+        for entry in entries:
+            seen += 1
+            if seen > 10_000:
+                problems.append(PlanDataError(folder, None, None, "10000+", "不超过 10000 个文件的文件夹 (a folder of at most 10000 files)"))
+                return problems
+            if entry.name.startswith(".") or entry.name == "backups":
+                continue
+            if entry.is_symlink():
+                try:
+                    entry.resolve().relative_to(root)
+                except (ValueError, OSError, RuntimeError):
+                    problems.append(PlanDataError(entry, None, None, entry.name,
+                                                  "规划文件夹内的文件，而非指向文件夹外的链接 (a file inside the plan's folder, "
+                                                  "not a link leading outside)"))
+                    continue
+            try:
+                info = entry.stat()
+            except OSError as exc:
+                problems.append(PlanDataError(entry, None, None, exc.strerror or "", "一个可读的文件 (a readable file)"))
+                continue
+            if stat.S_ISDIR(info.st_mode):
+                if not entry.is_symlink():
+                    stack.append(entry)
+            elif not stat.S_ISREG(info.st_mode):
+                problems.append(PlanDataError(entry, None, None, entry.name,
+                                              "一个普通文件，而非管道或设备 (a regular file, not a pipe or device)"))
+            elif info.st_size > MAX_FILE_BYTES:
+                problems.append(PlanDataError(entry, None, None, f"{info.st_size} 字节 (bytes)",
+                                              f"不超过 {MAX_FILE_BYTES} 字节的文件 (a file of at most {MAX_FILE_BYTES} bytes)"))
+    return problems
+
+
+def _year(value, *, low: int = YEAR_MIN, high: int = YEAR_MAX) -> int | None:
+    """A year as plan.yml may write it (2021 or "2021"), within ``low``–``high``; None otherwise.
+
+    >>> _year(2021), _year("2021"), _year(2021.0), _year("soon"), _year([2023]), _year(True), _year(99999)
+    (2021, 2021, None, None, None, None, None)
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and re.fullmatch(r"\s*\d{1,4}\s*", value):
+        value = int(value)
+    if isinstance(value, int) and low <= value <= high:
+        return value
+    return None
+
+
+@lru_cache(maxsize=64)
+def _read(folder_text: str, _stamp) -> PlanInfo:
     folder = Path(folder_text)
     path = folder / "plan.yml"
+    problems = folder_problems(folder)
+    raise_all(problems)
     if not path.is_file():
         raise PlanDataError(path, None, None, "", "plan.yml：规划编号、名称、地区、规划期 (the plan's id, title, region and period)")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise PlanDataError(path, mark.line + 1 if mark else None, None, str(exc).split("\n")[0],
-                            "有效的 YAML (valid YAML)") from None
+    raw = load_yaml(path)
+    if raw is None:
+        raw = {}
     if not isinstance(raw, dict):
         raise PlanDataError(path, None, None, str(raw)[:40], "键值对 (a mapping of keys to values)")
+    warnings = []
 
-    def need(key, kind=str, where=raw, name=None):
+    def bad(key, value, expected):
+        problems.append(PlanDataError(path, None, key, value, expected))
+
+    def text(key, where=raw, name=None, *, required=True, one_line=True, limit=MAX_NAME_CHARACTERS):
         name = name or key
         value = where.get(key) if isinstance(where, dict) else None
         if value is None or value == "":
-            raise PlanDataError(path, None, name, "", f"{name} 的值 (a value for {name})")
-        if kind is int:
-            try:
-                return int(value)
-            except (TypeError, ValueError):
-                raise PlanDataError(path, None, name, value, "年份，四位整数 (a year)") from None
-        return str(value)
+            if required:
+                bad(name, "", f"{name} 的值 (a value for {name})")
+            return ""
+        if isinstance(value, (dict, list, bool)) or (isinstance(value, float) and not math.isfinite(value)):
+            bad(name, value, "一段文字 (a text)")
+            return ""
+        value = str(value)
+        problem = text_problem(value, one_line=one_line, limit=limit)
+        if problem:
+            bad(name, value, problem)
+            return ""
+        return value
 
-    plan_id = need("id")
-    if plan_id != folder.name:
-        raise PlanDataError(path, None, "id", plan_id, f"与文件夹名相同：{folder.name} (the folder's name)")
-    if not _ID.fullmatch(plan_id):
-        raise PlanDataError(path, None, "id", plan_id, "小写字母、数字和连字符 (lower-case letters, digits and hyphens)")
+    def year(key, where=raw, name=None, *, required=True, low=YEAR_MIN, high=YEAR_MAX):
+        name = name or key
+        value = where.get(key) if isinstance(where, dict) else None
+        if value is None or value == "":
+            if required:
+                bad(name, "", f"{name} 的值：{low}–{high} 之间的年份 (a value for {name}: a year, {low}–{high})")
+            return None
+        checked = _year(value, low=low, high=high)
+        if checked is None:
+            bad(name, value, f"{low}–{high} 之间的整数年份，如 2021 (a whole year within {low}–{high}, like 2021)")
+        return checked
+
+    for key in raw:
+        if key not in PLAN_KEYS:
+            warnings.append(PlanWarning(path, None, str(key), str(key),
+                                        "未知的键，已忽略；已知的键 (an unknown key, ignored; the known keys): " + ", ".join(PLAN_KEYS)))
+    plan_id = text("id")
+    if plan_id and not _ID.fullmatch(plan_id):
+        bad("id", plan_id, "小写字母、数字和连字符 (lower-case letters, digits and hyphens)")
+    elif plan_id and plan_id != folder.name:
+        bad("id", plan_id, f"与文件夹名相同：{folder.name} (the folder's name)")
+    title_zh = text("title_zh")
+    title_en = text("title_en", required=False)
+    region = text("region")
+    level = text("region_level")
+    if level and level not in REGION_LEVELS:
+        bad("region_level", level, " / ".join(REGION_LEVELS))
     period = raw.get("period")
+    start = end = base = None
     if not isinstance(period, dict):
-        raise PlanDataError(path, None, "period", period, "{start: 年, end: 年, base_year: 年}")
-    start, end = need("start", int, period, "period.start"), need("end", int, period, "period.end")
-    base = need("base_year", int, period, "period.base_year")
-    if not base < start <= end:
-        raise PlanDataError(path, None, "period", period, "base_year < start ≤ end")
-    midterm = int(raw.get("midterm_year") or (start + end) // 2)
-    if not start <= midterm <= end:
-        raise PlanDataError(path, None, "midterm_year", midterm, f"{start}–{end} 之间的年份 (a year of the period)")
-    vision = raw.get("vision_year")
-    level = need("region_level")
-    if level not in REGION_LEVELS:
-        raise PlanDataError(path, None, "region_level", level, " / ".join(REGION_LEVELS))
+        bad("period", period, "{start: 年, end: 年, base_year: 年}")
+    else:
+        start, end = year("start", period, "period.start"), year("end", period, "period.end")
+        base = year("base_year", period, "period.base_year")
+        unknown = sorted(str(k) for k in period if k not in ("start", "end", "base_year"))
+        if unknown:
+            bad(f"period.{unknown[0]}", unknown[0], "start、end、base_year")
+        if None not in (start, end, base):
+            if not base < start <= end:
+                bad("period", {"start": start, "end": end, "base_year": base}, "base_year < start ≤ end")
+            elif end - start > MAX_PERIOD_YEARS or start - base > MAX_PERIOD_YEARS:
+                bad("period", {"start": start, "end": end, "base_year": base},
+                    f"不超过 {MAX_PERIOD_YEARS} 年的规划期 (a period of at most {MAX_PERIOD_YEARS} years)")
+    period_ok = not problems and None not in (start, end, base)
+    midterm = None
+    if "midterm_year" in raw and raw["midterm_year"] not in (None, ""):
+        midterm = year("midterm_year", low=start if period_ok else YEAR_MIN, high=end if period_ok else YEAR_MAX)
+    elif period_ok:
+        midterm = (start + end) // 2
+    vision = year("vision_year", required=False, low=end if period_ok else YEAR_MIN)
+    language = text("language", required=False) or "zh"
+    if language not in LANGUAGES:
+        bad("language", language, " / ".join(LANGUAGES))
+    text("table_label", required=False)
     tables = raw.get("tables") or {}
-    if not isinstance(tables, dict) or set(tables) - set(OPTIONAL_TABLES):
-        unknown = sorted(set(tables) - set(OPTIONAL_TABLES)) if isinstance(tables, dict) else tables
-        raise PlanDataError(path, None, "tables", unknown, "、".join(OPTIONAL_TABLES))
+    if not isinstance(tables, dict):
+        bad("tables", tables, "键值对：" + "、".join(OPTIONAL_TABLES) + " → 文件名 (a mapping of table → file name)")
+        tables = {}
     for key, name in tables.items():
-        if name and not (folder / str(name)).is_file():
-            raise PlanDataError(folder / str(name), None, f"tables.{key}", name, "该文件存在 (the file to exist)")
+        if key not in OPTIONAL_TABLES:
+            bad(f"tables.{key}", key, "、".join(OPTIONAL_TABLES))
+            continue
+        if name in (None, ""):
+            continue
+        if not isinstance(name, str):
+            bad(f"tables.{key}", name, "一个文件名 (a file name)")
+            continue
+        try:
+            table = inside(folder, name, declared_in=path, key=f"tables.{key}")
+        except PlanDataError as error:
+            problems.append(error)
+            continue
+        if not table.is_file():
+            problems.append(PlanDataError(table, None, f"tables.{key}", name, "该文件存在 (the file to exist)"))
     notes = []
-    for i, note in enumerate(raw.get("notes") or [], start=1):
+    raw_notes = raw.get("notes") or []
+    if not isinstance(raw_notes, list):
+        bad("notes", raw_notes, "一个列表：[{mark: 标记, year: 年份 或 meaning: 含义, text: 原文}] (a list of notes)")
+        raw_notes = []
+    for i, note in enumerate(raw_notes, start=1):
         if not isinstance(note, dict) or not note.get("mark"):
-            raise PlanDataError(path, None, f"notes[{i}]", note, "{mark: 标记, year: 年份 或 meaning: 含义, text: 原文}")
-        year = note.get("year")
-        if year is None and not note.get("meaning"):
-            raise PlanDataError(path, None, f"notes[{i}]", note.get("mark"),
-                                "一个年份 (year) 或含义 (meaning)：表注须说明标记的意思 (a table note must say what its mark means)")
-        notes.append(TableNote(mark=str(note["mark"]), text=str(note.get("text", "")),
-                               year=int(year) if year is not None else None, meaning=str(note.get("meaning", ""))))
+            bad(f"notes[{i}]", note, "{mark: 标记, year: 年份 或 meaning: 含义, text: 原文}")
+            continue
+        before = len(problems)
+        mark = text("mark", note, f"notes[{i}].mark", limit=10)
+        note_year = year("year", note, f"notes[{i}].year", required=False,
+                         high=end if period_ok else YEAR_MAX)
+        meaning = text("meaning", note, f"notes[{i}].meaning", required=False)
+        note_text = text("text", note, f"notes[{i}].text", required=False, one_line=False, limit=MAX_CELL_CHARACTERS)
+        if len(problems) > before:
+            continue
+        if note_year is None and not meaning:
+            bad(f"notes[{i}]", mark, "一个年份 (year) 或含义 (meaning)：表注须说明标记的意思 (a table note must say what its mark means)")
+            continue
+        notes.append(TableNote(mark=mark, text=note_text, year=note_year, meaning=meaning))
+    previous = raw.get("previous_plan") or {}
+    if not isinstance(previous, dict):
+        bad("previous_plan", previous, "键值对：title_zh, title_en, period, table_label (a mapping)")
+        previous = {}
+    for key in ("document", "data_requests"):
+        if raw.get(key) is not None and not isinstance(raw.get(key), dict):
+            bad(key, raw.get(key), "键值对 (a mapping)")
+    problems += _text_values(path, raw)
+    raise_all(problems)
     return PlanInfo(
-        plan_id=plan_id, folder=folder, title_zh=need("title_zh"), title_en=str(raw.get("title_en") or ""),
-        region=need("region"), region_level=level, start=start, end=end, base_year=base,
-        midterm_year=midterm, language=str(raw.get("language") or "zh"),
-        vision_year=int(vision) if vision else None, tables={k: str(v) for k, v in tables.items() if v},
-        notes=tuple(notes), previous=dict(raw.get("previous_plan") or {}), raw=raw,
+        plan_id=plan_id, folder=folder, title_zh=title_zh, title_en=title_en,
+        region=region, region_level=level, start=start, end=end, base_year=base,
+        midterm_year=midterm, language=language, vision_year=vision,
+        tables={k: str(v) for k, v in tables.items() if v}, notes=tuple(notes), previous=dict(previous), raw=raw,
+        warnings=tuple(warnings),
     )
+
+
+def _text_values(path: Path, value, key: str = "") -> list[PlanDataError]:
+    """Every text of a YAML file without control or bidirectional characters and not overlong.
+
+    >>> [e.column for e in _text_values(Path("sources.yml"), {"document": {"issued": "2021\u202e"}})]
+    ['document.issued']
+    """
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _text_values(path, v, f"{key}.{k}" if key else str(k))]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value, start=1) for p in _text_values(path, v, f"{key}[{i}]")]
+    if isinstance(value, float) and not math.isfinite(value):
+        return [PlanDataError(path, None, key, value, "一个有限的数 (a finite number)")]
+    if isinstance(value, str):
+        problem = text_problem(value)
+        if problem:
+            return [PlanDataError(path, None, key, value, problem)]
+    return []

@@ -45,6 +45,8 @@ def _check(args) -> int:
           f"  观测值 {len(observed)} 条，分析判断 {len(verdicts)} 条；{review.params.as_of}年评估："
           f"{len(progress) - len(unassessable)} 项可评估"
           + (f"，{len(unassessable)} 项无法评估（{'、'.join(unassessable['name_zh'])}）" if len(unassessable) else ""))
+    for warning in plan.warnings:   # read but not used: said, never silent
+        print(f"  {warning}")
     return 0
 
 
