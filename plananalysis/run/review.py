@@ -985,13 +985,19 @@ def register(sub) -> None:
     p.set_defaults(handler=_cli)
 
 
-def review_parameters(plans: list[str] | None, as_of=None, **values) -> list[ReviewParameters]:
+def review_parameters(plans: list[str] | None, as_of=None, *, bad: list | None = None,
+                      **values) -> list[ReviewParameters]:
     """The reviews a command asks for: every plan named (``all``: every plan folder) × every
     review year (``as_of``, or each plan's reviews due).
+
+    With ``bad`` (a list), each plan is checked in full first (:func:`~plananalysis.plan.folder.load_plan`):
+    a plan folder that fails is added to ``bad`` as ``(folder, error)`` and left out, and the
+    good plans are reviewed; without it, the first bad plan's error is raised.
 
     >>> [p.as_of for p in review_parameters(None, as_of=2023)]
     [2023]
     """
+    from ..errors import PlanAnalysisError
     from ..plan.info import plan_folders
 
     names = plans or [None]
@@ -999,9 +1005,18 @@ def review_parameters(plans: list[str] | None, as_of=None, **values) -> list[Rev
         names = [str(folder) for folder in plan_folders()]
     reviews = []
     for name in names:
-        info = validate(plan=name).info
-        years = [as_of] if as_of is not None else info.reviews_due()
-        reviews += [validate(plan=str(info.folder), as_of=year, **values) for year in years]
+        try:
+            info = validate(plan=name).info
+            if bad is not None:
+                from ..plan.folder import load_plan
+
+                load_plan(info.folder)
+            years = [as_of] if as_of is not None else info.reviews_due()
+            reviews += [validate(plan=str(info.folder), as_of=year, **values) for year in years]
+        except PlanAnalysisError as error:
+            if bad is None:
+                raise
+            bad.append((name, error))
     return reviews
 
 
@@ -1024,10 +1039,21 @@ def _cli(args) -> int:
 
     with stop_on_signals(on_signal=stop_workers):
         try:
+            several = args.plan is not None and ("all" in args.plan or len(args.plan) > 1)
+            bad_plans: list = []
             reviews = review_parameters(args.plan, args.as_of, method=args.method, lang=args.lang,
-                                        region=args.region, observed_path=args.observed)
+                                        region=args.region, observed_path=args.observed,
+                                        bad=bad_plans if several else None)
             summaries = run_reviews(reviews, jobs=args.jobs, force=args.force, reports_dir=args.reports_dir,
                                     only=args.only, echo=lambda line: print(line, flush=True))
+            for name, error in bad_plans:   # every good plan was reviewed; the bad ones are named
+                lines = str(error).splitlines()
+                print(f"plananalysis: 未评估的规划 (plan not reviewed): {name}：{len(lines)} 个问题 (problems)",
+                      file=sys.stderr, flush=True)
+                for line in lines:
+                    print(f"  {line}", file=sys.stderr, flush=True)
+            if bad_plans:
+                return 2
         except Stopped as stop:
             end_processes({pid: start for pid, start in descendants(os.getpid()).items()
                            if not _is_resource_tracker(pid)}, timeout=3)
