@@ -345,8 +345,16 @@ def read_table(path: Path, required: bool = True) -> pd.DataFrame:
         if required:
             raise PlanDataError(path, None, None, "", "该文件存在 (the file to exist)")
         return pd.DataFrame()
+    problems: list = []
+    frame = typed_table(path, problems)
+    raise_all(problems)
+    return frame
+
+
+def typed_table(path: Path, problems: list) -> pd.DataFrame:
+    """:func:`read_table`'s frame, its bad cells blank and listed in ``problems`` (so that the
+    checks of the other columns still run and every problem is listed at once)."""
     frame = read_csv_frame(path)
-    problems = []
     for column in frame.columns:
         if column in _INT_COLUMNS:
             frame[column] = _convert(frame, column, path, int, "整数 (a whole number)", "Int64", problems)
@@ -354,7 +362,6 @@ def read_table(path: Path, required: bool = True) -> pd.DataFrame:
             frame[column] = _convert(frame, column, path, float, "数字 (a number)", "float64", problems)
         elif column in _BOOL_COLUMNS:
             frame[column] = _convert_bool(frame, column, path, problems)
-    raise_all(problems)
     return frame
 
 
@@ -426,9 +433,13 @@ def load_plan(plan: str | os.PathLike | None = None, *, check: bool = True) -> P
     sources = attempt(_read_yaml, folder, "sources.yml", required=True, default={},
                       expected="sources.yml：每个数据文件的来源 (where each data file comes from)")
     declared = attempt(_read_yaml, folder, "checks.yml", required=False, default={})
-    raw_indicators = attempt(_plan_table, folder, "indicators.csv")
+    before = len(problems)
+    raw_indicators = attempt(typed_table, inside(folder, "indicators.csv"), problems)
+    readable = raw_indicators is not None and len(problems) == before   # else its parsed columns would mislead
+    if raw_indicators is not None and "indicator_id" in raw_indicators.columns:
+        problems.extend(_check_indicator_ids(raw_indicators, folder / "indicators.csv"))
     indicators = (attempt(complete_indicators, raw_indicators, info, folder / "indicators.csv", warnings=warnings)
-                  if raw_indicators is not None else None)
+                  if readable else None)
     empty = pd.DataFrame()
     previous = attempt(read_table, info.table_path("previous_plan"), default=empty) if info.has("previous_plan") else empty
     chapters_all = attempt(read_table, info.table_path("chapters"), default=None) if info.has("chapters") else None
@@ -443,7 +454,6 @@ def load_plan(plan: str | os.PathLike | None = None, *, check: bool = True) -> P
     optional = {name: attempt(_plan_table, folder, f"{name}.csv", required=False, default=empty)
                 for name in ("departments", "responsibilities")}
     if indicators is not None:
-        problems.extend(_check_indicator_ids(indicators, folder / "indicators.csv"))
         problems.extend(_check_chapters(indicators, chapters_all, folder / "indicators.csv"))
     if check and indicators is not None and isinstance(sources, dict):
         tables = {"indicators.csv": indicators, info.tables.get("previous_plan", ""): previous,
