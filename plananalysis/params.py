@@ -25,7 +25,7 @@ import csv
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .errors import ParameterError, PlanDataError
+from .errors import ParameterError, PlanDataError, shorten
 from .plan.info import PlanInfo, read_plan_info, resolve_plan_folder
 
 __all__ = ["ReviewParameters", "ReviewParameterError", "validate", "method_names", "LANGUAGES",
@@ -48,8 +48,9 @@ class ReviewParameterError(ParameterError):
 
     def __init__(self, name: str, value, expected_zh: str, expected_en: str):
         self.name, self.value = name, value
-        super().__init__(f"参数 {name} = {value!r} 不符合要求：应为 {expected_zh} "
-                         f"(parameter {name} = {value!r}: expected {expected_en})")
+        shown = shorten(value)   # a 5,000-character --plan is shown by its start
+        super().__init__(f"参数 {name} = {shown} 不符合要求：应为 {expected_zh} "
+                         f"(parameter {name} = {shown}: expected {expected_en})")
 
     def _render_traceback_(self):  # IPython shows this instead of a traceback
         return [f"\x1b[31m{self.args[0]}\x1b[0m"]
