@@ -36,6 +36,7 @@ import pandas as pd
 
 from . import format as fmt
 from .signals import signals, status_table
+from .targets import _value_text
 
 __all__ = ["COLUMNS", "results_table", "source_counts", "source_key", "undated_labels"]
 
@@ -116,7 +117,7 @@ def results_table(table: pd.DataFrame, lang: str = "zh", *, kind: str = "indicat
             "P": p, "E": e, "E_note": sig["bar_note"] if not fmt.is_missing(e) else "", "q": q,
             "latest_value": value, "latest_year": year, "qualifier": qualifier,
             "latest": fmt.value_text(value, unit, year, qualifier, lang),
-            "latest_text": "" if fmt.is_missing(value) else fmt.with_unit(fmt.number(value, unit, qualifier=qualifier), unit, lang),
+            "latest_text": _value_text({"latest_value": value, "latest_qualifier": qualifier, "unit": unit}, lang),
             "projected": sig["projected"], "reason": sig["reason"],
         })
     frame = pd.DataFrame(rows, columns=COLUMNS)

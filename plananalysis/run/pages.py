@@ -272,6 +272,17 @@ def not_found_html(lang: str = "zh", base_url: str = "/") -> str:
     return _page(_t("not_found", lang), body, lang)
 
 
+def default_as_of(choices: dict, lang: str = "zh") -> int:
+    """The review ``/scorecard`` shows when none is asked: the one the interactive scorecard opens
+    on (``options.json``'s ``default``: the latest review due), else the first choice.
+
+    >>> default_as_of({"zh": [["2023年（中期评估）", 2023], ["2025年（终期评估）", 2025]], "default": 2025})
+    2025
+    """
+    options = choices.get(_lang(lang)) or []
+    return int(choices.get("default", options[0][1] if options else 0))
+
+
 def scorecard_file(folder: str | os.PathLike, lang: str, as_of: int) -> Path:
     """Where :func:`render_scorecards` writes one scorecard body.
 

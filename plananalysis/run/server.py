@@ -209,7 +209,7 @@ class StaticScorecardHandler(_Friendly, tornado.web.RequestHandler):
         except (OSError, ValueError, KeyError):
             choices, options = {}, None
         # no as_of asked: the latest review due, the one the interactive scorecard opens on
-        default = choices.get("default", options[0][1] if options else 0)
+        default = pages.default_as_of(choices, lang)
         as_of_text = self.get_query_argument("as_of", "")
         as_of = int(as_of_text) if as_of_text.isdigit() else default
         if options is not None and as_of not in [value for _, value in options]:
