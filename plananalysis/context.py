@@ -210,6 +210,67 @@ class ReviewContext:
         return assess_targets(self.plan, self.observed, as_of=self.params.as_of, method=self.params.method,
                               region=self.params.region, progress=self.progress, verdicts=self.verdicts)
 
+    @shared_property
+    def results(self) -> pd.DataFrame:
+        """The review's one results table: every headline indicator, then every catalogue target,
+        with the status, P, E, q, latest value and year, projection and reason each output shows
+        (:func:`~plananalysis.present.results.results_table`); pages, workbook, document and apps
+        read it and never work these out again.
+
+        >>> table = review_context(as_of=2023).results
+        >>> table["kind"].value_counts().to_dict() == {"indicator": 25, "target": 108}
+        True
+        """
+        from .present.results import results_table
+
+        parts = [results_table(self.progress, self.lang)]
+        if self.target_progress is not None and len(self.target_progress):
+            parts.append(results_table(self.target_progress, self.lang, kind="target"))
+        return pd.concat(parts, ignore_index=True)
+
+    def indicator_results(self, rows: pd.DataFrame | None = None) -> pd.DataFrame:
+        """The results of the headline indicators (of ``rows``, a part of :attr:`progress`, in
+        its order).
+
+        >>> review = review_context(as_of=2023)
+        >>> review.indicator_results(review.progress.tail(1))["id"].tolist()
+        ['work_safety_death_rate']
+        """
+        table = self.results[self.results["kind"] == "indicator"].set_index("id", drop=False)
+        ids = self.progress["indicator_id"] if rows is None else rows["indicator_id"]
+        return table.loc[list(ids)].reset_index(drop=True)
+
+    def target_results(self, rows: pd.DataFrame | None = None) -> pd.DataFrame:
+        """The results of the catalogue targets (of ``rows``, a part of :attr:`target_progress`)."""
+        table = self.results[self.results["kind"] == "target"].set_index("id", drop=False)
+        ids = self.target_progress["target_id"] if rows is None else rows["target_id"]
+        return table.loc[list(ids)].reset_index(drop=True)
+
+    @shared_property
+    def source_counts(self) -> dict:
+        """The observed values this review rests on (up to its year) and their distinct sources
+        (:func:`~plananalysis.present.results.source_counts`): the one count pages, front page and
+        document print.
+
+        >>> review_context(as_of=2023).source_counts["sources"] < review_context(as_of=2025).source_counts["sources"]
+        True
+        """
+        from .present.results import source_counts
+
+        return source_counts(self.observed, self.params.as_of)
+
+    @property
+    def value_names(self) -> dict[str, str]:
+        """Indicator id or catalogue target id → its name in the report's language (an observed
+        value belongs to one or the other)."""
+        names = {}
+        targets = self.plan.targets
+        if len(targets):
+            column = "subject_en" if self.lang == "en" else "subject_zh"
+            names.update(zip(targets["target_id"], targets[column]))
+        names.update(self.indicator_names)
+        return names
+
     @property
     def indicator_names(self) -> dict[str, str]:
         """Indicator id → name in the report's language."""
@@ -252,15 +313,16 @@ class ReviewContext:
         from .present.glossary import mark_chinese, pick
 
         doc = self.plan.sources.get("document", {})
-        n_sources = self.observed["source_url"].replace("", pd.NA).nunique()
+        counts = self.source_counts
+        n_values, n_sources = counts["values"], counts["sources"]
         publisher = mark_chinese(pick(doc.get("publisher", ""), self.lang), self.lang)
         title = mark_chinese(doc.get("title", ""), self.lang)
         return self.t(
             f"---\n数据来源：规划文本《{title}》（{publisher}，{doc.get('issued', '')}）；"
-            f"观测值{len(self.observed)}条，来自{n_sources}个公开来源（每条的出处见“数据审计”报告与 scorecard.xlsx）。"
+            f"观测值{n_values}条，来自{n_sources}个公开来源（每条的出处见“数据审计”报告与 scorecard.xlsx）。"
             f"缺失数据记为“无数据”，不以零计，也不插值。",
             f"---\nSources: the plan's text, {title} ({publisher}, {doc.get('issued', '')}); "
-            f"{len(self.observed)} observed values from {n_sources} public sources (each listed in the data audit "
+            f"{n_values} observed values from {n_sources} public sources (each listed in the data audit "
             f"and scorecard.xlsx). Missing data is 'no data': never zero, never interpolated.")
 
     # ------------------------------------------------------------ overview

@@ -219,7 +219,11 @@ def test_cumulative_sum_charts_the_running_sum_against_the_schedule(plan, observ
     assert "缺2021、2022年数据，无法累计" in spec["title"]["subtitle"]
     bars = [d for layer, d in layers(spec) if mark(layer) == "bar"]
     assert [(r["year"], r["value"]) for r in bars[0]] == [(2023, 116.3), (2024, 118.3)]
-    assert (((2020, 0.0), (2025, 400.0)), [6, 4]) in line_segments(spec)
+    # yearly flows are drawn as flows, on a yearly axis, against the yearly pace needed (400/5),
+    # never under the cumulative path to 400 (issue 19)
+    assert line_segments(spec) == [(((2021, 80.0), (2025, 80.0)), [6, 4])]
+    assert spec["title"]["text"] == "新增城镇就业人数（每年新增）"
+    assert spec["layer"][0]["encoding"]["y"]["axis"]["title"].startswith("当年新增")
     # with contiguous flows (synthetic test vector) the sum runs: 100, 100+110=210, 210+90=300
     flows = pd.DataFrame({"year": [2021, 2022, 2023], "value": [100.0, 110.0, 90.0],
                           "qualifier": ["", "≈", ""], "series": "plan"})

@@ -12,9 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from plananalysis.params import validate
 from plananalysis.plan.folder import load_plan
-from plananalysis.run.review import run_reviews
 
 from .browser import ARTIFACTS, chromium, offline_page
 from .contradictions import check_document, check_page, check_workbook, statuses_by_indicator
@@ -25,13 +23,9 @@ REVIEWS = [(2023, "zh"), (2023, "en"), (2025, "zh"), (2025, "en")]
 
 
 @pytest.fixture(scope="module")
-def reviews(tmp_path_factory):
-    """The four reviews, run once with one pool of workers."""
-    folder = tmp_path_factory.mktemp("reports")
-    params = [validate(as_of=year, lang=lang) for year, lang in REVIEWS]
-    summaries = run_reviews(params, jobs=2, reports_dir=folder, echo=lambda line: None)
-    assert all(s["ok"] for s in summaries), [s["failed"] for s in summaries]
-    return {key: Path(s["folder"]) for key, s in zip(REVIEWS, summaries)}
+def reviews(built_reviews):
+    """The default plan's four reviews, from the session's one build (tests/conftest.py)."""
+    return {(year, lang): built_reviews[("", year, lang)] for year, lang in REVIEWS}
 
 
 def _years(plan, page_name: str) -> tuple[int, int]:

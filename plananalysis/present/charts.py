@@ -99,6 +99,9 @@ _TEXT = {
         "subtitle": "目标：{target}（{target_year}年）；基期：{baseline}（{baseline_year}年）",
         "subtitle_nobase": "目标：{target}（{target_year}年）",
         "cumulative_title": "{name}（{start}—{end}年累计）",
+        "yearly_title": "{name}（每年新增）",
+        "flows_left_out": "年度降幅不在累计轴上绘出（见数据表）",
+        "yearly_pace": "每年需{pace}（合计{total}）",
         "q": {"": "精确值", "≈": "约数（≈）", ">": "下界（高于）", "<": "上界（低于）"},
     },
     "en": {
@@ -119,6 +122,9 @@ _TEXT = {
         "subtitle": "Target: {target} ({target_year}); baseline: {baseline} ({baseline_year})",
         "subtitle_nobase": "Target: {target} ({target_year})",
         "cumulative_title": "{name} (sum {start}–{end})",
+        "yearly_title": "{name} (each year)",
+        "flows_left_out": "yearly declines are not drawn on the cumulative axis (see the data table)",
+        "yearly_pace": "{pace} a year needed (total {total})",
         "q": {"": "exact", "≈": "rounded (≈)", ">": "lower bound (>)", "<": "upper bound (<)"},
     },
 }
@@ -497,19 +503,43 @@ def trajectory(indicator: Mapping, observed: pd.DataFrame | None = None,
     unit = glossary.unit_name(unit, lang)
 
     rows = _tidy_observed(observed)
+    notes: list[str] = []
+    if kind == "cumulative_reduction" and "value_type" in rows.columns:
+        # a five-year cumulative reduction is drawn as the cumulative sum against the cumulative
+        # path: yearly declines (flows, of any series) are not drawn on its axis
+        is_flow = rows["value_type"].fillna("").astype(str).eq("flow")
+        if is_flow.any():
+            notes.append(t["flows_left_out"])
+        rows = rows[~is_flow].reset_index(drop=True)
     plan_rows = rows[rows["series"] == "plan"]
     context_rows = rows[rows["series"] != "plan"]
-    notes: list[str] = []
 
     # What the y axis shows: the level itself, or (cumulative_sum) the running sum.
     flows = None
+    yearly = False   # a five-year sum drawn as its yearly flows against the yearly pace needed
     if kind == "cumulative_sum":
         flows = plan_rows[(plan_rows["year"] > base_year) & (plan_rows["year"] <= target_year)]
         sums, gaps = _running_sum(flows, base_year + 1)
-        if gaps:
-            notes.append(t["gap"].format(years="、".join(str(g) for g in gaps) if lang == "zh"
-                                         else ", ".join(str(g) for g in gaps)))
-        indicator_points = sums
+        if gaps or (len(flows) and sums.empty):
+            # the sum cannot be formed: the flows are drawn as flows, on a yearly axis, against
+            # the yearly pace the total needs — never under the cumulative path
+            yearly = True
+            missing = sorted(set(range(base_year + 1, int(flows["year"].max()) + 1)) - set(flows["year"].astype(int)))
+            notes.append(t["gap"].format(years="、".join(str(g) for g in missing) if lang == "zh"
+                                         else ", ".join(str(g) for g in missing)))
+            indicator_points = flows
+            pace = target_value / (target_year - base_year) if target_value is not None else None
+            path_start = (base_year + 1, pace) if pace is not None else None
+            path_end = (target_year, pace) if pace is not None else None
+            title = t["yearly_title"].format(name=name)
+        else:   # the running sum against the cumulative path; the flows are not drawn on its axis
+            indicator_points = sums
+            path_start = (base_year, 0.0)
+            path_end = (target_year, target_value) if target_value is not None else None
+            title = t["cumulative_title"].format(name=name, start=base_year + 1, end=target_year)
+            flows = None
+    elif kind == "cumulative_reduction":
+        indicator_points = plan_rows
         path_start = (base_year, 0.0)
         path_end = (target_year, target_value) if target_value is not None else None
         title = t["cumulative_title"].format(name=name, start=base_year + 1, end=target_year)
@@ -530,7 +560,7 @@ def trajectory(indicator: Mapping, observed: pd.DataFrame | None = None,
         projection = _number(progress, "projection")
     low, high = _number(progress, "projection_low"), _number(progress, "projection_high")
     latest = indicator_points.iloc[-1] if len(indicator_points) else None
-    if latest is None or int(latest["year"]) >= target_year:
+    if latest is None or int(latest["year"]) >= target_year or yearly:
         projection = low = high = None  # nothing to project from, or nothing left to project
 
     # Target regions.
@@ -556,7 +586,7 @@ def trajectory(indicator: Mapping, observed: pd.DataFrame | None = None,
     for point in (path_start, path_end):
         if point is not None and point[1] is not None:
             values.append(point[1])
-    if target_value is not None and kind != "cumulative_change":
+    if target_value is not None and kind != "cumulative_change" and not yearly:
         values.append(target_value)
     if band:
         values += list(band)
@@ -572,7 +602,9 @@ def trajectory(indicator: Mapping, observed: pd.DataFrame | None = None,
     years = list(rows["year"]) + [base_year, target_year]
     x_lo, x_hi = min(years) - 0.4, max(years) + 0.4
     # y title: the indicator's name when short, else "数值"; the cumulative sum says so
-    if kind == "cumulative_sum":
+    if yearly:
+        quantity = t["annual_flow"]
+    elif kind in ("cumulative_sum", "cumulative_reduction"):
         quantity = t["cumulative"]
     elif kind == "cumulative_change" or len(name) > (14 if lang == "zh" else 30):
         quantity = t["value"]
@@ -617,7 +649,9 @@ def trajectory(indicator: Mapping, observed: pd.DataFrame | None = None,
         share = 0.3  # label the path early on, away from later points and flow bars
         mid = (path_start[0] + share * (path_end[0] - path_start[0]),
                path_start[1] + share * (path_end[1] - path_start[1]))
-        layers.append(_label(mid[0], mid[1], t["schedule"], _SCHEDULE, dx=0, dy=10,
+        words = (t["yearly_pace"].format(pace=fmt.number(path_start[1], unit), total=target_printed)
+                 if yearly else t["schedule"])
+        layers.append(_label(mid[0], mid[1], words, _SCHEDULE, dx=0, dy=10,
                              align="left", baseline="top", xs=xs, ys=ys))
     # 4. Context series, in grey.
     for series, group in context_rows.groupby("series"):
@@ -668,7 +702,7 @@ def trajectory(indicator: Mapping, observed: pd.DataFrame | None = None,
         layers.append(_label(base_year, base_value, f"{t['baseline']} {fmt.number(base_value, digits=6)}", _INK,
                              dx=0, dy=-10 if is_below_taken else 10, align="left",
                              baseline="bottom" if is_below_taken else "top", xs=xs, ys=ys))
-    if path_end is not None and path_end[1] is not None and band is None:
+    if path_end is not None and path_end[1] is not None and band is None and not yearly:
         layers.append(alt.Chart(pd.DataFrame({"year": [path_end[0]], "value": [path_end[1]]}))
                       .mark_point(shape="diamond", filled=False, size=110, color=_TARGET,
                                   strokeWidth=2).encode(
@@ -681,7 +715,7 @@ def trajectory(indicator: Mapping, observed: pd.DataFrame | None = None,
     # 7. The indicator itself, on top.
     # annual growth rates are separate years' values: points only, no line across them
     layers += _observed_layers(indicator_points, xs, ys, t, _INK, legend=True,
-                               connect=kind != "avg_growth")
+                               connect=kind != "avg_growth" and not yearly)
     if indicator_points.empty and context_rows.empty and (flows is None or flows.empty):
         notes.append(t["no_data"])
         if not layers:

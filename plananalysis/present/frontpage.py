@@ -24,7 +24,7 @@ import pandas as pd
 from . import format as fmt
 from . import glossary, marks, narrative
 from .page import ui
-from .signals import LAGGING, legend, measure_legend, signals
+from .signals import LAGGING, legend, measure_legend
 
 __all__ = ["front_page", "front_title", "scorecard_rows", "scorecard_data", "method_name"]
 
@@ -82,37 +82,35 @@ def scorecard_rows(review) -> list[dict]:
     ('快于预期', 'q=1.45', '116.3（2023年）')
     """
     lang, progress = review.lang, review.progress.reset_index(drop=True)
-    found = signals(progress, lang)
+    found = review.indicator_results()
     plan_rows = review.plan.indicators.set_index("indicator_id")
     rows = []
     for i, row in progress.iterrows():
-        sig = found.loc[i]
+        res = found.loc[i]
         meta = plan_rows.loc[row["indicator_id"]] if row["indicator_id"] in plan_rows.index else pd.Series(dtype=object)
-        name = row["name_en"] if lang == "en" and not fmt.is_missing(row["name_en"]) else row["name_zh"]
         unit = row["unit"]
         attribute = row.get("attribute")
-        words = _t(lang, "完成目标进度", "completion") + f" {fmt.share(sig['done'])}"
-        if not fmt.is_missing(sig["mark"]):
-            words += " · " + _t(lang, "序时进度", "time elapsed") + f" {fmt.share(sig['mark'])}"
-        if sig["bar_note"]:
-            words += _t(lang, f"（{sig['bar_note']}）", f" ({sig['bar_note']})")
+        words = _t(lang, "完成目标进度", "completion") + f" {fmt.share(res['P'])}"
+        if not fmt.is_missing(res["E"]):
+            words += " · " + _t(lang, "序时进度", "time elapsed") + f" {fmt.share(res['E'])}"
+        if res["E_note"]:
+            words += _t(lang, f"（{res['E_note']}）", f" ({res['E_note']})")
         rows.append({
             "indicator_id": row["indicator_id"],
-            "no": "" if fmt.is_missing(row["no"]) else str(row["no"]),
-            "name": name,
+            "no": res["no"],
+            "name": res["name"],
             "attribute": glossary.label("attribute", attribute, lang) if not fmt.is_missing(attribute) else "",
             "unit": glossary.unit_name(unit, lang),
-            "status": sig["label"], "symbol": sig["symbol"], "colour": sig["colour"], "tone": sig["tone"],
-            "shown": sig["shown"], "meaning": sig["meaning"],
-            "latest": fmt.value_text(row["latest_value"], unit, row["latest_year"],
-                                     row["latest_qualifier"] if isinstance(row["latest_qualifier"], str) else "", lang),
+            "status": res["label"], "symbol": res["symbol"], "colour": res["colour"], "tone": res["tone"],
+            "shown": res["shown"], "meaning": res["meaning"],
+            "latest": res["latest"],
             "target": glossary.target_wording(row["target_printed"], lang, unit),
-            "bar": marks.progress_bar(sig["done"], sig["mark"], marks.badge_colours(sig["colour"], "#bdbdbd")[0],
+            "bar": marks.progress_bar(res["P"], res["E"], marks.badge_colours(res["colour"], "#bdbdbd")[0],
                                       title=words),
-            "bar_words": words if not fmt.is_missing(sig["done"]) else "",
+            "bar_words": words if not fmt.is_missing(res["P"]) else "",
             "spark": _sparkline(review, {**meta.to_dict(), "indicator_id": row["indicator_id"], "unit": unit}),
-            "reason": sig["reason"],
-            "projected": sig["projected"],
+            "reason": res["reason"],
+            "projected": res["projected"],
         })
     return rows
 
@@ -126,7 +124,7 @@ def scorecard_data(review) -> pd.DataFrame:
     """
     from .tables import progress_data
 
-    return progress_data(review.progress, review.lang)
+    return progress_data(review.progress, review.lang, results=review.indicator_results())
 
 
 def _chips(review) -> str:
@@ -166,7 +164,7 @@ def _attention(review) -> str:
     if not items:
         return f'<p id="attention">{_e(_t(lang, "没有滞后、逆向或缺数据的指标。", "No indicator lags, moves away or lacks data."))}</p>'
     lis = []
-    found = signals(review.progress.reset_index(drop=True), lang)
+    found = review.indicator_results()
     colours = dict(zip(found["label"], zip(found["symbol"], found["colour"])))
     for item in items:
         if item["kind"] in LAGGING:
@@ -213,7 +211,10 @@ def _table(review, rows: list[dict]) -> str:
                 value = _e(r[key] or fmt.MISSING)
             label = f' data-label="{_e(header)}{"：" if lang == "zh" else ": "}"' if key not in ("name", "no") else ""
             empty = " pa-empty" if not value or value == fmt.MISSING and key in ("bar", "spark") else ""
-            cells.append(f'<td class="{cls}{empty}"{label}>{value}</td>')
+            shown_cls = cls
+            if key == "reason" and r["tone"] == "no_data":   # a phone card says why there is no verdict
+                shown_cls = ""
+            cells.append(f'<td class="{shown_cls}{empty}"{label}>{value}</td>')
         body.append(f'<tr data-indicator="{_e(r["indicator_id"])}" data-tone="{_e(r["tone"])}">{"".join(cells)}</tr>')
     return (f'<div class="pa-output" id="scorecard" data-table="indicators"><table class="pa-scorecard pa-cards"><thead><tr>{thead}</tr></thead>'
             f'<tbody>{"".join(body)}</tbody></table></div>')

@@ -21,7 +21,6 @@ import pandas as pd
 from ..engine.methods import text_colour
 from . import format as fmt
 from . import glossary
-from .signals import signals
 
 __all__ = ["plain", "progress_view", "progress_data", "style_progress", "status_colours",
            "observed_view", "audit_view", "vision_view", "HEADERS", "html_cell"]
@@ -73,7 +72,33 @@ def _has_attribute(table: pd.DataFrame) -> bool:
     return "attribute" in table.columns and table["attribute"].fillna("").astype(str).str.strip().ne("").any()
 
 
-def progress_view(table: pd.DataFrame, lang: str = "zh", *, base_year=None, target_year=None) -> pd.DataFrame:
+def _results(table: pd.DataFrame, lang: str, results: pd.DataFrame | None) -> pd.DataFrame:
+    """The results of ``table``'s rows: ``results`` (a review's, :attr:`ReviewContext.results`) when
+    given, else the one function that decides them (:func:`~plananalysis.present.results.results_table`)."""
+    from .results import results_table
+
+    if results is None:
+        return results_table(table, lang)
+    by_id = results[results["kind"] == "indicator"].set_index("id", drop=False)
+    return by_id.loc[list(table["indicator_id"])].reset_index(drop=True)
+
+
+def elapsed_text(share, note: str = "", lang: str = "zh") -> str:
+    """E as a cell: ``60%``; with the basis the verdict compares when it is not the period gone
+    by (``20%（按有数据的1年计）``), so that q = P/E holds for the numbers shown.
+
+    >>> elapsed_text(0.2, "按有数据的1年计"), elapsed_text(0.6, "", "en"), elapsed_text(float("nan"))
+    ('20%（按有数据的1年计）', '60%', '—')
+    """
+    if fmt.is_missing(share):
+        return fmt.MISSING
+    if not note:
+        return fmt.share(share)
+    return f"{fmt.share(share)}（{note}）" if lang != "en" else f"{fmt.share(share)} ({note})"
+
+
+def progress_view(table: pd.DataFrame, lang: str = "zh", *, base_year=None, target_year=None,
+                  results: pd.DataFrame | None = None) -> pd.DataFrame:
     """The progress table as a reader sees it: a few columns, formatted, in ``lang``.
 
     The headers name the table's own years (its rows' base and target years, or ``base_year``/
@@ -91,12 +116,9 @@ def progress_view(table: pd.DataFrame, lang: str = "zh", *, base_year=None, targ
     False
     """
     zh = lang == "zh"
-    found = signals(table, lang)
+    found = _results(table, lang, results)
     final = len(table) == 0 or str(table["phase"].iloc[0]) == "final"   # an empty list projects nothing
-    no_data = (found["tone"] == "no_data").to_numpy()
     units = table["unit"].tolist()
-    latest = [fmt.value_text(v, u, y, q if isinstance(q, str) else "", lang)
-              for v, u, y, q in zip(table["latest_value"], units, table["latest_year"], table["latest_qualifier"])]
     if zh:
         baseline = [fmt.printed(b) for b in table["baseline_printed"]]
         target = [fmt.printed(t) for t in table["target_printed"]]
@@ -111,9 +133,9 @@ def progress_view(table: pd.DataFrame, lang: str = "zh", *, base_year=None, targ
         "unit": [glossary.unit_name(u, lang) or fmt.MISSING for u in units],
         "baseline": baseline,
         "target": target,
-        "latest": latest,
-        "completion_share": [fmt.MISSING if nd else fmt.share(v) for v, nd in zip(table["completion_share"], no_data)],
-        "elapsed_share": [fmt.MISSING if nd else fmt.share(v) for v, nd in zip(table["elapsed_share"], no_data)],
+        "latest": found["latest"].tolist(),
+        "completion_share": [fmt.share(v) for v in found["P"]],
+        "elapsed_share": [elapsed_text(e, note, lang) for e, note in zip(found["E"], found["E_note"])],
         "status": found["label"].tolist(),
         "shown": [s or fmt.MISSING for s in found["shown"]],
         "projected": found["projected"].tolist(),
@@ -128,7 +150,7 @@ def progress_view(table: pd.DataFrame, lang: str = "zh", *, base_year=None, targ
     return view
 
 
-def progress_data(table: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+def progress_data(table: pd.DataFrame, lang: str = "zh", *, results: pd.DataFrame | None = None) -> pd.DataFrame:
     """The progress table's numbers for a CSV or a workbook: values as numbers, years apart.
 
     >>> from plananalysis.context import review_context
@@ -139,7 +161,7 @@ def progress_data(table: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     74.2
     """
     zh = lang == "zh"
-    found = signals(table, lang)
+    found = _results(table, lang, results)
     t = (lambda a, b: a) if zh else (lambda a, b: b)
     return pd.DataFrame({
         t("序号", "No."): table["no"].tolist(),
@@ -151,12 +173,13 @@ def progress_data(table: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
         t("目标（原文）", "Target (as printed)"): [glossary.target_wording(x, lang, u) for x, u in
                                                  zip(table["target_printed"], table["unit"])],
         t("目标年份", "Target year"): pd.to_numeric(table["target_year"], errors="coerce").astype("Int64").tolist(),
-        t("最新值", "Latest value"): pd.to_numeric(table["latest_value"], errors="coerce").tolist(),
-        t("最新值标注", "Qualifier"): table["latest_qualifier"].fillna("").tolist(),
-        t("最新年份", "Latest year"): pd.to_numeric(table["latest_year"], errors="coerce").astype("Int64").tolist(),
-        t("完成目标进度P", "Completion P"): pd.to_numeric(table["completion_share"], errors="coerce").round(4).tolist(),
-        t("序时进度E", "Time elapsed E"): pd.to_numeric(table["elapsed_share"], errors="coerce").round(4).tolist(),
-        t("进度比q", "Pace q"): pd.to_numeric(table["pace_ratio"], errors="coerce").round(4).tolist(),
+        t("最新值", "Latest value"): found["latest_value"].tolist(),
+        t("最新值标注", "Qualifier"): found["qualifier"].tolist(),
+        t("最新年份", "Latest year"): pd.array(found["latest_year"].tolist(), dtype="Int64"),
+        t("完成目标进度P", "Completion P"): pd.to_numeric(found["P"], errors="coerce").round(4).tolist(),
+        t("序时进度E", "Time elapsed E"): pd.to_numeric(found["E"], errors="coerce").round(4).tolist(),
+        t("序时进度E的口径", "Basis of E"): found["E_note"].tolist(),
+        t("进度比q", "Pace q"): pd.to_numeric(found["q"], errors="coerce").round(4).tolist(),
         t("评估结论", "Status"): found["label"].tolist(),
         t("判断数值", "Measure"): found["shown"].tolist(),
         t("依据", "Reason"): found["reason"].tolist(),
@@ -218,7 +241,7 @@ def plain(frame: pd.DataFrame, lang: str = "zh", *, names=(), links: dict | None
     return styler
 
 
-def style_progress(table: pd.DataFrame, lang: str = "zh", **years):
+def style_progress(table: pd.DataFrame, lang: str = "zh", *, results: pd.DataFrame | None = None, **years):
     """:func:`progress_view` as a pandas Styler: the status cell in its colour.
 
     >>> from plananalysis.plan.folder import load_plan
@@ -231,10 +254,10 @@ def style_progress(table: pd.DataFrame, lang: str = "zh", **years):
     method = table["method"].iloc[0] if len(table) else "cn-schedule"
     phase = table["phase"].iloc[0] if len(table) else "midterm"
     colours = status_colours(method, phase)
-    view = progress_view(table, lang, **years)
+    view = progress_view(table, lang, results=results, **years)
     zh = lang == "zh"
     status_header = "评估结论" if zh else "Status"
-    found = signals(table, lang)
+    found = _results(table, lang, results)
     by_label = dict(zip(found["label"], found["status_id"]))
 
     def paint(label):
@@ -252,7 +275,8 @@ def observed_view(observed: pd.DataFrame, lang: str = "zh", names: dict | None =
     """Observed values with their sources, for reports and apps: the source's title (a link in
     :func:`plain` with ``links={"来源": "链接"}``), its type, the series and region in words.
 
-    ``names`` maps indicator ids to the names to show (default: the ids); ``plan`` gives the
+    ``names`` maps indicator ids (and target ids, for a target's own value) to the names to show
+    (default: the ids; :attr:`~plananalysis.context.ReviewContext.value_names`); ``plan`` gives the
     regions' English names.
 
     >>> observed = pd.DataFrame({"indicator_id": ["urbanisation_rate"], "region": ["某省"],
@@ -269,7 +293,7 @@ def observed_view(observed: pd.DataFrame, lang: str = "zh", names: dict | None =
         regions = {r: glossary.region_name(plan, r, "en") for r in observed["region"].dropna().unique()}
     titles = observed["source_title"].fillna("")
     view = pd.DataFrame({
-        t("指标", "Indicator"): observed["indicator_id"].map(lambda i: (names or {}).get(i, i)),
+        t("指标", "Indicator"): [(names or {}).get(key, key) for key in _value_ids(observed)],
         t("地区", "Region"): observed["region"].map(lambda r: regions.get(r, r)),
         t("口径", "Series"): [glossary.label("series", s, lang) for s in observed["series"]],
         t("年份", "Year"): [fmt.MISSING if fmt.is_missing(y) else str(int(y)) for y in observed["year"]],
@@ -281,6 +305,14 @@ def observed_view(observed: pd.DataFrame, lang: str = "zh", names: dict | None =
         t("链接", "Link"): observed["source_url"].fillna(""),
     })
     return view.reset_index(drop=True)
+
+
+def _value_ids(observed: pd.DataFrame) -> list[str]:
+    """The indicator or catalogue target each observed value belongs to (a target's own value has
+    no indicator id)."""
+    targets = observed["target_id"] if "target_id" in observed.columns else pd.Series([""] * len(observed), index=observed.index)
+    return [str(i) if not fmt.is_missing(i) and str(i).strip() else ("" if fmt.is_missing(t) else str(t))
+            for i, t in zip(observed["indicator_id"], targets)]
 
 
 def audit_view(findings: pd.DataFrame, lang: str = "zh", plan=None) -> pd.DataFrame:

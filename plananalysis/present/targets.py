@@ -17,15 +17,10 @@ from __future__ import annotations
 import pandas as pd
 
 from ..values import is_blank
+from . import format as fmt
 from .glossary import target_wording, to_chinese, unit_name
 
 __all__ = ["targets_view", "lacking_sentence", "target_chart", "chart_targets"]
-
-
-def _number(value) -> str:
-    """74.2 → '74.2', 400.0 → '400', 0.6667 → '0.6667' (no trailing zeros)."""
-    text = f"{float(value):.4f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
 
 
 def _value_text(row, lang: str = "zh") -> str:
@@ -39,7 +34,7 @@ def _value_text(row, lang: str = "zh") -> str:
         return ""
     qualifier = row["latest_qualifier"] if isinstance(row["latest_qualifier"], str) else ""
     unit = row["unit"] if isinstance(row["unit"], str) else ""
-    number = f"{qualifier}{_number(row['latest_value'])}"
+    number = fmt.number(row["latest_value"], unit, qualifier=qualifier)   # the one formatter: 8.57万人次 → 8.6
     if lang != "en" or not unit:
         return number + unit
     unit = unit_name(unit, "en")

@@ -466,14 +466,14 @@ def _summary(doc, review) -> None:
 
 def _progress_table(doc, review, table: pd.DataFrame, *, width_cm: float, keys=None, size: float = 8, **years):
     """A progress table as the pages show it (its reader's view), status cells in their colours."""
-    from ..present.signals import signals
     from ..present.tables import progress_view
 
     lang = review.lang
-    view = progress_view(table, lang, **years)
+    found = review.indicator_results(table)
+    view = progress_view(table, lang, results=found, **years)
     if keys is not None:
         view = view[[c for c in view.columns if _key_of(c, lang) in keys]]
-    colours = signals(table, lang)["colour"].tolist()
+    colours = found["colour"].tolist()
     return _table(doc, view, lang, width_cm=width_cm, status=_t(lang, "评估结论", "Status"), colours=colours,
                   names=[_t(lang, "指标", "Indicator")], size=size)
 
@@ -636,16 +636,23 @@ def _sources(doc, review) -> None:
             _run(paragraph, _t(lang, f"（{'，'.join(said)}）", f" ({', '.join(said)})"), lang, name=True)
         if doc_meta.get("url"):
             _run(paragraph, _t(lang, "，", ", ") + str(doc_meta["url"]), lang)
+    from ..present.results import source_key
+
     observed = review.observed[review.observed["year"] <= review.params.as_of]
     titles = observed["source_title"].fillna("")
-    frame = pd.DataFrame({"title": [glossary.to_chinese(x) if lang == "zh" else x for x in titles],
+    frame = pd.DataFrame({"key": [source_key(u, t) for u, t in zip(observed["source_url"], titles)],
+                          "title": [glossary.to_chinese(x) if lang == "zh" else x for x in titles],
                           "quality": [glossary.label("quality", q, lang) for q in observed["source_quality"]],
                           "url": observed["source_url"].fillna("")})
-    grouped = (frame.groupby(["title", "quality", "url"], sort=False).size().reset_index(name="n")
+    frame = frame[frame["key"] != ""]
+    # one row per source (review.source_counts counts the same keys): its first title and type
+    grouped = (frame.groupby("key", sort=False).agg(title=("title", "first"), quality=("quality", "first"),
+                                                   url=("url", "first"), n=("title", "size")).reset_index()
                .sort_values("n", ascending=False, kind="stable"))
-    _paragraph(doc, _t(lang, f"观测值{len(observed)}条，来自{len(grouped)}个来源（每条的出处见 scorecard.xlsx 的“观测数据”表）。"
+    counts = review.source_counts
+    _paragraph(doc, _t(lang, f"观测值{counts['values']}条，来自{counts['sources']}个来源（每条的出处见 scorecard.xlsx 的“观测数据”表）。"
                              "缺失数据记为“无数据”，不以零计，也不插值。",
-                       f"{len(observed)} observed values from {len(grouped)} sources (each value's source is in "
+                       f"{counts['values']} observed values from {counts['sources']} sources (each value's source is in "
                        "scorecard.xlsx, sheet Observed data). Missing data is 'no data': never zero, never interpolated."),
                lang)
     table = pd.DataFrame({_t(lang, "来源", "Source"): grouped["title"].tolist(),

@@ -111,20 +111,14 @@ def _title(review, key: str) -> str:
     return _t(review.lang, zh, en)
 
 
-def _status_colours(table: pd.DataFrame, lang: str) -> list[str]:
-    from ..present.signals import signals
-
-    return signals(table, lang)["colour"].tolist() if len(table) else []
-
-
 # ---------------------------------------------------------------- the sheets
 
 
-def _with_projection(review, frame: pd.DataFrame, table: pd.DataFrame, final: bool, kinds: dict) -> pd.DataFrame:
+def _with_projection(review, frame: pd.DataFrame, table: pd.DataFrame, final: bool, kinds: dict,
+                     found: pd.DataFrame) -> pd.DataFrame:
     """The reader's columns added to :func:`~plananalysis.present.tables.progress_data`: binding or
-    expected where the plan marks it; in a final review no E, no q and no projection."""
-    from ..present.signals import signals
-
+    expected where the plan marks it; in a final review no E, no q and no projection (``found``:
+    the rows' results)."""
     lang = review.lang
     frame = frame.copy()
     attribute = table.get("attribute", pd.Series([""] * len(table))).fillna("").astype(str)
@@ -132,11 +126,12 @@ def _with_projection(review, frame: pd.DataFrame, table: pd.DataFrame, final: bo
         frame.insert(2, _t(lang, "属性", "Type"),
                      [glossary.label("attribute", a, lang) if a.strip() else "" for a in attribute])
     if final:
-        frame = frame.drop(columns=[_t(lang, "序时进度E", "Time elapsed E"), _t(lang, "进度比q", "Pace q")])
+        frame = frame.drop(columns=[_t(lang, "序时进度E", "Time elapsed E"), _t(lang, "序时进度E的口径", "Basis of E"),
+                                    _t(lang, "进度比q", "Pace q")])
     else:
         end = review.plan.target_year
         where = list(frame.columns).index(_t(lang, "判断数值", "Measure")) + 1
-        frame.insert(where, _t(lang, f"预计{end}年", f"Projected {end}"), signals(table, lang)["projected"].tolist())
+        frame.insert(where, _t(lang, f"预计{end}年", f"Projected {end}"), found["projected"].tolist())
     return frame
 
 
@@ -148,24 +143,26 @@ def _progress_kinds(lang: str) -> dict:
         _t(lang, "基期年份", "Baseline year"): "year", _t(lang, "目标年份", "Target year"): "year",
         _t(lang, "最新年份", "Latest year"): "year",
         _t(lang, "完成目标进度P", "Completion P"): "percent", _t(lang, "序时进度E", "Time elapsed E"): "percent",
-        _t(lang, "进度比q", "Pace q"): "ratio",
+        _t(lang, "进度比q", "Pace q"): "ratio", _t(lang, "序时进度E的口径", "Basis of E"): "text",
         _t(lang, "评估结论", "Status"): "status",
         _t(lang, "目标（原文）", "Target (as printed)"): "wrap",
         _t(lang, "依据", "Reason"): "wrap",
     }
 
 
-def _progress_table_sheet(review, table: pd.DataFrame, title: str) -> Sheet:
+def _progress_table_sheet(review, table: pd.DataFrame, title: str, results: pd.DataFrame | None = None) -> Sheet:
+    from ..present.results import results_table
     from ..present.signals import is_final
     from ..present.tables import progress_data
 
     lang = review.lang
     kinds = _progress_kinds(lang)
-    frame = _with_projection(review, progress_data(table, lang), table, is_final(table), kinds)
+    found = results_table(table, lang) if results is None else results
+    frame = _with_projection(review, progress_data(table, lang, results=results), table, is_final(table), kinds, found)
     units = table["unit"].tolist()
     number_units = {c: units for c, k in kinds.items() if k == "number"}
     return Sheet(title, frame, kinds, number_units, _t(lang, "评估结论", "Status"),
-                 _status_colours(table, lang), freeze=2)
+                 found["colour"].tolist(), freeze=2)
 
 
 def progress_sheet(review) -> Sheet:
@@ -176,7 +173,8 @@ def progress_sheet(review) -> Sheet:
     >>> sheet.title, "Projected 2025" in sheet.frame.columns, "Pace q" in sheet.frame.columns
     ('Indicators', False, False)
     """
-    return _progress_table_sheet(review, review.progress, _title(review, "progress"))
+    return _progress_table_sheet(review, review.progress, _title(review, "progress"),
+                                 review.results[review.results["kind"] == "indicator"].reset_index(drop=True))
 
 
 # the engine's columns shown in 计算明细, with their kind (headers: the engine's Chinese labels and
@@ -220,11 +218,11 @@ def details_sheet(review) -> Sheet:
     >>> sheet.frame.columns[:3].tolist(), sheet.kinds["Completion P"]
     (['No.', 'Indicator', 'Unit'], 'percent')
     """
-    from ..present.signals import is_final, signals
+    from ..present.signals import is_final
 
     lang, table = review.lang, review.progress.reset_index(drop=True)
     final = is_final(table)
-    found = signals(table, lang)
+    found = review.indicator_results()
     names = [n if lang == "en" and not fmt.is_missing(n) else z for n, z in zip(table["name_en"], table["name_zh"])]
     values = {
         "name": names,
@@ -237,6 +235,10 @@ def details_sheet(review) -> Sheet:
         "is_projected_met": [_yes_no(v, lang) for v in table["is_projected_met"]],
         "status": found["label"].tolist(),
         "reason": found["reason"].tolist(),
+        # P, E and q as every output shows them (E: the share the verdict compares P with)
+        "completion_share": [fmt.rounded(v, digits=4) for v in found["P"]],
+        "elapsed_share": [fmt.rounded(v, digits=4) for v in found["E"]],
+        "pace_ratio": [fmt.rounded(v, digits=2) for v in found["q"]],
         "caveats": [glossary.translate(c, lang) if lang == "en" else c for c in table["caveats"].fillna("")],
     }
     frame, kinds, units = {}, {}, {}
@@ -275,14 +277,14 @@ def targets_sheet(review) -> Sheet | None:
     >>> sheet.kinds["最新值"], sheet.kinds["数据年份"], "序时进度E" in sheet.frame.columns
     ('number', 'year', False)
     """
-    from ..present.signals import is_final, signals
+    from ..present.signals import is_final
 
     table = review.target_progress
     if table is None or table.empty:
         return None
     lang, table = review.lang, table.reset_index(drop=True)
     final = is_final(table)
-    found = signals(table, lang)
+    found = review.target_results(table)
     zh = lang != "en"
 
     def optional_int(values):
@@ -302,8 +304,8 @@ def targets_sheet(review) -> Sheet | None:
                                              zip(table["latest_value"], table["unit"])], "number"),
         _t(lang, "单位", "Unit"): ([glossary.unit_name(u, lang) for u in table["unit"]], "text"),
         _t(lang, "数据年份", "Data year"): (optional_int(table["latest_year"]), "year"),
-        _t(lang, "完成目标进度P", "Completion P"): ([fmt.rounded(v, digits=4) for v in table["completion_share"]], "percent"),
-        _t(lang, "序时进度E", "Time elapsed E"): ([fmt.rounded(v, digits=4) for v in table["elapsed_share"]], "percent"),
+        _t(lang, "完成目标进度P", "Completion P"): ([fmt.rounded(v, digits=4) for v in found["P"]], "percent"),
+        _t(lang, "序时进度E", "Time elapsed E"): ([fmt.rounded(v, digits=4) for v in found["E"]], "percent"),
         _t(lang, "依据", "Reason"): (found["reason"].tolist(), "wrap"),
         _t(lang, "来源", "Source"): ([glossary.to_chinese(x) if zh else x
                                      for x in table["latest_source_title"].fillna("")], "wrap"),
@@ -358,13 +360,11 @@ def observed_sheet(review) -> Sheet:
     >>> sheet.kinds["数值"], sheet.kinds["年份"], sheet.kinds["链接"]
     ('number', 'year', 'link')
     """
+    from ..present.tables import _value_ids
+
     lang, observed = review.lang, review.observed.reset_index(drop=True)
-    names = review.indicator_names
-    targets = review.plan.targets
-    if targets is not None and len(targets):
-        subject = "subject_en" if lang == "en" else "subject_zh"
-        names = {**dict(zip(targets["target_id"], targets[subject])), **names}
-    ids = [i if str(i).strip() else t for i, t in zip(observed["indicator_id"].fillna(""), observed["target_id"].fillna(""))]
+    names = review.value_names
+    ids = _value_ids(observed)
     regions = {r: glossary.region_name(review.plan, r, lang) for r in observed["region"].dropna().unique()}
     titles = observed["source_title"].fillna("")
     frame = pd.DataFrame({

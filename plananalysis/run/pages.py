@@ -272,6 +272,17 @@ def not_found_html(lang: str = "zh", base_url: str = "/") -> str:
     return _page(_t("not_found", lang), body, lang)
 
 
+def default_as_of(choices: dict, lang: str = "zh") -> int:
+    """The review ``/scorecard`` shows when none is asked: the one the interactive scorecard opens
+    on (``options.json``'s ``default``: the latest review due), else the first choice.
+
+    >>> default_as_of({"zh": [["2023年（中期评估）", 2023], ["2025年（终期评估）", 2025]], "default": 2025})
+    2025
+    """
+    options = choices.get(_lang(lang)) or []
+    return int(choices.get("default", options[0][1] if options else 0))
+
+
 def scorecard_file(folder: str | os.PathLike, lang: str, as_of: int) -> Path:
     """Where :func:`render_scorecards` writes one scorecard body.
 
@@ -290,17 +301,22 @@ def render_scorecards(folder: str | os.PathLike, langs=("zh", "en")) -> list[Pat
     >>> callable(render_scorecards)   # a few seconds per page: run by the server at start-up
     True
     """
-    from ..widgets import as_of_options, assessment
+    from ..context import review_context
+    from ..widgets import app_context, as_of_options
     from ..widgets.scorecard import counts_html, scorecard_cards, scorecard_html
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     options = {lang: as_of_options(lang) for lang in langs}
+    default = app_context().params.as_of          # the latest review due: the one the apps open on
+    options["default"] = default
     _write(folder / "options.json", json.dumps(options, ensure_ascii=False))
     written = []
-    for as_of in [value for _, value in options[langs[0]]]:
+    years = [value for _, value in options[langs[0]]]
+    for as_of in sorted(years, key=lambda year: year != default):
         for lang in langs:
-            cards = scorecard_cards(assessment(as_of), lang)
+            review = review_context(app_context(as_of).params, lang=lang)
+            cards = scorecard_cards(review.progress, lang, results=review.indicator_results())
             body = counts_html(cards, lang, len(cards)) + scorecard_html(cards, lang, as_of)
             written.append(_write(scorecard_file(folder, lang, as_of), body))
     return written

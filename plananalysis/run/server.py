@@ -204,11 +204,14 @@ class StaticScorecardHandler(_Friendly, tornado.web.RequestHandler):
         lang = "en" if self.get_query_argument("lang", "zh") == "en" else "zh"
         base = self.settings.get("base_url", "/")
         try:
-            options = json.loads((self.pages_dir / "options.json").read_text(encoding="utf-8"))[lang]
+            choices = json.loads((self.pages_dir / "options.json").read_text(encoding="utf-8"))
+            options = choices[lang]
         except (OSError, ValueError, KeyError):
-            options = None
+            choices, options = {}, None
+        # no as_of asked: the latest review due, the one the interactive scorecard opens on
+        default = pages.default_as_of(choices, lang)
         as_of_text = self.get_query_argument("as_of", "")
-        as_of = int(as_of_text) if as_of_text.isdigit() else (options[0][1] if options else 0)
+        as_of = int(as_of_text) if as_of_text.isdigit() else default
         if options is not None and as_of not in [value for _, value in options]:
             raise tornado.web.HTTPError(404)
         path = pages.scorecard_file(self.pages_dir, lang, as_of)

@@ -168,13 +168,13 @@ def data_needed(indicator, lang: str = "zh", observed: pd.DataFrame | None = Non
 def _chart_svg(indicator_id: str, as_of: int, lang: str) -> str:
     """The trajectory chart of the reports, as SVG (cached per indicator, as_of and language).
     Values after ``as_of`` are set aside, as the verdict beside the chart sets them aside."""
+    from ..context import review_context
     from ..present import charts
 
-    plan, observed = app_data()
-    table = assessment(as_of)
-    rows = observed[(observed["indicator_id"] == indicator_id) & (observed["year"] <= as_of)]
-    progress = table[table["indicator_id"] == indicator_id].iloc[0].to_dict()
-    return charts.to_svg(charts.trajectory(plan.indicator(indicator_id), rows, progress, lang=lang))
+    # the review's own chart (ReviewContext.trajectory): the pages' and the app's are one drawing
+    # (a final review projects nothing; a cumulative target is drawn on its cumulative axis)
+    review = review_context(app_context(as_of).params, lang=lang)
+    return charts.to_svg(review.trajectory(indicator_id))
 
 
 def _warm_in_background(lang: str, as_of: int) -> None:

@@ -13,16 +13,31 @@ from urllib.parse import urlencode
 import pandas as pd
 
 from ..values import is_blank
-from .common import (_CSS, _App, _badge, _chapter_titles, _esc, _fmt, _status_style,
-                     _status_table, _widgets, app_data, assessment, ui)
+from .common import (_CSS, _App, _badge, _chapter_titles, _esc, _status_style,
+                     _status_table, _widgets, app_context, app_data, assessment, ui)
 
 
-def scorecard_cards(progress_table: pd.DataFrame, lang: str = "zh", plan=None) -> list[dict]:
+def _results_in(review, lang: str) -> pd.DataFrame:
+    """The review's results for its headline indicators, in ``lang`` (the review context of that
+    language: built once per kernel)."""
+    from ..context import review_context
+
+    return review_context(review.params, lang=lang).indicator_results()
+
+
+
+def scorecard_cards(progress_table: pd.DataFrame, lang: str = "zh", plan=None,
+                    results: pd.DataFrame | None = None) -> list[dict]:
     """One dict per indicator for the scorecard, in Table 2 order.
 
+    Every figure comes from the review's results (``results``: the rows of
+    :attr:`~plananalysis.context.ReviewContext.results` for ``progress_table``; by default the
+    same function decides them, :func:`~plananalysis.present.results.results_table`).
+
     Keys: ``indicator_id, no, name, category, chapter, chapter_title, unit, latest (text),
-    latest_value, latest_year, qualifier, target, completion (0–1 or None), elapsed (0–1 or
-    None), status_id, status_label, colour, symbol, order, reason, has_data``.
+    latest_value, latest_year, qualifier, target, completion (P, 0–1 or None), elapsed (E, 0–1 or
+    None), elapsed_note, status_id, status_label (dated), undated_label, colour, symbol, order,
+    reason, has_data``.
 
     >>> card = scorecard_cards(assessment(2023), "en")[0]
     >>> card["name"], card["latest"], card["latest_year"], card["status_label"]
@@ -30,38 +45,43 @@ def scorecard_cards(progress_table: pd.DataFrame, lang: str = "zh", plan=None) -
     >>> round(card["completion"], 4)   # 116.3 (2023 only) / 400 = 0.29075
     0.2908
     """
+    from ..present import format as fmt
+    from ..present.results import results_table
+
     plan = app_data()[0] if plan is None else plan
+    found = results_table(progress_table, lang) if results is None else results.reset_index(drop=True)
     info = plan.indicators.set_index("indicator_id")
     chapters = _chapter_titles(plan, lang)
     cards = []
-    for row in progress_table.itertuples(index=False):
+    for k, row in enumerate(progress_table.itertuples(index=False)):
+        res = found.iloc[k]
         style = _status_style(row.method, row.phase, row.status_id)
         meta = info.loc[row.indicator_id]
         chapter = None if pd.isna(meta["chapter"]) else int(meta["chapter"])   # a table may name no chapter
-        has_data = row.status_id not in ("no_data", "not_available") and not is_blank(row.latest_year)
-        completion = None if is_blank(row.completion_share) else float(row.completion_share)
-        elapsed = None if is_blank(row.elapsed_share) else float(row.elapsed_share)
+        has_data = res["tone"] != "no_data" and not is_blank(res["latest_year"])
         cards.append({
             "indicator_id": row.indicator_id,
             "no": int(row.no),
-            "name": row.name_zh if lang == "zh" else row.name_en,
+            "name": res["name"],
             "category": meta["category_zh"] if lang == "zh" else meta["category_en"],
             "chapter": chapter,
             "chapter_title": "" if chapter is None else chapters.get(chapter, str(chapter)),
             "unit": row.unit if isinstance(row.unit, str) else "",
-            "latest": _fmt(row.latest_value) if has_data else "",
-            "latest_value": None if is_blank(row.latest_value) else float(row.latest_value),
-            "latest_year": None if is_blank(row.latest_year) else int(row.latest_year),
-            "qualifier": row.latest_qualifier if isinstance(row.latest_qualifier, str) else "",
+            "latest": fmt.number(res["latest_value"], res["unit"]) if has_data else "",
+            "latest_value": None if is_blank(res["latest_value"]) else float(res["latest_value"]),
+            "latest_year": None if is_blank(res["latest_year"]) else int(res["latest_year"]),
+            "qualifier": res["qualifier"],
             "target": row.target_printed,
-            "completion": completion,
-            "elapsed": elapsed,
+            "completion": None if is_blank(res["P"]) else float(res["P"]),
+            "elapsed": None if is_blank(res["E"]) else float(res["E"]),
+            "elapsed_note": res["E_note"],
             "status_id": row.status_id,
-            "status_label": row.status_zh if lang == "zh" else row.status_en,   # dated: 预计完成（据2024年数据）
-            "colour": style["colour"],
-            "symbol": style["symbol"],
+            "status_label": res["label"],   # dated: 预计完成（据2024年数据）
+            "undated_label": res["undated"],   # the legend's and the counts': 预计完成
+            "colour": res["colour"],
+            "symbol": res["symbol"],
             "order": style["order"],
-            "reason": row.reason_zh if lang == "zh" else row.reason_en,
+            "reason": res["reason"],
             "has_data": has_data,
         })
     return cards
@@ -93,8 +113,8 @@ def status_count_items(cards: list[dict]) -> list[dict]:
     """
     counts: dict[str, dict] = {}
     for card in cards:
-        item = counts.setdefault(card["status_id"], {
-            "status_id": card["status_id"], "label": card["status_label"], "colour": card["colour"],
+        item = counts.setdefault(card["status_id"], {   # counted by the undated label: 预计完成, not 预计完成（据2023年数据）
+            "status_id": card["status_id"], "label": card.get("undated_label", card["status_label"]), "colour": card["colour"],
             "symbol": card["symbol"], "order": card["order"], "count": 0})
         item["count"] += 1
     return sorted(counts.values(), key=lambda i: i["order"])
@@ -240,7 +260,8 @@ class ScorecardApp(_App):
             self._busy = False
 
     def cards(self) -> list[dict]:
-        return scorecard_cards(assessment(self.as_of.value), self.lang)
+        review = app_context(self.as_of.value)
+        return scorecard_cards(review.progress, self.lang, results=_results_in(review, self.lang))
 
     def refresh(self) -> None:
         self._cards = self.cards()
