@@ -40,9 +40,9 @@ _NOT_TEXT = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\u202a-\u202e\u
 _INLINE = re.compile(r"[\\`*\[\]!|~$^{}]")
 # ``_`` is emphasis only at the edge of a word: inside one (urban_new_jobs) it stays as it is
 _UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
-# Markdown's block syntax at the start of a line: indented code, headings, lists, rules, setext
-# underlines (``>`` and ``<`` are already &gt; and &lt;)
-_START = re.compile(r"^(?:[ #+\-=]|(\d{1,9})([.)]))")
+# Markdown's block syntax at the start of a line: indented code, headings, list items, rules,
+# setext underlines (``>`` and ``<`` are already &gt; and &lt;); -5 or 5.5% stay as they are
+_START = re.compile(r"^(?: |#(?=#{0,5}(?: |$))|[-+=](?=[-+= ]|$)|(\d{1,9})([.)])(?= |$))")
 
 
 def _reference(character: str) -> str:
