@@ -30,11 +30,11 @@ import re
 __all__ = ["escape_text", "clean_text"]
 
 # a line break of any kind (Markdown would start a new line, a list item or a table row there)
-_BREAKS = re.compile("\r\n|[\r\n\t\v\f\x1c-\x1e\x85\u2028\u2029]")
+_BREAKS = re.compile("\r\n|[\r\n\t\v\f\x1c-\x1e\x85\N{LINE SEPARATOR}\N{PARAGRAPH SEPARATOR}]")
 # not text: control characters, the bidirectional overrides, embeddings and isolates, lone
 # surrogates and the two non-characters
-_NOT_TEXT = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\u202a-\u202e\u2066-\u2069"
-                       "\ud800-\udfff\ufffe\uffff]")
+_NOT_TEXT = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\u202a-\u202e"
+                       "\N{LEFT-TO-RIGHT ISOLATE}-\N{POP DIRECTIONAL ISOLATE}\ud800-\udfff\ufffe\uffff]")
 # Markdown's inline syntax anywhere in a line: escapes, code spans, emphasis, links and images,
 # table cells, strike-through, maths (JupyterLab), template braces
 _INLINE = re.compile(r"[\\`*\[\]!|~$^{}]")

@@ -113,8 +113,8 @@ def css_string(text: str, limit: int | None = None) -> str:
 
     >>> print(css_string('X</style><script>a("b")</script>'))
     X\\00003c\\00002fstyle\\00003e\\00003cscript\\00003ea\\000028\\000022b\\000022\\000029\\00003c\\00002fscript\\00003e
-    >>> print(css_string("浙江省 规划"), css_string("一二三四", limit=3))
-    浙江省 规划 一二\\002026
+    >>> print(css_string("规划 评估"), css_string("一二三四", limit=3))
+    规划 评估 一二\\002026
     """
     from ..present.text import clean_text
 
