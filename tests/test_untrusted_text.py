@@ -100,8 +100,8 @@ def server():
 def _needs_pdf_tools():
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium is not installed (make test installs it)")
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext (poppler-utils) is not installed")
+    if shutil.which("pdftotext") is None or shutil.which("pdfinfo") is None:
+        pytest.skip("pdftotext and pdfinfo (poppler-utils) are not installed")
 
 
 def _pdf_text(path: Path) -> str:
@@ -336,8 +336,11 @@ def hostile_review(tmp_path_factory, server):
 def test_the_pdf_of_a_hostile_plan_shows_its_payloads_as_text_and_nothing_else(hostile_review, server):
     folder, payloads = hostile_review
     _, hits = server
-    text = _pdf_text(next(folder.glob("*-review.pdf")))
+    pdf = next(folder.glob("*-review.pdf"))
+    text = _pdf_text(pdf)
     squeezed = _squeezed(text)
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True, timeout=60).stdout
+    assert re.search(r"^Title:\s+(.*)$", info, re.M).group(1).startswith(payloads["title"] + " ")
     for name, payload in payloads.items():
         assert _squeezed(payload) in squeezed, name
     assert PASSWD_LINE not in text and SECRET_TEXT not in text
