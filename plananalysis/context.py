@@ -311,17 +311,19 @@ class ReviewContext:
     def sources_footer(self) -> str:
         """Where the numbers come from, in one paragraph of Markdown (in the report's language)."""
         from .present.glossary import mark_chinese, pick
+        from .present.text import escape_text
 
         doc = self.plan.sources.get("document", {})
         counts = self.source_counts
         n_values, n_sources = counts["values"], counts["sources"]
         publisher = mark_chinese(pick(doc.get("publisher", ""), self.lang), self.lang)
         title = mark_chinese(doc.get("title", ""), self.lang)
+        issued = escape_text(doc.get("issued", ""))
         return self.t(
-            f"---\n数据来源：规划文本《{title}》（{publisher}，{doc.get('issued', '')}）；"
+            f"---\n数据来源：规划文本《{title}》（{publisher}，{issued}）；"
             f"观测值{n_values}条，来自{n_sources}个公开来源（每条的出处见“数据审计”报告与 scorecard.xlsx）。"
             f"缺失数据记为“无数据”，不以零计，也不插值。",
-            f"---\nSources: the plan's text, {title} ({publisher}, {doc.get('issued', '')}); "
+            f"---\nSources: the plan's text, {title} ({publisher}, {issued}); "
             f"{n_values} observed values from {n_sources} public sources (each listed in the data audit "
             f"and scorecard.xlsx). Missing data is 'no data': never zero, never interpolated.")
 

@@ -16,7 +16,6 @@ indicator; printed, it fits A4 with its header repeated.
 
 from __future__ import annotations
 
-import html
 from datetime import date
 
 import pandas as pd
@@ -25,6 +24,7 @@ from . import format as fmt
 from . import glossary, marks, narrative
 from .page import ui
 from .signals import LAGGING, legend, measure_legend
+from .text import escape_text
 
 __all__ = ["front_page", "front_title", "scorecard_rows", "scorecard_data", "method_name"]
 
@@ -34,7 +34,7 @@ def _t(lang: str, zh: str, en: str) -> str:
 
 
 def _e(text) -> str:
-    return html.escape("" if text is None else str(text), quote=False)
+    return escape_text(text)
 
 
 def method_name(method: str, lang: str = "zh") -> str:

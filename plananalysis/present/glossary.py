@@ -15,7 +15,6 @@ screen readers and the readability test know it is meant.
 
 from __future__ import annotations
 
-import html
 import re
 from functools import lru_cache
 
@@ -23,6 +22,7 @@ import pandas as pd
 
 from ..paths import data_dir
 from . import format as fmt
+from .text import escape_text
 
 __all__ = ["terms", "term", "label", "unit_name", "unit_decimals", "section", "target_wording",
            "translate", "to_chinese", "pick", "has_chinese", "chinese_runs", "mark_chinese",
@@ -376,7 +376,7 @@ def mark_chinese(text, lang: str = "en") -> str:
     """
     if fmt.is_missing(text):
         return fmt.MISSING if not isinstance(text, str) else ""
-    escaped = html.escape(str(text), quote=False)
+    escaped = escape_text(text)
     if lang == "zh":
         return escaped
     return CJK.sub(lambda m: f'<span lang="zh-CN">{m.group()}</span>', escaped)

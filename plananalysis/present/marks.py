@@ -12,8 +12,8 @@ True
 
 from __future__ import annotations
 
-import html
 from . import format as fmt
+from .text import escape_text
 
 __all__ = ["badge_colours", "status_badge", "progress_bar", "progress_bar_html", "sparkline"]
 
@@ -38,10 +38,10 @@ def status_badge(label: str, symbol: str, colour: str, shown: str = "", *, title
     '<span class="pa-badge" style="background:#006d2c;color:#ffffff">↑ 快于预期</span> <span class="pa-shown">q=1.45</span>'
     """
     background, ink = badge_colours(colour)
-    tip = f' title="{html.escape(title)}"' if title else ""
+    tip = f' title="{escape_text(title)}"' if title else ""
     badge = (f'<span class="pa-badge" style="background:{background};color:{ink}"{tip}>'
-             f'{html.escape(symbol)} {html.escape(label)}</span>')
-    return badge + (f' <span class="pa-shown">{html.escape(shown)}</span>' if shown else "")
+             f'{escape_text(symbol)} {escape_text(label)}</span>')
+    return badge + (f' <span class="pa-shown">{escape_text(shown)}</span>' if shown else "")
 
 
 def progress_bar(done, mark=None, colour: str = "#31a354", *, width: int = 120, height: int = 12,
@@ -68,7 +68,7 @@ def progress_bar(done, mark=None, colour: str = "#31a354", *, width: int = 120, 
     if not fmt.is_missing(mark):
         x = max(0.0, min(float(mark), 1.0)) * width
         parts.append(f'<rect class="pa-mark" x="{max(0.0, x - 1):.1f}" y="0" width="2" height="{height}" fill="#222222"/>')
-    tip = f"<title>{html.escape(title)}</title>" if title else ""
+    tip = f"<title>{escape_text(title)}</title>" if title else ""
     return (f'<svg class="pa-progress" role="img" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
             f'xmlns="http://www.w3.org/2000/svg">{tip}{"".join(parts)}</svg>')
 
@@ -89,7 +89,7 @@ def progress_bar_html(done, mark, colour: str, lang: str = "zh", *, note: str = 
     if note:
         label += f"（{note}）" if lang == "zh" else f" ({note})"
     return (f'<div class="pa-bar-box">{progress_bar(done, mark, colour, title=label)}'
-            f'<div class="pa-bar-label">{html.escape(label)}</div></div>')
+            f'<div class="pa-bar-label">{escape_text(label)}</div></div>')
 
 
 def sparkline(observed_rows, *, target=None, lang: str = "zh", unit: str = "", width: int = 120,
@@ -140,6 +140,6 @@ def sparkline(observed_rows, *, target=None, lang: str = "zh", unit: str = "", w
         said = fmt.with_unit(fmt.number(v, unit), unit, lang) if unit else fmt.number(v)
         tip = f"{x}年：{said}" if lang == "zh" else f"{x}: {said}"
         parts.append(f'<circle data-year="{x}" cx="{sx(x):.1f}" cy="{sy(v):.1f}" r="{2.8 if last else 2.2}" '
-                     f'fill="{colour}" fill-opacity="{1 if last else 0.35}"><title>{html.escape(tip)}</title></circle>')
+                     f'fill="{colour}" fill-opacity="{1 if last else 0.35}"><title>{escape_text(tip)}</title></circle>')
     return (f'<svg class="pa-spark" role="img" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
             f'xmlns="http://www.w3.org/2000/svg">{"".join(parts)}</svg>')

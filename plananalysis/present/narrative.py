@@ -19,6 +19,7 @@ import pandas as pd
 from . import format as fmt
 from . import glossary
 from .signals import LAGGING, signals
+from .text import escape_text
 
 __all__ = ["status_summary", "headline", "chapter_narrative", "problems", "problems_markdown",
            "lead_departments", "names_list"]
@@ -292,8 +293,8 @@ def problems_markdown(review) -> str:
     >>> problems_markdown(review_context(as_of=2023).what_if("culture_industry_share", 2023, 6.7)).startswith("- **文化及相关产业增加值占GDP比重**")
     True
     """
-    return "\n".join(f"- **{p['title']}**：{p['text']}" if review.lang == "zh" else f"- **{p['title']}**: {p['text']}"
-                     for p in problems(review))
+    return "\n".join(f"- **{escape_text(p['title'])}**：{escape_text(p['text'])}" if review.lang == "zh"
+                     else f"- **{escape_text(p['title'])}**: {escape_text(p['text'])}" for p in problems(review))
 
 
 def headline_html(review) -> str:
@@ -303,9 +304,7 @@ def headline_html(review) -> str:
     >>> headline_html(review_context(as_of=2023)).startswith('<p class="pa-headline">截至2023年')
     True
     """
-    import html
-
-    return f'<p class="pa-headline">{html.escape(headline(review), quote=False)}</p>'
+    return f'<p class="pa-headline">{escape_text(headline(review))}</p>'
 
 
 def list_headings(review, behind: pd.DataFrame, ahead: pd.DataFrame) -> dict:
@@ -354,7 +353,8 @@ def boxes_markdown(review) -> str:
     lines = [_t(lang, "## 专栏", "## Boxes"), ""]
     for row in boxes.itertuples():
         title = glossary.mark_chinese(row.title_en if lang == "en" else row.title_zh, lang)
-        lines.append(_t(lang, f"- 专栏{row.number} {title}", f"- Box {row.number}: {title}"))
+        number = escape_text(row.number)
+        lines.append(_t(lang, f"- 专栏{number} {title}", f"- Box {number}: {title}"))
     return "\n".join(lines)
 
 

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import html
 
+from .text import escape_text
+
 __all__ = ["FONT_STACK", "PAGE_CSS", "page_shell", "html_lang", "nav_html", "error_banner", "ui"]
 
 FONT_STACK = ('"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", '
@@ -125,7 +127,7 @@ def error_banner(error: str, lang: str = "zh") -> str:
     True
     """
     return (f'<div class="pa-banner" id="pa-error"><strong>{html.escape(ui("failed", lang))}</strong>'
-            f"{html.escape(error)}</div>")
+            f"{escape_text(error)}</div>")
 
 
 def page_shell(title: str, body: str, lang: str = "zh", *, extra_css: str = "", head: str = "") -> str:
@@ -136,5 +138,5 @@ def page_shell(title: str, body: str, lang: str = "zh", *, extra_css: str = "", 
     """
     return (f'<!DOCTYPE html>\n<html lang="{html_lang(lang)}"><head><meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{html.escape(title)}</title>\n<style>{PAGE_CSS}{extra_css}</style>{head}</head>\n"
+            f"<title>{escape_text(title)}</title>\n<style>{PAGE_CSS}{extra_css}</style>{head}</head>\n"
             f"<body>\n{body}\n</body></html>\n")

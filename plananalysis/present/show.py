@@ -23,9 +23,10 @@ import pandas as pd
 
 from ..files import spreadsheet_text
 from .page import ui
+from .text import escape_text
 
 __all__ = ["CSV_MIME", "csv_text", "data_link", "table_bundle", "table", "charts_bundle", "charts",
-           "markdown", "html_block", "prefix_svg_ids"]
+           "markdown", "paragraph", "html_block", "prefix_svg_ids"]
 
 #: The mimetype of the CSV files a displayed output carries: ``{"files": {name: csv text}}``.
 CSV_MIME = "application/vnd.plananalysis.csv+json"
@@ -133,7 +134,7 @@ def charts_bundle(items, lang: str = "zh", *, note: str = "") -> dict:
     single = " pa-single" if len(figures) == 1 else ""
     body = f'<div class="pa-charts{single}">{"".join(figures)}</div>'
     if note:
-        body += f'<p class="pa-note">{html.escape(note)}</p>'
+        body += f'<p class="pa-note">{escape_text(note)}</p>'
     bundle = {"text/html": body}
     if files:
         bundle[CSV_MIME] = {"files": files}
@@ -160,6 +161,17 @@ def markdown(text: str) -> None:
     from IPython.display import Markdown, display
 
     display(Markdown(text))
+
+
+def paragraph(sentence: str) -> None:
+    """Display a paragraph of plain text — a sentence written from data, which may carry names
+    from the plan or a department (:func:`~plananalysis.present.narrative.chapter_narrative`) —
+    as text, never as markup (:func:`~plananalysis.present.text.escape_text`).
+
+    >>> paragraph("需加大力度：<b>甲</b>")  # doctest: +ELLIPSIS
+    <IPython.core.display.Markdown object>
+    """
+    markdown(escape_text(sentence))
 
 
 def html_block(text: str) -> None:

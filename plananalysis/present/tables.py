@@ -21,6 +21,7 @@ import pandas as pd
 from ..engine.methods import text_colour
 from . import format as fmt
 from . import glossary
+from .text import escape_text
 
 __all__ = ["plain", "progress_view", "progress_data", "style_progress", "status_colours",
            "observed_view", "audit_view", "vision_view", "HEADERS", "html_cell"]
@@ -198,7 +199,7 @@ def html_cell(value, lang: str = "zh", *, name: bool = False) -> str:
         return fmt.MISSING
     if isinstance(value, float):
         value = fmt.number(value)
-    return glossary.mark_chinese(value, lang) if name else html.escape(str(value), quote=False)
+    return glossary.mark_chinese(value, lang) if name else escape_text(value)
 
 
 _CELL_STYLES = [{"selector": "th", "props": "background:#f0f0f0; text-align:left; padding:4px 6px"},

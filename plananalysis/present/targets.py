@@ -19,6 +19,7 @@ import pandas as pd
 from ..values import is_blank
 from . import format as fmt
 from .glossary import target_wording, to_chinese, unit_name
+from .text import escape_text
 
 __all__ = ["targets_view", "lacking_sentence", "target_chart", "chart_targets"]
 
@@ -96,9 +97,9 @@ def lacking_sentence(table: pd.DataFrame, lang: str = "zh") -> str:
         items = []
         for r in group.to_dict("records"):
             span = year_span(r["needed_years"], zh) if len(r["needed_years"]) else ""
-            name = r["subject_zh"] if zh else r["subject_en"]
-            items.append(f"{r['target_id']} {name}" + (f"（{span}）" if zh and span else f" ({span})" if span else ""))
-        who = (department_zh or "未定责任单位") if zh else (department_en or department_zh or "no department named")
+            name = escape_text(r["subject_zh"] if zh else r["subject_en"])
+            items.append(f"{escape_text(r['target_id'])} {name}" + (f"（{span}）" if zh and span else f" ({span})" if span else ""))
+        who = escape_text((department_zh or "未定责任单位") if zh else (department_en or department_zh or "no department named"))
         lines.append(f"- {who}：" + "；".join(items) if zh else f"- {who}: " + "; ".join(items))
     return "\n".join(lines)
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from ..files import write_atomically
 
-__all__ = ["renderer", "print_html", "review_pages", "Printer", "write_pdf", "PRINT_CSS"]
+__all__ = ["renderer", "print_html", "review_pages", "Printer", "write_pdf", "PRINT_CSS", "css_string"]
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -68,6 +68,27 @@ def renderer() -> str | None:
     return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
 
 
+def inside_folder(url: str, folder: Path) -> bool:
+    """Whether the printer may load ``url``: a ``file:`` URL of a file inside ``folder`` (links
+    followed, so a link pointing out of it does not count); never the network, never another file.
+
+    >>> folder = Path("/tmp/review")
+    >>> inside_folder((folder / "index.html").as_uri(), folder), inside_folder("file:///etc/passwd", folder)
+    (True, False)
+    >>> inside_folder("file:///tmp/review/../../etc/hostname", folder), inside_folder("http://127.0.0.1:8/x", folder)
+    (False, False)
+    """
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+        return False
+    try:
+        return Path(unquote(parts.path)).resolve().is_relative_to(Path(folder).resolve())
+    except (OSError, ValueError):
+        return False
+
+
 def _unique_ids(text: str, prefix: str) -> str:
     def swap(match):
         groups = match.groups()
@@ -79,8 +100,28 @@ def _unique_ids(text: str, prefix: str) -> str:
     return _IDS.sub(swap, text)
 
 
-def _css_string(text: str) -> str:
-    return str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+#: The longest running header: a longer title is cut (with …) so that it stays one line of the margin.
+HEADER_LIMIT = 120
+
+
+def css_string(text: str, limit: int | None = None) -> str:
+    """``text`` for the inside of a CSS string (``content:"…"``): every character but letters,
+    digits and spaces written as a CSS escape (``\\00003c``), so that nothing in it can end the
+    string, the rule or the ``<style>`` element; a line break and the characters that are not
+    text as a space and U+FFFD (:func:`~plananalysis.present.text.clean_text`); cut at
+    ``limit`` characters with ``…``.
+
+    >>> print(css_string('X</style><script>a("b")</script>'))
+    X\\00003c\\00002fstyle\\00003e\\00003cscript\\00003ea\\000028\\000022b\\000022\\000029\\00003c\\00002fscript\\00003e
+    >>> print(css_string("规划 评估"), css_string("一二三四", limit=3))
+    规划 评估 一二\\002026
+    """
+    from ..present.text import clean_text
+
+    text = clean_text(text)
+    if limit is not None and len(text) > limit:
+        text = text[:limit - 1] + "…"
+    return "".join(c if c == " " or c.isalnum() else f"\\{ord(c):06x}" for c in text)
 
 
 def print_html(pages: list[tuple[str, str]], *, title: str, lang: str = "zh", today: str | None = None) -> str:
@@ -107,8 +148,8 @@ def print_html(pages: list[tuple[str, str]], *, title: str, lang: str = "zh", to
             body = f'<article class="pa-report" id="r{i}-{name}">{body}</article>'
         parts.append(body)
     zh = lang == "zh"
-    css = PRINT_CSS.format(title=_css_string(title), font=FONT_STACK,
-                           date=_css_string(f"生成日期：{day}" if zh else f"Generated {day}"),
+    css = PRINT_CSS.format(title=css_string(title, HEADER_LIMIT), font=FONT_STACK,
+                           date=css_string(f"生成日期：{day}" if zh else f"Generated {day}"),
                            page_before="第 " if zh else "Page ", page_middle=" 页，共 " if zh else " of ",
                            page_after=" 页" if zh else "")
     return page_shell(title, "\n".join(parts), lang, extra_css=css)
@@ -177,12 +218,20 @@ class Printer:
             raise
 
     def _print(self, source: Path, target: Path) -> Path:
-        page = self._browser.new_page()
+        source = Path(source).resolve()
+        folder = source.parent
+        # JavaScript off, no network, nothing outside the report's folder: a page that tries to
+        # reach a local file or a server gets nothing (its requests are aborted)
+        context = self._browser.new_context(java_script_enabled=False, service_workers="block",
+                                            accept_downloads=False)
         try:
-            page.goto(Path(source).resolve().as_uri(), wait_until="load")
+            context.route("**/*", lambda route: route.continue_() if inside_folder(route.request.url, folder)
+                          else route.abort("blockedbyclient"))
+            page = context.new_page()
+            page.goto(source.as_uri(), wait_until="load")
             data = page.pdf(format="A4", print_background=True, prefer_css_page_size=True, outline=True)
         finally:
-            page.close()
+            context.close()
         return write_atomically(target, data)
 
     def print(self, source: Path, target: Path, timeout: float = 300) -> Path:
@@ -233,16 +282,11 @@ def write_pdf(target: Path, folder: Path, names: list[str], params, printer: Pri
     pages = review_pages(folder, names)
     if not pages:
         raise FileNotFoundError("no page to print in the review's folder")
-    title = re.search(r"<title>(.*?)</title>", pages[0][1], re.S)
-    if pages[0][0] == "index" and title:  # the front page's title is the review's
-        import html as html_module
+    from ..context import review_context
+    from ..present.frontpage import front_title
 
-        title = html_module.unescape(title.group(1))
-    else:
-        from ..context import review_context
-        from ..present.frontpage import front_title
-
-        title = front_title(review_context(params))
+    # the review's title from the review itself, never read back out of a page's markup
+    title = front_title(review_context(params))
     html = print_html(pages, title=title, lang=params.lang,
                       today=(today or date.today()).isoformat())
     source = Path(folder) / ".print.html"

@@ -609,9 +609,28 @@ def _number_format(value, kind: str, unit) -> str:
     return {"percent": "0%", "ratio": "0.00", "year": "0", "integer": "0"}.get(kind, "General")
 
 
+#: Excel's limit on a page header's or footer's whole text (its font and size codes included):
+#: a longer one makes Excel "repair" the workbook.  The text's part is cut well inside it, with …
+HEADER_LIMIT = 255
+_HEADER_TEXT_LIMIT = 200
+
+
 def _header_text(text: str) -> str:
-    """Text for a page header or footer: ``&`` doubled (a code otherwise)."""
-    return str(text).replace("&", "&&")
+    """Text for a page header or footer, printed as it is: one line of text
+    (:func:`~plananalysis.present.text.clean_text`), every ``&`` doubled (``&P``, ``&[Path]``,
+    ``&F`` are codes otherwise: the page, the file's path, its name), at most 200 characters
+    (cut with …).
+
+    >>> _header_text("A&B &[Path] &F"), _header_text("甲\\n乙"), len(_header_text("&" * 400))
+    ('A&&B &&[Path] &&F', '甲 乙', 199)
+    """
+    from ..present.text import clean_text
+
+    text = clean_text(text).replace("&", "&&")
+    if len(text) > _HEADER_TEXT_LIMIT:
+        text = text[:_HEADER_TEXT_LIMIT - 1]
+        text = (text[:-1] if (len(text) - len(text.rstrip("&"))) % 2 else text) + "…"   # never half an &&
+    return text
 
 
 def _write_sheet(book, sheet: Sheet, title: str, lang: str, today: str) -> None:

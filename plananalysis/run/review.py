@@ -840,6 +840,7 @@ def write_reports_index(reports: Path) -> Path:
     import html
 
     from ..files import write_text_atomically
+    from ..present.text import escape_text
 
     rows = []
     for manifest_path in sorted(reports.glob("*/*/" + MANIFEST)):
@@ -854,9 +855,9 @@ def write_reports_index(reports: Path) -> Path:
     for plan_id in dict.fromkeys(r[0] for r in rows):
         reviews = sorted((r for r in rows if r[0] == plan_id), key=lambda r: r[2], reverse=True)
         links = "".join(
-            f'<li><a href="{html.escape(plan_id)}/{html.escape(name)}/index.html">{html.escape(_review_label(p))}</a></li>'
+            f'<li><a href="{html.escape(plan_id)}/{html.escape(name)}/index.html">{escape_text(_review_label(p))}</a></li>'
             for _, _, name, p in reviews)
-        items.append(f"<section><h2>{html.escape(reviews[0][1])}</h2><ul>{links}</ul></section>")
+        items.append(f"<section><h2>{escape_text(reviews[0][1])}</h2><ul>{links}</ul></section>")
     body = "".join(items) or "<p>尚无评估报告：运行 make review (no reviews yet: run make review).</p>"
     page = f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
