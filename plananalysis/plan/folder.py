@@ -144,6 +144,7 @@ class Plan:
     checks: dict = field(default_factory=dict)
     departments: pd.DataFrame = field(default_factory=pd.DataFrame)
     responsibilities: pd.DataFrame = field(default_factory=pd.DataFrame)
+    tasks: pd.DataFrame = field(default_factory=pd.DataFrame)   # tasks.csv with departments (plan/tasks.py)
 
     @property
     def plan_id(self) -> str:
@@ -353,7 +354,9 @@ def load_plan(plan: str | os.PathLike | None = None, *, check: bool = True) -> P
     source_text = text_path.read_text(encoding="utf-8") if text_path.exists() else ""
     optional = {name: read_table(folder / f"{name}.csv", required=False)
                 for name in ("departments", "responsibilities")}
-    return Plan(
+    from .tasks import with_tasks
+
+    return with_tasks(Plan(
         info=info,
         sources=sources,
         indicators=indicators,
@@ -366,7 +369,7 @@ def load_plan(plan: str | os.PathLike | None = None, *, check: bool = True) -> P
         checks=declared,
         departments=optional["departments"],
         responsibilities=optional["responsibilities"],
-    )
+    ))
 
 
 def _read_yaml(path: Path, *, required: bool, expected: str = "") -> dict:
