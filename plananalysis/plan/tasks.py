@@ -128,6 +128,9 @@ def plan_parts(text: str) -> list[Part]:
     line or several on one line (after a 。).  A line in a box that does not start the next item
     continues the item before it, or opens the box (a loose line) when no item has started.  The
     text ends at an ``附件:`` line (the attachments of the published notice).
+
+    >>> [(p.kind, p.key) for p in plan_parts("十二、数字\\n(一)应用\\n专栏19 项目\\n1.甲。2.乙。\\n附件:1.x")]
+    [('chapter', ''), ('section', 'ch12-s01'), ('box', ''), ('item', 'ch12-z19-01'), ('item', 'ch12-z19-02')]
     """
     parts: list[Part] = []
     chapter = None
@@ -449,6 +452,14 @@ def folder_tasks(folder: Path, *, source_text: str, targets: pd.DataFrame, boxes
     folder has them), ``tasks_excluded.csv`` when present, and each task's responsibility row:
     when the folder has a ``responsibilities.csv``, every task has exactly one row, and its
     departments are in ``departments.csv``.
+
+    >>> from plananalysis.plan.folder import load_plan
+    >>> plan = load_plan()
+    >>> tasks = folder_tasks(plan.folder, source_text=plan.source_text, targets=plan.targets,
+    ...                      boxes=plan.boxes, departments=plan.departments,
+    ...                      responsibilities=plan.responsibilities)
+    >>> len(tasks), tasks.loc[0, "department_id"]
+    (167, 'health')
     """
     path = Path(folder) / "tasks.csv"
     columns = TASK_COLUMNS + ["department_id", "co_department_ids"]
