@@ -505,8 +505,9 @@ def with_tasks(plan):
     """Set ``plan.tasks`` from the plan's folder (:func:`folder_tasks`) and return the plan.
 
     >>> from plananalysis.plan.folder import load_plan
-    >>> len(load_plan("tests/data/plans/hz-demo").tasks)      # a plan without tasks.csv
-    0
+    >>> plan = load_plan()
+    >>> with_tasks(plan) is plan, plan.tasks["task_id"].is_unique
+    (True, True)
     """
     for name in ("tasks.csv", "tasks_excluded.csv"):
         if (Path(plan.folder) / name).is_file() and name not in (plan.sources or {}).get("files", {}):
