@@ -108,14 +108,20 @@ def test_scanner_reads_completion_words_but_not_inside_other_words():
 
 
 def test_scanner_totals(text):
-    # 164 phrases = 108 covered by the catalogue (some phrases share a quote) + 48 excluded
-    # + 8 extra phrases inside quotes: 3岁以下 (ch02-t05), 两级 (ch06-t03), 3个 (ch03-t19),
-    # 1万名, 1名, 1家 (ch09-t07/t08), 5市 (ch10-t07) and 全部 (ch09-t05: 全部达到…二级以上).
-    # Of the 164, 14 are completion words (issue 13.5): 10 completion targets, 3 exclusions
-    # (应享尽享, 全覆盖#2 of 专栏6, 应开尽开) and the 全部 inside ch09-t05.
+    # 182 phrases = 113 covered by the catalogue (some phrases share a quote) + 54 excluded
+    # + 15 extra phrases inside quotes: 3岁以下 (ch02-t05), 两级 (ch06-t03), 3个 (ch03-t19),
+    # 1万名, 1名, 1家 (ch09-t07/t08), 5市 (ch10-t07), 全部 (ch09-t05: 全部达到…二级以上);
+    # since issue 20 11个 and 50万人 (ch09-t15), 30万人以上 (ch09-t16) and the 建成 inside
+    # ch03-t19 (基本建成…), ch08-t03 (2000年底前建成的), ch10-t16 (建成10000个), ch11-t01 (建成命名).
+    # Of the 182, 14 are the completion words of issue 13.5: 10 completion targets, 3 exclusions
+    # (应享尽享, 全覆盖#2 of 专栏6, 应开尽开) and the 全部 inside ch09-t05; issue 20 adds the build
+    # words: 16 建成 (2 targets ch09-t14 and ch13-t02, 4 inside other quotes, 10 excluded),
+    # 1 建有 (ch09-t16) and 1 编制 (ch09-t15).
     phrases = scan_target_phrases(text)
-    assert len(phrases) == 164
-    assert sum(bool(COMPLETION.fullmatch(p.text)) for p in phrases) == 14
+    assert len(phrases) == 182
+    texts = [p.text for p in phrases]
+    assert sum(t not in ("建成", "建有", "编制") and bool(COMPLETION.fullmatch(t)) for t in texts) == 14
+    assert (texts.count("建成"), texts.count("建有"), texts.count("编制")) == (16, 1, 1)
 
 
 # --- (b) verbatim quotes, target texts and numbers ------------------------------------------
@@ -132,7 +138,7 @@ def test_target_text_lies_in_its_quote(targets):
 
 # Numbers written without digits, by hand.
 WORD_NUMBERS = {"翻一番": [2], "十个": [10], "二级以上": [2], "三分之二": [2 / 3],
-                "万人": [10000], "千人": [1000], "百人": [100], "四大": [4]}
+                "万人": [10000], "千人": [1000], "百人": [100], "四大": [4], "九大": [9]}
 
 
 def test_parsed_numbers_appear_in_the_target_text(targets):
@@ -181,12 +187,18 @@ def test_place_of_known_lines(text):
 #   九(二) 敬老院提升改造工程 2022年底前全部完成; 专栏18 应保尽保 and 基本完成 棚户区改造;
 #   八 (none before): 法定人员社保全覆盖, 未成年人救助保护机构全部实体化运行, 专栏12 基本完成
 #   2000年底前建成的城镇老旧小区改造任务.
-HAND_COUNTS = {2: 15, 4: 7, 8: 3, 9: 13, 11: 6}
+# Issue 20 adds, after chapter 九's rows: 九(一) 到2025年,建成全国托育服务示范省; 专栏13
+#   11个市主城区、50万人口以上县市编制养老机构布局专项规划; 专栏14 30万人以上的县(市、区)建有专门的
+#   认知障碍照护机构; chapter 十二 (none before): 落地…九大场景; 专栏20 建成“一库两平台”.
+HAND_COUNTS = {2: 15, 4: 7, 8: 3, 9: 16, 11: 6, 12: 1, 13: 2}
 HAND_LISTS = {
     4: ["500万人次", "20亿元", "3万人", "3万人次", "100%", "7万人", "动态清零"],
     8: ["全覆盖", "全部实体化运行", "基本完成"],
     9: ["80%以上", "350家至400家", "7万张", "58%以上", "二级以上", "1000个", "300张床位左右",
-        "1公里范围内", "7个", "10个", "20张", "50万人次", "全部完成"],
+        "1公里范围内", "7个", "10个", "20张", "50万人次", "全部完成", "建成全国托育服务示范省",
+        "编制养老机构布局专项规划", "建有专门的认知障碍照护机构"],
+    12: ["九大"],
+    13: ["2%", "建成“一库两平台”"],
     11: ["100个左右", "100个", "13万套", "3000个", "应保尽保", "基本完成"],
 }
 
@@ -202,14 +214,16 @@ def test_target_texts_listed_by_hand(targets, chapter, texts):
 
 
 def test_totals(targets, excluded):
-    # Chapters 二…十四: 15 + 19 + 7 + 2 + 6 + 12 + 3 + 13 + 23 + 6 + 0 + 1 + 1 = 108 rows, 13 of
+    # Chapters 二…十四: 15 + 19 + 7 + 2 + 6 + 12 + 3 + 16 + 23 + 6 + 1 + 2 + 1 = 113 rows, 13 of
     # them restating Table 2.  Before the re-read of issue 13.5: 97 rows and 46 exclusions; it
     # added 11 rows (10 completion targets and the named count 四大省级区域医疗中心, which left
-    # the exclusions) and 3 exclusions (应享尽享, 专栏6's repeated 全覆盖, 应开尽开).
-    assert len(targets) == 108
+    # the exclusions) and 3 exclusions (应享尽享, 专栏6's repeated 全覆盖, 应开尽开).  Issue 20
+    # added 5 rows (4 completion targets and the named count 九大场景); 4 exclusions became
+    # targets (11个, 50万人, 30万人以上, 九大) and 10 build words 建成 were excluded: 48 − 4 + 10 = 54.
+    assert len(targets) == 113
     assert (targets["restates_indicator_id"] != "").sum() == 13
-    assert (targets["kind"] == "completion").sum() == 10
-    assert len(excluded) == 48
+    assert (targets["kind"] == "completion").sum() == 14
+    assert len(excluded) == 54
 
 
 def test_2022_and_2035_targets(targets):
@@ -257,7 +271,9 @@ def test_completion_targets(targets):
     """A completion target states a completion word, no number: op =, value 100, unit %."""
     assert "completion" in KINDS and "100 = finished" in KINDS["completion"]
     for row in _rows(targets):
-        is_completion = bool(COMPLETION.search(row["target_text"]))
+        # a completion word and no number (a year such as 2000年 is not one): 建成10000个 is a count
+        is_completion = bool(COMPLETION.search(row["target_text"])) and not re.search(
+            r"\d", re.sub(r"\d{4}年", "", row["target_text"]))
         assert (row["kind"] == "completion") == is_completion, row["target_id"]
         if is_completion:
             assert (row["op"], row["value"], row["unit"]) == ("=", 100.0, "%"), row["target_id"]
@@ -266,7 +282,7 @@ def test_completion_targets(targets):
 
 def test_named_counts(targets):
     named = targets[targets["target_text"].str.fullmatch(_NAMED_COUNT.pattern)]
-    assert list(named["target_id"]) == ["ch06-t06"]
+    assert list(named["target_id"]) == ["ch06-t06", "ch12-t01"]
     for row in _rows(named):
         assert row["kind"] == "count" and row["op"] == "=" and row["unit"] == "个"
         assert row["value"] == chinese_number(row["target_text"][:-1])
@@ -374,5 +390,5 @@ def test_a_bad_exclusion_key_is_named(tmp_path):
 
 
 def test_the_plan_exposes_the_catalogue(plan):
-    assert len(plan.targets) == 108
+    assert len(plan.targets) == 113
     assert plan.chapter(9).targets["target_id"].tolist()[:2] == ["ch09-t01", "ch09-t02"]

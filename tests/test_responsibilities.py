@@ -1,7 +1,7 @@
 """Who answers for what (issue 13.2): departments.csv and responsibilities.csv of the Zhejiang plan.
 
-Every headline indicator (indicators.csv) and every catalogue target (targets.csv) has exactly
-one responsibility row; its departments exist; a ``plan_text`` row quotes the plan's own words
+Every headline indicator (indicators.csv), every catalogue target (targets.csv) and every task
+(tasks.csv, issue 20) has exactly one responsibility row; its departments exist; a ``plan_text`` row quotes the plan's own words
 naming the department, an ``assignment`` row says why that department.
 """
 
@@ -37,7 +37,8 @@ def responsibilities():
 def subjects():
     indicators = pd.read_csv(PLAN_DIR / "indicators.csv", dtype=str, keep_default_na=False)["indicator_id"]
     targets = pd.read_csv(PLAN_DIR / "targets.csv", dtype=str, keep_default_na=False)["target_id"]
-    return list(indicators) + list(targets)
+    tasks = pd.read_csv(PLAN_DIR / "tasks.csv", dtype=str, keep_default_na=False)["task_id"]
+    return list(indicators) + list(targets) + list(tasks)
 
 
 @pytest.fixture(scope="module")
@@ -76,8 +77,9 @@ def test_the_plan_files_keep_the_contract(responsibilities, departments, subject
 
 
 def test_one_row_per_indicator_and_target(responsibilities, subjects):
-    # 25 headline indicators + 108 catalogue targets = 133 rows, in that order.
-    assert len(subjects) == 25 + 108
+    # 25 headline indicators + 113 catalogue targets + 167 tasks (45 sections, 122 专栏 items)
+    # = 305 rows, in that order.
+    assert len(subjects) == 25 + 113 + 167 == 305
     assert list(responsibilities["subject_id"]) == subjects
 
 
@@ -100,9 +102,10 @@ def test_assignments_say_why_in_both_languages(responsibilities):
 
 
 def test_bases(responsibilities):
-    # The plan's text never names the body that answers for a target: chapter 十四 (保障措施)
-    # speaks of 各级党委政府 and a 社会发展工作协同机制 only, so every row is an assignment.
-    assert responsibilities["basis"].value_counts().to_dict() == {"assignment": 133}
+    # The plan's text never names the body that answers for a target or a task: chapters 三–十四
+    # name no 厅, 委 or 局 (only 省委's decision in 专栏1 item 1 and 相关部门), and chapter 十四
+    # (保障措施) speaks of 各级党委政府 and a 社会发展工作协同机制 only, so every row is an assignment.
+    assert responsibilities["basis"].value_counts().to_dict() == {"assignment": 305}
 
 
 def test_restated_targets_follow_their_indicator(responsibilities):

@@ -99,9 +99,11 @@ _YEAR = re.compile(r"^(19|20)\d\d年$")
 # (全覆盖, 基本完成…任务, 2022年底前全部完成, 零就业家庭动态清零, “应保尽保”); 完成 alone
 # counts only at the start of a clause (。完成核心区…调查), never after a deadline's 前.
 # 全覆盖 and 全部 are not read after 健 (健全覆盖全民…, 健全部门间…: 健全 + 覆盖/部门).
+# Build targets count too (issue 20): 建成 (建成“一库两平台”), 建有 (…的县建有…机构) and 编制 when
+# a 规划 follows in the clause (编制养老机构布局专项规划).
 COMPLETION = re.compile(
     r"(?<!健)全覆盖|(?:基本|全部|全面)完成|(?:(?<=[。,，;；:：])|^)完成|(?<!健)全部|动态清零"
-    r"|应(?P<verb>[\u4e00-\u9fff])尽(?P=verb)"
+    r"|应(?P<verb>[\u4e00-\u9fff])尽(?P=verb)|建成|建有|编制(?=[^,，。;；]*规划)"
 )
 
 
@@ -227,7 +229,7 @@ def scan_target_phrases(text: str) -> list[Phrase]:
 
     A phrase is an Arabic number with its unit and bound (``350家至400家``, ``58%以上``,
     ``2-3个``), a Chinese numeral before a measure word (``十个``, ``二级以上``), a fraction
-    (``三分之二``), ``翻一番`` or a completion word (:data:`COMPLETION`: ``全覆盖``,
+    (``三分之二``), ``翻一番`` or a completion word (:data:`COMPLETION`: ``全覆盖``, ``建成``,
     ``基本完成``, ``全部完成``, ``全部``, ``动态清零``, ``应保尽保``, a clause-initial ``完成``).
     Years (``2025年``) are not phrases; numbers with no unit after them (list numbers ``1.``,
     ``1+8+X``, ``2.0计划``) are not either.
@@ -267,7 +269,7 @@ def account_for(text: str, targets: pd.DataFrame, excluded: pd.DataFrame) -> Acc
 
     A phrase is covered when it lies inside the (unique) occurrence of a row's quote in ``text``.
 
-    >>> text = "三、就业\\n新增10个以上,建成5家。"
+    >>> text = "三、就业\\n新增10个以上,开办5家。"
     >>> targets = pd.DataFrame({"target_id": ["ch03-t01"], "quote": ["新增10个以上"]})
     >>> excluded = pd.DataFrame({"phrase_key": [], "reason": []})
     >>> result = account_for(text, targets, excluded)

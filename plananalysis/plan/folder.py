@@ -164,6 +164,7 @@ class Plan:
     checks: dict = field(default_factory=dict)
     departments: pd.DataFrame = field(default_factory=pd.DataFrame)
     responsibilities: pd.DataFrame = field(default_factory=pd.DataFrame)
+    tasks: pd.DataFrame = field(default_factory=pd.DataFrame)   # tasks.csv with departments (plan/tasks.py)
     #: what the folder holds that is read but not used (a clause the grammar does not score, an unknown key)
     warnings: list = field(default_factory=list)
 
@@ -462,7 +463,9 @@ def load_plan(plan: str | os.PathLike | None = None, *, check: bool = True) -> P
         problems.extend(_check_links(indicators, folder / "indicators.csv"))
     targets = attempt(_read_catalogue, info, catalogue, source_text, default=empty) if not problems else empty
     raise_all(problems)
-    return Plan(
+    from .tasks import with_tasks
+
+    return with_tasks(Plan(
         info=info,
         sources=sources,
         indicators=indicators,
@@ -476,7 +479,7 @@ def load_plan(plan: str | os.PathLike | None = None, *, check: bool = True) -> P
         departments=optional["departments"],
         responsibilities=optional["responsibilities"],
         warnings=warnings,
-    )
+    ))
 
 
 def _plan_table(folder: Path, name: str, required: bool = True) -> pd.DataFrame:
