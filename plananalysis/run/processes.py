@@ -196,7 +196,7 @@ def make_signal(masks: tuple[int, int], before: tuple[int, int]) -> int | None:
 
 
 def watch_make(interval: float = 0.25) -> threading.Thread | None:
-    """When this process's parent is GNU make (a recipe that ``exec``\ s the command), a daemon
+    """When this process's parent is GNU make (a recipe that ``exec``-utes the command), a daemon
     thread that stops this process as make ends: the signal make is handling (SIGINT, SIGHUP;
     SIGQUIT and SIGTERM as SIGTERM) is sent to this process, as is SIGTERM when make has died
     (SIGKILL; ``PR_SET_PDEATHSIG`` too, at once).  The command's own handlers
