@@ -18,6 +18,9 @@ REPORTS ?=
 # the command itself, which ends when make is signalled or killed (plananalysis.run.processes).
 q = '$(subst ','\'',$(1))'
 arg = $(if $(value $(2)),$(1) $(call q,$(value $(2))),)
+# Not exported either: make would expand a value set on its command line to put it in the
+# recipe's environment (PLAN='$(shell …)' would run).
+unexport PLAN AS_OF JOBS HOST PORT LAB_PORT REPORTS
 
 .PHONY: review test app bench lab venv system fonts browser viewers clean
 
