@@ -202,6 +202,11 @@ def watch_make(interval: float = 0.25) -> threading.Thread | None:
     (SIGKILL; ``PR_SET_PDEATHSIG`` too, at once).  The command's own handlers
     (:func:`stop_on_signals`) then stop what it started; make, its child gone, ends.
     ``None`` when the parent is not make (``plananalysis`` run from a shell, or from Python).
+
+    >>> import subprocess, sys
+    >>> subprocess.run([sys.executable, "-c", "from plananalysis.run.processes import watch_make; print(watch_make())"],
+    ...                capture_output=True, text=True).stdout.strip()
+    'None'
     """
     parent = os.getppid()
     before = _signal_masks(parent)
