@@ -10,14 +10,26 @@ JOBS ?=
 HOST ?= 127.0.0.1
 PORT ?= 8866
 LAB_PORT ?= 8888
+REPORTS ?=
+
+# $(call q,VALUE): VALUE as one single-quoted shell word, taken as written ($(value …): never
+# expanded by make), so PLAN='x; touch /tmp/PWNED' is a plan name, not a command, and a folder
+# with a space in its name stays one argument.  The recipes `exec` the command: make's child is
+# the command itself, which ends when make is signalled or killed (plananalysis.run.processes).
+q = '$(subst ','\'',$(1))'
+arg = $(if $(value $(2)),$(1) $(call q,$(value $(2))),)
+# Not exported either: make would expand a value set on its command line to put it in the
+# recipe's environment (PLAN='$(shell …)' would run).
+unexport PLAN AS_OF JOBS HOST PORT LAB_PORT REPORTS
 
 .PHONY: review test app bench lab venv system fonts browser viewers clean
 
 ## review: every review that is due (mid-term and final) of the default plan into reports/<plan>/<as_of>/;
-##         PLAN=<id|folder|all> for another plan or all of them, AS_OF=<year> for one review
+##         PLAN=<id|folder|all> for another plan or all of them, AS_OF=<year> for one review,
+##         REPORTS=<folder> for another reports folder
 ##         (the browser prints the review's PDF)
 review: $(STAMP) fonts browser
-	$(BIN)/plananalysis review $(if $(PLAN),--plan $(PLAN),) $(if $(AS_OF),--as-of $(AS_OF),) $(if $(JOBS),--jobs $(JOBS),)
+	exec $(BIN)/plananalysis review $(call arg,--plan,PLAN) $(call arg,--as-of,AS_OF) $(call arg,--jobs,JOBS) $(call arg,--reports-dir,REPORTS)
 
 ## test: install what is missing, then run every test
 test: $(STAMP) fonts browser viewers
@@ -25,11 +37,11 @@ test: $(STAMP) fonts browser viewers
 
 ## app: serve the Voilà apps on $(HOST):$(PORT)
 app: $(STAMP) fonts
-	$(BIN)/plananalysis app --host $(HOST) --port $(PORT) $(if $(PLAN),--plan $(PLAN),)
+	exec $(BIN)/plananalysis app $(call arg,--host,HOST) $(call arg,--port,PORT) $(call arg,--plan,PLAN) $(call arg,--reports-dir,REPORTS)
 
 ## lab: JupyterLab for analysts, with the project kernel
 lab: $(STAMP) fonts
-	$(BIN)/plananalysis lab --host $(HOST) --port $(LAB_PORT) $(if $(PLAN),--plan $(PLAN),)
+	exec $(BIN)/plananalysis lab $(call arg,--host,HOST) $(call arg,--port,LAB_PORT) $(call arg,--plan,PLAN)
 
 ## bench: speed figures (medians and ratios)
 bench: $(STAMP) fonts browser

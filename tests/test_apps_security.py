@@ -10,6 +10,7 @@ security headers on every response, and a kernel cap that a flood of plain GETs 
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
 import time
@@ -29,8 +30,35 @@ PROJECT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    with voila_server(tmp_path_factory.mktemp("voila"), pool_size=0) as served:
+def reports(tmp_path_factory) -> Path:
+    """The reports folder the server serves: a review as a run leaves it (its files named by the
+    review's own functions), a killed run's temporary folder, a link out of the folder — and no
+    ``index.html`` at the top, whatever ``reports/`` in the checkout holds (issue 18)."""
+    from plananalysis.params import validate
+    from plananalysis.run.review import review_file_name
+
+    params = validate(as_of=2023)
+    root = tmp_path_factory.mktemp("reports")
+    review = root / params.plan_id / "2023"
+    (review / "csv" / "overview").mkdir(parents=True)
+    files = {"index.html": "<!DOCTYPE html><title>评估</title>", "overview.html": "<!DOCTYPE html><title>总览</title>",
+             "overview.ipynb": "{}", "manifest.json": "{}", "csv/overview/behind.csv": "\ufeff指标,数值\n甲,1\n"}
+    for name, text in files.items():
+        (review / name).write_text(text, encoding="utf-8")
+    for name, data in ((review_file_name(params), b"PK\x03\x04docx"), (review_file_name(params, ".pdf"), b"%PDF-1.7\n"),
+                       ("scorecard.xlsx", b"PK\x03\x04xlsx")):
+        (review / name).write_bytes(data)
+    (review / "csv" / "overview" / "passwd.csv").symlink_to("/etc/passwd")
+    (review / "hosts.docx").symlink_to("/etc/hosts")
+    hidden = root / params.plan_id / ".tmp-2023-4242"
+    hidden.mkdir()
+    (hidden / "index.html").write_text("half-written", encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, reports):
+    with voila_server(tmp_path_factory.mktemp("voila"), pool_size=0, reports_dir=reports) as served:
         yield served
 
 
@@ -236,6 +264,159 @@ def test_unknown_paths_are_a_friendly_404_never_a_500(server, path):
     if page.status_code == 404:
         assert "页面不存在" in page.text
     assert " 500 " not in Path(log).read_text(encoding="utf-8", errors="replace")
+
+
+# ---------------------------------------------------------------- hostile paths and headers (issue 18)
+
+
+def _raw(base: str, path: str, method: str = "GET", headers=()) -> tuple[int, dict, bytes]:
+    """One request sent as written (no client-side normalising of ``..`` or ``//``)."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    url = urlsplit(base)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
+    try:
+        connection.putrequest(method, path, skip_accept_encoding=True)
+        for name, value in headers:
+            connection.putheader(name, value)
+        connection.endheaders()
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()
+
+
+def _log_since(log: Path, start: int) -> str:
+    return Path(log).read_bytes()[start:].decode("utf-8", "replace")
+
+
+# Paths that climb out of the template, static and reports folders, spelled as an attacker
+# would: none gives a file, a 500, or a traceback in the server's log.
+CLIMBING = [
+    "/voila/templates/lab/static/../../../../../../etc/passwd",
+    "/voila/templates/lab/static/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+    "/voila/templates/lab/static/%2E%2E/%2E%2E/%2E%2E/%2E%2E/%2E%2E/%2E%2E/etc/passwd",
+    "/voila/templates/lab/static//etc/passwd",
+    "/voila/templates/lab/static/%2fetc%2fpasswd",
+    "/voila/templates/lab/static/..%5c..%5c..%5c..%5c..%5c..%5cetc%5cpasswd",
+    "/voila/templates/lab/static/..\\..\\..\\..\\etc\\passwd",
+    "/voila/templates/lab/static/./../static/../../../../../../etc/passwd",
+    "/voila/templates/lab/static/index.css%00.png",
+    "/voila/templates/../../../../../../etc/passwd/static/x",
+    "/voila/templates/%2e%2e/static/../../../../etc/passwd",
+    "/voila/templates/nonexistent-template/static/index.css",
+    "/voila/static/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+    "/voila/static//etc/passwd",
+    "/reports/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+    "/reports/..%2f..%2f..%2fetc%2fpasswd",
+    "/reports//etc/passwd",
+    "/reports/zj-social-14th/2023/csv/overview/passwd.csv",   # a link inside the folder, to /etc/passwd
+    "/reports/zj-social-14th/2023/hosts.docx",
+    "/reports/zj-social-14th/.tmp-2023-4242/index.html",      # a killed run's half-written report
+    "/reports/zj-social-14th/2023/overview.ipynb",
+    "/reports/zj-social-14th/2023/manifest.json",
+    "/reports/",                                              # no index.html at the top here
+]
+
+
+@pytest.mark.parametrize("path", CLIMBING, ids=lambda p: p[:70])
+def test_paths_that_climb_are_a_clean_404_with_no_traceback_in_the_log(server, path):
+    base, log = server
+    start = Path(log).stat().st_size
+    for method in ("GET", "HEAD"):
+        status, headers, body = _raw(base, path, method)
+        assert status in (403, 404), (method, path, status)
+        assert b"root:" not in body and b"localhost" not in body and b"half-written" not in body
+        assert headers.get("Content-Type", "").startswith("text/html")
+    time.sleep(0.2)  # the log line of the last request
+    written = _log_since(log, start)
+    for leak in ("Traceback", "Uncaught exception", " 500 "):
+        assert leak not in written, (path, written[-2000:])
+
+
+def test_a_reviews_csv_word_workbook_and_pdf_links_are_served_with_their_types(server, reports):
+    from plananalysis.params import validate
+    from plananalysis.run.review import review_file_name
+
+    base, _ = server
+    params = validate(as_of=2023)
+    folder = f"/reports/{params.plan_id}/2023/"
+    expected = {
+        "csv/overview/behind.csv": "text/csv",
+        review_file_name(params): "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        review_file_name(params, ".pdf"): "application/pdf",
+        "scorecard.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "overview.html": "text/html",
+        "": "text/html",  # the review's folder: its index.html
+    }
+    for name, content_type in expected.items():
+        response = _get(base, folder + name)
+        assert response.status_code == 200, (name, response.status_code)
+        assert response.headers["Content-Type"].split(";")[0] == content_type, (name, response.headers["Content-Type"])
+        assert response.content == (reports / params.plan_id / "2023" / (name or "index.html")).read_bytes()
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert _get(base, folder + "csv/overview/behind.csv").headers["Content-Type"] == "text/csv; charset=UTF-8"
+
+
+@pytest.mark.parametrize("headers", [
+    [("X-Big", "a" * 70_000)],                                   # one huge header
+    [("Cookie", "session=" + "b" * 70_000)],                     # a huge cookie
+    [(f"X-H{i}", "c" * 60) for i in range(1200)],                # many small ones (~80 KB)
+    [("Referer", "http://127.0.0.1/" + "d" * 200_000)],          # 200 KB
+], ids=["one-header", "cookie", "many-headers", "200KB"])
+def test_oversized_request_headers_get_431_not_a_closed_connection(server, headers):
+    base, log = server
+    start = Path(log).stat().st_size
+    status, _, body = _raw(base, "/", headers=headers)
+    assert status == 431 and "431".encode() in body
+    assert b"Traceback" not in body
+    status, _, _ = _raw(base, "/", headers=[("X-Fine", "e" * 60_000)])  # under the limit: served
+    assert status == 200
+    assert "Traceback" not in _log_since(log, start)
+
+
+def _tree_states(pid: int) -> dict[int, tuple[str, str]]:
+    """``{pid: (state, command)}`` of every process under ``pid``, zombies included (/proc)."""
+    children: dict[int, list[int]] = {}
+    states = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                raw = (entry / "stat").read_bytes()
+                command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+            except OSError:
+                continue
+            fields = raw[raw.rindex(b")") + 2:].split()
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+            states[int(entry.name)] = (fields[0].decode(), command)
+    found, todo = {}, [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found[child] = states[child]
+            todo.append(child)
+    return found
+
+
+def test_no_zombie_stays_in_the_servers_tree(server):
+    base, _ = server
+    port = base.rsplit(":", 1)[1]
+    servers = [pid for pid, (_, command) in _tree_states(os.getpid()).items()
+               if "plananalysis.run.server" in command and f"--Voila.port={port}" in command]
+    assert len(servers) == 1
+    deadline = time.monotonic() + 120
+    while _get(base, "/scorecard").status_code == 503:  # the static scorecard's renderer has run
+        assert time.monotonic() < deadline
+        time.sleep(1)
+    deadline = time.monotonic() + 30
+    while True:
+        tree = _tree_states(servers[0])
+        left = {pid: state for pid, state in tree.items()
+                if state[0] == "Z" or "plananalysis.run.pages" in state[1]}
+        if not left or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert not left, left
 
 
 # ---------------------------------------------------------------- headers on every response

@@ -320,6 +320,27 @@ def test_review_killed_with_sigkill_leaves_no_worker_or_kernel(tmp_path):
         command.kill()
 
 
+def test_a_review_killed_with_sigkill_leaves_no_temporary_folder_behind(tmp_path):
+    """SIGKILL of a review left ``reports/<plan>/.tmp-<year>-<pid>`` and the browser's temporary
+    folder until the next run (issue 18): the janitor the review leaves behind removes them once
+    the review and its workers are gone, with no other run."""
+    command, reports = _start_review(tmp_path)
+    try:
+        command.wait_until(lambda: list(reports.glob("*/.tmp-*")) and list(command.tmp.glob("plananalysis-browser-*")),
+                           "the review's temporary folders")
+        command.tree()
+        os.kill(command.process.pid, signal.SIGKILL)
+        command.process.wait(10)
+        _assert_all_gone(command, timeout=30)  # the janitor too, once it has cleaned up
+        deadline = time.monotonic() + 30
+        while list(reports.rglob(".tmp-*")) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert [p.name for p in reports.rglob(".tmp-*")] == []
+        _assert_no_temporary_left(command, timeout=30)
+    finally:
+        command.kill()
+
+
 # ------------------------------------------------------------------ a reports folder that cannot be written
 
 

@@ -71,6 +71,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command (``argv``: the arguments; ``None``: this process's command line, and then,
+    under ``make app`` or ``make review``, the command ends as make does, whatever its signal)."""
+    if argv is None:
+        from .processes import watch_make
+
+        watch_make()
     args = build_parser().parse_args(argv)
     try:
         return int(args.handler(args) or 0)

@@ -12,8 +12,14 @@ they started, whatever stops them.
   ``os.getppid()`` (a worker may be started from a pool's helper thread, and PDEATHSIG fires
   when the *thread* that forked exits).  Kernels need nothing more: jupyter_client starts them
   with ``JPY_PARENT_PID`` and ipykernel's own ``ParentPollerUnix`` exits when that parent goes.
+- **A command started by make ends with make** (:func:`watch_make`): ``make app`` and ``make
+  review`` ``exec`` the command, so make is its parent.  GNU make forwards SIGTERM to its child,
+  but on SIGINT, SIGHUP or SIGQUIT sent to make's pid alone (``timeout -s INT make app``, ``kill
+  -INT <make>``) it only waits for its child, which never hears of it; killed (SIGKILL), it
+  leaves the child behind.  The command watches make and stops as if it had been signalled.
 - **Temporary folders carry their owner's pid** (:func:`private_tmp`), so a folder left by a
-  process that was killed is reclaimed by the next run (:func:`reclaim_stale`).
+  process that was killed is reclaimed by the next run (:func:`reclaim_stale`); a command can
+  also leave a janitor behind it (:func:`remove_when_gone`) that removes them as soon as it dies.
 
 >>> stopped = Stopped(signal.SIGTERM)
 >>> stopped.exit_code, stopped.message
@@ -32,8 +38,8 @@ import threading
 import time
 from pathlib import Path
 
-__all__ = ["Stopped", "stop_on_signals", "parent_death_signal", "watch_parent", "descendants",
-           "end_processes", "private_tmp", "reclaim_stale", "STOP_SIGNALS"]
+__all__ = ["Stopped", "stop_on_signals", "parent_death_signal", "watch_parent", "watch_make", "descendants",
+           "end_processes", "private_tmp", "reclaim_stale", "owner_gone", "remove_when_gone", "STOP_SIGNALS"]
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 _MESSAGES = {signal.SIGINT: "已中断 (interrupted)", signal.SIGTERM: "已终止 (terminated)",
@@ -147,6 +153,86 @@ def watch_parent(on_exit=None, interval: float = 0.5, exit: bool = True) -> thre
     return thread
 
 
+def _signal_masks(pid: int) -> tuple[int, int] | None:
+    """``(blocked, caught)`` signal masks of ``pid`` (bit ``n - 1`` is signal ``n``), or ``None``."""
+    try:
+        fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+                      if line.startswith(("SigBlk:", "SigCgt:")))
+        return int(fields["SigBlk"], 16), int(fields["SigCgt"], 16)
+    except (OSError, KeyError, ValueError):
+        return None
+
+
+def _comm(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+#: make's fatal signals, and the one the command stops with when make gets it
+_MAKE_SIGNALS = {signal.SIGINT: signal.SIGINT, signal.SIGHUP: signal.SIGHUP, signal.SIGQUIT: signal.SIGTERM,
+                 signal.SIGTERM: signal.SIGTERM}
+
+
+def make_signal(masks: tuple[int, int], before: tuple[int, int]) -> int | None:
+    """The fatal signal GNU make is handling, from its signal masks now and at the start
+    (``(blocked, caught)``, see :func:`_signal_masks`), or ``None``.  make's handler resets the
+    signal to its default action and runs with it blocked, waiting for its children: the signal
+    is then blocked and no longer caught, where it was caught before.
+
+    >>> caught = sum(1 << (s - 1) for s in (1, 2, 3, 15))  # SIGHUP, SIGINT, SIGQUIT, SIGTERM
+    >>> make_signal((1 << 16, caught), (1 << 16, caught)) is None    # make runs its recipe
+    True
+    >>> make_signal((1 << 16 | 1 << 1, caught & ~(1 << 1)), (1 << 16, caught))  # kill -INT <make>
+    <Signals.SIGINT: 2>
+    """
+    blocked, caught = masks
+    for sig in _MAKE_SIGNALS:
+        bit = 1 << (sig - 1)
+        if blocked & bit and not caught & bit and before[1] & bit:
+            return sig
+    return None
+
+
+def watch_make(interval: float = 0.25) -> threading.Thread | None:
+    """When this process's parent is GNU make (a recipe that ``exec``-utes the command), a daemon
+    thread that stops this process as make ends: the signal make is handling (SIGINT, SIGHUP;
+    SIGQUIT and SIGTERM as SIGTERM) is sent to this process, as is SIGTERM when make has died
+    (SIGKILL; ``PR_SET_PDEATHSIG`` too, at once).  The command's own handlers
+    (:func:`stop_on_signals`) then stop what it started; make, its child gone, ends.
+    ``None`` when the parent is not make (``plananalysis`` run from a shell, or from Python).
+
+    >>> import subprocess, sys
+    >>> subprocess.run([sys.executable, "-c", "from plananalysis.run.processes import watch_make; print(watch_make())"],
+    ...                capture_output=True, text=True).stdout.strip()
+    'None'
+    """
+    parent = os.getppid()
+    before = _signal_masks(parent)
+    if _comm(parent) not in ("make", "gmake") or before is None:
+        return None
+    prctl = _prctl()
+    if prctl is not None:
+        prctl(_PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
+
+    def run() -> None:
+        while True:
+            if os.getppid() != parent:  # make was killed
+                os.kill(os.getpid(), signal.SIGTERM)
+                return
+            masks = _signal_masks(parent)
+            sig = make_signal(masks, before) if masks is not None else None
+            if sig is not None:
+                os.kill(os.getpid(), _MAKE_SIGNALS[sig])
+                return
+            time.sleep(interval)
+
+    thread = threading.Thread(target=run, name="plananalysis-make-watch", daemon=True)
+    thread.start()
+    return thread
+
+
 def _stat(pid: int) -> tuple[int, int] | None:
     """``(ppid, start time)`` of a process from ``/proc``, or ``None`` if it is gone."""
     try:
@@ -245,12 +331,82 @@ def reclaim_stale(prefix: str, parent: str | os.PathLike | None = None) -> list[
         pid = path.name[len(prefix):].split("-", 1)[0]
         if not pid.isdigit() or not path.is_dir():
             continue
-        owner = _stat(int(pid))
-        # the owner has ended, or the pid now belongs to a process started after the folder
-        if owner is None or _started_after(owner[1], path):
+        if owner_gone(int(pid), path):
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path)
     return removed
+
+
+def owner_gone(pid: int, path: str | os.PathLike) -> bool:
+    """Whether the process ``pid`` that made ``path`` has ended: no such process, a zombie, or
+    the pid now belongs to a process started after ``path`` was last written.
+
+    >>> owner_gone(os.getpid(), tempfile.gettempdir()), owner_gone(999999999, tempfile.gettempdir())
+    (False, True)
+    """
+    owner = _stat(int(pid))
+    return owner is None or _started_after(owner[1], Path(path))
+
+
+# The janitor (see remove_when_gone): a few lines of Python, so that it starts in ~20 ms.
+_JANITOR = r"""
+import glob, os, shutil, signal, sys, time
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+signal.signal(signal.SIGHUP, signal.SIG_IGN)
+parent, patterns = int(sys.argv[1]), sys.argv[2:]
+
+def started(pid):
+    try:
+        raw = open(f"/proc/{pid}/stat", "rb").read()
+    except OSError:
+        return None
+    fields = raw[raw.rindex(b")") + 2:].split()
+    return None if fields[0] == b"Z" else fields[19]
+
+children = {}
+while os.getppid() == parent:
+    try:
+        pids = {int(p) for t in os.listdir(f"/proc/{parent}/task")
+                for p in open(f"/proc/{parent}/task/{t}/children").read().split()}
+        children = {pid: started(pid) for pid in pids if pid != os.getpid()}
+    except (OSError, ValueError):
+        pass
+    time.sleep(0.25)
+deadline = time.monotonic() + 30  # the parent's children (workers) notice its death, and end
+while time.monotonic() < deadline and any(started(p) == s for p, s in children.items() if s):
+    time.sleep(0.1)
+for attempt in range(2):  # again after a moment: a grandchild may still write into one
+    for pattern in patterns:
+        for path in glob.glob(pattern):
+            shutil.rmtree(path, ignore_errors=True)
+    time.sleep(1)
+"""
+
+
+def remove_when_gone(patterns: list[str]):
+    """Start a janitor: a small process that, when this process dies without cleaning up (SIGKILL),
+    waits for this process's children to end, then removes the files and folders matching the
+    glob ``patterns`` (``glob.escape`` literal parts).  Stop it (``terminate()``, ``wait()``) once
+    this process has cleaned up itself; signals to the process group (Ctrl-C, a terminal closing)
+    leave it alone.
+
+    >>> import subprocess, sys
+    >>> folder = private_tmp("plananalysis-doc-")
+    >>> script = f"from plananalysis.run.processes import remove_when_gone as r; r([{str(folder)!r}]); import os; os.kill(os.getpid(), 9)"
+    >>> subprocess.run([sys.executable, "-c", script]).returncode
+    -9
+    >>> deadline = time.monotonic() + 30
+    >>> while folder.exists() and time.monotonic() < deadline:
+    ...     time.sleep(0.1)
+    >>> folder.exists()
+    False
+    """
+    import subprocess
+    import sys
+
+    return subprocess.Popen([sys.executable, "-S", "-c", _JANITOR, str(os.getpid()), *patterns],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            close_fds=True)
 
 
 def _started_after(start_ticks: int, path: Path) -> bool:

@@ -549,10 +549,13 @@ def run_reviews(reviews: list[ReviewParameters], *, jobs: int | None = None, for
     notebooks = Path(notebooks_dir) if notebooks_dir else NOTEBOOKS
     reports = Path(reports_dir) if reports_dir else ROOT / "reports"
     reports.mkdir(parents=True, exist_ok=True)
+    from .processes import remove_when_gone
+
+    _reclaim_stale_runs(reports)
     planned = [(params, _plan_review(params, reports, force, only, notebooks, echo)) for params in reviews]
     runs = [run for _, run in planned if run is not None]
     summaries = {}
-    printer = None
+    printer = janitor = None
     for params, run in planned:
         if run is None:
             final = review_folder(params, reports)
@@ -561,6 +564,9 @@ def run_reviews(reviews: list[ReviewParameters], *, jobs: int | None = None, for
     try:
         for run in runs:
             run.tmp = run.final.parent / f".tmp-{run.final.name}-{os.getpid()}"
+        if runs:  # killed (SIGKILL), this process leaves its temporaries to a janitor
+            janitor = remove_when_gone(_own_temporaries(runs))
+        for run in runs:
             shutil.rmtree(run.tmp, ignore_errors=True)
             run.tmp.mkdir()
             for job in run.all_jobs:  # reuse what did not change (its page, notebook and CSV files)
@@ -616,11 +622,49 @@ def run_reviews(reviews: list[ReviewParameters], *, jobs: int | None = None, for
                 run.documents.stop()
         if printer is not None:
             printer.close()
+        if janitor is not None:
+            janitor.terminate()
+            janitor.wait()
     write_reports_index(reports)
     if runs:
         echo(f"完成 (done): {len(runs)} 项评估 (reviews), {sum(len(r.todo) for r in runs)} 个笔记本 (notebooks), "
              f"{time.perf_counter() - started:.1f} s")
     return [summaries[id(params)] for params in reviews]
+
+
+def _own_temporaries(runs: list) -> list[str]:
+    """Glob patterns of what this process writes and removes itself, unless it is killed: the
+    reviews' temporary folders and the printing browser's (see :func:`run_reviews`)."""
+    import glob
+    import tempfile
+
+    from ..publish.pdf import _BROWSER_TMP
+
+    return [glob.escape(str(run.tmp)) for run in runs] + [
+        os.path.join(glob.escape(tempfile.gettempdir()), f"{_BROWSER_TMP}{os.getpid()}-*")]
+
+
+def _reclaim_stale_runs(reports: Path) -> list[Path]:
+    """Remove the temporary folders (``<plan>/.tmp-<review>-<pid>``) of reviews that were killed
+    before they could (any review of any plan, not only the ones about to run); return them.
+
+    >>> import tempfile
+    >>> reports = Path(tempfile.mkdtemp())
+    >>> (reports / "p" / ".tmp-2025-999999999").mkdir(parents=True)
+    >>> (reports / "p" / f".tmp-2023-{os.getpid()}").mkdir()
+    >>> [p.name for p in _reclaim_stale_runs(reports)], (reports / "p" / f".tmp-2023-{os.getpid()}").is_dir()
+    (['.tmp-2025-999999999'], True)
+    >>> shutil.rmtree(reports)
+    """
+    from .processes import owner_gone
+
+    removed = []
+    for stale in sorted(reports.glob("*/.tmp-*-*")):
+        pid = stale.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and stale.is_dir() and not stale.is_symlink() and owner_gone(int(pid), stale):
+            shutil.rmtree(stale, ignore_errors=True)
+            removed.append(stale)
+    return removed
 
 
 def _build_documents(folder: Path, params, jobs: list, pdf: bool, pages, replies, go=None) -> None:

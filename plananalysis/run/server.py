@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
 import json
 import os
 import secrets
@@ -42,6 +43,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlparse
@@ -55,7 +57,18 @@ from .processes import descendants, end_processes, watch_parent
 __all__ = ["SecurityHeaders", "content_security_policy", "same_origin", "lax_cookies", "main", "APP_NOTEBOOKS"]
 
 APP_NOTEBOOKS = ("scorecard.ipynb", "explorer.ipynb", "scenarios.ipynb")
-REPORT_SUFFIXES = {".html", ".svg", ".png", ".pdf", ".xlsx", ".css"}
+#: what ``/reports/`` serves, and as what (whatever the machine's MIME table says)
+REPORT_TYPES = {
+    ".html": "text/html; charset=UTF-8", ".css": "text/css; charset=UTF-8", ".svg": "image/svg+xml",
+    ".png": "image/png", ".pdf": "application/pdf", ".csv": "text/csv; charset=UTF-8",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+REPORT_SUFFIXES = set(REPORT_TYPES)
+#: request headers beyond this many bytes get 431 (tornado reads up to MAX_HEADER_READ; beyond it,
+#: it closes the connection without an answer)
+MAX_HEADER_BYTES = 64 * 1024
+MAX_HEADER_READ = 1024 * 1024
 _KERNEL_ID = r"(?P<kernel_id>\w+-\w+-\w+-\w+-\w+)"
 
 
@@ -251,6 +264,45 @@ class ReportsHandler(_Friendly, tornado.web.StaticFileHandler):
         except tornado.web.HTTPError as error:
             raise tornado.web.HTTPError(404 if error.status_code == 403 else error.status_code)
 
+    def get_content_type(self):
+        return REPORT_TYPES.get(Path(self.absolute_path).suffix.lower(), "application/octet-stream")
+
+
+class HeadersTooLarge(_Friendly, tornado.web.RequestHandler):
+    """A request whose headers are larger than :data:`MAX_HEADER_BYTES`: 431, whatever its path."""
+
+    def prepare(self):
+        raise tornado.web.HTTPError(431)
+
+    def check_xsrf_cookie(self):
+        pass
+
+
+def header_bytes(request) -> int:
+    """The size of a request's start line and headers, as sent (near enough).
+
+    >>> from tornado.httputil import HTTPHeaders, HTTPServerRequest, RequestStartLine
+    >>> request = HTTPServerRequest(start_line=RequestStartLine("GET", "/x", "HTTP/1.1"),
+    ...                             headers=HTTPHeaders({"Host": "a", "Cookie": "b" * 10}))
+    >>> header_bytes(request)
+    46
+    """
+    return len(request.method) + len(request.uri) + len(request.version) + 4 + sum(
+        len(name) + len(value) + 4 for name, value in request.headers.get_all())
+
+
+def limit_headers(app) -> None:
+    """Answer requests with headers over :data:`MAX_HEADER_BYTES` with 431 (``app``: a tornado
+    Application; its server must read headers up to :data:`MAX_HEADER_READ`)."""
+    find_handler = app.find_handler
+
+    def find_handler_limited(request, **kwargs):
+        if header_bytes(request) > MAX_HEADER_BYTES:
+            return app.get_handler_delegate(request, HeadersTooLarge)
+        return find_handler(request, **kwargs)
+
+    app.find_handler = find_handler_limited
+
 
 def _handler_classes():
     """Subclasses of Voilà's handlers (imported here: voila is heavy)."""
@@ -312,12 +364,26 @@ def _handler_classes():
         """``/voila/templates/<template>/static/<file>``; any other shape is a 404, not a 500."""
 
         def parse_url_path(self, path):
-            parts = path.split("/", 2)
-            if len(parts) != 3 or parts[1] != "static" or not parts[0] or not parts[2] or ".." in parts:
+            if not template_static_path(path):
                 raise tornado.web.HTTPError(404)
             return super().parse_url_path(path)
 
     return AppHandler, KernelChannels, QuerySocket, TemplateFiles
+
+
+def template_static_path(path: str) -> bool:
+    r"""Whether ``path`` (decoded, after ``/voila/templates/``) has the one shape Voilà's template
+    files have, ``<template>/static/<file>``, with no step up, empty or dot segment, backslash
+    or NUL anywhere (Voilà's handler asserts on others: a 500 and a traceback in the log).
+
+    >>> template_static_path("lab/static/index.css"), template_static_path("lab/static/../../../../etc/passwd")
+    (True, False)
+    >>> any(map(template_static_path, ["lab/static//etc/passwd", "lab/static/..\\x", "lab/x/y", "lab/static/"]))
+    False
+    """
+    parts = path.split("/")
+    return (len(parts) >= 3 and parts[1] == "static" and "\\" not in path and "\x00" not in path
+            and not any(part in ("", ".", "..") for part in parts))
 
 
 RETRY_SECONDS = 5
@@ -618,12 +684,17 @@ def _make_app_class():
         def listen(self):
             import tornado.ioloop
 
-            # the static scorecard is drawn in a child process (pandas, charts: not in the server)
+            # the static scorecard is drawn in a child process (pandas, charts: not in the server),
+            # reaped by a thread as soon as it ends (no zombie in the server's tree)
             self._pages_process = subprocess.Popen(
                 [sys.executable, "-m", "plananalysis.run.pages", self.pages_dir], stdin=subprocess.DEVNULL)
+            threading.Thread(target=self._pages_process.wait, name="plananalysis-pages-reaper", daemon=True).start()
             km = self.kernel_manager
             if hasattr(km, "cull_unused"):
                 tornado.ioloop.PeriodicCallback(km.cull_unused, self.cap_interval * 1000).start()
+            # headers up to MAX_HEADER_READ are read, those over MAX_HEADER_BYTES answered with 431
+            limit_headers(self.app)
+            self.app.listen = functools.partial(self.app.listen, max_header_size=MAX_HEADER_READ)
             super().listen()
 
         def stop(self):
