@@ -438,7 +438,7 @@ def _workbook(plan, rows: pd.DataFrame, as_of: int, due: datetime.date, settings
         (f"本单位负责的主要指标和规划正文量化目标共 {rows['subject_id'].nunique()} 项（见“目标说明”表）："
          f"需填报 {len(needed)} 个数值（“数据”表中未着色的行），另有 {len(known)} 个已掌握的数值（灰色行）请核对。", None),
         (f"年份为{plan.info.start}年至{min(as_of, plan.info.end)}年各年；规划未给基期值的，请同时填报{plan.info.base_year}年基期值。"
-         f"数值均为{plan.region}的数值，口径与规划目标一致。", None),
+         f"数值均为{plan.region}的数值，统计范围和方法与规划目标一致。", None),
         ("", None),
         ("填写方法", "bold"),
         (f"1. 只在“数据”表的“{'、'.join(HEADERS_ZH[c] for c in OPEN_COLUMNS)}”列填写；其他列已锁定，"
@@ -448,7 +448,7 @@ def _workbook(plan, rows: pd.DataFrame, as_of: int, due: datetime.date, settings
         ("4. 来源：每个数值须注明来源名称（如统计公报、年鉴、部门统计年报、文件文号），有网址的填来源链接；"
          "来源类型从下拉列表选择（本单位统计数据选“部门数据”）。", None),
         ("5. 数值类型（已预填）：水平 = 当年年末（或全年）水平；当年新增 = 该年新增量；累计 = 规划期（"
-         f"{plan.info.start}年起）累计到该年。数据口径不同的，请在备注中说明。", None),
+         f"{plan.info.start}年起）累计到该年。统计范围或方法不同的，请在备注中说明。", None),
         ("6. 灰色行为已掌握的数值及来源，请核对；有误的请直接改正数值或来源，并在备注中说明。", None),
         ("7. 原文摘录：有公开来源的，请摘录来源中给出该数值的原话（如“全年城镇新增就业116.3万人。”），便于核对；"
          "部门内部数据可留空。", None),

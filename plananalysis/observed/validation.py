@@ -554,12 +554,13 @@ def observed_rows(path, cells: Cells, rules: ObservedRules, *, allow_unsourced: 
                 "for data without a source use --no-source)")
     if errors:
         return _empty_frame(), 0, errors
-    errors += _merged_copies(path, sheet, merged, index, header)
+    copies, copied_rows = _merged_copies(path, sheet, merged, index, header)
+    errors += copies
 
     records, seen, skipped = [], {}, 0
     for offset, raw in enumerate(rows):
         row_no = offset + 2
-        if not any(_nfkc(c) for c in raw):
+        if not any(_nfkc(c) for c in raw) or row_no in copied_rows:   # a merged value copied in: refused above
             continue
         if len(raw) > len(header) and any(_nfkc(c) for c in raw[len(header):]):
             errors.append(PlanDataError(path, row_no, column_letter(len(header)), raw[len(header)],
@@ -673,11 +674,12 @@ def observed_rows(path, cells: Cells, rules: ObservedRules, *, allow_unsourced: 
     return frame, skipped, errors
 
 
-def _merged_copies(path, sheet, merged, index: dict, header: list[str]) -> list[PlanDataError]:
+def _merged_copies(path, sheet, merged, index: dict, header: list[str]) -> tuple[list[PlanDataError], set[int]]:
     """The merged ranges (of the data rows) that would copy one value into several: over more
-    than one cell of the 数值 column, or across several columns."""
+    than one cell of the 数值 column, or across several columns; and the rows they cover (one
+    error for the range, none more for what it copied)."""
     value_column = index.get("value")
-    errors = []
+    errors, rows = [], set()
     for top, left, bottom, right, text in merged:
         if bottom < 2:
             continue   # the header row: a header merged over two columns is a repeated column name
@@ -698,7 +700,8 @@ def _merged_copies(path, sheet, merged, index: dict, header: list[str]) -> list[
                         f"请取消合并 (one cell per column: the merged cell {ref}{where_en} spans {right - left + 1} "
                         "columns and would copy its text into each — unmerge it)")
         errors.append(PlanDataError(path, top, column, f"{ref}: {text}", expected))
-    return errors
+        rows.update(range(max(top, 2), bottom + 1))
+    return errors, rows
 
 
 def _row_subject(path, row_no, rules, index, written, cell, check, row_errors):
