@@ -12,6 +12,7 @@ ENOSPC) — nothing is mounted.
 from __future__ import annotations
 
 import builtins
+import datetime
 import errno
 import hashlib
 import io
@@ -34,8 +35,6 @@ from plananalysis.observed.validation import InvalidObservedFile
 from plananalysis.run.cli import main as cli_main
 
 from .conftest import DATA, ROOT
-
-import datetime
 
 DUE, TODAY = datetime.date(2026, 3, 31), datetime.date(2026, 2, 1)
 HEADERS = list(REQUEST_HEADERS.values())
@@ -505,3 +504,13 @@ def test_all_or_nothing_a_refused_row_in_one_file_stops_every_file(sandbox, requ
         import_observed(folder)
     assert [Path(e.path).name for e in caught.value.errors] == ["数据征集表-edu.xlsx"]
     assert tree_hash(sandbox) == before and not (sandbox / "user.csv").exists()
+
+
+def test_a_template_into_a_read_only_folder_is_one_line(sandbox, tmp_path, monkeypatch, capsys):
+    """Own case: ``data template`` into a folder that cannot be written gave an internal error."""
+    _read_only(monkeypatch, tmp_path / "out")
+    assert cli_main(["data", "template", str(tmp_path / "out" / "t.xlsx")]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "a place that can be written" in err and "internal" not in err
+    monkeypatch.undo()
+    assert not (tmp_path / "out").exists()
