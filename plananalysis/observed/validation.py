@@ -529,6 +529,13 @@ def observed_rows(path, cells: Cells, rules: ObservedRules, *, allow_unsourced: 
     columns of a data row (one cell's text in several fields).  A label merged down a column
     (a region, an indicator, a source over the rows it names) is the label of each row, as the
     analyst sees it.
+
+    >>> header = ["指标编号", "年份", "数值", "来源名称"]
+    >>> cells = Cells([header, ["3", "2022", "74.2", "公报"], ["3", "2023", "74.2", "公报"]], "数据",
+    ...               merged=((2, 2, 3, 2, "74.2"),))       # 74.2 merged over C2:C3, two years
+    >>> frame, skipped, errors = observed_rows("回执.xlsx", cells, ObservedRules.for_plan())
+    >>> len(frame), [(e.row, e.column, e.value) for e in errors]
+    (0, [(2, '数值 (C)', 'C2:C3: 74.2')])
     """
     cells, merged, sheet = cells.rows, cells.merged, cells.sheet
     while cells and not any(_nfkc(c) for c in cells[-1]):
