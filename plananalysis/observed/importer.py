@@ -34,7 +34,6 @@ import csv
 import errno
 import fcntl
 import io
-import os
 import shutil
 from contextlib import contextmanager
 from dataclasses import dataclass, field
