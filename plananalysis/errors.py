@@ -7,7 +7,22 @@ prints ``str(error)`` and exits with status 2, without a traceback.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+# what would break an error's one line or make it read other than it is: controls (line breaks,
+# escapes), line and paragraph separators, direction overrides and isolates
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    r"""``text`` on one line as it is: control characters shown escaped, as Python writes them
+    (a file name with a line break in it, a header cell with one).
+
+    >>> print(printable("数据\n征集表\x1b[31m.xlsx"))
+    数据\n征集表\x1b[31m.xlsx
+    """
+    return _UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 class PlanAnalysisError(Exception):
@@ -30,6 +45,11 @@ class PlanDataError(PlanAnalysisError):
         super().__init__(str(self))
 
     def __str__(self) -> str:
+        """One line: the path, column and expectation with control characters escaped (the
+        value is shown as ``repr``)."""
+        return printable(self._text())
+
+    def _text(self) -> str:
         shown = shorten(self.value)
         where_zh = f"文件 {self.path}"
         where_en = f"file {self.path}"
@@ -78,7 +98,7 @@ class PlanWarning(PlanDataError):
             f" 列 {self.column}" if self.column is not None else "")
         where_en = f"file {self.path}" + (f", row {self.row}" if self.row is not None else "") + (
             f", column {self.column}" if self.column is not None else "")
-        return f"提示 {where}: 值 {shorten(self.value)}：{self.expected} (warning: {where_en}: {shorten(self.value)})"
+        return printable(f"提示 {where}: 值 {shorten(self.value)}：{self.expected} (warning: {where_en}: {shorten(self.value)})")
 
 
 #: the longest value an error line shows whole (a 20-million-character title is shown by its start)

@@ -113,7 +113,8 @@ def test_the_workbook_is_what_a_department_needs(requests):
     # locked structure, open value / qualifier / source / note cells
     assert sheet.protection.sheet
     open_columns = {name for name in HEADERS if not sheet.cell(needed, COLUMN[name]).protection.locked}
-    assert open_columns == {"数值", "限定符", "来源名称", "来源链接", "来源类型", "备注"}
+    assert open_columns == {"数值", "限定符", "来源名称", "来源链接", "来源类型", "原文摘录", "备注"}
+    assert "单位编号：hrss" in cover and book.security.lockStructure   # whose return it is; no sheet added
     # number validation in the value cells, drop-downs for qualifiers and source types
     validations = {v.type: v for v in sheet.data_validations.dataValidation}
     assert str(validations["decimal"].sqref) == f"H2:H{sheet.max_row}"

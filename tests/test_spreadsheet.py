@@ -252,15 +252,28 @@ def test_rows_and_columns_are_numbered_as_excel_shows_them(sandbox, tmp_path):
 
 
 @pytest.mark.parametrize("names, chosen", [(["说明", "数据"], "数据"), (["说明", " Data "], " Data "),
-                                           (["表一", "表二"], "表一")])
+                                           (["说明", "表一"], "表一"), (["表一", "空表"], "表一")])
 def test_the_sheet_read_is_the_data_sheet_else_the_first(tmp_path, names, chosen):
+    """The sheet named 数据 or data, else the first that is not one of ours (说明 holds notes)."""
     book = Workbook()
     book.active.title = names[0]
     book.create_sheet(names[1])
     for sheet in book.worksheets:
-        sheet["A1"] = sheet.title
+        if sheet.title != "空表":
+            sheet["A1"] = sheet.title
     cells = read_cells(write(tmp_path / "s.xlsx", workbook_bytes(book)))
     assert cells.sheet == chosen and cells.rows == [[chosen]]
+
+
+def test_issue_18_a_second_sheet_holding_values_is_refused_by_name(tmp_path):
+    """表二 was silently dropped (exit 0) when 表一 was read."""
+    book = Workbook()
+    book.active.title = "表一"
+    book.active["A1"] = "表一"
+    book.create_sheet("表二")["C4"] = "74.2"
+    with pytest.raises(PlanDataError) as caught:
+        read_cells(write(tmp_path / "s.xlsx", workbook_bytes(book)))
+    assert caught.value.value == "表二!C4: 74.2" and "the sheet '表二' holds values too (C4)" in str(caught.value)
 
 
 # ---------------------------------------------------------------- xlsx: sizes

@@ -5,7 +5,10 @@ listed, Chinese headers); ``plananalysis data import 文件.xlsx`` reads it back
 ``plananalysis data import 文件夹`` reads every ``.xlsx`` and ``.csv`` file of a folder at once
 (the data requests a department returned, :mod:`plananalysis.observed.requests`): every file is
 checked, and nothing is written if any cell of any file is wrong or two files give the same
-value twice.  Both take
+value twice.  A symbolic link in the folder is refused by name, never followed.  A department's
+returned request may carry only the rows that department is responsible for
+(:func:`~plananalysis.observed.requests.return_checker`); an analyst's own file has no such
+limit.  Both take
 ``--plan``: the file is checked against that plan and its values go to that plan's folder.  :func:`import_observed` checks *every* cell before it writes anything
 (:mod:`plananalysis.observed.validation`), then:
 
@@ -19,12 +22,16 @@ value twice.  Both take
 - holds the folder's lock (:func:`import_lock`) from reading ``user.csv`` to writing it, so
   two imports started at once run one after the other and neither loses the other's rows.
 
-Nothing is written with ``dry_run=True``.
+Nothing is written with ``dry_run=True``.  A folder that cannot be written (read-only, a full
+disk) is one :class:`~plananalysis.errors.PlanDataError` naming it, and leaves nothing
+behind: ``user.csv`` as it was, no backup, no temporary file.  The lock file
+``.import.lock`` stays once made (it is how imports take turns; git-ignored).
 """
 
 from __future__ import annotations
 
 import csv
+import errno
 import fcntl
 import io
 import shutil
@@ -35,25 +42,26 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import PlanDataError
+from ..errors import PlanDataError, printable
 from ..files import spreadsheet_text, write_atomically
+from .columns import COLUMN_NOTES_ZH, HEADERS_ZH, INDICATOR_SHEET_HEADER, TEMPLATE_COLUMNS
 from .load import KEY, USER_FILE, _plan, _read_valid, load_observed, observed_dir
+from .spreadsheet import SYMLINK_REFUSED, column_letter, read_cells
 from .validation import (
-    HEADERS_ZH,
     IMPORT_COLUMNS,
+    SOURCE_QUALITIES,
     TIDY_COLUMNS,
     InvalidObservedFile,
     ObservedRules,
     _empty_frame,
-    read_observed_file,
+    observed_rows,
 )
 
 __all__ = ["ImportSummary", "import_observed", "import_lock", "write_template", "folder_files",
            "TEMPLATE_COLUMNS", "USER_COLUMNS"]
 
-# The template's columns, in order (English headers are accepted too: see HEADER_ALIASES).
-TEMPLATE_COLUMNS = ["indicator_no", "indicator_name", "region", "series", "year", "value", "qualifier",
-                    "unit", "source_title", "source_url", "source_quality", "period_note", "notes"]
+# The template's columns, in order, are TEMPLATE_COLUMNS (plananalysis.observed.columns; English
+# headers are accepted too: see HEADER_ALIASES).
 USER_COLUMNS = ["indicator_id", "target_id", "indicator_no", "indicator_name", *TIDY_COLUMNS[3:], *IMPORT_COLUMNS]
 BACKUP_DIR = "backups"
 LOCK_FILE = ".import.lock"   # held while an import reads, merges and writes user.csv
@@ -63,13 +71,55 @@ LOCK_FILE = ".import.lock"   # held while an import reads, merges and writes use
 
 
 def _backup(path: Path, now: datetime) -> Path | None:
+    """A copy of ``path`` in ``backups/``; on failure (a full disk) nothing is left: no partial
+    copy, and no ``backups/`` folder made for it."""
     if not path.is_file():
         return None
     folder = path.parent / BACKUP_DIR
+    made = not folder.is_dir()
     folder.mkdir(exist_ok=True)
     target = folder / f"{path.stem}-{now:%Y%m%d-%H%M%S-%f}{path.suffix}"
-    shutil.copy2(path, target)
+    try:
+        shutil.copy2(path, target)
+    except BaseException:
+        _remove(target, folder if made else None)
+        raise
     return target
+
+
+def _remove(path: Path | None, folder: Path | None = None) -> None:
+    """Remove a file (and an empty folder) this import made, quietly: it is undoing a failure."""
+    for undo in (lambda: path and path.unlink(missing_ok=True), lambda: folder and folder.rmdir()):
+        try:
+            undo()
+        except OSError:
+            pass
+
+
+def _write_user(user_path: Path, data: bytes, now: datetime) -> Path | None:
+    """Back up ``user.csv``, then write it atomically; if either fails, undo the backup."""
+    backups_made = not (user_path.parent / BACKUP_DIR).is_dir()
+    backup = _backup(user_path, now)
+    try:
+        write_atomically(user_path, data)
+    except BaseException:
+        _remove(backup, user_path.parent / BACKUP_DIR if backups_made else None)
+        raise
+    return backup
+
+
+def _unwritable(folder: Path, exc: OSError) -> PlanDataError:
+    """The one line for a folder an import cannot write: read-only, full, or otherwise."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        zh, en = "磁盘已满", "the disk is full"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        zh, en = "没有写入权限或为只读", "permission denied or read-only"
+    else:
+        zh = en = exc.strerror or str(exc) or type(exc).__name__
+    return PlanDataError(folder, None, None, str(exc.filename or folder),
+                         f"一个可写入的观测数据文件夹（{zh}）；未写入任何内容，原有数据不变 "
+                         f"(an observed-data folder that can be written — {en}; nothing was written, the data are "
+                         "as they were)")
 
 
 def _format_value(value: float) -> str:
@@ -145,7 +195,7 @@ class ImportSummary:
         c = self.counts
         head = "试运行，未写入 (dry run, nothing written)" if self.dry_run else (
             f"已写入 (written) {self.target}" if self.written else "无需写入 (nothing to write)")
-        lines = [f"导入 (import) {self.source}: {head}",
+        lines = [f"导入 (import) {printable(str(self.source))}: {head}",
                  f"新增 added {c['added']}, 替换 replaced {c['replaced']}, 未变 unchanged {c['unchanged']}, "
                  f"冲突未改 conflicts left unchanged {c['conflicts']}"
                  + (f", 模板空行跳过 empty template rows skipped {self.skipped_placeholders}"
@@ -153,7 +203,8 @@ class ImportSummary:
 
         def describe(r, old=False):
             what = r["target_id"] or r["indicator_no"]
-            where = f"{r['source_file']} " if r.get("source_file", self.source.name) != self.source.name else ""
+            where = (f"{printable(r['source_file'])} " if r.get("source_file", self.source.name) != self.source.name
+                     else "")
             text = (f"{where}第{r['row']}行 row {r['row']}: {what} {r['indicator_name']} {r['region']} "
                     f"{r['series']} {r['year']} = {r['qualifier']}{_format_value(r['value'])} {r['unit']}")
             if old:
@@ -212,17 +263,32 @@ def import_observed(path, *, plan=None, replace: bool = False, allow_unsourced: 
     if not target_dir.is_dir():
         raise PlanDataError(target_dir, None, None, str(target_dir), "一个存在的观测数据文件夹 (an existing observed-data folder)")
     now = now or datetime.now()
+    from .requests import return_checker
+
+    returns = return_checker(plan)
     if source.is_dir():
-        incoming, skipped, errors = _read_folder(source, rules, allow_unsourced)
+        incoming, skipped, errors = _read_folder(source, rules, allow_unsourced, returns)
     else:
-        incoming, skipped, errors = read_observed_file(source, rules=rules, allow_unsourced=allow_unsourced)
+        incoming, skipped, errors = _read_file(source, rules, allow_unsourced, returns)
         incoming = incoming.assign(source_file=source.name)
     if errors:
         raise InvalidObservedFile(errors)
     if dry_run:  # reads only: a concurrent import's write is atomic
         return _merge_into_user(source, target_dir, incoming, skipped, replace, dry_run, now, rules)
-    with import_lock(target_dir):
-        return _merge_into_user(source, target_dir, incoming, skipped, replace, dry_run, now, rules)
+    try:
+        with import_lock(target_dir):
+            return _merge_into_user(source, target_dir, incoming, skipped, replace, dry_run, now, rules)
+    except OSError as exc:   # a read-only folder, a full disk: one line, nothing left behind
+        raise _unwritable(target_dir, exc) from None
+
+
+def _read_file(path: Path, rules: ObservedRules, allow_unsourced: bool, returns, *, require_rows: bool = True,
+               follow_symlinks: bool = True):
+    """One file's checked rows (:func:`~plananalysis.observed.validation.observed_rows`), a
+    department's return limited to its own rows."""
+    cells = read_cells(path, follow_symlinks=follow_symlinks)
+    return observed_rows(path, cells, rules, allow_unsourced=allow_unsourced, require_rows=require_rows,
+                         refuse_subject=returns(path, cells))
 
 
 #: what a folder import reads; other spreadsheet formats are refused (save them as .xlsx), other files ignored
@@ -231,8 +297,9 @@ _OTHER_SPREADSHEETS = (".xls", ".xlsm", ".xlsb", ".ods", ".et", ".numbers")
 
 
 def folder_files(folder) -> list[Path]:
-    """The files a folder import reads: ``.xlsx`` and ``.csv`` (and other spreadsheets, to be
-    refused by name), not the lock and hidden files editors leave beside them.
+    """The files a folder import reads: ``.xlsx`` and ``.csv`` (and other spreadsheets, and
+    symbolic links by those names, to be refused by name), not the lock and hidden files editors
+    leave beside them.
 
     >>> import tempfile
     >>> tmp = tempfile.TemporaryDirectory()
@@ -243,11 +310,11 @@ def folder_files(folder) -> list[Path]:
     >>> tmp.cleanup()
     """
     return sorted(p for p in Path(folder).iterdir()
-                  if p.is_file() and not p.name.startswith(("~$", ".")) and p.suffix.lower() in
+                  if (p.is_symlink() or p.is_file()) and not p.name.startswith(("~$", ".")) and p.suffix.lower() in
                   FOLDER_SUFFIXES + _OTHER_SPREADSHEETS)
 
 
-def _read_folder(folder: Path, rules: ObservedRules, allow_unsourced: bool):
+def _read_folder(folder: Path, rules: ObservedRules, allow_unsourced: bool, returns):
     """Every file of a folder, checked as one import: the rows of all, the placeholders skipped,
     every problem (a value given in two files is one, named at the second)."""
     files = folder_files(folder)
@@ -256,9 +323,12 @@ def _read_folder(folder: Path, rules: ObservedRules, allow_unsourced: bool):
                             "含有 .xlsx 或 .csv 文件的文件夹 (a folder holding .xlsx or .csv files)")
     frames, skipped, errors, seen = [], 0, [], {}
     for path in files:
+        if path.is_symlink():   # never followed: it could point anywhere (a folder travels)
+            errors.append(PlanDataError(path, None, None, path.name, SYMLINK_REFUSED))
+            continue
         try:
-            frame, n, problems = read_observed_file(path, rules=rules, allow_unsourced=allow_unsourced,
-                                                    require_rows=False)
+            frame, n, problems = _read_file(path, rules, allow_unsourced, returns, require_rows=False,
+                                            follow_symlinks=False)
         except PlanDataError as error:   # a file that is not a table at all: one problem, the others still read
             errors.append(error)
             continue
@@ -338,33 +408,28 @@ def _merge_into_user(source: Path, target_dir: Path, incoming: pd.DataFrame, ski
                       ignore_index=True)
     table = table.sort_values(["indicator_no", "region", "series", "year"], kind="stable")
     data = _user_csv_bytes(table)
-    backup = _backup(user_path, now)
-    write_atomically(user_path, data)
+    backup = _write_user(user_path, data, now)
     return ImportSummary(**summary_kwargs, backup=backup, written=True)
 
 
 # ---------------------------------------------------------------- template
 
 def _instructions(rules: ObservedRules) -> list[str]:
+    """The 说明 sheet: one line per column of the 数据 sheet, in its order (from
+    :data:`~plananalysis.observed.columns.COLUMN_NOTES_ZH`), framed by how to use the file."""
     info = rules.plan.info
     cities = "、".join(list(rules.plan.regions["name_zh"])[1:3]) or "—"
+    fields = {"indicators": len(rules.indicators), "region": info.region, "cities": cities,
+              "years": rules.years_text,
+              "qualities": ", ".join(q for q in SOURCE_QUALITIES if q not in ("plan", "unsourced"))}
     return [
         f"观测数据模板 — {info.title_zh} — plananalysis data import --plan {info.plan_id} 读取本文件 "
         "(template for plananalysis data import)",
         "",
-        "每行一个指标、地区、口径、年份的数值 (one row per indicator, region, series and year).",
-        f"指标编号: 规划主要指标表的序号 1–{len(rules.indicators)} (或指标代码); 指标名称: 表中的名称. 两者都填时须一致.",
-        "目标编号: 章节量化目标（targets.csv）的编号; 填目标编号的行不填指标编号.",
-        f"地区: 空 = {info.region}; 或 {cities} 等 regions.csv 中的地区名称.",
-        "口径: 空或 plan = 规划口径 (与目标比较); 其他名称 (如 health-index) 仅作参考, 不与目标比较.",
-        f"年份: {rules.years_text}. 数值: 数字 (可用全角数字、千位分隔符; 百分数可带 %).",
-        "限定符: 空 = 精确值; ≈ = 左右; > = 以上; < = 以下 (也可写在数值中, 如 76左右).",
-        "单位: 须与规划一致 (见“指标”表); 空 = 规划单位. 不同单位请先换算.",
-        "数值类型: 空 = 指标通常的类型; level = 当年水平; flow = 当年新增; cumulative = 规划期累计.",
-        "来源名称 / 来源链接: 至少填一项 (无来源数据须用 --no-source 导入, 并标为 unsourced).",
-        "来源类型: official, media, reprint, secondary, department, user (空 = user).",
-        "时期说明: 如 preliminary (初步数), revised (修订数), 年末, 年均. 备注: 任意说明.",
+        "每行一个指标 (或目标)、地区、口径、年份的数值 (one row per indicator, region, series and year).",
+        *(f"{HEADERS_ZH[c]}: {COLUMN_NOTES_ZH[c].format(**fields)}" for c in TEMPLATE_COLUMNS),
         "未填年份、数值和来源的行视为空行, 导入时跳过 (rows without year, value and source are skipped).",
+        "只读取“数据”表; 请勿合并单元格, 也不要在其他工作表中填写数据 (导入时会被拒绝).",
         f"导入: plananalysis data import 文件.xlsx --plan {info.plan_id} [--dry-run] [--replace] [--no-source]",
     ]
 
@@ -387,7 +452,7 @@ def write_template(path, *, plan=None, force: bool = False) -> Path:
     >>> tmp = tempfile.TemporaryDirectory()
     >>> path = write_template(Path(tmp.name) / "模板.csv")
     >>> path.read_text(encoding="utf-8-sig").splitlines()[0]
-    '指标编号,指标名称,地区,口径,年份,数值,限定符,单位,来源名称,来源链接,来源类型,时期说明,备注'
+    '指标编号,指标名称,地区,口径,年份,数值,限定符,单位,来源名称,来源链接,来源类型,原文摘录,时期说明,数值类型,目标编号,备注'
     >>> path.read_text(encoding="utf-8-sig").splitlines()[1].startswith("1,")
     True
     >>> tmp.cleanup()
@@ -418,11 +483,14 @@ def write_template(path, *, plan=None, force: bool = False) -> Path:
         sheet.append([spreadsheet_text(v) for v in row])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for letter, width in zip("ABCDEFGHIJKLM", (9, 40, 10, 8, 8, 10, 8, 12, 36, 40, 12, 14, 30)):
-        sheet.column_dimensions[letter].width = width
+    widths = {"indicator_name": 40, "source_title": 36, "source_url": 40, "snippet": 36, "notes": 30,
+              "region": 10, "value": 10, "unit": 12, "source_quality": 12, "period_note": 14, "value_type": 10,
+              "target_id": 10}
+    for i, column in enumerate(TEMPLATE_COLUMNS):
+        sheet.column_dimensions[column_letter(i)].width = widths.get(column, 8)
     sheet.freeze_panes = "A2"
     reference = book.create_sheet("指标")
-    reference.append(["指标编号", "指标代码", "指标名称", "Indicator", "单位", "合理下限", "合理上限", "说明 (why)"])
+    reference.append(list(INDICATOR_SHEET_HEADER))
     for r in rules.plan.indicators.to_dict("records"):
         low, high, reason = rules.plausible.get(r["indicator_id"], (None, None, ""))
         reference.append([spreadsheet_text(v) for v in (int(r["no"]), r["indicator_id"], r["name_zh"], r["name_en"],
@@ -430,6 +498,8 @@ def write_template(path, *, plan=None, force: bool = False) -> Path:
     notes = book.create_sheet("说明")
     for line in _instructions(rules):
         notes.append([spreadsheet_text(line)])
+    for own in (reference, notes):   # ours: kept as written (unprotect in Excel to change them)
+        own.protection.sheet = True
     out = io.BytesIO()
     book.save(out)
     return write_atomically(path, out.getvalue())

@@ -18,7 +18,10 @@ computes that from the plan folder alone:
   a cover sheet (what is asked, by when, whom to contact, how to fill it in), the sheet 数据
   that ``plananalysis data import`` reads back, and a sheet describing each target;
 - :func:`requests_coverage` — per department, what was asked, what has come back and what is
-  still missing (the data audit's coverage page).
+  still missing (the data audit's coverage page);
+- :func:`return_checker` — what a returned workbook may hold: a workbook written for a
+  department (its cover says ``单位编号：edu``, or its name is ``数据征集表-edu…``) may carry
+  only the rows that department is responsible for; the others are refused by name.
 
 Whom a request comes from and how long a department has to answer are the plan's own
 (``plan.yml``, section ``data_requests``; :func:`request_settings`).
@@ -36,6 +39,7 @@ from __future__ import annotations
 import datetime
 import io
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,19 +49,16 @@ from ..values import is_blank
 
 from ..errors import PlanDataError
 from ..files import safe_name, spreadsheet_text, write_atomically
+from .columns import DEPARTMENT_MARK, HEADERS_ZH, OPEN_COLUMNS, REQUEST_COLUMNS, SUBJECT_SHEET_HEADER
 
 __all__ = ["REQUEST_HEADERS", "RequestSettings", "request_settings", "responsibility_table",
            "request_subjects", "request_rows", "requests_coverage", "write_requests", "request_file_name",
-           "year_span"]
+           "year_span", "return_checker", "REQUEST_FILE_PREFIX"]
 
-#: the columns of the sheet 数据, as ``read_observed_file`` knows them (canonical → Chinese header)
-REQUEST_HEADERS = {
-    "target_id": "目标编号", "indicator_no": "指标编号", "indicator_name": "指标名称", "region": "地区",
-    "year": "年份", "unit": "单位", "value_type": "数值类型", "value": "数值", "qualifier": "限定符",
-    "source_title": "来源名称", "source_url": "来源链接", "source_quality": "来源类型", "notes": "备注",
-}
-#: the cells a department fills in (the rest of the sheet is locked)
-OPEN_COLUMNS = ("value", "qualifier", "source_title", "source_url", "source_quality", "notes")
+#: the columns of the sheet 数据, as ``read_observed_file`` knows them (canonical → Chinese header;
+#: defined in :mod:`plananalysis.observed.columns`)
+REQUEST_HEADERS = {c: HEADERS_ZH[c] for c in REQUEST_COLUMNS}
+REQUEST_FILE_PREFIX = "数据征集表-"
 _VALUE_TYPE_WORDS = {"level": "水平", "flow": "当年新增", "cumulative": "累计"}
 _QUALIFIER_WORDS = {"": "", "≈": "左右", ">": "以上", "<": "以下"}
 _QUALITY_WORDS = {"official": "官方", "media": "媒体", "reprint": "转载", "secondary": "转引",
@@ -261,7 +262,7 @@ def request_rows(plan=None, observed: pd.DataFrame | None = None, as_of: int | N
         for year in s["years"]:
             rec = {k: v for k, v in s.items() if k != "years"}
             rec.update(year=year, status="needed", asked=True, value=math.nan, qualifier="", source_title="",
-                       source_url="", source_quality="", origin="", notes="")
+                       source_url="", source_quality="", origin="", notes="", snippet="")
             key = (s["subject_id"], year)
             if key in obs.index:
                 o = obs.loc[key]
@@ -270,6 +271,7 @@ def request_rows(plan=None, observed: pd.DataFrame | None = None, as_of: int | N
                     rec.update(status="known", value=float(o["value"]), qualifier=o["qualifier"],
                                source_title=o["source_title"], source_url=o["source_url"],
                                source_quality=o["source_quality"], origin=o["origin"], notes=o["notes"],
+                               snippet=o["snippet"],
                                value_type=o["value_type"] or rec["value_type"])
             records.append(rec)
     return pd.DataFrame(records)
@@ -349,7 +351,7 @@ def request_file_name(department_id: str) -> str:
     ...
     plananalysis.errors.ParameterError: department_id '../x' 不能用作文件名...
     """
-    return f"数据征集表-{safe_name(department_id, 'department_id')}.xlsx"
+    return f"{REQUEST_FILE_PREFIX}{safe_name(department_id, 'department_id')}.xlsx"
 
 
 def write_requests(folder, plan=None, observed: pd.DataFrame | None = None, as_of: int | None = None, *,
@@ -426,6 +428,7 @@ def _workbook(plan, rows: pd.DataFrame, as_of: int, due: datetime.date, settings
         (f"{plan.title}实施评估 数据征集表", "title"),
         ("", None),
         (f"致：{department}", None),
+        (f"{DEPARTMENT_MARK}：{first['department_id']}（导入时据此核对：本表只能填报本单位负责的指标和目标）", None),
         (f"发文单位：{settings.issuer_zh}　　联系人：{contact}", None),
         (f"评估年份：截至{as_of}年（{'终期评估' if plan.info.phase(as_of) == 'final' else '中期评估'}）　　"
          f"编制日期：{today.year}年{today.month}月{today.day}日", None),
@@ -435,18 +438,21 @@ def _workbook(plan, rows: pd.DataFrame, as_of: int, due: datetime.date, settings
         (f"本单位负责的主要指标和规划正文量化目标共 {rows['subject_id'].nunique()} 项（见“目标说明”表）："
          f"需填报 {len(needed)} 个数值（“数据”表中未着色的行），另有 {len(known)} 个已掌握的数值（灰色行）请核对。", None),
         (f"年份为{plan.info.start}年至{min(as_of, plan.info.end)}年各年；规划未给基期值的，请同时填报{plan.info.base_year}年基期值。"
-         f"数值均为{plan.region}的数值，口径与规划目标一致。", None),
+         f"数值均为{plan.region}的数值，统计范围和方法与规划目标一致。", None),
         ("", None),
         ("填写方法", "bold"),
-        ("1. 只在“数据”表的“数值、限定符、来源名称、来源链接、来源类型、备注”列填写；其他列已锁定，请勿改动、增删行或改表名。", None),
+        (f"1. 只在“数据”表的“{'、'.join(HEADERS_ZH[c] for c in OPEN_COLUMNS)}”列填写；其他列已锁定，"
+         "请勿改动、增删行或改表名，也不要增加工作表（其他工作表中的数据不会导入，导入时会被退回）。", None),
         ("2. 数值：只填数字（可带小数），单位以“单位”列为准，不同单位请先换算；没有数据的年份留空，该行不会导入。", None),
         ("3. 限定符：精确值留空；约数选“左右”；只知下限选“以上”，只知上限选“以下”。", None),
         ("4. 来源：每个数值须注明来源名称（如统计公报、年鉴、部门统计年报、文件文号），有网址的填来源链接；"
          "来源类型从下拉列表选择（本单位统计数据选“部门数据”）。", None),
         ("5. 数值类型（已预填）：水平 = 当年年末（或全年）水平；当年新增 = 该年新增量；累计 = 规划期（"
-         f"{plan.info.start}年起）累计到该年。数据口径不同的，请在备注中说明。", None),
+         f"{plan.info.start}年起）累计到该年。统计范围或方法不同的，请在备注中说明。", None),
         ("6. 灰色行为已掌握的数值及来源，请核对；有误的请直接改正数值或来源，并在备注中说明。", None),
-        ("7. 请勿输入公式；从其他表格复制时请“选择性粘贴—数值”。", None),
+        ("7. 原文摘录：有公开来源的，请摘录来源中给出该数值的原话（如“全年城镇新增就业116.3万人。”），便于核对；"
+         "部门内部数据可留空。", None),
+        ("8. 请勿输入公式，请勿合并单元格；从其他表格复制时请“选择性粘贴—数值”。", None),
         ("", None),
         ("返回后的处理", "bold"),
         (f"返回的工作簿由发文单位用 plananalysis data import 导入（规划编号 {plan.plan_id}），逐格检查；"
@@ -483,6 +489,7 @@ def _workbook(plan, rows: pd.DataFrame, as_of: int, due: datetime.date, settings
             "source_title": r["source_title"] if is_known else "",
             "source_url": r["source_url"] if is_known else "",
             "source_quality": _QUALITY_WORDS.get(r["source_quality"], "") if is_known else "",
+            "snippet": r["snippet"] if is_known else "",
             "notes": r["notes"] if is_known else "",
         }
         sheet.append([spreadsheet_text(values[c]) if values[c] != "" else None for c in columns])
@@ -513,7 +520,7 @@ def _workbook(plan, rows: pd.DataFrame, as_of: int, due: datetime.date, settings
         validation.add(f"{letter[column]}2:{letter[column]}{last}")
     widths = {"target_id": 11, "indicator_no": 9, "indicator_name": 34, "region": 9, "year": 7, "unit": 9,
               "value_type": 10, "value": 12, "qualifier": 9, "source_title": 36, "source_url": 30,
-              "source_quality": 11, "notes": 30}
+              "source_quality": 11, "snippet": 36, "notes": 30}
     for column, width in widths.items():
         sheet.column_dimensions[letter[column]].width = width
     sheet.freeze_panes = "A2"
@@ -523,7 +530,7 @@ def _workbook(plan, rows: pd.DataFrame, as_of: int, due: datetime.date, settings
     sheet.protection.formatRows = False
 
     about = book.create_sheet("目标说明")
-    about.append(["编号", "名称", "目标", "目标年份", "单位", "数值类型", "规划原文", "配合单位", "需填年份"])
+    about.append(list(SUBJECT_SHEET_HEADER))
     for cell in about[1]:
         cell.font, cell.fill, cell.border = bold, head_fill, border
     for subject_id, group in ordered.groupby("subject_id", sort=False):
@@ -542,6 +549,9 @@ def _workbook(plan, rows: pd.DataFrame, as_of: int, due: datetime.date, settings
     _print_setup(about, title_rows="1:1")
     about.protection.sheet = True
 
+    from openpyxl.workbook.protection import WorkbookProtection
+
+    book.security = WorkbookProtection(lockStructure=True)   # no sheet added, removed or renamed in Excel
     book.active = 0
     out = io.BytesIO()
     book.save(out)
@@ -557,3 +567,110 @@ def _print_setup(sheet, title_rows: str | None) -> None:
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     if title_rows:
         sheet.print_title_rows = title_rows
+
+
+# ---------------------------------------------------------------- a returned workbook
+
+
+_MARK = re.compile(rf"^\s*{DEPARTMENT_MARK}\s*[:：]\s*([^\s（(]*)")
+_ID_CHAR = re.compile(r"[A-Za-z0-9_]")
+
+
+def _marked_departments(cells) -> set[str]:
+    """The department ids the cover (sheet 说明) of a returned workbook names."""
+    return {match.group(1) for row in cells.own_sheets.get("说明", []) for text in row[:1]
+            for match in [_MARK.match(text)] if match}
+
+
+def _named_department(name: str, ids) -> str | None:
+    """The department a file's name says it is the request of (``数据征集表-edu（已填）.xlsx`` →
+    ``edu``), ``''`` for a request's name that names no department, ``None`` for another name.
+
+    >>> _named_department("数据征集表-sci-tech - 副本.xlsx", ["sci", "sci-tech"])
+    'sci-tech'
+    >>> _named_department("数据征集表-edu2.xlsx", ["edu"]), _named_department("a.xlsx", ["edu"])
+    ('', None)
+    """
+    stem = name.rsplit(".", 1)[0]
+    if not stem.startswith(REQUEST_FILE_PREFIX):
+        return None
+    rest = stem[len(REQUEST_FILE_PREFIX):]
+    found = [d for d in ids if rest.startswith(d) and not _ID_CHAR.match(rest[len(d):len(d) + 1])]
+    return max(found, key=len) if found else ""
+
+
+def return_checker(plan=None):
+    """What a returned file may hold: a function ``(path, cells) -> refuse`` where ``refuse`` is
+    ``None`` for a file of the analyst's own (no limit), else, for a department's return, a
+    function ``(subject_id, name) -> None | expected`` refusing the rows another department
+    is responsible for (``responsibilities.csv``).
+
+    A file is a department's return when its cover (sheet 说明) carries ``单位编号：<id>`` (as
+    :func:`write_requests` writes it) or its name is ``数据征集表-<id>…``; a mark naming no
+    department of the plan, or a name and a mark that disagree, are refused.
+
+    >>> from pathlib import Path
+    >>> from .spreadsheet import Cells
+    >>> check = return_checker()
+    >>> check(Path("analyst.xlsx"), Cells([["年份"]])) is None
+    True
+    >>> refuse = check(Path("回执.xlsx"), Cells([["年份"]], own_sheets={"说明": [["单位编号：edu"]]}))
+    >>> refuse("ch03-t01", "重点培育窗口学校") is None
+    True
+    >>> print(refuse("life_expectancy", "人均预期寿命"))  # doctest: +NORMALIZE_WHITESPACE
+    省教育厅负责的指标或目标：省教育厅的回执含有 人均预期寿命 (life_expectancy)，该项的责任单位是 省卫生健康委，请由其填报
+    (a row Department of Education is responsible for: this return of Department of Education carries 人均预期寿命
+    (life_expectancy), for which the responsible department is Health Commission — leave it to them)
+    """
+    plan = _plan(plan)
+    names = _department_names(plan)
+    owners = dict(zip(responsibility_table(plan)["subject_id"], responsibility_table(plan)["department_id"]))
+
+    def zh_en(department_id):
+        zh, en = names.get(department_id, (department_id, department_id))
+        return zh or department_id, en or department_id
+
+    def check(path, cells):
+        path = Path(path)
+        listed = "、".join(names) or "—"
+        marked = _marked_departments(cells)
+        named = _named_department(path.name, names)
+        expected_id = (f"departments.csv 中的单位编号之一：{listed} (a department_id of departments.csv: "
+                       f"{', '.join(names) or '—'})")
+        if len(marked) > 1:
+            raise PlanDataError(path, None, f"说明 {DEPARTMENT_MARK}", "、".join(sorted(marked)),
+                                f"一个单位编号 (one department_id: the cover names {len(marked)})")
+        mark = next(iter(marked), None)
+        if mark is not None and mark not in names:
+            raise PlanDataError(path, None, f"说明 {DEPARTMENT_MARK}", mark, expected_id)
+        if named == "":
+            raise PlanDataError(path, None, None, path.name,
+                                f"以 {REQUEST_FILE_PREFIX}<单位编号> 开头的数据征集表文件名，单位编号见 departments.csv："
+                                f"{listed}；不是数据征集表的文件请改名 (a request's name {REQUEST_FILE_PREFIX}<department_id>, "
+                                f"a department_id of departments.csv: {', '.join(names) or '—'}; rename a file that is "
+                                "not a returned request)")
+        if mark is not None and named is not None and mark != named:
+            raise PlanDataError(path, None, f"说明 {DEPARTMENT_MARK}", mark,
+                                f"与文件名一致的单位编号 {named}：文件名与封面所写的单位不同 (the department the file's "
+                                f"name says, {named}: the name and the cover name different departments)")
+        department_id = mark or named
+        if department_id is None:
+            return None
+        me_zh, me_en = zh_en(department_id)
+
+        def refuse(subject_id, name):
+            owner = owners.get(subject_id, "")
+            if owner == department_id:
+                return None
+            head = (f"{me_zh}负责的指标或目标：{me_zh}的回执含有 {name} ({subject_id})，",
+                    f"(a row {me_en} is responsible for: this return of {me_en} carries {name} ({subject_id}), ")
+            if not owner:
+                return (head[0] + "该项在 responsibilities.csv 中没有责任单位 " + head[1]
+                        + "for which responsibilities.csv names no department)")
+            owner_zh, owner_en = zh_en(owner)
+            return (head[0] + f"该项的责任单位是 {owner_zh}，请由其填报 " + head[1]
+                    + f"for which the responsible department is {owner_en} — leave it to them)")
+
+        return refuse
+
+    return check

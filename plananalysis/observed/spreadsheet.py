@@ -55,7 +55,9 @@ columns are numbered as Excel shows them (row 1 is the header, wherever the cell
 - ``<dimension>`` is ignored: the real extent is that of the cells holding a value (a 5 KB
   file declaring ``A1:XFD1048576`` reads its three rows; a stale dimension drops none);
 - a merged range's value is the value of every cell it covers (某市 merged over three rows
-  is 某市 on all three);
+  is 某市 on all three); the ranges that hold a value are kept in :attr:`Cells.merged`, and
+  the reader of observed values refuses one that would copy a value into several rows or
+  columns (:func:`~plananalysis.observed.validation.observed_rows`);
 - number formats are honoured where they change what the number means: a percent format
   reads 0.742 as ``74.2%`` (the cell's full precision, as a percent); a date format reads the
   date (``2023-01-01``: a date is refused where a year is expected — a year typed into a
@@ -63,11 +65,20 @@ columns are numbered as Excel shows them (row 1 is the header, wherever the cell
   plainly (``2023``, not ``2023.0``; 15 significant digits, no thousands separators);
 - a formula's saved result is read; a formula without one is refused (open and save the
   file in Excel); an Excel error value (``#DIV/0!``) is refused;
-- the sheet named 数据 or data is read, else the first worksheet (a chart sheet is skipped);
-  a hidden sheet, a hidden row or column that holds a value (what is imported is what the
+- the sheet named 数据 or data is read, else the first worksheet that is not one of our own
+  (a chart sheet is skipped); every other sheet is read too, and refused by name if it holds
+  a value, visible or hidden (nothing in a workbook is silently left out), except the sheets
+  of our own templates and request workbooks (``OWN_SHEETS`` of
+  :mod:`plananalysis.observed.columns`: 说明, 指标, 目标说明), which are returned in
+  :attr:`Cells.own_sheets` after a check of their shape (notes in column A only, or a
+  reference table under its own header and within its columns);
+  a hidden sheet read, a hidden row or column that holds a value (what is imported is what the
   analyst sees), a DOCTYPE in any XML part, duplicate sheet names, and zip member names that
   are not plain relative paths are refused; so are .xls, .xlsm, .ods and encrypted workbooks,
   whatever their names, each with what to do instead.
+
+``follow_symlinks=False`` (a folder import) refuses a symbolic link instead of reading what it
+points at.
 
 Cells of either kind may not hold control characters, the direction overrides that make text
 display differently from what it is (U+202A–U+202E, U+2066–U+2069), a byte-order mark or a
@@ -88,6 +99,7 @@ lone surrogate: whatever is read can be written to ``user.csv`` and read back.
 from __future__ import annotations
 
 import codecs
+import errno
 import io
 import math
 import os
@@ -97,12 +109,13 @@ import stat
 import struct
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from xml.etree import ElementTree
 
 from ..errors import PlanDataError
+from .columns import OWN_SHEETS
 
 __all__ = [
     "Cells",
@@ -135,6 +148,10 @@ RATIO_FREE_BYTES = 1 * MiB
 MAX_SHARED_STRINGS = 1_000_000
 MAX_STYLES = 65_000
 MAX_MERGED_RANGES = 10_000
+
+#: what a symbolic link in an import folder gets: it is never followed (it could point anywhere)
+SYMLINK_REFUSED = ("一个普通文件，而非符号链接（导入文件夹中的链接不会被读取）"
+                   "(an ordinary file, not a symbolic link: links in an import folder are never followed)")
 
 _CHUNK = 64 * 1024
 _SHOWN_CHARS = 40  # how much of a long value an error message shows
@@ -171,6 +188,11 @@ class Cells:
     rows: list[list[str]]
     sheet: str | None = None
     encoding: str | None = None
+    #: merged ranges of the sheet read that hold a value and cover more than one cell:
+    #: ``(top, left, bottom, right, value)``, rows 1-based and columns 0-based like ``rows``
+    merged: tuple = ()
+    #: the sheets of our own (说明, 指标, 目标说明) the workbook holds, as rows of text
+    own_sheets: dict = field(default_factory=dict)
 
 
 def column_letter(index: int) -> str:
@@ -194,7 +216,7 @@ def _shown(text: str) -> str:
     return f"{text[:_SHOWN_CHARS]}…（共 {len(text)} 字符 / {len(text)} characters）"
 
 
-def read_cells(path) -> Cells:
+def read_cells(path, *, follow_symlinks: bool = True) -> Cells:
     """Read a ``.csv`` or ``.xlsx`` file as text cells, within the module's limits.
 
     >>> import pathlib, tempfile
@@ -214,7 +236,7 @@ def read_cells(path) -> Cells:
     >>> tmp.cleanup()
     """
     path = Path(path)
-    data = _read_bytes(path)
+    data = _read_bytes(path, follow_symlinks)
     suffix = path.suffix.lower()
     if suffix == ".csv":
         return _read_csv(path, data)
@@ -228,10 +250,13 @@ def read_cells(path) -> Cells:
 # ---------------------------------------------------------------- the file itself
 
 
-def _read_bytes(path: Path) -> bytes:
+def _read_bytes(path: Path, follow_symlinks: bool = True) -> bytes:
     """The file's bytes, read through one descriptor: what is checked is what is read
-    (a file swapped for a pipe or a folder between a check and the read cannot block it)."""
+    (a file swapped for a pipe or a folder between a check and the read cannot block it;
+    without ``follow_symlinks``, nor a file swapped for a link)."""
     flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    if not follow_symlinks:
+        flags |= os.O_NOFOLLOW
     try:
         fd = os.open(path, flags)
     except FileNotFoundError:
@@ -241,6 +266,8 @@ def _read_bytes(path: Path) -> bytes:
     except PermissionError:
         raise PlanDataError(path, None, None, str(path), "一个有读取权限的文件 (a file you may read: permission denied)") from None
     except OSError as exc:
+        if exc.errno == errno.ELOOP and not follow_symlinks:
+            raise PlanDataError(path, None, None, str(path), SYMLINK_REFUSED) from None
         raise PlanDataError(path, None, None, str(path), f"一个可读取的文件 (a readable file: {exc.strerror})") from None
     except ValueError:  # a NUL in the name
         raise PlanDataError(repr(str(path)), None, None, str(path), "不含 NUL 字符的文件名 (a file name without NUL)") from None
@@ -727,11 +754,67 @@ class _Workbook:
         kinds = {kind: target for kind, target in relations.values()}
         strings = self._shared_strings(kinds.get("sharedStrings"))
         formats = self._formats(kinds.get("styles"))
-        rows = _Sheet(self, sheet_name, strings, formats, date1904).read(relations[rid][1])
-        return Cells(rows, sheet_name, None)
+        sheet = _Sheet(self, sheet_name, strings, formats, date1904)
+        rows = sheet.read(self._part_of(sheet_name, rid, relations))
+        own = self._other_sheets(sheets, chosen, relations, strings, formats, date1904)
+        return Cells(rows, sheet_name, None, merged=tuple(sheet.merged_values), own_sheets=own)
+
+    def _part_of(self, sheet_name: str, rid: str, relations) -> str:
+        if rid not in relations:
+            raise self.bad(sheet_name, f"工作表“{sheet_name}”的部件存在", f"the part of the sheet '{sheet_name}': it is missing")
+        return relations[rid][1]
+
+    def _other_sheets(self, sheets, chosen, relations, strings, formats, date1904) -> dict[str, list[list[str]]]:
+        """Every sheet but the one read, read too: one holding no value (or a chart sheet) passes;
+        one of our own (``OWN_SHEETS``) is checked for its shape and returned; any other one
+        holding a value, visible or hidden, is refused by name — never silently left out."""
+        own: dict[str, list[list[str]]] = {}
+        for name, state, rid in sheets:
+            if (name, state, rid) == chosen or relations.get(rid, ("", ""))[0] == "chartsheet":
+                continue
+            sheet = _Sheet(self, name, strings, formats, date1904)
+            sheet.collect(self._part_of(name, rid, relations), check_hidden=False)
+            if not sheet.cells:
+                continue
+            key = name.strip()
+            if key in OWN_SHEETS:
+                self._check_own_sheet(name, OWN_SHEETS[key], sheet.cells, chosen[0])
+                own[key] = sheet.rows()
+                continue
+            (row, column), value = min(sheet.cells.items())
+            ref = f"{column_letter(column)}{row}"
+            hidden_zh, hidden_en = ("隐藏的", "hidden ") if state in ("hidden", "veryHidden") else ("", "")
+            raise PlanDataError(
+                self.path, None, None, f"{name}!{ref}: {_shown(value)}",
+                f"只有一个含数据的工作表：数据从“{chosen[0]}”读取，{hidden_zh}工作表“{name}”也有数据（{ref}），"
+                f"不会被读取；请把其中的行移到“{chosen[0]}”表，或删除该工作表 "
+                f"(one sheet holding data: the data are read from the sheet '{chosen[0]}', and the {hidden_en}sheet "
+                f"'{name}' holds values too ({ref}) that would not be read — move its rows to '{chosen[0]}', "
+                "or delete that sheet)")
+        return own
+
+    def _check_own_sheet(self, name: str, header, cells: dict, chosen: str) -> None:
+        """A sheet of our own holds what we wrote there: notes in column A (``header`` None), or
+        a reference table under its own header and within its columns — never data rows."""
+        width = 1 if header is None else len(header)
+        first_row = {c: v for (r, c), v in cells.items() if r == 1}
+        wrong = [(r, c) for (r, c) in sorted(cells) if c >= width]
+        if header is not None and [first_row.get(c, "").strip() for c in range(width)] != list(header):
+            wrong.insert(0, (1, min(first_row) if first_row else 0))
+        if not wrong:
+            return
+        row, column = wrong[0]
+        ref = f"{column_letter(column)}{row}"
+        last = column_letter(width - 1)
+        shape_zh = "A 列的说明文字" if header is None else f"表头为 {'、'.join(header)} 的参考表，在 A–{last} 列"
+        shape_en = "notes in column A" if header is None else f"a reference table under its own header, in columns A–{last}"
+        raise PlanDataError(
+            self.path, None, None, f"{name}!{ref}: {_shown(cells.get((row, column), ''))}",
+            f"工作表“{name}”是本工具写入的{shape_zh}，不含数据；数据请填在“{chosen}”表 "
+            f"(the sheet '{name}' is one of ours, {shape_en}, and holds no data: enter data on the sheet '{chosen}')")
 
     def _choose(self, sheets, relations) -> tuple[str, str, str]:
-        """The sheet named 数据 or data, else the first worksheet."""
+        """The sheet named 数据 or data, else the first worksheet not of our own (说明 …), else the first."""
         def kind(rid):
             return relations.get(rid, ("", ""))[0]
 
@@ -742,9 +825,12 @@ class _Workbook:
                         raise self.bad(sheet[0], f"“{sheet[0]}”须为工作表（而非图表等）",
                                        f"'{sheet[0]}' as a worksheet (not a chart sheet)")
                     return sheet
-        for sheet in sheets:
-            if kind(sheet[2]) == "worksheet":
+        worksheets = [sheet for sheet in sheets if kind(sheet[2]) == "worksheet"]
+        for sheet in worksheets:
+            if sheet[0].strip() not in OWN_SHEETS:
                 return sheet
+        if worksheets:
+            return worksheets[0]
         raise self.bad(", ".join(s[0] for s in sheets) or "—", "至少一个工作表（此工作簿只有图表）",
                        "at least one worksheet; this workbook holds charts only")
 
@@ -855,10 +941,22 @@ class _Sheet:
         self.hidden_rows: set[int] = set()
         self.hidden_columns: list[tuple[int, int]] = []
         self.merged: list[tuple[int, int, int, int]] = []
+        self.merged_values: list[tuple[int, int, int, int, str]] = []   # ranges of more than one cell holding a value
         self.row = 0
         self.column = -1
 
     def read(self, part: str) -> list[list[str]]:
+        """The rows of the sheet (refused if it holds no value)."""
+        self.collect(part)
+        if not self.cells:
+            raise self.table.error(None, None, self.name,
+                                   f"工作表“{self.name}”为空；数据从名为“数据”或“data”的工作表读取，否则从第一个工作表读取 "
+                                   f"(the sheet '{self.name}' is empty; the data are read from the sheet named 数据 or "
+                                   "data, else from the first worksheet)")
+        return self.rows()
+
+    def collect(self, part: str, check_hidden: bool = True) -> None:
+        """Read the cells of the sheet's part into ``cells`` (merged ranges filled in)."""
         in_data = False   # inside <sheetData>, where the cells are
         for event, element, tag in self.book._events(part):
             if event == "start":
@@ -878,14 +976,12 @@ class _Sheet:
                     self.hidden_columns.append((_int(element.get("min"), 1) - 1, _int(element.get("max"), 1) - 1))
             elif tag == "mergeCell":
                 self._merge_range(element.get("ref", ""))
-        if self.hidden_rows or self.hidden_columns:
+        if check_hidden and (self.hidden_rows or self.hidden_columns):
             self._check_hidden()
         self._merge()
-        if not self.cells:
-            raise self.table.error(None, None, self.name,
-                                   f"工作表“{self.name}”为空；数据从名为“数据”或“data”的工作表读取，否则从第一个工作表读取 "
-                                   f"(the sheet '{self.name}' is empty; the data are read from the sheet named 数据 or "
-                                   "data, else from the first worksheet)")
+
+    def rows(self) -> list[list[str]]:
+        """The cells as rows of text, each cell within the limits."""
         height = max(r for r, _ in self.cells)
         width = max(c for _, c in self.cells) + 1
         rows = [[""] * width for _ in range(height)]
@@ -1028,6 +1124,8 @@ class _Sheet:
                                        f"合并区域在 {MAX_ROWS} 行、{MAX_COLUMNS} 列以内 "
                                        f"(a merged range within {MAX_ROWS} rows and {MAX_COLUMNS} columns)")
             covered += (bottom - top + 1) * (right - left + 1)
+            if bottom > top or right > left:
+                self.merged_values.append((top, left, bottom, right, value))
             if covered > MAX_ROWS * MAX_COLUMNS:   # merged ranges never overlap in Excel
                 raise self.table.error(top, left, f"{column_letter(left)}{top}:{column_letter(right)}{bottom}",
                                        f"合并区域共覆盖至多 {MAX_ROWS * MAX_COLUMNS} 个单元格 "

@@ -41,7 +41,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import PlanDataError, PlanDataErrors
-from .spreadsheet import column_letter
+from .columns import HEADER_ALIASES, HEADERS_ZH  # the columns, in one place
+from .spreadsheet import Cells, column_letter, read_cells
 
 __all__ = [
     "TIDY_COLUMNS",
@@ -57,6 +58,7 @@ __all__ = [
     "normalise_series",
     "read_table",
     "read_observed_file",
+    "observed_rows",
 ]
 
 # The tidy format of an observed file (the loaded frame adds is_derived, derivation, origin).
@@ -66,39 +68,6 @@ TIDY_COLUMNS = [
 ]
 # Bookkeeping columns of user.csv (who imported what, when, and whether it replaces a value).
 IMPORT_COLUMNS = ["imported_at", "imported_from", "is_replacement"]
-
-# Accepted headers (compared after NFKC, lower case, spaces/hyphens as underscores).
-HEADER_ALIASES: dict[str, tuple[str, ...]] = {
-    "indicator_no": ("指标编号", "编号", "序号", "indicator_no", "no"),
-    "indicator_id": ("indicator_id", "指标代码", "id"),
-    "target_id": ("target_id", "目标编号", "目标代码"),
-    "indicator_name": ("指标名称", "指标", "indicator", "indicator_name", "name", "name_zh", "目标内容"),
-    "region": ("地区", "区域", "region"),
-    "series": ("口径", "series"),
-    "year": ("年份", "年度", "year"),
-    "value": ("数值", "值", "value"),
-    "qualifier": ("限定符", "qualifier"),
-    "unit": ("单位", "unit"),
-    "value_type": ("数值类型", "value_type"),
-    "source_title": ("来源名称", "来源", "source_title", "source"),
-    "source_url": ("来源链接", "链接", "source_url", "url"),
-    "source_quality": ("来源类型", "来源质量", "source_quality"),
-    "period_note": ("时期说明", "period_note"),
-    "snippet": ("原文摘录", "原文", "snippet"),
-    "notes": ("备注", "notes", "note"),
-    "imported_at": ("导入时间", "imported_at"),
-    "imported_from": ("导入文件", "imported_from"),
-    "is_replacement": ("is_replacement",),
-    "is_derived": ("is_derived",),
-    "derivation": ("derivation",),
-    "origin": ("origin",),
-}
-HEADERS_ZH = {
-    "indicator_no": "指标编号", "target_id": "目标编号", "indicator_name": "指标名称", "region": "地区",
-    "series": "口径", "year": "年份", "value": "数值", "qualifier": "限定符", "unit": "单位",
-    "value_type": "数值类型", "source_title": "来源名称", "source_url": "来源链接",
-    "source_quality": "来源类型", "period_note": "时期说明", "snippet": "原文摘录", "notes": "备注",
-}
 
 SOURCE_QUALITIES = {
     # value: what it means; Chinese aliases accepted on import
@@ -457,6 +426,11 @@ def read_table(path) -> list[list[str]]:
     return read_cells(path).rows
 
 
+#: the headers a wrong header's error lists: the template's, and their English names
+ACCEPTED_HEADERS_ZH = [*HEADERS_ZH.values(), "指标代码"]
+ACCEPTED_HEADERS_EN = [*HEADERS_ZH, "indicator_id"]
+
+
 def _header_key(text: str) -> str:
     return re.sub(r"[\s\-]+", "_", _nfkc(text).lower())
 
@@ -482,7 +456,9 @@ def _map_headers(path, header: list[str], rows: list[list[str]]):
                 en = [c for c in HEADER_ALIASES]
                 close = difflib.get_close_matches(_nfkc(head), zh + en, n=3, cutoff=0.5)
                 hint = f"; did you mean {' / '.join(close)}?" if close else ""
-                expected = "模板中的列名 (a template column name" + hint + ")"
+                expected = (f"模板中的列名之一：{'、'.join(ACCEPTED_HEADERS_ZH)} (one of the template's column names"
+                            f"{hint} The names accepted: {', '.join(ACCEPTED_HEADERS_ZH)}; in English "
+                            f"{', '.join(ACCEPTED_HEADERS_EN)})")
             errors.append(PlanDataError(path, 1, f"{head} ({letter})", head, expected))
             continue
         if column in index:
@@ -494,7 +470,7 @@ def _map_headers(path, header: list[str], rows: list[list[str]]):
 
 
 def read_observed_file(path, *, plan=None, rules: ObservedRules | None = None, allow_unsourced: bool = False,
-                       require_rows: bool = True):
+                       require_rows: bool = True, follow_symlinks: bool = True):
     """Read and check one observed file against a plan (``plan`` or ``rules``; default the
     default plan).
 
@@ -527,7 +503,33 @@ def read_observed_file(path, *, plan=None, rules: ObservedRules | None = None, a
     """
     path = Path(path)
     rules = rules or ObservedRules.for_plan(plan)
-    cells = read_table(path)
+    cells = read_cells(path, follow_symlinks=follow_symlinks)
+    return observed_rows(path, cells, rules, allow_unsourced=allow_unsourced, require_rows=require_rows)
+
+
+def observed_rows(path, cells: Cells, rules: ObservedRules, *, allow_unsourced: bool = False,
+                  require_rows: bool = True, refuse_subject=None):
+    """The rows of cells already read (:func:`~plananalysis.observed.spreadsheet.read_cells`),
+    checked as :func:`read_observed_file` checks them: ``(frame, skipped, errors)``.
+
+    ``refuse_subject(subject_id, name)``: ``None`` if a row about that indicator or target may
+    come in, else what was expected instead (a department's return: only its own rows, see
+    :func:`plananalysis.observed.requests.return_department`).
+
+    A merged range holding a value is refused where it would copy that value: over several
+    cells of the 数值 column (one number for several years or regions), or across several
+    columns of a data row (one cell's text in several fields).  A label merged down a column
+    (a region, an indicator, a source over the rows it names) is the label of each row, as the
+    analyst sees it.
+
+    >>> header = ["指标编号", "年份", "数值", "来源名称"]
+    >>> cells = Cells([header, ["3", "2022", "74.2", "公报"], ["3", "2023", "74.2", "公报"]], "数据",
+    ...               merged=((2, 2, 3, 2, "74.2"),))       # 74.2 merged over C2:C3, two years
+    >>> frame, skipped, errors = observed_rows("回执.xlsx", cells, ObservedRules.for_plan())
+    >>> len(frame), [(e.row, e.column, e.value) for e in errors]
+    (0, [(2, '数值 (C)', 'C2:C3: 74.2')])
+    """
+    cells, merged, sheet = cells.rows, cells.merged, cells.sheet
     while cells and not any(_nfkc(c) for c in cells[-1]):
         cells.pop()
     if not cells:
@@ -551,11 +553,13 @@ def read_observed_file(path, *, plan=None, rules: ObservedRules | None = None, a
                 "for data without a source use --no-source)")
     if errors:
         return _empty_frame(), 0, errors
+    copies, copied_rows = _merged_copies(path, sheet, merged, index, header)
+    errors += copies
 
     records, seen, skipped = [], {}, 0
     for offset, raw in enumerate(rows):
         row_no = offset + 2
-        if not any(_nfkc(c) for c in raw):
+        if not any(_nfkc(c) for c in raw) or row_no in copied_rows:   # a merged value copied in: refused above
             continue
         if len(raw) > len(header) and any(_nfkc(c) for c in raw[len(header):]):
             errors.append(PlanDataError(path, row_no, column_letter(len(header)), raw[len(header)],
@@ -579,6 +583,14 @@ def read_observed_file(path, *, plan=None, rules: ObservedRules | None = None, a
                 return None
 
         subject, target = _row_subject(path, row_no, rules, index, written, cell, check, row_errors)
+        if subject is not None and refuse_subject is not None:
+            subject_id = subject["target_id"] if target else subject["indicator_id"]
+            name = subject.get("subject_zh", "") if target else subject["name_zh"]
+            refused = refuse_subject(subject_id, name)
+            if refused:
+                column = "target_id" if target else next(
+                    c for c in ("indicator_no", "indicator_id", "indicator_name") if c in index and _nfkc(cell(c)))
+                row_errors.append(PlanDataError(path, row_no, written[column], cell(column), refused))
         region = check("region", normalise_region, rules)
         series = check("series", normalise_series)
         year = check("year", parse_year, rules.first_year, rules.last_year)
@@ -659,6 +671,36 @@ def read_observed_file(path, *, plan=None, rules: ObservedRules | None = None, a
                                     "至少一行填有年份和数值的数据 (at least one row with a year and a value)"))
     frame = pd.DataFrame(records, columns=_FRAME_COLUMNS) if records else _empty_frame()
     return frame, skipped, errors
+
+
+def _merged_copies(path, sheet, merged, index: dict, header: list[str]) -> tuple[list[PlanDataError], set[int]]:
+    """The merged ranges (of the data rows) that would copy one value into several: over more
+    than one cell of the 数值 column, or across several columns; and the rows they cover (one
+    error for the range, none more for what it copied)."""
+    value_column = index.get("value")
+    errors, rows = [], set()
+    for top, left, bottom, right, text in merged:
+        if bottom < 2:
+            continue   # the header row: a header merged over two columns is a repeated column name
+        across = right > left
+        over_values = value_column is not None and left <= value_column <= right and bottom > top
+        if not (across or over_values):
+            continue
+        ref = f"{column_letter(left)}{top}:{column_letter(right)}{bottom}"
+        head = header[left] if left < len(header) else ""
+        column = f"{head} ({column_letter(left)})" if _nfkc(head) else column_letter(left)
+        where_zh, where_en = (f"工作表“{sheet}”的", f" of the sheet '{sheet}'") if sheet else ("", "")
+        if over_values:
+            expected = (f"每个数值一个单元格：{where_zh}合并单元格 {ref} 会把同一个数值复制到 {bottom - top + 1} 行；"
+                        f"请取消合并，每行填写各自的数值 (one cell per value: the merged cell {ref}{where_en} would "
+                        f"copy one value into {bottom - top + 1} rows — unmerge it and fill each row's own value)")
+        else:
+            expected = (f"每列一个单元格：{where_zh}合并单元格 {ref} 跨 {right - left + 1} 列，会把同一内容复制到各列；"
+                        f"请取消合并 (one cell per column: the merged cell {ref}{where_en} spans {right - left + 1} "
+                        "columns and would copy its text into each — unmerge it)")
+        errors.append(PlanDataError(path, top, column, f"{ref}: {text}", expected))
+        rows.update(range(max(top, 2), bottom + 1))
+    return errors, rows
 
 
 def _row_subject(path, row_no, rules, index, written, cell, check, row_errors):

@@ -47,6 +47,12 @@ def _report(error: PlanDataError) -> int:
     return EXIT_BAD_INPUT
 
 
+def _unwritable(path, exc: OSError) -> int:
+    """A file that cannot be written (a read-only folder, a full disk): one line, exit 2."""
+    return _report(PlanDataError(exc.filename or path, None, None, str(exc.filename or path),
+                                 f"一个可写入的位置 (a place that can be written: {exc.strerror or exc})"))
+
+
 def _import(args) -> int:
     from ..observed.importer import import_observed
 
@@ -66,6 +72,8 @@ def _template(args) -> int:
         path = write_template(args.path, plan=_plan(args), force=args.force)
     except PlanDataError as error:
         return _report(error)
+    except OSError as exc:
+        return _unwritable(args.path, exc)
     print(f"已写入模板 (template written): {path}")
     return EXIT_OK
 
@@ -89,6 +97,8 @@ def _requests(args) -> int:
         paths = write_requests(out, plan, as_of=as_of, due=due, departments=args.department or None, force=args.force)
     except PlanDataError as error:
         return _report(error)
+    except OSError as exc:
+        return _unwritable(args.out or "requests", exc)
     rows = request_rows(plan, as_of=as_of)
     for path in paths:
         department_id = path.stem.split("-", 1)[1]
