@@ -269,6 +269,9 @@ def read_text(path, *, limit: int = MAX_FILE_BYTES) -> str:
         raise PlanDataError(path, None, None, exc.strerror or str(exc), "一个可读的文件 (a readable file)") from None
     if len(data) > limit:  # it grew since
         raise too_big
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):   # Excel's "Unicode text", Notepad's "Unicode"
+        raise PlanDataError(path, 1, None, data[:2], "UTF-8 编码的文本（此文件为 UTF-16 编码：请另存为“CSV UTF-8”或 UTF-8）"
+                                                     "(UTF-8 text: this file is UTF-16; save it as CSV UTF-8)")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -110,15 +110,15 @@ def method_names() -> tuple[str, ...]:
         return tuple(row["method"] for row in csv.DictReader(handle))
 
 
-def _csv_rows(path: Path) -> list[dict]:
-    """The rows of a plan CSV, read as untrusted input (size and encoding checked first)."""
-    if not path.is_file():
+def plan_csv_rows(path: Path) -> list[dict]:
+    """The rows of a plan CSV, read by the one checked reader (:func:`~plananalysis.plan.info.read_csv_rows`:
+    size and encoding first, then every cell); none when the file is absent."""
+    if not path.exists() and not path.is_symlink():
         return []
-    import io
+    from .plan.info import read_csv_rows
 
-    from .files import read_text
-
-    return list(csv.DictReader(io.StringIO(read_text(path), newline="")))
+    header, rows = read_csv_rows(path)
+    return [dict(zip(header, row)) for row in rows]
 
 
 def plan_chapter_count(info: PlanInfo) -> int:
@@ -128,7 +128,7 @@ def plan_chapter_count(info: PlanInfo) -> int:
     True
     """
     path = info.table_path("chapters")
-    return sum(1 for row in _csv_rows(path) if row.get("kind") == "chapter") if path else 0
+    return sum(1 for row in plan_csv_rows(path) if row.get("kind") == "chapter") if path else 0
 
 
 def plan_region_names(info: PlanInfo) -> dict[str, str]:
@@ -139,7 +139,7 @@ def plan_region_names(info: PlanInfo) -> dict[str, str]:
     True
     """
     names = {info.region: info.region}
-    for row in _csv_rows(info.folder / "regions.csv"):
+    for row in plan_csv_rows(info.folder / "regions.csv"):
         official = row.get("name_zh", "").strip()
         if not official:
             continue

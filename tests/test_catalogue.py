@@ -12,7 +12,7 @@ from plananalysis.plan.catalogue import (
     COMPLETION, KINDS, TARGET_COLUMNS, account_for, place_of, quote_span, read_excluded,
     read_targets, scan_target_phrases,
 )
-from plananalysis.errors import PlanDataError
+from plananalysis.errors import PlanDataError, PlanDataErrors
 from plananalysis.plan.grammar import chinese_number, parse
 
 from .conftest import PLAN_DIR
@@ -339,6 +339,25 @@ def test_a_duplicate_id_is_named(tmp_path):
     with pytest.raises(PlanDataError) as info:
         read_targets(path)
     assert (info.value.row, info.value.column, info.value.value) == (3, "target_id", "ch02-t01")
+
+
+def test_every_bad_cell_is_listed_at_once(tmp_path):
+    """Like import and check: five bad cells in four rows, five lines, each naming its cell."""
+    frame = pd.read_csv(TARGETS, dtype=str, keep_default_na=False)
+    broken = {(5, "value"): "abc", (7, "op"): "~", (10, "kind"): "stock", (10, "target_year"): "2019",
+              (12, "low"): "inf"}
+    for (row_number, column), value in broken.items():
+        frame.loc[row_number - 2, column] = value
+    path = tmp_path / "targets.csv"
+    frame.to_csv(path, index=False, encoding="utf-8")
+    with pytest.raises(PlanDataErrors) as info:
+        read_targets(path, years=(2021, 2035))
+    found = {(e.row, e.column): e.value for e in info.value.errors}
+    assert {key: found.get(key) for key in broken} == broken
+    # row 7's op is unknown: its value/low/high are not judged against an operator it does not have
+    assert [column for row, column in found if row == 7] == ["op"]
+    lines = str(info.value).splitlines()
+    assert len(lines) == len(info.value.errors) and all("targets.csv" in line and "第" in line for line in lines)
 
 
 def test_a_quote_not_in_the_text_is_named(tmp_path, text):

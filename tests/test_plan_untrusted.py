@@ -301,6 +301,79 @@ def duplicate_column(f):
     return "indicators.csv", "'no'", "no"
 
 
+# more new cases: the encodings, bytes and shapes a spreadsheet or an editor can give a file
+
+def utf16_indicators(f):      # Excel's "Unicode text" and Notepad's "Unicode" save UTF-16 with a BOM
+    text = (f / "indicators.csv").read_text(encoding="utf-8")
+    (f / "indicators.csv").write_bytes(text.encode("utf-16"))
+    return "indicators.csv", "UTF-16", None
+
+
+def nul_in_a_header(f):
+    _rewrite(f / "chapters.csv", "title_en,", "title_en\x00,")
+    return "chapters.csv", "U+0000", None
+
+
+def duplicate_column_after_strip(f):   # "no" and "no " look the same in a spreadsheet
+    _rewrite(f / "indicators.csv", "indicator_id,no,", "indicator_id,no,no ,")
+    for row in ("urbanisation_rate,1,", "hospital_beds_per_1000,2,", "work_safety_death_rate,3,"):
+        _rewrite(f / "indicators.csv", row, row + row.split(",")[1] + ",")
+    return "indicators.csv", "'no '", "no"
+
+
+def a_comma_too_many(f):       # pandas made the first column the index and shifted every cell
+    text = (f / "indicators.csv").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    (f / "indicators.csv").write_text("\n".join([lines[0]] + [line + ",extra" for line in lines[1:]]) + "\n",
+                                      encoding="utf-8")
+    return "indicators.csv", "'extra'", None
+
+
+def table_a_folder(f):
+    (f / "chapters.d").mkdir()
+    _rewrite(f / "plan.yml", "chapters: chapters.csv", "chapters: chapters.d")
+    return "chapters.d", "a regular file", None
+
+
+def plan_yml_a_list(f):
+    (f / "plan.yml").write_text("- id: hz-demo\n- region: 杭州市\n", encoding="utf-8")
+    return "plan.yml", "a mapping", None
+
+
+def plan_yml_one_line_of_two_megabytes(f):
+    _append(f / "plan.yml", "# " + "x" * 2_000_000 + "\n")
+    return "plan.yml", "字节", None
+
+
+def region_code_of_400_digits(f):
+    _rewrite(f / "regions.csv", "330102,上城区", "1" * 400 + ",上城区")
+    return "regions.csv", "'1111", "code"
+
+
+def indicator_id_in_lookalike_letters(f):   # Cyrillic а (U+0430) for Latin a: two ids that look the same
+    _rewrite(f / "indicators.csv", "urbanisation_rate,1,", "urbanis\u0430tion_rate,1,")
+    return "indicators.csv", "urbanis\u0430tion_rate", "indicator_id"
+
+
+def prose_check_that_backtracks_for_ever(f):   # (a+)+ on the plan's text would hang the audit
+    (f / "prose_checks.csv").write_text("check_id,table,indicator_id,column,pattern,reason\n"
+                                        "x,indicators,urbanisation_rate,baseline_value,(\\d+)+万人,Hostile.\n",
+                                        encoding="utf-8")
+    return "prose_checks.csv", "'(\\\\d+)+万人'", "pattern"
+
+
+def prose_check_of_an_unknown_indicator(f):   # the audit looked it up with .loc: a KeyError traceback
+    (f / "prose_checks.csv").write_text("check_id,table,indicator_id,column,pattern,reason\n"
+                                        "x,indicators,no_such_id,baseline_value,城镇化率([0-9.]+)%,A check.\n",
+                                        encoding="utf-8")
+    return "prose_checks.csv", "'no_such_id'", "indicator_id"
+
+
+def region_name_en_on_two_lines(f):     # the front door shows it
+    _rewrite(f / "regions.csv", "330100,杭州市,Hangzhou,", '330100,杭州市,"Hangzhou\n<h1>x</h1>",')
+    return "regions.csv", "U+000A", "name_en"
+
+
 ISSUE_CASES = [midterm_abc, midterm_list, vision_soon, note_year_not_a_whole_number, deep_nesting, gbk_plan_yml,
                huge_chapter_number, empty_indicators, duplicate_indicator_id, nul_in_name, inf_target,
                target_year_far_away, period_of_a_hundred_million_years, float_years, language_path,
@@ -310,7 +383,11 @@ NEW_CASES = [duplicate_key, recursive_alias, python_tag, fifo_instead_of_a_file,
              link_named_in_tables, unknown_table_key, malformed_declared_check, files_of_sources_a_list,
              newline_in_indicator_name, overflowing_number, nan_base_value, vision_before_the_end,
              note_year_after_the_end, midterm_true, title_a_mapping, chapter_not_in_the_chapters, overlong_cell,
-             region_code_path, gbk_sources, plan_yml_a_folder, duplicate_column]
+             region_code_path, gbk_sources, plan_yml_a_folder, duplicate_column,
+             utf16_indicators, nul_in_a_header, duplicate_column_after_strip, a_comma_too_many, table_a_folder,
+             plan_yml_a_list, plan_yml_one_line_of_two_megabytes, region_code_of_400_digits,
+             indicator_id_in_lookalike_letters, prose_check_that_backtracks_for_ever,
+             prose_check_of_an_unknown_indicator, region_name_en_on_two_lines]
 
 
 @pytest.mark.parametrize("breaker", ISSUE_CASES + NEW_CASES, ids=lambda b: b.__name__)
@@ -377,6 +454,27 @@ def test_a_file_of_one_and_a_half_gigabytes_is_refused_by_its_size(folder):
     assert int(rss_kb) < 400_000   # the file (1.5 GB) was never read into memory
 
 
+def test_an_observed_folder_of_a_huge_file_is_hashed_without_reading_it(tmp_path):
+    """review --observed <folder>: the review's hash takes the folder's data files in chunks and a
+    file beyond the readers' limit by its size alone (the reader then refuses it by name)."""
+    from plananalysis.params import validate
+    from plananalysis.run.review import shared_inputs_digest
+
+    observed = tmp_path / "observed"
+    (observed / "deeper").mkdir(parents=True)
+    with open(observed / "observed-big.csv", "wb") as handle:   # sparse: no disk used
+        handle.truncate(1_500_000_000)
+    (observed / "user.csv").write_text("指标编号,年份,数值\n1,2023,1\n", encoding="utf-8")
+    params = validate(as_of=2023, observed_path=str(observed))
+    started = time.perf_counter()
+    first = shared_inputs_digest(params)
+    assert time.perf_counter() - started < 20
+    (observed / "deeper" / "notes.txt").write_text("not read", encoding="utf-8")
+    assert shared_inputs_digest(params) == first
+    (observed / "user.csv").write_text("指标编号,年份,数值\n1,2023,2\n", encoding="utf-8")
+    assert shared_inputs_digest(params) != first
+
+
 def test_a_title_of_two_million_characters_is_refused_by_the_file_size(folder):
     _rewrite(folder / "plan.yml", "title_zh: 测试用", "title_zh: " + "长" * 2_000_000 + "测试用")
     error = assert_refused(folder, "plan.yml", "字节")
@@ -428,6 +526,48 @@ def test_a_byte_order_mark_and_windows_line_ends_are_fine(folder):
     assert len(load_plan(folder).indicators) == 3
 
 
+def test_spaces_around_a_column_name_are_dropped(folder):
+    _rewrite(folder / "indicators.csv", "indicator_id,no,", " indicator_id ,no ,")
+    assert load_plan(folder).indicators["no"].tolist() == [1, 2, 3]
+
+
+def test_a_row_with_fewer_cells_is_filled_with_blanks(folder):   # as a spreadsheet saves trailing blanks
+    _rewrite(folder / "regions.csv", "330106,西湖区,Xihu District,county,330100,", "330106,西湖区,Xihu District,county")
+    plan = load_plan(folder)
+    assert plan.regions.set_index("name_zh").loc["西湖区", "parent_code"] == ""
+
+
+def test_the_front_door_reads_regions_by_the_checked_reader(folder):
+    """The app's front door (no pandas in the server) reads regions.csv by the same reader: a
+    line break in a name is refused there too, and pandas is never imported."""
+    region_name_en_on_two_lines(folder)
+    code = ("import sys\nfrom plananalysis.run.pages import plan_info\n"
+            "try:\n    plan_info(sys.argv[1])\nexcept Exception as e:\n    print(type(e).__name__, e)\n"
+            "print('pandas' in sys.modules)\n")
+    result = subprocess.run(["timeout", "-s", "KILL", "60", sys.executable, "-c", code, str(folder)],
+                            capture_output=True, text=True, env=ENV)
+    message, pandas_imported = result.stdout.strip().rsplit("\n", 1)
+    assert message.startswith("PlanDataError") and "regions.csv" in message and "U+000A" in message
+    assert pandas_imported == "False"
+
+
+def test_a_prose_check_given_to_the_audit_is_checked_before_it_runs(tmp_path):
+    """audit(prose_checks=…) reads the file by the checked reader too: a pattern that would
+    backtrack for ever on the plan's text is refused at once, never run."""
+    from plananalysis.engine.audit import audit
+
+    plan = load_plan()
+    path = tmp_path / "prose_checks.csv"
+    indicator = plan.indicators["indicator_id"].iloc[0]
+    path.write_text("check_id,table,indicator_id,column,pattern,reason\n"
+                    f"x,indicators,{indicator},baseline_value,(?:.*a){{25}}([0-9]+),Hostile.\n", encoding="utf-8")
+    started = time.perf_counter()
+    with pytest.raises(PlanDataError) as caught:
+        audit(plan, observed=plan.indicators.iloc[0:0], prose_checks=path)
+    assert time.perf_counter() - started < 10
+    assert (caught.value.row, caught.value.column) == (2, "pattern") and "prose_checks.csv" in str(caught.value)
+
+
 def test_every_shipped_plan_still_passes():
     from plananalysis.plan.info import plan_folders
 
@@ -453,6 +593,63 @@ def test_review_all_reviews_the_good_plans_and_lists_the_bad(tmp_path, monkeypat
     assert sorted(Path(name).name for name, _ in bad) == ["bomb", "gbk"]
     with pytest.raises(PlanDataError):
         review_parameters(["all"], as_of=2023)     # without ``bad`` the first bad plan is the error
+
+
+FORMULA_NAME = '=HYPERLINK("http://127.0.0.1:9/x","点击")'
+
+
+@pytest.fixture(scope="module")
+def review_all(tmp_path_factory):
+    """``plananalysis review --plan all`` on a data folder of one good small plan and one bad one,
+    written into a temporary reports folder: the ONE whole review of this file (it runs the
+    notebooks, ~30 s), shared by the tests below.  The good plan names an indicator with a
+    formula, which is text: accepted, and written into the workbook as text."""
+    root = tmp_path_factory.mktemp("review-all")
+    data = root / "data"
+    data.mkdir()
+    shutil.copy(ROOT / "data" / "settings.yml", data / "settings.yml")
+    for name in ("methods", "glossary"):
+        shutil.copytree(ROOT / "data" / name, data / name)
+    shutil.copytree(PLANS / "hz-demo", data / "plans" / "hz-demo")
+    _rewrite(data / "plans" / "hz-demo" / "indicators.csv", "亿元GDP生产安全事故死亡率",
+             '"' + FORMULA_NAME.replace('"', '""') + '"')
+    for name, breaker in (("broken", midterm_abc), ("shifted", a_comma_too_many)):
+        shutil.copytree(PLANS / "hz-demo", data / "plans" / name)
+        _rewrite(data / "plans" / name / "plan.yml", "id: hz-demo", f"id: {name}")
+        breaker(data / "plans" / name)
+    reports = root / "reports"
+    env = dict(ENV, PLANANALYSIS_DATA_DIR=str(data))
+    result = cli("review", "--plan", "all", "--as-of", "2023", "--jobs", "2", "--reports-dir", str(reports),
+                 env=env, timeout=600)
+    return result, reports
+
+
+def test_review_all_reviews_the_good_plan_and_names_the_bad_one(review_all):
+    result, reports = review_all
+    assert result.returncode == 2, (result.returncode, result.stdout[-2000:], result.stderr[-2000:])
+    assert "Traceback" not in result.stderr and "内部错误" not in result.stderr
+    assert (reports / "hz-demo" / "2023" / "index.html").is_file()
+    assert sorted(p.name for p in reports.iterdir() if p.is_dir()) == ["hz-demo"]
+    assert "hz-demo" in (reports / "index.html").read_text(encoding="utf-8")
+    # each bad plan: named, with every problem, one line each (file, row or column, value)
+    lines = result.stderr.strip().splitlines()
+    headings = [line for line in lines if "未评估的规划 (plan not reviewed)" in line]
+    assert len(headings) == 2
+    assert any(line.endswith("/broken：1 个问题 (problems)") for line in headings)
+    assert any(line.endswith("/shifted：3 个问题 (problems)") for line in headings)
+    assert any("broken/plan.yml" in line and "midterm_year" in line and "'abc'" in line for line in lines)
+    assert [n for n in (2, 3, 4) if any("shifted/indicators.csv" in line and f"第{n}行" in line and "'extra'" in line
+                                        for line in lines)] == [2, 3, 4]
+
+
+def test_a_formula_in_a_plan_is_text_in_the_workbook(review_all):
+    from openpyxl import load_workbook
+
+    _, reports = review_all
+    book = load_workbook(reports / "hz-demo" / "2023" / "scorecard.xlsx")
+    cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row
+             if isinstance(cell.value, str) and "HYPERLINK" in cell.value]
+    assert cells and all(cell.data_type == "s" and cell.value == "'" + FORMULA_NAME for cell in cells)
 
 
 # ------------------------------------------------------------------ plan new

@@ -36,12 +36,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..plan.folder import PROSE_CHECKS_FILE, read_prose_checks
 from ..plan.grammar import UNITS, parse
 
 __all__ = ["SEVERITIES", "PROSE_CHECKS_FILE", "audit", "severity_for", "table_cells", "table_labels"]
 
 SEVERITIES = {"high": ("高", 1), "medium": ("中", 2), "low": ("低", 3), "info": ("提示", 4)}
-PROSE_CHECKS_FILE = "prose_checks.csv"   # in the plan's folder: figures the prose restates
 _COLUMNS = ["finding_id", "check", "severity", "severity_zh", "severity_order", "indicator_id",
             "name_zh", "where", "value_a", "value_b", "relative_difference", "explanation_zh",
             "explanation_en", "evidence"]
@@ -312,9 +312,8 @@ def audit(plan=None, observed: pd.DataFrame | None = None, *, region: str | None
         observed = load_observed(plan=plan)
     region = plan.region if region is None else region
     labels = table_labels(plan)
-    path = Path(prose_checks) if prose_checks else plan.folder / PROSE_CHECKS_FILE
-    checks = pd.read_csv(path, dtype=str, encoding="utf-8") if path.is_file() else pd.DataFrame(
-        columns=["check_id", "table", "indicator_id", "column", "pattern", "reason"])
+    checks = (read_prose_checks(Path(prose_checks), plan.indicators, plan.previous_indicators) if prose_checks
+              else plan.prose_checks)   # read by the plan's one checked reader, every row checked
     previous = plan.previous_indicators
     findings = (
         (_check_previous_vs_baseline(previous, plan.indicators, labels, plan.base_year) if len(previous) else [])

@@ -31,6 +31,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import PlanDataError
+from .info import raise_all
 from .grammar import UNITS
 
 __all__ = [
@@ -319,10 +320,11 @@ def read_targets(path: str | Path, source_text: str | None = None, years: tuple[
     ``years``: the first and last year a target may name (the plan's start year to its vision year
     or end year); default: any year from 1949 to 2100.
 
-    Raises :class:`~plananalysis.errors.PlanDataError` on the first bad cell, naming the
-    file, the row (as a spreadsheet numbers it: the header is row 1), the column, the value and
-    what was expected.  With ``source_text`` it also checks that each quote occurs in the text
-    exactly once.
+    Every bad cell is listed at once (:class:`~plananalysis.errors.PlanDataErrors`; one alone is a
+    :class:`~plananalysis.errors.PlanDataError`), each naming the file, the row (as a spreadsheet
+    numbers it: the header is row 1), the column, the value and what was expected; a check that
+    needs a cell found bad is left out for that row.  With ``source_text`` it also checks that
+    each quote occurs in the text exactly once.
 
     >>> from plananalysis.plan.folder import load_plan
     >>> frame = read_targets(load_plan().folder / "targets.csv")
@@ -334,39 +336,44 @@ def read_targets(path: str | Path, source_text: str | None = None, years: tuple[
     first_year, last_year = years or (1949, 2100)
     frame = _read_csv(path, TARGET_COLUMNS)
     out = {column: [] for column in TARGET_COLUMNS}
-    seen_ids: set = set()
+    seen_ids: dict = {}
+    problems: list[PlanDataError] = []
     for pos, row in frame.iterrows():
         sheet_row = int(pos) + 2
 
         def bad(column, expected, value=None):
-            raise PlanDataError(path, sheet_row, column, row[column] if value is None else value, expected)
+            problems.append(PlanDataError(path, sheet_row, column, row[column] if value is None else value, expected))
 
         target_id = row["target_id"]
         m = _TARGET_ID.match(target_id)
         if not m:
             bad("target_id", "形如 chNN-tNN 的编号 (an id like chNN-tNN: the chapter, then a sequence number)")
-        if target_id in seen_ids:
-            bad("target_id", "文件中唯一的编号 (an id unique in the file)")
-        seen_ids.add(target_id)
+        elif target_id in seen_ids:
+            bad("target_id", f"文件中唯一的编号，第{seen_ids[target_id]}行已用 (an id unique in the file; row "
+                             f"{seen_ids[target_id]} has it)")
+        seen_ids.setdefault(target_id, sheet_row)
         chapter = _int(row["chapter"])
         if chapter is None or not FIRST_CHAPTER <= chapter <= LAST_CHAPTER:
             bad("chapter", f"{FIRST_CHAPTER}–{LAST_CHAPTER} 的整数 (a chapter number)")
-        if int(m.group(1)) != chapter:
-            bad("target_id", f"以 ch{chapter:02d}- 开头 (starting with the row's chapter)")
-        s = _SECTION.match(row["section"])
-        if not s or s.group(1) != chapter_numeral(chapter):
-            bad("section", f"{chapter_numeral(chapter)} 或 {chapter_numeral(chapter)}(二) 这样的节 (a section of chapter {chapter})")
+            chapter = None
+        if chapter is not None:
+            if m and int(m.group(1)) != chapter:
+                bad("target_id", f"以 ch{chapter:02d}- 开头 (starting with the row's chapter)")
+            sec = _SECTION.match(row["section"])
+            if not sec or sec.group(1) != chapter_numeral(chapter):
+                bad("section", f"{chapter_numeral(chapter)} 或 {chapter_numeral(chapter)}(二) 这样的节 (a section of chapter {chapter})")
         box = None
         if row["box"].strip():
             box = _int(row["box"])
             if box is None or not 1 <= box <= 99:
                 bad("box", "专栏编号，或留空 (a box number, or blank)")
+                box = None
         for column in ("subject_zh", "subject_en", "quote", "target_text"):
             if not row[column].strip():
                 bad(column, "非空值 (a value; never left blank)")
-        if row["target_text"] not in row["quote"]:
+        if row["target_text"].strip() and row["quote"].strip() and row["target_text"] not in row["quote"]:
             bad("target_text", f"引文中的一段 (a part of the quote {row['quote']!r})")
-        if source_text is not None and quote_span(source_text, row["quote"]) is None:
+        if source_text is not None and row["quote"].strip() and quote_span(source_text, row["quote"]) is None:
             count = source_text.count(row["quote"])
             bad("quote", f"在规划文本中恰好出现一次的原文 (text found exactly once in source.txt; found {count} times)")
         op = row["op"]
@@ -376,26 +383,27 @@ def read_targets(path: str | Path, source_text: str | None = None, years: tuple[
         for column in ("value", "low", "high"):
             numbers[column] = _float(row[column])
             if row[column].strip() and numbers[column] is None:
-                bad(column, "数字，或留空 (a number, or blank)")
+                bad(column, "有限的数字，或留空 (a finite number, or blank)")
         if op == "range":
             if numbers["low"] is None or numbers["high"] is None or numbers["value"] is not None:
                 bad("value" if numbers["value"] is not None else ("low" if numbers["low"] is None else "high"),
                     "范围目标填 low 和 high，value 留空 (a range fills low and high, leaves value blank)")
-            if numbers["low"] > numbers["high"]:
+            elif numbers["low"] > numbers["high"]:
                 bad("high", f"不小于 low={numbers['low']:g} 的上限 (an upper bound ≥ low)")
-        elif numbers["value"] is None or numbers["low"] is not None or numbers["high"] is not None:
+        elif op in OPS and (numbers["value"] is None or numbers["low"] is not None or numbers["high"] is not None):
             bad("value" if numbers["value"] is None else "low",
                 "非范围目标填 value，low/high 留空 (a single value, low and high blank)")
         target_year = _int(row["target_year"])
         if target_year is None or not first_year <= target_year <= last_year:
             bad("target_year", f"{first_year}–{last_year} 的年份 (a year of the plan or of its vision)")
+            target_year = None
         if row["is_annual"] not in ("true", "false"):
             bad("is_annual", "true 或 false")
         is_annual = row["is_annual"] == "true"
         kind = row["kind"]
         if kind not in KINDS:
             bad("kind", " / ".join(KINDS) + " 之一 (one of the catalogue's kinds)")
-        if (kind == "annual") != is_annual:
+        elif row["is_annual"] in ("true", "false") and (kind == "annual") != is_annual:
             bad("is_annual", f"{'true' if kind == 'annual' else 'false'}（kind 为 {kind}）(true exactly when kind is annual)")
         if is_annual and "每年" not in row["quote"]:
             bad("quote", "含“每年”的引文 (an annual target quotes its 每年)")
@@ -406,6 +414,7 @@ def read_targets(path: str | Path, source_text: str | None = None, years: tuple[
         typed.update(chapter=chapter, box=box, target_year=target_year, is_annual=is_annual, **numbers)
         for column in TARGET_COLUMNS:
             out[column].append(typed[column])
+    raise_all(problems)
     result = pd.DataFrame(out)
     result["chapter"] = result["chapter"].astype("Int64")
     result["box"] = pd.array(out["box"], dtype="Int64")
@@ -426,21 +435,25 @@ def read_excluded(path: str | Path) -> pd.DataFrame:
     """
     path = Path(path)
     frame = _read_csv(path, EXCLUDED_COLUMNS)
+    problems = []
     for pos, row in frame.iterrows():
         sheet_row = int(pos) + 2
         m = _PHRASE_KEY.match(row["phrase_key"])
         if not m:
-            raise PlanDataError(path, sheet_row, "phrase_key", row["phrase_key"],
-                                "形如 ch09:1000个#2 的键 (a key like ch09:1000个#2: chapter, phrase, occurrence)")
-        if m.group(2) != row["phrase"] or str(int(m.group(1))) != row["chapter"]:
-            raise PlanDataError(path, sheet_row, "phrase_key", row["phrase_key"],
-                                f"与 chapter={row['chapter']} 和 phrase={row['phrase']!r} 一致的键 (a key agreeing with them)")
+            problems.append(PlanDataError(path, sheet_row, "phrase_key", row["phrase_key"],
+                                          "形如 ch09:1000个#2 的键 (a key like ch09:1000个#2: chapter, phrase, occurrence)"))
+        elif m.group(2) != row["phrase"] or _int(row["chapter"]) != int(m.group(1)):
+            problems.append(PlanDataError(path, sheet_row, "phrase_key", row["phrase_key"],
+                                          f"与 chapter={row['chapter']} 和 phrase={row['phrase']!r} 一致的键 (a key agreeing with them)"))
+        if _int(row["chapter"]) is None:
+            problems.append(PlanDataError(path, sheet_row, "chapter", row["chapter"], "章号 (a chapter number)"))
         if _int(row["line"]) is None:
-            raise PlanDataError(path, sheet_row, "line", row["line"], "行号 (a line number of source.txt)")
+            problems.append(PlanDataError(path, sheet_row, "line", row["line"], "行号 (a line number of source.txt)"))
         if len(row["reason"].strip()) < 8:
-            raise PlanDataError(path, sheet_row, "reason", row["reason"], "说明为何不是目标的理由 (a reason, in words)")
-    frame["chapter"] = frame["chapter"].astype(int)
-    frame["line"] = frame["line"].astype(int)
+            problems.append(PlanDataError(path, sheet_row, "reason", row["reason"], "说明为何不是目标的理由 (a reason, in words)"))
+    raise_all(problems)
+    frame["chapter"] = frame["chapter"].map(_int).astype(int)
+    frame["line"] = frame["line"].map(_int).astype(int)
     return frame
 
 
@@ -459,4 +472,4 @@ def _float(text: str) -> float | None:
         number = float(text)
     except ValueError:
         return None
-    return None if math.isnan(number) else number
+    return number if math.isfinite(number) else None

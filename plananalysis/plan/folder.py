@@ -18,7 +18,6 @@ True
 from __future__ import annotations
 
 import difflib
-import io
 import math
 import os
 import re
@@ -30,16 +29,17 @@ import pandas as pd
 from ..values import is_blank
 
 from ..errors import ParameterError, ParseError, PlanDataError, PlanWarning
-from ..files import MAX_CELL_CHARACTERS, MAX_NAME_CHARACTERS, inside, load_yaml, read_text, text_problem
+from ..files import inside, load_yaml, read_text
 from ..paths import data_dir
 from .checks import check_table
 from .grammar import parse
-from .info import YEAR_MAX, YEAR_MIN, PlanInfo, raise_all, read_plan_info, resolve_plan_folder
+from .info import MAX_ROWS, YEAR_MAX, YEAR_MIN, PlanInfo, raise_all, read_csv_rows, read_plan_info, resolve_plan_folder
 
 __all__ = ["Plan", "Chapter", "load_plan", "chapter_number", "chinese_numeral", "read_table",
            "complete_indicators", "TARGET_KINDS", "ATTRIBUTES", "INDICATOR_COLUMNS",
            "REQUIRED_INDICATOR_COLUMNS", "REGION_COLUMNS", "data_dir", "resolve_plan_folder", "read_csv_frame",
-           "ID_PATTERN", "ATTRIBUTE_WORDS", "MAX_ROWS"]
+           "ID_PATTERN", "ATTRIBUTE_WORDS", "MAX_ROWS",
+           "read_prose_checks", "PROSE_CHECKS_FILE", "PROSE_CHECK_COLUMNS"]
 
 # Column types of the plan tables; columns not listed stay text.
 _INT_COLUMNS = {"no", "baseline_year", "target_year", "chapter", "base_year", "actual_year",
@@ -54,15 +54,8 @@ _INT_RANGES = {"baseline_year": (YEAR_MIN, YEAR_MAX), "target_year": (YEAR_MIN, 
                "source_line": (1, 10_000_000)}
 #: the largest number a plan table may hold (far above any indicator; 1e308 or inf is a typing error)
 _LARGEST_NUMBER = 1e15
-#: rows of one plan table (the shipped plans' largest has 133)
-MAX_ROWS = 10_000
 #: an id of an indicator, target or department: it becomes part of file names and page anchors
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
-#: columns whose cells are one line of text (names, ids, units); the others may hold line breaks
-_ONE_LINE_COLUMNS = {"indicator_id", "target_id", "department_id", "subject_id", "name_zh", "name_en",
-                     "title_zh", "title_en", "unit", "category_zh", "category_en", "code", "parent_code",
-                     "level", "aliases", "numeral", "kind", "attribute", "direction", "target_kind",
-                     "linked_indicator", "baseline_printed", "target_printed", "base_printed", "actual_printed"}
 #: the attribute words as the plan prints them → their codes
 ATTRIBUTE_WORDS = {"约束性": "binding", "预期性": "expected"}
 
@@ -165,6 +158,8 @@ class Plan:
     departments: pd.DataFrame = field(default_factory=pd.DataFrame)
     responsibilities: pd.DataFrame = field(default_factory=pd.DataFrame)
     tasks: pd.DataFrame = field(default_factory=pd.DataFrame)   # tasks.csv with departments (plan/tasks.py)
+    #: ``prose_checks.csv``: figures the prose restates, checked against the tables (plananalysis.engine.audit)
+    prose_checks: pd.DataFrame = field(default_factory=pd.DataFrame)
     #: what the folder holds that is read but not used (a clause the grammar does not score, an unknown key)
     warnings: list = field(default_factory=list)
 
@@ -284,10 +279,9 @@ def chapter_number(number: int | str, count: int) -> int:
 
 
 def read_csv_frame(path: Path) -> pd.DataFrame:
-    """A plan CSV as text cells, read as untrusted input: size and encoding checked before parsing
-    (:func:`~plananalysis.files.read_text`), at most :data:`MAX_ROWS` rows, a header row; every
-    cell at most :data:`~plananalysis.files.MAX_CELL_CHARACTERS` characters without control or
-    bidirectional characters (names and ids on one line).  Every bad cell is listed at once.
+    """A plan CSV as a frame of text cells, read as untrusted input by the one reader of plan CSV
+    files (:func:`~plananalysis.plan.info.read_csv_rows`: size and encoding checked before
+    parsing, a header row, at most :data:`MAX_ROWS` rows, every cell checked, every problem listed).
 
     >>> import tempfile
     >>> path = Path(tempfile.mkdtemp()) / "indicators.csv"
@@ -297,37 +291,8 @@ def read_csv_frame(path: Path) -> pd.DataFrame:
     ...
     plananalysis.errors.PlanDataError: 文件 ...indicators.csv 第1行: 值 '' 不符合要求，应为 一行表头...
     """
-    text = read_text(path)
-    if not text.strip():
-        raise PlanDataError(path, 1, None, "", "一行表头，列出各列的名称（空文件不是表）(a header row naming the columns; "
-                                               "an empty file is no table)")
-    try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, nrows=MAX_ROWS + 1)
-    except pd.errors.ParserError as exc:
-        m = re.search(r"line (\d+)", str(exc))
-        raise PlanDataError(path, int(m.group(1)) if m else None, None, str(exc).strip(),
-                            "与表头列数相同的一行 (a row with as many cells as the header)") from None
-    except pd.errors.EmptyDataError:
-        raise PlanDataError(path, 1, None, "", "一行表头 (a header row)") from None
-    if len(frame) > MAX_ROWS:
-        raise PlanDataError(path, None, None, f"{MAX_ROWS}+ 行 (rows)", f"不超过 {MAX_ROWS} 行的表 (a table of at most {MAX_ROWS} rows)")
-    problems = []
-    duplicated = [c for c in frame.columns if re.fullmatch(r".+\.\d+", str(c)) and str(c).rsplit(".", 1)[0] in frame.columns]
-    for column in duplicated:
-        problems.append(PlanDataError(path, 1, column.rsplit(".", 1)[0], column.rsplit(".", 1)[0], "只出现一次的列名 (a column named once)"))
-    for column in frame.columns:
-        problem = text_problem(str(column), one_line=True, limit=100)
-        if problem:
-            problems.append(PlanDataError(path, 1, None, column, problem))
-    for column in frame.columns:
-        one_line = column in _ONE_LINE_COLUMNS
-        limit = MAX_NAME_CHARACTERS if one_line else MAX_CELL_CHARACTERS
-        for pos, cell in enumerate(frame[column]):
-            problem = text_problem(cell, one_line=one_line, limit=limit) if cell else None
-            if problem:
-                problems.append(PlanDataError(path, pos + 2, column, cell, problem))
-    raise_all(problems)
-    return frame
+    header, rows = read_csv_rows(path)
+    return pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(columns=header, dtype=object)
 
 
 def read_table(path: Path, required: bool = True) -> pd.DataFrame:
@@ -461,6 +426,8 @@ def load_plan(plan: str | os.PathLike | None = None, *, check: bool = True) -> P
                   info.tables.get("chapters", ""): chapters_all, info.tables.get("catalogue", ""): catalogue}
         problems.extend(_run_declared_checks(folder, {k: v for k, v in tables.items() if k}, sources, declared or {}))
         problems.extend(_check_links(indicators, folder / "indicators.csv"))
+    prose_checks = (attempt(read_prose_checks, inside(folder, PROSE_CHECKS_FILE), indicators, previous, default=empty)
+                    if indicators is not None else empty)
     targets = attempt(_read_catalogue, info, catalogue, source_text, default=empty) if not problems else empty
     raise_all(problems)
     from .tasks import with_tasks
@@ -478,6 +445,7 @@ def load_plan(plan: str | os.PathLike | None = None, *, check: bool = True) -> P
         checks=declared,
         departments=optional["departments"],
         responsibilities=optional["responsibilities"],
+        prose_checks=prose_checks,
         warnings=warnings,
     ))
 
@@ -725,6 +693,71 @@ def _read_regions(folder: Path, info: PlanInfo) -> pd.DataFrame:
             problems.append(PlanDataError(path, pos + 2, "code", code, "行政区划代码：字母和数字 (a division code: letters and digits)"))
     raise_all(problems)
     return frame[REGION_COLUMNS]
+
+
+PROSE_CHECKS_FILE = "prose_checks.csv"   # in the plan's folder: figures the prose restates
+PROSE_CHECK_COLUMNS = ["check_id", "table", "indicator_id", "column", "pattern", "reason"]
+#: a table of ``prose_checks.csv`` → the value columns a check may compare
+_PROSE_CHECK_TARGETS = {"indicators": ("baseline_value", "target_value"),
+                        "previous_plan": ("baseline_value", "target_value", "actual_value")}
+#: a repeated group (``(a+)+``, ``(a|aa)*``): a pattern that can take the age of the universe on a
+#: long text (catastrophic backtracking); a check captures one number and never needs one
+_REPEATED_GROUP = re.compile(r"(?<!\\)\)[+*{]")
+_LONGEST_PATTERN = 200
+
+
+def read_prose_checks(path: Path, indicators: pd.DataFrame | None, previous: pd.DataFrame | None = None) -> pd.DataFrame:
+    r"""``prose_checks.csv`` (absent: no checks), every row checked: a table of the plan, one of its
+    indicators and value columns, a regular expression of at most 200 characters with exactly one
+    group (the number) and no repeated group (which could hang the audit).  Every problem is
+    listed at once.
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "prose_checks.csv"
+    >>> _ = path.write_text("check_id,table,indicator_id,column,pattern,reason\n"
+    ...                     "a,indicators,jobs,target_value,新增就业([0-9.]+)万人,The text restates it.\n"
+    ...                     "b,indicators,jobs,target_value,(a+)+$,Hostile.\n", encoding="utf-8")
+    >>> read_prose_checks(path, pd.DataFrame({"indicator_id": ["jobs"]}))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    plananalysis.errors.PlanDataError: 文件 ...prose_checks.csv 第3行 列 pattern: 值 '(a+)+$' 不符合要求，应为 ...无重复括号组...
+    """
+    empty = pd.DataFrame(columns=PROSE_CHECK_COLUMNS)
+    if not path.exists() and not path.is_symlink():
+        return empty
+    frame = read_csv_frame(path)
+    missing = [c for c in PROSE_CHECK_COLUMNS if c not in frame.columns]
+    if missing:
+        raise PlanDataError(path, 1, missing[0], ", ".join(frame.columns), "列 " + ", ".join(PROSE_CHECK_COLUMNS))
+    ids = {"indicators": set(indicators["indicator_id"]) if indicators is not None and len(indicators) else set(),
+           "previous_plan": set(previous["indicator_id"]) if previous is not None and len(previous) else set()}
+    problems = []
+    for pos, row in frame.iterrows():
+        line = int(pos) + 2
+
+        def bad(column, expected):
+            problems.append(PlanDataError(path, line, column, row[column], expected))
+
+        table = row["table"]
+        if table not in _PROSE_CHECK_TARGETS:
+            bad("table", "indicators 或 previous_plan (the plan's table or the previous plan's)")
+        else:
+            if row["indicator_id"] not in ids[table]:
+                bad("indicator_id", f"{table} 表中的指标编号 (an indicator_id of the {table} table)")
+            if row["column"] not in _PROSE_CHECK_TARGETS[table]:
+                bad("column", " / ".join(_PROSE_CHECK_TARGETS[table]))
+        pattern = row["pattern"]
+        expected = (f"不超过 {_LONGEST_PATTERN} 个字符、恰有一个括号组（所比较的数字）、无重复括号组的正则表达式 (a regular "
+                    f"expression of at most {_LONGEST_PATTERN} characters with exactly one group, the number, and no "
+                    f"repeated group such as (a+)+)")
+        try:
+            groups = re.compile(pattern).groups if pattern and len(pattern) <= _LONGEST_PATTERN else 0
+        except re.error:
+            groups = 0
+        if groups != 1 or _REPEATED_GROUP.search(pattern):
+            bad("pattern", expected)
+    raise_all(problems)
+    return frame[PROSE_CHECK_COLUMNS].reset_index(drop=True)
 
 
 def _read_catalogue(info: PlanInfo, frame: pd.DataFrame, source_text: str) -> pd.DataFrame:

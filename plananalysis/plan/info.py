@@ -30,12 +30,13 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..errors import PlanDataError, PlanDataErrors, PlanWarning
-from ..files import MAX_CELL_CHARACTERS, MAX_FILE_BYTES, MAX_NAME_CHARACTERS, inside, load_yaml, text_problem
+from ..files import (MAX_CELL_CHARACTERS, MAX_FILE_BYTES, MAX_NAME_CHARACTERS, inside, load_yaml, read_text,
+                     text_problem)
 from ..paths import data_dir
 
 __all__ = ["PlanInfo", "TableNote", "read_plan_info", "resolve_plan_folder", "default_plan_id",
            "plan_folders", "folder_problems", "raise_all", "REGION_LEVELS", "OPTIONAL_TABLES", "PLAN_KEYS",
-           "LANGUAGES", "YEAR_MIN", "YEAR_MAX", "MAX_PERIOD_YEARS"]
+           "LANGUAGES", "YEAR_MIN", "YEAR_MAX", "MAX_PERIOD_YEARS", "read_csv_rows", "MAX_ROWS", "ONE_LINE_COLUMNS"]
 
 REGION_LEVELS = ("country", "province", "city", "county")
 #: optional tables a plan may declare in plan.yml → what they are
@@ -268,6 +269,90 @@ def raise_all(problems: list) -> None:
         raise PlanDataErrors(problems)
 
 
+#: rows of one plan table (the shipped plans' largest has 133)
+MAX_ROWS = 10_000
+#: columns whose cells are one line of text (names, ids, units); the others may hold line breaks
+ONE_LINE_COLUMNS = frozenset({
+    "indicator_id", "target_id", "department_id", "subject_id", "name_zh", "name_en", "title_zh", "title_en",
+    "unit", "category_zh", "category_en", "code", "parent_code", "level", "aliases", "numeral", "kind",
+    "attribute", "direction", "target_kind", "linked_indicator", "baseline_printed", "target_printed",
+    "base_printed", "actual_printed", "check_id", "table", "column"})
+
+
+def read_csv_rows(path) -> tuple[list[str], list[list[str]]]:
+    r"""The header and rows of a plan CSV, read as untrusted input and without pandas (the one
+    reader of plan CSV files; :func:`plananalysis.plan.folder.read_csv_frame` makes a frame of it).
+
+    Size and encoding are checked before parsing (:func:`~plananalysis.files.read_text`); then a
+    header row, at most :data:`MAX_ROWS` rows, no column named twice (spaces around a name are
+    dropped, so ``no`` and ``no `` are the same column), no row with more filled cells than the
+    header (a row with fewer is filled with blanks, as spreadsheets save it), every cell at most
+    :data:`~plananalysis.files.MAX_CELL_CHARACTERS` characters without control or bidirectional
+    characters (names and ids, :data:`ONE_LINE_COLUMNS`, on one line).  Blank lines are skipped.
+    Every problem is listed at once.
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "regions.csv"
+    >>> _ = path.write_text("code ,name_zh\n100,某市\n101\n", encoding="utf-8")
+    >>> read_csv_rows(path)
+    (['code', 'name_zh'], [['100', '某市'], ['101', '']])
+    >>> _ = path.write_text("code,name_zh\n100,某市,某省\n,\u202e市\n", encoding="utf-8")
+    >>> read_csv_rows(path)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    plananalysis.errors.PlanDataErrors: 文件 ...regions.csv 第2行: 值 '某省' 不符合要求，应为 不多于表头的 2 个单元格...
+    文件 ...regions.csv 第3行 列 name_zh: 值 '\u202e市' 不符合要求，应为 不含控制字符或双向控制字符的一行文本，此处有 U+202E...
+    """
+    import csv
+    import io
+
+    text = read_text(path)
+    if not text.strip():
+        raise PlanDataError(path, 1, None, "", "一行表头，列出各列的名称（空文件不是表）(a header row naming the columns; "
+                                               "an empty file is no table)")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows: list[list[str]] = []
+    try:
+        for row in reader:
+            if row:                      # a blank line
+                rows.append(row)
+            if len(rows) > MAX_ROWS + 1:
+                raise PlanDataError(path, None, None, f"{MAX_ROWS}+ 行 (rows)",
+                                    f"不超过 {MAX_ROWS} 行的表 (a table of at most {MAX_ROWS} rows)")
+    except csv.Error as exc:
+        raise PlanDataError(path, reader.line_num, None, str(exc),
+                            f"逗号分隔的单元格，每格不超过 {MAX_CELL_CHARACTERS} 个字符，引号成对 (comma-separated cells of at "
+                            f"most {MAX_CELL_CHARACTERS} characters, quotes in pairs)") from None
+    raw_header, rows = rows[0], rows[1:]
+    header = [name.strip() for name in raw_header]
+    problems = []
+    seen = set()
+    for raw, name in zip(raw_header, header):
+        problem = text_problem(raw, one_line=True, limit=100) or (None if name else "列名，不留空 (a column name, never blank)")
+        if problem:
+            problems.append(PlanDataError(path, 1, None, raw, problem))
+        elif name in seen:
+            problems.append(PlanDataError(path, 1, name, raw, "只出现一次的列名 (a column named once)"))
+        seen.add(name)
+    width = len(header)
+    for pos, row in enumerate(rows):
+        extra = [cell for cell in row[width:] if cell.strip()]
+        if extra:
+            problems.append(PlanDataError(path, pos + 2, None, extra[0],
+                                          f"不多于表头的 {width} 个单元格：多出的一格似为多写的逗号 (at most the header's "
+                                          f"{width} cells: a comma too many shifts the row)"))
+        row[:] = row[:width] + [""] * (width - len(row))
+        for name, cell in zip(header, row):
+            if not cell:
+                continue
+            one_line = name in ONE_LINE_COLUMNS
+            problem = text_problem(cell, one_line=one_line, limit=MAX_NAME_CHARACTERS if one_line else MAX_CELL_CHARACTERS)
+            if problem:
+                problems.append(PlanDataError(path, pos + 2, name, cell, problem))
+    raise_all(problems)
+    return header, rows
+
+
 def folder_problems(folder: Path) -> list[PlanDataError]:
     """The files of a plan folder that must not be read: larger than
     :data:`~plananalysis.files.MAX_FILE_BYTES`, a link leading outside the folder, a pipe or a device
@@ -441,7 +526,10 @@ def _read(folder_text: str, _stamp) -> PlanInfo:
         except PlanDataError as error:
             problems.append(error)
             continue
-        if not table.is_file():
+        if table.is_dir():
+            problems.append(PlanDataError(table, None, f"tables.{key}", name,
+                                          "一个 CSV 文件，而非文件夹 (a CSV file, not a folder: a regular file)"))
+        elif not table.is_file():
             problems.append(PlanDataError(table, None, f"tables.{key}", name, "该文件存在 (the file to exist)"))
     notes = []
     raw_notes = raw.get("notes") or []

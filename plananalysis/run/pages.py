@@ -119,18 +119,14 @@ def plan_info(plan: str | os.PathLike | None = None) -> dict:
     >>> info["title_zh"] == read_plan_info().title_zh, info["period"] == f"{read_plan_info().start}–{read_plan_info().end}"
     (True, True)
     """
-    from ..params import plan_region_names
+    from ..params import plan_csv_rows, plan_region_names
     from ..plan.info import read_plan_info
 
     info = read_plan_info(plan)
-    region_en = ""
-    regions = info.folder / "regions.csv"
-    if regions.is_file():
-        import csv
-
-        with open(regions, encoding="utf-8-sig", newline="") as handle:
-            region_en = next((r.get("name_en", "") for r in csv.DictReader(handle) if r.get("name_zh") == info.region), "")
     plan_region_names(info)  # the region must be one of the plan's (raises otherwise)
+    # regions.csv by the one checked reader of plan CSV files (sizes, encoding, cells; no pandas here)
+    region_en = next((r.get("name_en", "") for r in plan_csv_rows(info.folder / "regions.csv")
+                      if r.get("name_zh") == info.region), "")
     return {"plan_id": info.plan_id, "title_zh": info.title_zh, "title_en": info.title_en or info.title_zh,
             "period": f"{info.start}–{info.end}", "target_year": info.end, "region": info.region,
             "region_en": region_en or info.region}

@@ -112,8 +112,23 @@ def _digest_files(paths) -> str:
     h = hashlib.sha256()
     for path in sorted(paths):
         h.update(str(path.relative_to(ROOT)).encode())
-        h.update(path.read_bytes())
+        _hash_file(h, path)
     return h.hexdigest()
+
+
+def _hash_file(h, path: Path) -> None:
+    """Add a file to a hash in chunks; a file beyond the readers' limit
+    (:data:`~plananalysis.files.MAX_FILE_BYTES`, refused when it is read) by its size and time alone,
+    never read whole into memory."""
+    from ..files import MAX_FILE_BYTES
+
+    info = path.stat()
+    if info.st_size > MAX_FILE_BYTES:
+        h.update(f"{info.st_size}:{info.st_mtime_ns}".encode())
+        return
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            h.update(chunk)
 
 
 def shared_inputs_digest(params: ReviewParameters) -> str:
@@ -126,12 +141,14 @@ def shared_inputs_digest(params: ReviewParameters) -> str:
              and not p.name.startswith(".")]
     if params.observed_path:
         observed = Path(params.observed_path)
+        # what load_observed reads of a folder: its own CSV and workbook files (not the folders below)
         files += [observed] if observed.is_file() else [
-            p for p in observed.rglob("*") if p.is_file() and "backups" not in p.parts]
+            p for p in sorted(observed.iterdir()) if p.suffix.lower() in (".csv", ".xlsx") and p.is_file()]
     h = hashlib.sha256(_digest_files([p for p in files if _under_root(p)]).encode())
     for p in files:
         if not _under_root(p):  # data outside the project (an analyst's folder)
-            h.update(str(p).encode() + p.read_bytes())
+            h.update(str(p).encode())
+            _hash_file(h, p)
     return h.hexdigest()
 
 
