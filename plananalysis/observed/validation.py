@@ -42,6 +42,7 @@ import pandas as pd
 
 from ..errors import PlanDataError
 from .spreadsheet import column_letter
+from .grades import parse_grade
 
 __all__ = [
     "TIDY_COLUMNS",
@@ -63,6 +64,7 @@ __all__ = [
 TIDY_COLUMNS = [
     "indicator_id", "target_id", "indicator_no", "region", "series", "year", "value", "qualifier",
     "unit", "value_type", "period_note", "source_title", "source_url", "source_quality", "snippet", "notes",
+    "evidence_grade",
 ]
 # Bookkeeping columns of user.csv (who imported what, when, and whether it replaces a value).
 IMPORT_COLUMNS = ["imported_at", "imported_from", "is_replacement"]
@@ -86,6 +88,7 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "period_note": ("时期说明", "period_note"),
     "snippet": ("原文摘录", "原文", "snippet"),
     "notes": ("备注", "notes", "note"),
+    "evidence_grade": ("证据等级", "evidence_grade", "grade"),
     "imported_at": ("导入时间", "imported_at"),
     "imported_from": ("导入文件", "imported_from"),
     "is_replacement": ("is_replacement",),
@@ -98,6 +101,7 @@ HEADERS_ZH = {
     "series": "口径", "year": "年份", "value": "数值", "qualifier": "限定符", "unit": "单位",
     "value_type": "数值类型", "source_title": "来源名称", "source_url": "来源链接",
     "source_quality": "来源类型", "period_note": "时期说明", "snippet": "原文摘录", "notes": "备注",
+    "evidence_grade": "证据等级",
 }
 
 SOURCE_QUALITIES = {
@@ -623,6 +627,7 @@ def read_observed_file(path, *, plan=None, rules: ObservedRules | None = None, a
             row_errors.append(PlanDataError(path, row_no, written["source_url"], cell("source_url"),
                                             "以 http:// 或 https:// 开头的网址 (a web address starting with http:// or https://)"))
         quality = check("source_quality", _parse_quality) if _nfkc(cell("source_quality")) else ""
+        grade = check("evidence_grade", parse_grade)
         if not title and not url:
             if not allow_unsourced:
                 column = written.get("source_title") or written["source_url"]
@@ -658,7 +663,7 @@ def read_observed_file(path, *, plan=None, rules: ObservedRules | None = None, a
             "value_type": value_type or "",
             "period_note": cell("period_note").strip(), "source_title": title, "source_url": url,
             "source_quality": quality or "user", "snippet": str(cell("snippet")).strip(),
-            "notes": str(cell("notes")).strip(), "imported_at": _nfkc(cell("imported_at")),
+            "notes": str(cell("notes")).strip(), "evidence_grade": grade or "", "imported_at": _nfkc(cell("imported_at")),
             "imported_from": _nfkc(cell("imported_from")), "is_replacement": bool(is_replacement),
             "row": row_no,
         })
