@@ -281,6 +281,14 @@ class ReviewContext:
         return pd.DataFrame({self.t("评估结论", "Status"): [r[1] for r in rows],
                              self.t("指标数", "Indicators"): [r[2] for r in rows]})
 
+    def evidence_counts(self) -> dict:
+        """How many of the review's verdicts rest on official or department data, on reprints or
+        news reports (to be confirmed), on one observed year, on preliminary figures
+        (:func:`~plananalysis.engine.progress.evidence_counts`)."""
+        from .engine.progress import evidence_counts
+
+        return evidence_counts(self.progress)
+
     def target_status_counts(self) -> pd.DataFrame:
         """Catalogue targets per status label (final and mid-term labels both, as the targets'
         own years give them), best first, zeros left out.

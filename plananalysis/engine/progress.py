@@ -94,6 +94,7 @@ __all__ = [
     "target_rule",
     "years_ahead",
     "status_counts",
+    "evidence_counts",
 ]
 
 APPROX_TOLERANCE = 0.05  # 左右: P ≥ 0.95 counts as met (the 11th FYP energy verdict 19.1/20)
@@ -868,7 +869,8 @@ def _method_status(rec: dict, method: str, phase: str, d: int) -> None:
             # the data stop before the target year: an estimate from that year, never a final label
             rec["flags"].append("estimate")
             share = rec.get("projected_share")
-            likely = bool(met) or (rec["has_path"] and share is not None and not is_blank(share)
+            trusted = "direction_conflict" not in rec["flags"]   # a trend against the latest change projects nothing
+            likely = bool(met) or (rec["has_path"] and trusted and share is not None and not is_blank(share)
                                    and share >= (1 - APPROX_TOLERANCE if rec["rule"] == "approx" else 1) - _EPS)
             status = "estimated_completed" if likely else "estimated_not_completed"
         rec["status_id"] = status
@@ -995,8 +997,8 @@ def _reason(rec: dict, spec: dict, as_of: int) -> tuple[str, str]:
         zh = f"{head_zh}，逆目标方向变化（完成目标进度{_pct(p)}），序时进度{_pct(e)}"
         en = f"{head_en}; moving away from the target (completion {_pct(p)}), time elapsed {_pct(e)}"
     else:
-        zh = f"{head_zh}，完成目标进度{_pct(p)}，{word_zh}序时进度{_pct(e)}"
-        en = f"{head_en}; {_pct(p)} of the target reached, {word_en} the {_pct(e)} of time elapsed"
+        zh = f"{head_zh}，完成目标进度{at_least}{_pct(p)}，{word_zh}序时进度{_pct(e)}"
+        en = f"{head_en}; {at_least}{_pct(p)} of the target reached, {word_en} the {_pct(e)} of time elapsed"
     return lag_zh + zh, lag_en + en
 
 
@@ -1091,14 +1093,13 @@ def _evidence_reason(rec: dict, flags: list, favourable: bool = True) -> None:
     zh, en = [], []
     if "lower_bound" in flags and rec.get("bound_years"):
         years = rec["bound_years"]
-        zh.append(f"{'、'.join(map(str, years))}年仅知下限，累计为下限（实际不低于此数）")
+        zh.append(f"{'、'.join(map(str, years))}年仅知下限，累计为下限，实际不低于此数")
         en.append(f"{', '.join(map(str, years))} known only as lower bounds: the sum is a lower bound")
     if "single_point" in flags and rec.get("phase") == "final":   # mid-term: the caveat (no projection shown)
         zh.append(f"仅有{rec['latest_year']}年1个观测值，不作趋势外推")
         en.append(f"one observed year only ({rec['latest_year']}): no trend projection")
-    if favourable:
-        zh += rec.get("doubt_zh", [])
-        en += rec.get("doubt_en", [])
+    zh += rec.get("doubt_zh", [])
+    en += rec.get("doubt_en", [])
     grade = rec.get("evidence_grade") or ""
     if grade and not _grades.is_official(grade):
         confirm = _grades.to_confirm(grade)
@@ -1249,3 +1250,34 @@ def status_counts(table: pd.DataFrame, language: str = "zh") -> pd.Series:
         names = [labels[key] for key in zip(ordered["method"], ordered["phase"], ordered["status_id"])]
         ordered = ordered.assign(**{column: names})
     return ordered.groupby(column, sort=False).size()
+
+
+def evidence_counts(table: pd.DataFrame) -> dict:
+    """How many verdicts rest on what (docs/evidence-rules.md): ``judged`` (rows with a verdict),
+    ``official`` (on official or department data), ``to_confirm`` (on a reprint or a news
+    report), ``reprint``, ``media``, ``other`` (analyst-entered or derived), ``single_point``
+    (one observed year), ``preliminary``, ``in_doubt`` (a trend against the latest change or a
+    doubtful base).
+
+    >>> table = pd.DataFrame({"status_id": ["ahead", "achieved", "no_data", "exceeded"],
+    ...     "evidence_grade": ["official", "reprint", "", "media"], "evidence_preliminary": [False, True, None, False],
+    ...     "evidence_flags": ["", "single_point", "", "direction_conflict"]})
+    >>> evidence_counts(table)
+    {'judged': 3, 'official': 1, 'to_confirm': 2, 'reprint': 1, 'media': 1, 'other': 0, 'single_point': 1, 'preliminary': 1, 'in_doubt': 1}
+    """
+    if not len(table) or "evidence_grade" not in table.columns:
+        return dict.fromkeys(("judged", "official", "to_confirm", "reprint", "media", "other", "single_point",
+                              "preliminary", "in_doubt"), 0)
+    judged = table[~table["status_id"].isin(_UNJUDGED)]
+    grade = judged["evidence_grade"].fillna("").astype(str)
+    flags = judged["evidence_flags"].fillna("").astype(str).str.split(",")
+    official = grade.map(_grades.is_official)
+    confirm = grade.map(_grades.to_confirm)
+    return {
+        "judged": len(judged), "official": int(official.sum()), "to_confirm": int(confirm.sum()),
+        "reprint": int((grade == "reprint").sum()), "media": int((grade == "media").sum()),
+        "other": int(((grade != "") & ~official & ~confirm).sum()),
+        "single_point": int(flags.map(lambda f: "single_point" in f).sum()),
+        "preliminary": int(judged["evidence_preliminary"].map(lambda v: v is True or v == 1).sum()),
+        "in_doubt": int(flags.map(lambda f: bool({"direction_conflict", "base_conflict"} & set(f))).sum()),
+    }

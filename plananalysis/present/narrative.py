@@ -20,7 +20,7 @@ from . import format as fmt
 from . import glossary
 from .signals import LAGGING, signals
 
-__all__ = ["status_summary", "headline", "chapter_narrative", "problems", "problems_markdown",
+__all__ = ["status_summary", "headline", "evidence_sentence", "chapter_narrative", "problems", "problems_markdown",
            "lead_departments", "names_list"]
 
 
@@ -149,7 +149,8 @@ def headline(review) -> str:
     lang, progress = review.lang, review.progress
     summary = status_summary(progress, lang)
     n = len(progress)
-    no_data = summary[summary["tone"] == "no_data"]
+    # a qualitative target is 定性目标, never "lacking data" (docs/evidence-rules.md rule 6)
+    no_data = summary[(summary["tone"] == "no_data") & (summary["status_id"] != "qualitative")]
     n_missing = int(no_data["count"].sum())
     missing_ids = [i for ids in no_data["indicator_ids"] for i in ids]
     with_data = n - n_missing
@@ -184,8 +185,40 @@ def headline(review) -> str:
             subject = (f"{n_missing}项尚无可用数据" if with_data else
                        f"《{title}》{where}{n}项主要指标均尚无可用数据")
             text += subject + (f"，需{names_list(who, 'zh', 4, ('个部门', ''))}提供。" if who else "。")
+    text += evidence_sentence(review)
     text += _targets_sentence(review)
     return text
+
+
+def evidence_sentence(review) -> str:
+    """What the verdicts rest on (the engine's :func:`~plananalysis.engine.progress.evidence_counts`):
+    ``""`` when every verdict rests on official or department data.
+
+    >>> from plananalysis.context import review_context
+    >>> text = evidence_sentence(review_context(as_of=2025))
+    >>> text.startswith("其中") and "项依据官方或部门数据" in text and "待核实" in text
+    True
+    """
+    from ..engine.progress import evidence_counts
+
+    c = evidence_counts(review.progress)
+    if not c["judged"] or c["official"] == c["judged"]:
+        return ""
+    zh = [f"{c['official']}项依据官方或部门数据", f"{c['to_confirm']}项依据转载或媒体报道（待核实）"]
+    en = [f"{c['official']} rest on official or department data",
+          f"{c['to_confirm']} on reprints or news reports (to be confirmed)"]
+    if c["other"]:
+        zh.append(f"{c['other']}项依据推算或分析人员录入数据")
+        en.append(f"{c['other']} on derived or analyst-entered data")
+    if c["single_point"]:
+        zh.append(f"{c['single_point']}项仅有一个观测年份")
+        en.append(f"{c['single_point']} on a single observed year")
+    if c["preliminary"]:
+        zh.append(f"{c['preliminary']}项含初步核算数")
+        en.append(f"{c['preliminary']} on preliminary figures")
+    if review.lang == "en":
+        return f" Of the {c['judged']} verdicts, " + ", ".join(en) + "."
+    return f"其中{'，'.join(zh)}。"
 
 
 def _targets_sentence(review) -> str:
@@ -267,7 +300,7 @@ def problems(review) -> list[dict]:
         name = _names(review, progress.loc[[i]])[0]
         out.append({"kind": sig["tone"], "title": name,
                     "text": _t(lang, f"{sig['label']}：{sig['reason']}", f"{sig['label']}: {sig['reason']}")})
-    missing = progress[(found["tone"] == "no_data").to_numpy()]
+    missing = progress[((found["tone"] == "no_data") & (found["status_id"] != "qualitative")).to_numpy()]   # 定性目标 is not missing data
     if len(missing):
         departments = lead_departments(review, missing["indicator_id"])
         named = set()
