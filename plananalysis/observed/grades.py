@@ -153,7 +153,8 @@ def with_grades(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.copy()
     quality = frame["source_quality"] if "source_quality" in frame.columns else pd.Series("", index=frame.index)
     stated = frame["evidence_grade"] if "evidence_grade" in frame.columns else pd.Series("", index=frame.index)
-    frame["evidence_grade"] = [grade_for(str(q or ""), str(s or "")) for q, s in zip(quality, stated.fillna(""))]
+    text = lambda column: ["" if pd.isna(v) else str(v) for v in column]   # noqa: E731
+    frame["evidence_grade"] = [grade_for(q, s) for q, s in zip(text(quality), text(stated))]
     notes = frame["period_note"] if "period_note" in frame.columns else pd.Series("", index=frame.index)
     frame["is_preliminary"] = [is_preliminary(n) for n in notes]
     return frame
