@@ -89,21 +89,35 @@ def parse_grade(text) -> str:
 
 def grade_for(source_quality: str, stated: str = "") -> str:
     """The grade of one value: a department source → ``department``; else the stated grade;
-    else the one its ``source_quality`` maps onto (``analyst`` for an unknown one)."""
+    else the one its ``source_quality`` maps onto (``analyst`` for an unknown one).
+
+    >>> grade_for("plan"), grade_for("unsourced"), grade_for("user", "derived")
+    ('official', 'analyst', 'derived')
+    """
     if source_quality == "department":
         return "department"
+    if source_quality == "what-if":      # an assumed value (explore.with_value): no evidence, no grade
+        return ""
     if stated:
         return stated
     return _by_quality().get(str(source_quality or ""), "analyst")
 
 
 def is_preliminary(period_note) -> bool:
-    """Whether a value's ``period_note`` marks it preliminary (初步 / preliminary)."""
+    """Whether a value's ``period_note`` marks it preliminary (初步 / preliminary).
+
+    >>> is_preliminary("Preliminary"), is_preliminary("")
+    (True, False)
+    """
     return bool(_PRELIMINARY.search(str(period_note or "")))
 
 
 def weakest(codes) -> str:
-    """The weakest of some grades (the one a verdict resting on all of them carries)."""
+    """The weakest of some grades (the one a verdict resting on all of them carries).
+
+    >>> weakest(["official", "department"]), weakest(["", "derived", "reprint"])
+    ('department', 'derived')
+    """
     known = [c for c in codes if c in _by_code()]
     return max(known, key=lambda c: _by_code()[c]["order"]) if known else ""
 
@@ -137,7 +151,11 @@ def grade_label(code: str, language: str = "zh") -> str:
 
 
 def grade_phrase(code: str, language: str = "zh") -> str:
-    """The grade's word inside a verdict's label (据2021年**转载**数据 / on 2021 **reprinted** data)."""
+    """The grade's word inside a verdict's label (据2021年**转载**数据 / on 2021 **reprinted** data).
+
+    >>> grade_phrase("reprint"), grade_phrase("reprint", "en"), grade_phrase("media", "en")
+    ('转载', 'reprinted', 'news-reported')
+    """
     row = _by_code().get(code)
     return "" if row is None else row["phrase_en" if language == "en" else "phrase_zh"]
 
