@@ -157,8 +157,8 @@ class ReviewContext:
         >>> lagging = review.what_if("culture_industry_share", 2023, 6.7)   # P = 0.1/0.9, q = 0.19
         >>> lagging.progress.set_index("indicator_id").loc["culture_industry_share", "status_zh"]
         '滞后'
-        >>> review.progress.set_index("indicator_id").loc["culture_industry_share", "status_zh"]
-        '快于预期'
+        >>> review.progress.set_index("indicator_id").loc["culture_industry_share", "status_id"]
+        'ahead'
         """
         from .explore import with_value
 
