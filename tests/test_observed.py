@@ -28,8 +28,8 @@ SHARED = Path("/work/shared/data")
 # 5145/77715 = 6.62 %, and 2022 accounts were not out before the source's date: search-log.md)
 CORRECTED_YEARS = {("19", "2022"): "2021"}
 CORRECTED_NOTES = {("19", "2021"), ("18", "2020")}
-# issue 19: 人均预期寿命 79.2 — the work report names no year (the plan says 79.47 for 2020): marked
-CORRECTED_PERIOD_NOTES = {("18", "2020"): "year not stated"}
+# issue 19: 人均预期寿命 79.2 — the work report names no year (the plan says 79.47 for 2020): marked in its notes
+CORRECTED_PERIOD_NOTES: dict = {}
 # issue 19: values found in public copies, imported (imports/found-values-2.csv → observed-found-2.csv)
 FOUND_2 = {("reading_rate", 2022), ("urban_new_jobs", 2021), ("urban_new_jobs", 2022)}
 CONTRACT = ["indicator_id", "target_id", "indicator_no", "region", "series", "year", "value", "qualifier",
@@ -124,7 +124,7 @@ def test_derived_rows_are_marked_and_only_fill_gaps(observed):
     assert "hk.outputnews.com" in ratio.source_url
     growth = _one(observed, "disposable_income_growth", 2022)
     # (60302 / 57541 − 1) × 100 = 4.798… → 4.8, nominal
-    assert growth.value == 4.8 and growth.period_note == "nominal growth; not re-verified"   # 60302 (issue 19)
+    assert growth.value == 4.8 and growth.period_note == "nominal growth"
     # read values are never overwritten by computed ones: 2021 stays the read 1.94
     assert not _one(observed, "urban_rural_income_ratio", 2021).is_derived
 

@@ -33,12 +33,11 @@ CORRECTED = {"culture_industry_share"}
 #: issue 19: new values in the data (observed-found-2.csv; income 2023 in the context series)
 NEW_DATA = {"urban_new_jobs", "reading_rate", "disposable_income_growth"}
 #: issue 19: one observed year, no projection (projected_share is now empty)
-SINGLE_POINT = {"sports_industry_share", "comprehensive_enforcement_share"}
+SINGLE_POINT = {"comprehensive_enforcement_share"}
 #: issue 19: final verdicts the thin-evidence rules changed, with the rule
 CHANGED_FINAL = {
     "urban_new_jobs": "exceeded",                  # >100 + >100 + 116.3 + 118.3 ≥ 434.6 ≥ 400: proven by lower bounds
     "disposable_income_growth": "estimated_completed",  # was 无数据: estimated from the years known
-    "sports_industry_share": "estimated_not_completed",  # 1.9 (2023) the only observed year: P = 0.83, no trend
 }
 
 

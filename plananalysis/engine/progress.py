@@ -533,12 +533,14 @@ def _evidence(rec: dict, series: _Series) -> None:
 
 
 def _thin_evidence(rec: dict, spec: dict, series: _Series, after: list, d: int, big_t: int) -> None:
-    """docs/evidence-rules.md: no trend from one observed year; a projection against the latest
+    """docs/evidence-rules.md: no trend from one observed year projected further than it reaches
+    (k < N − k: one year's change never stands for four); a projection against the latest
     observed change, or from a base the observed base-year value contradicts, is flagged."""
     flags, t, yt = rec["flags"], rec.get("latest_year"), rec.get("latest_value")
     if not rec["has_path"] or t is None:
         return
-    if len([y for y in series.years if y <= t]) == 1 and t < big_t and rec["rule"] != "annual":
+    k, remaining = t - rec["base_year"], big_t - t
+    if len([y for y in series.years if y <= t]) == 1 and 0 < k < remaining and rec["rule"] != "annual":
         flags.append("single_point")        # one observed year: P (and the pace) only, no projection
         for column in ("projection_linear", "projection_cagr", "projection_low", "projection_high",
                        "projected_share"):
@@ -1261,7 +1263,7 @@ def evidence_counts(table: pd.DataFrame) -> dict:
 
     >>> table = pd.DataFrame({"status_id": ["ahead", "achieved", "no_data", "exceeded"],
     ...     "evidence_grade": ["official", "reprint", "", "media"], "evidence_preliminary": [False, True, None, False],
-    ...     "evidence_flags": ["", "single_point", "", "direction_conflict"]})
+    ...     "evidence_flags": ["", "single_point", "", "direction_conflict"], "evidence_points": [2, 1, None, 3]})
     >>> evidence_counts(table)
     {'judged': 3, 'official': 1, 'to_confirm': 2, 'reprint': 1, 'media': 1, 'other': 0, 'single_point': 1, 'preliminary': 1, 'in_doubt': 1}
     """
@@ -1277,7 +1279,7 @@ def evidence_counts(table: pd.DataFrame) -> dict:
         "judged": len(judged), "official": int(official.sum()), "to_confirm": int(confirm.sum()),
         "reprint": int((grade == "reprint").sum()), "media": int((grade == "media").sum()),
         "other": int(((grade != "") & ~official & ~confirm).sum()),
-        "single_point": int(flags.map(lambda f: "single_point" in f).sum()),
+        "single_point": int((pd.to_numeric(judged["evidence_points"], errors="coerce") == 1).sum()),
         "preliminary": int(judged["evidence_preliminary"].map(lambda v: v is True or v == 1).sum()),
         "in_doubt": int(flags.map(lambda f: bool({"direction_conflict", "base_conflict"} & set(f))).sum()),
     }

@@ -67,7 +67,12 @@ def status_summary(progress: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     rows = []
     for (order, status_id), group in frame.groupby(["status_order", "status_id"], sort=True):
         labels = list(dict.fromkeys(group["_label"]))
-        dated = labels[0] if len(labels) == 1 else _dated_span(group, lang)
+        # the sentence's label: the status with the years its rows rest on (预计完成（据2022–2024年数据）);
+        # the evidence grades are counted in their own sentence (evidence_sentence), not repeated here
+        try:
+            dated = _dated_span(group, lang) if {"method", "phase"} <= set(group.columns) else labels[0]
+        except KeyError:   # a status outside the declared table keeps the row's own label
+            dated = labels[0]
         rows.append({"status_id": status_id, "label": _undated_label(group, lang), "dated": dated,
                      "tone": group["_tone"].iloc[0], "count": len(group), "indicator_ids": list(group["indicator_id"])})
     return pd.DataFrame(rows, columns=["status_id", "label", "dated", "tone", "count", "indicator_ids"])
