@@ -148,7 +148,7 @@ def headline(review) -> str:
     >>> text = headline(review.what_if("culture_industry_share", 2025, 6.7))
     >>> text.startswith("As of 2025 (final review)"), "1 not completed (Value added of culture" in text
     (True, True)
-    >>> "7 likely completed (on 2022–2024 data)" in headline(review)    # one label, the years it rests on
+    >>> "8 likely completed (on 2022–2024 data)" in headline(review)    # one label, the years it rests on
     True
     """
     lang, progress = review.lang, review.progress
