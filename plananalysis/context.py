@@ -157,8 +157,8 @@ class ReviewContext:
         >>> lagging = review.what_if("culture_industry_share", 2023, 6.7)   # P = 0.1/0.9, q = 0.19
         >>> lagging.progress.set_index("indicator_id").loc["culture_industry_share", "status_zh"]
         '滞后'
-        >>> review.progress.set_index("indicator_id").loc["culture_industry_share", "status_zh"]
-        '快于预期'
+        >>> review.progress.set_index("indicator_id").loc["culture_industry_share", "status_id"]
+        'ahead'
         """
         from .explore import with_value
 
@@ -344,6 +344,14 @@ class ReviewContext:
         rows.sort(key=lambda r: r[0])
         return pd.DataFrame({self.t("评估结论", "Status"): [r[1] for r in rows],
                              self.t("指标数", "Indicators"): [r[2] for r in rows]})
+
+    def evidence_counts(self) -> dict:
+        """How many of the review's verdicts rest on official or department data, on reprints or
+        news reports (to be confirmed), on one observed year, on preliminary figures
+        (:func:`~plananalysis.engine.progress.evidence_counts`)."""
+        from .engine.progress import evidence_counts
+
+        return evidence_counts(self.progress)
 
     def target_status_counts(self) -> pd.DataFrame:
         """Catalogue targets per status label (final and mid-term labels both, as the targets'

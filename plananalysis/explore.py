@@ -66,7 +66,8 @@ def with_value(observed: pd.DataFrame, indicator_id: str, year: int, value: floa
     row = {column: (template.iloc[0][column] if len(template) else None) for column in observed.columns}
     row.update(indicator_id=indicator_id, region=region, series="plan", year=int(year), value=float(value),
                qualifier="", source_title=note, source_url="", source_quality="what-if", snippet="",
-               notes=note, is_derived=False, derivation="")
+               notes=note, is_derived=False, derivation="", period_note="", evidence_grade="", is_preliminary=False)
+    row = {k: v for k, v in row.items() if k in observed.columns}   # an assumed value has no evidence grade
     if "origin" in observed.columns:
         row["origin"] = "what-if"
     added = pd.DataFrame([row], columns=observed.columns).astype(observed.dtypes.to_dict(), errors="ignore")

@@ -60,7 +60,8 @@ def test_a_final_review_with_projections(monkeypatch):
     html = _page([table_bundle(style_progress(review.progress, "en"), name="indicators", lang="en")["text/html"]], "en")
     assert _problems(html, review) == []
     # the old table: the mid-term's projection column kept in the final review
-    old = review.progress.assign(phase="midterm")
+    # (every row's projection said "likely met": since issue 19 no row without a verdict has one of its own)
+    old = review.progress.assign(phase="midterm", is_projected_met=True)
     monkeypatch.setattr(signals, "projection", lambda row, lang="zh", row_tone=None: (
         fmt.MISSING if fmt.is_missing(row.get("is_projected_met")) else
         ("likely met" if row["is_projected_met"] else "unlikely")))
@@ -123,7 +124,8 @@ def test_a_status_shown_beside_a_number_that_says_otherwise(monkeypatch):
     monkeypatch.setattr(signals, "signal", p_not_q)
     html = _page([table_bundle(style_progress(review.progress), name="indicators")["text/html"]], "zh")
     found = _problems(html, review)
-    assert any("新增城镇就业人数" in p and "快于预期" in p for p in found), found
+    # (新增城镇就业人数 now rests on 2021–2023, E = 0.6: P/0.6 is its q; the rows with E ≠ 0.6 show it)
+    assert any("文化及相关产业增加值占GDP比重" in p and "快于预期" in p for p in found), found
 
 
 def test_checks_read_headers_of_a_bare_dataframe():

@@ -225,9 +225,11 @@ def test_cumulative_sum_with_missing_years_says_so():
     assert row.years_missing == "2021,2022" and "年度数据不全" in row.caveats
     assert row.status_zh == "快于预期" and math.isnan(row.years_ahead)
     assert "缺2021、2022年" in row.reason_zh
-    # at the end, a five-year sum with missing years gets no verdict (never imputed)
+    # at the end, a five-year sum with missing years is estimated from the years known, labelled with
+    # them (docs/evidence-rules.md rule 4): mean (116.3 + 118.3)/2 = 117.3 × 5 = 586.5 ≥ 400
     final = one(JOBS, obs("urban_new_jobs", [(2023, 116.3), (2024, 118.3)]), as_of=2025)
-    assert final.status_zh == "无数据" and "无法得出终期结论" in final.reason_zh
+    assert final.status_zh == "预计完成（据2023、2024年数据）"
+    assert final.projected_share == pytest.approx(586.5 / 400)
 
 
 def test_cumulative_total_as_printed_in_table1():
@@ -363,12 +365,13 @@ def test_shipped_plan_mid_term_in_one_line():
     table = pg.assess(plan, observed, as_of=2023, method="cn-schedule")
     assert len(table) == 25 and table["indicator_id"].is_unique
     got = table.set_index("indicator_id")["status_zh"]
-    assert got["urbanisation_rate"] == "快于预期"
-    assert got["sports_industry_share"] == "快于预期"
-    # 6.9 in 2021 (the year corrected from 2022): k = 1, P = 0.3/0.9 = 0.333, E = 0.2, q = 1.67
-    assert got["culture_industry_share"] == "快于预期"
-    assert got["urban_rural_income_ratio"] == "提前实现"
-    assert got["sports_area_per_capita"] == "提前实现"
+    assert got["urbanisation_rate"] == "快于预期"                     # 74.2 (2023), an official release
+    assert got["sports_industry_share"] == "快于预期（据转载数据，待核实）"   # 1.9 (2023) from a reprint
+    # 6.9 in 2021 (the year corrected from 2022): k = 1, P = 0.3/0.9 = 0.333, E = 0.2, q = 1.67; the 2020
+    # value 6.95 is above 6.9 (falling) and 5.3 % above the plan's base 6.6 (docs/evidence-rules.md)
+    assert got["culture_industry_share"] == "快于预期（据2021年媒体报道数据，待核实，趋势存疑，基期存疑）"
+    assert got["urban_rural_income_ratio"] == "提前实现（据转载数据，待核实）"
+    assert got["sports_area_per_capita"] == "提前实现（据媒体报道数据，待核实）"
     assert got["surveyed_unemployment_rate"] == "基本符合预期"
     assert got["life_expectancy"] == "无数据"          # only the 2020 value and another series
     assert pg.progress is pg.assess

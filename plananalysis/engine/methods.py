@@ -34,6 +34,7 @@ __all__ = [
     "method_row",
     "LABELS_PATH",
     "status_labels",
+    "evidence_label",
     "status_row",
     "classify",
     "label",
@@ -122,6 +123,41 @@ def dated_label(method: str, phase: str, status_id: str, year, language: str = "
         return template
     known = year is not None and not (isinstance(year, float) and math.isnan(year))
     return template.format(year=int(year)) if known else _undated(template)
+
+
+def evidence_label(method: str, phase: str, status_id: str, language: str = "zh", *, years: str = "",
+                   grade: str = "", preliminary: bool = False, confirm: bool = False, doubts=()) -> str:
+    """A row's label with what it rests on: the data year(s) when given, the evidence grade's
+    word when it is not official, 初步 for a preliminary value, 待核实 for a value to be
+    confirmed, and any doubt (趋势存疑).  With nothing to say it is the undated label.
+
+    >>> evidence_label("cn-schedule", "final", "estimated_completed", years="2021", grade="转载", confirm=True)
+    '预计完成（据2021年转载数据，待核实）'
+    >>> evidence_label("cn-schedule", "final", "estimated_completed", "en", years="2021", grade="reprinted", confirm=True)
+    'Likely completed (on 2021 reprinted data, to be confirmed)'
+    >>> evidence_label("cn-schedule", "final", "exceeded", preliminary=True), evidence_label("cn-schedule", "final", "exceeded", "en", preliminary=True)
+    ('超额完成（初步）', 'Exceeded (preliminary)')
+    >>> evidence_label("cn-schedule", "midterm", "ahead", years="2021")
+    '快于预期（据2021年数据）'
+    >>> evidence_label("cn-schedule", "final", "estimated_completed", years="2021、2022、2024")
+    '预计完成（据2021、2022、2024年数据）'
+    """
+    zh = language != "en"
+    base = status_row(method, phase, status_id)["label_zh" if zh else "label_en"]
+    parts = []
+    if preliminary:
+        parts.append("初步" if zh else "preliminary")
+    if years or grade:
+        if zh:
+            parts.append(f"据{years + '年' if years else ''}{grade}数据")
+        else:
+            parts.append("on " + " ".join(x for x in (years, grade) if x) + " data")
+    if confirm:
+        parts.append("待核实" if zh else "to be confirmed")
+    parts += list(doubts)
+    if not parts:
+        return base
+    return f"{base}（{'，'.join(parts)}）" if zh else f"{base} ({', '.join(parts)})"
 
 
 def status_labels(method: str | None = None, phase: str | None = None) -> pd.DataFrame:

@@ -76,6 +76,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..values import is_blank
+from ..observed import grades as _grades
+from ..observed.grades import with_grades
 
 from . import methods as _methods
 from ..errors import ParameterError
@@ -92,6 +94,7 @@ __all__ = [
     "target_rule",
     "years_ahead",
     "status_counts",
+    "evidence_counts",
 ]
 
 APPROX_TOLERANCE = 0.05  # 左右: P ≥ 0.95 counts as met (the 11th FYP energy verdict 19.1/20)
@@ -125,7 +128,8 @@ RULE_LABELS = {
 }
 
 #: The output's text columns: "" where a row has nothing to say, never NaN.
-_TEXT_COLUMNS = ("latest_qualifier", "years_used", "years_missing", "caveats")
+_TEXT_COLUMNS = ("latest_qualifier", "years_used", "years_missing", "caveats", "evidence_grade",
+                 "evidence_years", "evidence_flags")
 
 OUTPUT_COLUMNS = [
     "indicator_id", "part", "no", "name_zh", "name_en", "unit", "method", "phase", "as_of",
@@ -140,6 +144,8 @@ OUTPUT_COLUMNS = [
     "is_projected_met", "projected_zh", "years_ahead", "method_measure", "method_value",
     "method_score", "status_id", "status_zh", "status_en", "status_order", "reason_zh",
     "reason_en", "caveats", "context",
+    "evidence_grade", "evidence_official", "evidence_preliminary", "evidence_points", "evidence_years",
+    "evidence_flags",
 ]
 
 COLUMN_LABELS_ZH = {
@@ -164,6 +170,9 @@ COLUMN_LABELS_ZH = {
     "method_score": "方法得分", "status_id": "状态编码", "status_zh": "评估结论",
     "status_en": "评估结论（英文）", "status_order": "状态序", "reason_zh": "依据",
     "reason_en": "依据（英文）", "caveats": "提示", "context": "其他口径（仅供参考）",
+    "evidence_grade": "证据等级", "evidence_official": "依据官方或部门数据",
+    "evidence_preliminary": "含初步核算数", "evidence_points": "观测年份数", "evidence_years": "所据年份",
+    "evidence_flags": "证据提示",
 }
 
 _FLAG_ZH = {
@@ -176,7 +185,14 @@ _FLAG_ZH = {
     "no_base": "规划未给基期值",
     "binding": "约束性指标（从严判断）",
     "estimate": "终期结论据较早年份数据预计",
+    "single_point": "仅1个观测年份，不作趋势外推",
+    "direction_conflict": "最新观测变化与目标方向相反，外推存疑",
+    "base_conflict": "观测基期值与规划基期差异大，基期存疑",
+    "lower_bound": "累计含下限值（实际不低于此数）",
 }
+
+#: evidence flags that qualify a verdict's label (趋势存疑 / 基期存疑)
+_DOUBT_WORDS = {"direction_conflict": ("趋势存疑", "trend in doubt"), "base_conflict": ("基期存疑", "base in doubt")}
 
 
 # ---------------------------------------------------------------- specifications
@@ -303,6 +319,15 @@ class _Series:
     qualifiers: list
     is_cumulative: list
     context: str
+    grades: list | None = None
+    preliminary: list | None = None
+
+    def evidence(self, year: int) -> tuple[str, bool]:
+        """The grade of one year's value and whether it is preliminary (``("", False)`` if unknown)."""
+        if not self.grades or year not in self.years:
+            return "", False
+        i = self.years.index(year)
+        return self.grades[i], bool(self.preliminary[i]) if self.preliminary else False
 
 
 def _series_for(obs: pd.DataFrame, indicator_id: str, part: str, as_of: int) -> _Series:
@@ -319,6 +344,8 @@ def _series_for(obs: pd.DataFrame, indicator_id: str, part: str, as_of: int) -> 
         qualifiers=[str(q) for q in plan["qualifier"]],
         is_cumulative=[bool(c) or v == "cumulative" for c, v in zip(plan["is_cumulative"], plan["value_type"])],
         context=context,
+        grades=[str(g) for g in plan["evidence_grade"]],
+        preliminary=[bool(x) for x in plan["is_preliminary"]],
     )
 
 
@@ -334,7 +361,10 @@ def _normalise_observed(observed: pd.DataFrame, specs: pd.DataFrame, region: str
         obs = obs[obs["region"].fillna(region) == region]
     if "target_id" in obs.columns:  # catalogue targets are judged by their own rows, not here
         obs = obs[obs["target_id"].fillna("") == ""]
-    defaults = {"series": "plan", "qualifier": "", "part": "", "is_cumulative": False, "value_type": ""}
+    if "evidence_grade" not in obs.columns and "source_quality" in obs.columns:
+        obs = with_grades(obs)   # a frame not from load_observed: its grades from its source types
+    defaults = {"series": "plan", "qualifier": "", "part": "", "is_cumulative": False, "value_type": "",
+                "evidence_grade": "", "is_preliminary": False}
     for column, default in defaults.items():
         if column not in obs.columns:
             obs[column] = default
@@ -420,7 +450,7 @@ def _evaluate(spec: dict, series: _Series, as_of: int, phase: str, method: str,
         "target_value": x_target, "base_year": t0, "base_value": y0, "target_year": big_t,
         "n_years": n_years, "latest_qualifier": "", "years_used": "", "years_missing": "",
         "is_target_met": None, "context": series.context, "attribute": spec.get("attribute", ""),
-        "linked_indicator": spec.get("linked_indicator", ""),
+        "linked_indicator": spec.get("linked_indicator", ""), "as_of": as_of,
     }
     if kind == "relational":
         return _relational(rec, spec, series, linked, as_of, t0, flags, method, phase)
@@ -476,7 +506,71 @@ def _evaluate(spec: dict, series: _Series, as_of: int, phase: str, method: str,
         rec.update(is_target_met=met, gap_to_target=yt - ref)
         rec["gap_share"] = (yt - ref) / abs(ref) if ref else math.nan
     rec["flags"] = flags
+    _thin_evidence(rec, spec, series, after, d, big_t)
+    _evidence(rec, series)
     return _finish(rec, method, phase, d=d, spec=spec, tolerance=tolerance)
+
+
+#: rules whose verdict rests on every year used (a sum, an average, a compounded reduction, each year)
+_ALL_YEARS_RULES = ("cumulative_sum", "cumulative_reduction", "avg_growth", "annual", "relational")
+_LEVEL_RULES = ("level", "floor", "ceiling", "approx", "cumulative_change")
+
+
+def _evidence(rec: dict, series: _Series) -> None:
+    """What the verdict rests on: the weakest grade of the values it uses, whether any is
+    preliminary, how many observed years there are up to the latest (the base year's included)
+    and which years it uses."""
+    latest = rec.get("latest_year")
+    points = len([y for y in series.years if latest is not None and y <= latest])
+    used = [int(y) for y in str(rec.get("years_used") or "").split(",") if y.strip()]
+    resting = used if rec["rule"] in _ALL_YEARS_RULES and used else ([int(latest)] if latest is not None else [])
+    pairs = [series.evidence(y) for y in resting]
+    grade = _grades.weakest([g for g, _ in pairs])
+    rec.update(evidence_grade=grade, evidence_official=_grades.is_official(grade) if grade else None,
+               evidence_preliminary=any(p for _, p in pairs), evidence_points=points,
+               evidence_years=",".join(map(str, resting)),
+               preliminary_years=[y for y, (_, p) in zip(resting, pairs) if p])
+
+
+def _thin_evidence(rec: dict, spec: dict, series: _Series, after: list, d: int, big_t: int) -> None:
+    """docs/evidence-rules.md: no trend from one observed year projected further than it reaches
+    (k < N − k: one year's change never stands for four); a projection against the latest
+    observed change, or from a base the observed base-year value contradicts, is flagged."""
+    flags, t, yt = rec["flags"], rec.get("latest_year"), rec.get("latest_value")
+    if not rec["has_path"] or t is None:
+        return
+    k, remaining = t - rec["base_year"], big_t - t
+    if len([y for y in series.years if y <= t]) == 1 and 0 < k < remaining and rec["rule"] != "annual":
+        flags.append("single_point")        # one observed year: P (and the pace) only, no projection
+        for column in ("projection_linear", "projection_cagr", "projection_low", "projection_high",
+                       "projected_share"):
+            rec[column] = math.nan
+    if rec["rule"] not in _LEVEL_RULES or rec.get("is_target_met"):
+        return
+    earlier = [(y, v) for y, v, q in zip(series.years, series.values, series.qualifiers)
+               if y < t and q not in (">", "<")]
+    p = rec.get("completion_share")
+    if earlier and p is not None and not math.isnan(p) and p > 0 and d * (yt - earlier[-1][1]) < -_EPS:
+        y_prev, v_prev = earlier[-1]
+        flags.append("direction_conflict")
+        rec["doubt_zh"] = rec.get("doubt_zh", []) + [
+            f"最新观测变化{y_prev}年{_num(v_prev)}→{t}年{_num(yt)}与目标方向相反，外推存疑"]
+        rec["doubt_en"] = rec.get("doubt_en", []) + [
+            f"the latest observed change, {_num(v_prev)} ({y_prev}) → {_num(yt)} ({t}), runs against the "
+            "target: the projection is in doubt"]
+    base = _float(spec.get("baseline_value"))
+    t0 = rec["base_year"]
+    if not math.isnan(base) and t0 in series.years:
+        from .audit import severity_for
+        observed_base = series.values[series.years.index(t0)]
+        if abs(observed_base - base) > _EPS and severity_for(observed_base, base) == "high":
+            flags.append("base_conflict")
+            rec["doubt_zh"] = rec.get("doubt_zh", []) + [
+                f"观测{t0}年值{_num(observed_base)}与规划基期{_num(base)}相差"
+                f"{_pct(abs(observed_base - base) / abs(base))}，基期存疑"]
+            rec["doubt_en"] = rec.get("doubt_en", []) + [
+                f"the observed {t0} value {_num(observed_base)} differs from the plan's base {_num(base)} by "
+                f"{_pct(abs(observed_base - base) / abs(base))}: the base is in doubt"]
 
 
 def _level_path(rec, after, t0, y0, t, yt, target, n_years, d, rule, tolerance):
@@ -519,6 +613,10 @@ def _cumulative_sum(rec, after, t0, n_years, total_target, flags):
         total, n_known = sum(flows.values()), len(flows)
     if missing:
         flags.append("partial")
+    bounds = [y for y, v, q, c in after if q == ">" and not c]
+    if bounds:   # flows known only as lower bounds (>100): the sum is a lower bound too
+        flags += ["bound", "lower_bound"]
+        rec["bound_years"] = bounds
     mean_flow = total / n_known
     required = total_target / n_years
     p = total / total_target
@@ -526,7 +624,7 @@ def _cumulative_sum(rec, after, t0, n_years, total_target, flags):
     q = mean_flow / required
     rec.update(
         target_level=total_target, latest_cumulative=total, completion_share=p, elapsed_share=e,
-        pace_ratio=q, is_target_met=total >= total_target - _EPS,
+        pace_ratio=q, is_target_met=total >= total_target - _EPS and not any(qq == "<" for _, _, qq, _ in after),
         gap_to_target=total - total_target, gap_share=(total - total_target) / total_target,
         realised_rate=mean_flow, required_rate=required,
         remaining_rate=(total_target - total) / (n_years - k) if n_years > k and not missing else math.nan,
@@ -649,6 +747,7 @@ def _relational(rec, spec, series, linked, as_of, t0, flags, method, phase):
     rec.update(latest_year=t, latest_value=own[t], linked_value=other[t], elapsed_years=t - t0,
                realised_rate=mine, required_rate=theirs, gap_to_target=mine - theirs,
                is_target_met=bool(met), years_used=",".join(map(str, years)), flags=flags)
+    _evidence(rec, series)
     word_zh = {"≥": "高于", "≤": "低于"}.get(op, "基本同步于")
     word_en = {"≥": "above", "≤": "below"}.get(op, "in step with")
     gap = abs(mine - theirs)
@@ -670,7 +769,7 @@ def _qualitative(spec, series, as_of, phase_arg, method, verdict):
     phase = _phase_for(phase_arg, as_of, big_t) if big_t else "midterm"
     rec = {"rule": "qualitative", "rule_zh": RULE_LABELS["qualitative"][0], "has_path": False, "phase": phase,
            "target_value": math.nan, "base_year": _int(spec.get("baseline_year")), "target_year": big_t,
-           "attribute": spec.get("attribute", ""), "context": series.context, "flags": []}
+           "attribute": spec.get("attribute", ""), "context": series.context, "flags": [], "as_of": as_of}
     if verdict is None:
         rec.update(status_id=QUALITATIVE,
                    reason_zh=f"定性目标“{spec.get('target_printed', '')}”：规划未给数值，需分析人员依据资料作出判断并注明来源",
@@ -694,7 +793,7 @@ def _unassessable(spec: dict, error: Exception, method: str, phase_arg: str, as_
     phase = _phase_for(phase_arg, as_of, big_t) if big_t else ("final" if phase_arg == "final" else "midterm")
     text = str(error).split("\n")[0][:200]
     rec = {"rule": "unknown", "rule_zh": RULE_LABELS["unknown"][0], "has_path": False, "phase": phase,
-           "target_year": big_t, "status_id": "not_assessable", "flags": [],
+           "target_year": big_t, "status_id": "not_assessable", "flags": [], "as_of": as_of,
            "reason_zh": f"无法评估：{text}", "reason_en": f"cannot be assessed: {text}"}
     return _finish(rec, method, phase)
 
@@ -748,10 +847,6 @@ def _method_status(rec: dict, method: str, phase: str, d: int) -> None:
             if phase == "midterm":
                 rec["method_measure"], rec["method_value"] = "q", rec["pace_ratio"]
                 status = "achieved" if met else _methods.classify(method, phase, "q", rec["pace_ratio"], binding=binding)
-            elif "partial" in rec["flags"]:
-                # a five-year sum or average with years missing: no final verdict (never imputed)
-                rec["method_measure"], rec["method_value"] = "P", math.nan
-                status = "no_data"
             else:
                 share = rec["completion_share"]
                 if rec["rule"] == "avg_growth":
@@ -767,12 +862,17 @@ def _method_status(rec: dict, method: str, phase: str, d: int) -> None:
                 status = "on_track" if met else "behind"
             else:
                 status = "completed" if met else "not_completed"
-        incomplete = rec["rule"] == "annual" and "partial" in rec["flags"]  # every year is the target
-        if phase == "final" and ("lagged" in rec["flags"] or incomplete) and status not in ("no_data", None):
+        # years missing: every year is the target (annual), or the sum or average is estimated from
+        # the years known; a five-year sum of flows already reached is proven (flows only add)
+        incomplete = "partial" in rec["flags"]
+        proven = rec["rule"] == "cumulative_sum" and bool(met)
+        if (phase == "final" and ("lagged" in rec["flags"] or incomplete) and status not in ("no_data", None)
+                and not proven):
             # the data stop before the target year: an estimate from that year, never a final label
             rec["flags"].append("estimate")
             share = rec.get("projected_share")
-            likely = bool(met) or (rec["has_path"] and share is not None and not is_blank(share)
+            trusted = "direction_conflict" not in rec["flags"]   # a trend against the latest change projects nothing
+            likely = bool(met) or (rec["has_path"] and trusted and share is not None and not is_blank(share)
                                    and share >= (1 - APPROX_TOLERANCE if rec["rule"] == "approx" else 1) - _EPS)
             status = "estimated_completed" if likely else "estimated_not_completed"
         rec["status_id"] = status
@@ -875,7 +975,8 @@ def _reason(rec: dict, spec: dict, as_of: int) -> tuple[str, str]:
         shown = rec["projected_share"] if rule == "avg_growth" else p
         zh = f"{head_zh}，完成目标进度{at_least}{_pct(shown)}"
         en = f"{head_en}; completion {at_least}{_pct(shown)}"
-        if rec["status_id"] in ("estimated_completed", "estimated_not_completed"):
+        if (rec["status_id"] in ("estimated_completed", "estimated_not_completed")
+                and not is_blank(rec.get("projected_share"))):
             zh += f"；按{t}年前趋势预计{rec['target_year']}年完成进度{_pct(rec.get('projected_share'))}"
             en += f"; on the trend to {t}, {_pct(rec.get('projected_share'))} expected by {rec['target_year']}"
         gap = rec.get("gap_share", math.nan)
@@ -898,8 +999,8 @@ def _reason(rec: dict, spec: dict, as_of: int) -> tuple[str, str]:
         zh = f"{head_zh}，逆目标方向变化（完成目标进度{_pct(p)}），序时进度{_pct(e)}"
         en = f"{head_en}; moving away from the target (completion {_pct(p)}), time elapsed {_pct(e)}"
     else:
-        zh = f"{head_zh}，完成目标进度{_pct(p)}，{word_zh}序时进度{_pct(e)}"
-        en = f"{head_en}; {_pct(p)} of the target reached, {word_en} the {_pct(e)} of time elapsed"
+        zh = f"{head_zh}，完成目标进度{at_least}{_pct(p)}，{word_zh}序时进度{_pct(e)}"
+        en = f"{head_en}; {at_least}{_pct(p)} of the target reached, {word_en} the {_pct(e)} of time elapsed"
     return lag_zh + zh, lag_en + en
 
 
@@ -937,12 +1038,81 @@ def _finish(rec: dict, method: str, phase: str, d: int = 1, spec: dict | None = 
             rec["is_projected_met"] = bool(share >= threshold - _EPS)
             rec["projected_zh"] = "已实现" if met and "partial" not in rec.get("flags", []) else ("预计完成" if rec["is_projected_met"] else "难以完成")
     row = _methods.status_row(method, phase, rec["status_id"])
-    year = rec.get("latest_year")
-    rec.update(status_zh=_methods.dated_label(method, phase, rec["status_id"], year, "zh"),
-               status_en=_methods.dated_label(method, phase, rec["status_id"], year, "en"),
-               status_order=int(row["order"]))
-    rec["caveats"] = "；".join(_FLAG_ZH[f] for f in dict.fromkeys(rec.pop("flags", [])))
+    flags = list(dict.fromkeys(rec.get("flags", [])))
+    if "direction_conflict" in flags and rec.get("is_projected_met"):
+        rec["is_projected_met"], rec["projected_zh"] = None, "趋势存疑"   # never "likely met" without the flag
+    for language in ("zh", "en"):
+        rec[f"status_{language}"] = _evidence_label(rec, method, phase, row, flags, language)
+    rec["status_order"] = int(row["order"])
+    _evidence_reason(rec, flags, _favourable(row))
+    rec["evidence_flags"] = ",".join(f for f in flags if f in _EVIDENCE_FLAGS)
+    rec["caveats"] = "；".join(_FLAG_ZH[f] for f in flags)
+    rec.pop("flags", None)
+    for key in ("doubt_zh", "doubt_en", "preliminary_years", "bound_years"):
+        rec.pop(key, None)
     return rec
+
+
+_EVIDENCE_FLAGS = ("single_point", "direction_conflict", "base_conflict", "lower_bound", "bound", "partial")
+_UNJUDGED = ("no_data", "not_available", "not_assessable", QUALITATIVE)
+
+
+def _evidence_label(rec: dict, method: str, phase: str, row, flags: list, language: str) -> str:
+    """The status label with its data year(s) and evidence (docs/evidence-rules.md):
+    the year where the verdict is an estimate from older data (final) or rests on a value older
+    than the year before the review (mid-term); the grade's word where it is not official or a
+    department's; 初步 for a preliminary value; 待核实 for a value to be confirmed; 趋势存疑 / 基期存疑."""
+    status_id = rec["status_id"]
+    if status_id in _UNJUDGED:
+        return row["label_zh" if language == "zh" else "label_en"]
+    t, as_of = rec.get("latest_year"), rec.get("as_of")
+    dated = "{year}" in str(row["dated_zh"])
+    stale = (phase == "midterm" and t is not None and as_of is not None and int(t) < int(as_of) - 1)
+    years = ""
+    if (dated or stale) and t is not None:
+        used = [y for y in str(rec.get("years_used") or "").split(",") if y.strip()]
+        listed = "partial" in flags and len(used) > 1 and rec["rule"] in _ALL_YEARS_RULES[:3]
+        years = ("、" if language == "zh" else ", ").join(used) if listed else str(int(t))
+    grade = rec.get("evidence_grade") or ""
+    shown = grade if grade and not _grades.is_official(grade) else ""
+    doubts = [_DOUBT_WORDS[f][0 if language == "zh" else 1] for f in flags if f in _DOUBT_WORDS] \
+        if _favourable(row) else []
+    return _methods.evidence_label(method, phase, status_id, language, years=years,
+                                   grade=_grades.grade_phrase(shown, language),
+                                   preliminary=bool(rec.get("evidence_preliminary")),
+                                   confirm=_grades.to_confirm(shown), doubts=doubts)
+
+
+def _favourable(row) -> bool:
+    """Whether a status reads as met, ahead or on track (a doubt must then be said with it)."""
+    return str(row["tone"]) in ("met", "ahead", "on_track")
+
+
+def _evidence_reason(rec: dict, flags: list, favourable: bool = True) -> None:
+    """The reason says what the verdict rests on when it is not an official value of several years."""
+    if rec["status_id"] in _UNJUDGED or is_blank(rec.get("reason_zh")):
+        return
+    zh, en = [], []
+    if "lower_bound" in flags and rec.get("bound_years"):
+        years = rec["bound_years"]
+        zh.append(f"{'、'.join(map(str, years))}年仅知下限，累计为下限，实际不低于此数")
+        en.append(f"{', '.join(map(str, years))} known only as lower bounds: the sum is a lower bound")
+    if "single_point" in flags and rec.get("phase") == "final":   # mid-term: the caveat (no projection shown)
+        zh.append(f"仅有{rec['latest_year']}年1个观测值，不作趋势外推")
+        en.append(f"one observed year only ({rec['latest_year']}): no trend projection")
+    zh += rec.get("doubt_zh", [])
+    en += rec.get("doubt_en", [])
+    grade = rec.get("evidence_grade") or ""
+    if grade and not _grades.is_official(grade):
+        confirm = _grades.to_confirm(grade)
+        zh.append(f"所据数值为{_grades.grade_label(grade)}{'，待核实' if confirm else ''}")
+        en.append(f"rests on {_grades.grade_phrase(grade, 'en')} data{', to be confirmed' if confirm else ''}")
+    if rec.get("preliminary_years"):
+        zh.append(f"{'、'.join(map(str, rec['preliminary_years']))}年为初步核算数")
+        en.append(f"{', '.join(map(str, rec['preliminary_years']))} preliminary")
+    if zh:
+        rec["reason_zh"] = f"{rec['reason_zh']}（{'；'.join(zh)}）"
+        rec["reason_en"] = f"{rec['reason_en']} ({'; '.join(en)})"
 
 
 
@@ -1082,3 +1252,34 @@ def status_counts(table: pd.DataFrame, language: str = "zh") -> pd.Series:
         names = [labels[key] for key in zip(ordered["method"], ordered["phase"], ordered["status_id"])]
         ordered = ordered.assign(**{column: names})
     return ordered.groupby(column, sort=False).size()
+
+
+def evidence_counts(table: pd.DataFrame) -> dict:
+    """How many verdicts rest on what (docs/evidence-rules.md): ``judged`` (rows with a verdict),
+    ``official`` (on official or department data), ``to_confirm`` (on a reprint or a news
+    report), ``reprint``, ``media``, ``other`` (analyst-entered or derived), ``single_point``
+    (one observed year), ``preliminary``, ``in_doubt`` (a trend against the latest change or a
+    doubtful base).
+
+    >>> table = pd.DataFrame({"status_id": ["ahead", "achieved", "no_data", "exceeded"],
+    ...     "evidence_grade": ["official", "reprint", "", "media"], "evidence_preliminary": [False, True, None, False],
+    ...     "evidence_flags": ["", "single_point", "", "direction_conflict"], "evidence_points": [2, 1, None, 3]})
+    >>> evidence_counts(table)
+    {'judged': 3, 'official': 1, 'to_confirm': 2, 'reprint': 1, 'media': 1, 'other': 0, 'single_point': 1, 'preliminary': 1, 'in_doubt': 1}
+    """
+    if not len(table) or "evidence_grade" not in table.columns:
+        return dict.fromkeys(("judged", "official", "to_confirm", "reprint", "media", "other", "single_point",
+                              "preliminary", "in_doubt"), 0)
+    judged = table[~table["status_id"].isin(_UNJUDGED)]
+    grade = judged["evidence_grade"].fillna("").astype(str)
+    flags = judged["evidence_flags"].fillna("").astype(str).str.split(",")
+    official = grade.map(_grades.is_official)
+    confirm = grade.map(_grades.to_confirm)
+    return {
+        "judged": len(judged), "official": int(official.sum()), "to_confirm": int(confirm.sum()),
+        "reprint": int((grade == "reprint").sum()), "media": int((grade == "media").sum()),
+        "other": int(((grade != "") & ~official & ~confirm).sum()),
+        "single_point": int((pd.to_numeric(judged["evidence_points"], errors="coerce") == 1).sum()),
+        "preliminary": int(judged["evidence_preliminary"].map(lambda v: v is True or v == 1).sum()),
+        "in_doubt": int(flags.map(lambda f: bool({"direction_conflict", "base_conflict"} & set(f))).sum()),
+    }

@@ -161,7 +161,7 @@ def assess_targets(plan=None, observed: pd.DataFrame | None = None, as_of: int |
 
     >>> table = assess_targets(as_of=2025).set_index("target_id")
     >>> table.loc["ch04-t06", "status_zh"]               # 2023 and 2024 known, the final year not yet
-    '预计完成（据2024年数据）'
+    '预计完成（据2024年转载数据，待核实）'
     """
     from ..observed.load import load_observed
     from ..observed.requests import request_subjects

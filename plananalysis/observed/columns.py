@@ -47,6 +47,7 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "period_note": ("时期说明", "period_note"),
     "snippet": ("原文摘录", "原文", "snippet"),
     "notes": ("备注", "notes", "note"),
+    "evidence_grade": ("证据等级", "evidence_grade", "grade"),
     "imported_at": ("导入时间", "imported_at"),
     "imported_from": ("导入文件", "imported_from"),
     "is_replacement": ("is_replacement",),
@@ -59,6 +60,7 @@ HEADERS_ZH = {
     "series": "口径", "year": "年份", "value": "数值", "qualifier": "限定符", "unit": "单位",
     "value_type": "数值类型", "source_title": "来源名称", "source_url": "来源链接",
     "source_quality": "来源类型", "period_note": "时期说明", "snippet": "原文摘录", "notes": "备注",
+    "evidence_grade": "证据等级",
 }
 
 #: what the template's 说明 sheet says of each column (one line each, after "header: "); the
@@ -80,6 +82,7 @@ COLUMN_NOTES_ZH = {
     "period_note": "如 preliminary (初步数), revised (修订数), 年末, 年均.",
     "value_type": "空 = 指标通常的类型; level = 当年水平; flow = 当年新增; cumulative = 规划期累计.",
     "target_id": "章节量化目标 (targets.csv) 的编号; 填目标编号的行不填指标编号.",
+    "evidence_grade": "空 = 按来源类型推定; 或 官方发布, 部门报送, 转载, 媒体报道, 分析人员录入, 推算 (data/methods/evidence_grades.csv).",
     "notes": "任意说明.",
 }
 
@@ -90,7 +93,7 @@ TEMPLATE_COLUMNS = ["indicator_no", "indicator_name", "region", "series", "year"
 
 #: the request workbook's sheet 数据, in order
 REQUEST_COLUMNS = ["target_id", "indicator_no", "indicator_name", "region", "year", "unit", "value_type",
-                   "value", "qualifier", "source_title", "source_url", "source_quality", "snippet", "notes"]
+                   "value", "qualifier", "source_title", "source_url", "source_quality", "evidence_grade", "snippet", "notes"]
 #: the cells of a request a department fills in (the rest of the sheet is locked)
 OPEN_COLUMNS = ("value", "qualifier", "source_title", "source_url", "source_quality", "snippet", "notes")
 

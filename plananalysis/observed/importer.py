@@ -45,6 +45,7 @@ import pandas as pd
 from ..errors import PlanDataError, printable
 from ..files import spreadsheet_text, write_atomically
 from .columns import COLUMN_NOTES_ZH, HEADERS_ZH, INDICATOR_SHEET_HEADER, TEMPLATE_COLUMNS
+from .grades import with_grades
 from .load import KEY, USER_FILE, _plan, _read_valid, load_observed, observed_dir
 from .spreadsheet import SYMLINK_REFUSED, column_letter, read_cells
 from .validation import (
@@ -380,16 +381,20 @@ def _merge_into_user(source: Path, target_dir: Path, incoming: pd.DataFrame, ski
     user = (_read_valid(user_path, rules, allow_unsourced=True) if user_path.is_file()
             else pd.DataFrame(columns=USER_COLUMNS))
 
-    old = existing.set_index(KEY)[["value", "qualifier", "origin"]]
+    old = existing.set_index(KEY)[["value", "qualifier", "origin", "evidence_grade"]]
     merged = incoming.merge(old.rename(columns={"value": "old_value", "qualifier": "old_qualifier",
-                                                "origin": "old_origin"}),
+                                                "origin": "old_origin", "evidence_grade": "old_grade"}),
                             left_on=KEY, right_index=True, how="left")
     is_new = merged["old_value"].isna()
     is_same = ~is_new & ((merged["value"] - merged["old_value"]).abs() < 1e-9) \
         & (merged["qualifier"] == merged["old_qualifier"])
+    # a department confirming a value it was asked to check (a reprint …) makes it a department return
+    confirmed = is_same & (with_grades(merged)["evidence_grade"] == "department") & (merged["old_grade"] != "department")
+    is_same &= ~confirmed
     added, unchanged = merged[is_new], merged[is_same]
-    differing = merged[~is_new & ~is_same]
+    differing = merged[~is_new & ~is_same & ~confirmed]
     replaced, conflicts = (differing, differing.iloc[0:0]) if replace else (differing.iloc[0:0], differing)
+    replaced = pd.concat([replaced, merged[confirmed]]) if confirmed.any() else replaced
 
     summary_kwargs = dict(source=source, target=user_path, added=added, replaced=replaced,
                           unchanged=unchanged, conflicts=conflicts, skipped_placeholders=skipped,

@@ -40,6 +40,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import PlanDataError
+from .grades import with_grades
 from .validation import (
     TIDY_COLUMNS,
     InvalidObservedFile,
@@ -66,7 +67,7 @@ __all__ = [
     "derived_vs_read",
 ]
 
-FRAME_COLUMNS = [*TIDY_COLUMNS, "is_derived", "derivation", "origin"]
+FRAME_COLUMNS = [*TIDY_COLUMNS, "is_derived", "derivation", "origin", "is_preliminary"]
 CONTEXT_COLUMNS = ["series", "region", "year", "value", "qualifier", "unit", "period_note",
                    "source_title", "source_url", "source_quality", "snippet", "notes"]
 KEY = ["indicator_id", "target_id", "region", "series", "year"]
@@ -135,7 +136,7 @@ def _combine(shipped: pd.DataFrame, user: pd.DataFrame, where: Path) -> pd.DataF
 
 
 def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
-    frame = frame.reindex(columns=FRAME_COLUMNS)
+    frame = with_grades(frame.reindex(columns=FRAME_COLUMNS))   # every value's evidence grade
     for column in FRAME_COLUMNS:
         if column == "indicator_no":
             frame[column] = pd.array(frame[column], dtype="Int64")
@@ -143,7 +144,7 @@ def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
             frame[column] = frame[column].astype("int64")
         elif column == "value":
             frame[column] = frame[column].astype("float64")
-        elif column == "is_derived":
+        elif column in ("is_derived", "is_preliminary"):
             frame[column] = frame[column].astype(bool)
         else:
             frame[column] = frame[column].astype(object).where(frame[column].notna(), "").astype(str)

@@ -48,6 +48,7 @@ import pandas as pd
 from ..values import is_blank
 
 from ..errors import PlanDataError
+from . import grades as _grades
 from ..files import safe_name, spreadsheet_text, write_atomically
 from .columns import DEPARTMENT_MARK, HEADERS_ZH, OPEN_COLUMNS, REQUEST_COLUMNS, SUBJECT_SHEET_HEADER
 
@@ -262,7 +263,7 @@ def request_rows(plan=None, observed: pd.DataFrame | None = None, as_of: int | N
         for year in s["years"]:
             rec = {k: v for k, v in s.items() if k != "years"}
             rec.update(year=year, status="needed", asked=True, value=math.nan, qualifier="", source_title="",
-                       source_url="", source_quality="", origin="", notes="", snippet="")
+                       source_url="", source_quality="", origin="", notes="", snippet="", evidence_grade="", to_confirm=False)
             key = (s["subject_id"], year)
             if key in obs.index:
                 o = obs.loc[key]
@@ -272,6 +273,7 @@ def request_rows(plan=None, observed: pd.DataFrame | None = None, as_of: int | N
                                source_title=o["source_title"], source_url=o["source_url"],
                                source_quality=o["source_quality"], origin=o["origin"], notes=o["notes"],
                                snippet=o["snippet"],
+                               evidence_grade=o["evidence_grade"], to_confirm=_grades.to_confirm(o["evidence_grade"]),
                                value_type=o["value_type"] or rec["value_type"])
             records.append(rec)
     return pd.DataFrame(records)
@@ -412,6 +414,7 @@ def _workbook(plan, rows: pd.DataFrame, as_of: int, due: datetime.date, settings
     bold = Font(name=font, bold=True)
     grey = PatternFill("solid", fgColor="D9D9D9")
     to_fill = PatternFill("solid", fgColor="FFF2CC")
+    to_check = PatternFill("solid", fgColor="F8CBAD")
     head_fill = PatternFill("solid", fgColor="BDD7EE")
     thin = Side(style="thin", color="999999")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
@@ -454,6 +457,7 @@ def _workbook(plan, rows: pd.DataFrame, as_of: int, due: datetime.date, settings
          "部门内部数据可留空。", None),
         ("8. 请勿输入公式，请勿合并单元格；从其他表格复制时请“选择性粘贴—数值”。", None),
         ("", None),
+        *_confirm_lines(known),
         ("返回后的处理", "bold"),
         (f"返回的工作簿由发文单位用 plananalysis data import 导入（规划编号 {plan.plan_id}），逐格检查；"
          "发现问题会列明工作表行号、列名和应填内容，退回修改。", None),
@@ -490,6 +494,7 @@ def _workbook(plan, rows: pd.DataFrame, as_of: int, due: datetime.date, settings
             "source_url": r["source_url"] if is_known else "",
             "source_quality": _QUALITY_WORDS.get(r["source_quality"], "") if is_known else "",
             "snippet": r["snippet"] if is_known else "",
+            "evidence_grade": _grades.grade_label(r.get("evidence_grade", "")) if is_known else "",
             "notes": r["notes"] if is_known else "",
         }
         sheet.append([spreadsheet_text(values[c]) if values[c] != "" else None for c in columns])
@@ -499,7 +504,9 @@ def _workbook(plan, rows: pd.DataFrame, as_of: int, due: datetime.date, settings
             cell.border = border
             is_open = column in OPEN_COLUMNS
             cell.protection = Protection(locked=not is_open)
-            if is_known:
+            if is_known and r.get("to_confirm") and column in ("evidence_grade", "source_quality"):
+                cell.fill = to_check    # 请核实: a reprinted value its department confirms or replaces
+            elif is_known:
                 cell.fill = grey
             elif is_open:
                 cell.fill = to_fill
@@ -520,7 +527,7 @@ def _workbook(plan, rows: pd.DataFrame, as_of: int, due: datetime.date, settings
         validation.add(f"{letter[column]}2:{letter[column]}{last}")
     widths = {"target_id": 11, "indicator_no": 9, "indicator_name": 34, "region": 9, "year": 7, "unit": 9,
               "value_type": 10, "value": 12, "qualifier": 9, "source_title": 36, "source_url": 30,
-              "source_quality": 11, "snippet": 36, "notes": 30}
+              "source_quality": 11, "snippet": 36, "evidence_grade": 12, "notes": 30}
     for column, width in widths.items():
         sheet.column_dimensions[letter[column]].width = width
     sheet.freeze_panes = "A2"
@@ -556,6 +563,37 @@ def _workbook(plan, rows: pd.DataFrame, as_of: int, due: datetime.date, settings
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+CONFIRM_HEADING = "请核实：以下数值来自转载，请确认或更正"
+
+
+def _confirm_lines(known: pd.DataFrame) -> list[tuple[str, str | None]]:
+    """The cover's section asking a department to confirm or replace every reprinted (or
+    news-reported) value it owns; ``[]`` when there is none.
+
+    >>> rows = pd.DataFrame([{"name_zh": "甲", "year": 2022, "value": 1.5, "qualifier": "",
+    ...     "unit": "%", "source_title": "某网站", "evidence_grade": "reprint", "to_confirm": True}])
+    >>> [t for t, _ in _confirm_lines(rows)][0]
+    '请核实：以下数值来自转载，请确认或更正'
+    >>> _confirm_lines(rows.assign(to_confirm=False))
+    []
+    """
+    if "to_confirm" not in known.columns:
+        return []
+    asked = known[known["to_confirm"].astype(bool)]
+    if asked.empty:
+        return []
+    lines: list[tuple[str, str | None]] = [(CONFIRM_HEADING, "bold"), (
+        f"下列{len(asked)}个数值取自转载或媒体报道（“数据”表中“证据等级”一格为橙色），尚未经本单位核实。"
+        "数值无误的，请将“来源类型”改为“部门数据”并在“来源名称”中注明本单位的依据；有误的，请改正数值并同样选“部门数据”。"
+        "导入后，确认的数值记为“部门报送”。", None)]
+    for r in asked.to_dict("records"):
+        value = f"{r.get('qualifier') or ''}{float(r['value']):g}{r.get('unit') or ''}"
+        lines.append((f"· {r['name_zh']}（{int(r['year'])}年）：{value}，来源：{r['source_title']}"
+                      f"（{_grades.grade_label(r['evidence_grade'])}）", None))
+    lines.append(("", None))
+    return lines
 
 
 def _print_setup(sheet, title_rows: str | None) -> None:

@@ -43,6 +43,7 @@ import pandas as pd
 from ..errors import PlanDataError, PlanDataErrors
 from .columns import HEADER_ALIASES, HEADERS_ZH  # the columns, in one place
 from .spreadsheet import Cells, column_letter, read_cells
+from .grades import parse_grade
 
 __all__ = [
     "TIDY_COLUMNS",
@@ -65,6 +66,7 @@ __all__ = [
 TIDY_COLUMNS = [
     "indicator_id", "target_id", "indicator_no", "region", "series", "year", "value", "qualifier",
     "unit", "value_type", "period_note", "source_title", "source_url", "source_quality", "snippet", "notes",
+    "evidence_grade",
 ]
 # Bookkeeping columns of user.csv (who imported what, when, and whether it replaces a value).
 IMPORT_COLUMNS = ["imported_at", "imported_from", "is_replacement"]
@@ -627,6 +629,7 @@ def observed_rows(path, cells: Cells, rules: ObservedRules, *, allow_unsourced: 
             row_errors.append(PlanDataError(path, row_no, written["source_url"], cell("source_url"),
                                             "以 http:// 或 https:// 开头的网址 (a web address starting with http:// or https://)"))
         quality = check("source_quality", _parse_quality) if _nfkc(cell("source_quality")) else ""
+        grade = check("evidence_grade", parse_grade)
         if not title and not url:
             if not allow_unsourced:
                 column = written.get("source_title") or written["source_url"]
@@ -662,7 +665,7 @@ def observed_rows(path, cells: Cells, rules: ObservedRules, *, allow_unsourced: 
             "value_type": value_type or "",
             "period_note": cell("period_note").strip(), "source_title": title, "source_url": url,
             "source_quality": quality or "user", "snippet": str(cell("snippet")).strip(),
-            "notes": str(cell("notes")).strip(), "imported_at": _nfkc(cell("imported_at")),
+            "notes": str(cell("notes")).strip(), "evidence_grade": grade or "", "imported_at": _nfkc(cell("imported_at")),
             "imported_from": _nfkc(cell("imported_from")), "is_replacement": bool(is_replacement),
             "row": row_no,
         })

@@ -79,7 +79,7 @@ def scorecard_rows(review) -> list[dict]:
     >>> rows = scorecard_rows(review_context(as_of=2023))
     >>> row = next(r for r in rows if r["indicator_id"] == "urban_new_jobs")
     >>> row["status"], row["shown"], row["latest"]
-    ('快于预期', 'q=1.45', '116.3（2023年）')
+    ('快于预期（据媒体报道数据，待核实）', 'q=1.32', '116.3（2023年）')
     """
     lang, progress = review.lang, review.progress.reset_index(drop=True)
     found = review.indicator_results()

@@ -21,7 +21,7 @@ from . import glossary
 from .signals import LAGGING, signals
 from .text import escape_text
 
-__all__ = ["status_summary", "headline", "chapter_narrative", "problems", "problems_markdown",
+__all__ = ["status_summary", "headline", "evidence_sentence", "chapter_narrative", "problems", "problems_markdown",
            "lead_departments", "names_list"]
 
 
@@ -68,7 +68,12 @@ def status_summary(progress: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     rows = []
     for (order, status_id), group in frame.groupby(["status_order", "status_id"], sort=True):
         labels = list(dict.fromkeys(group["_label"]))
-        dated = labels[0] if len(labels) == 1 else _dated_span(group, lang)
+        # the sentence's label: the status with the years its rows rest on (预计完成（据2022–2024年数据）);
+        # the evidence grades are counted in their own sentence (evidence_sentence), not repeated here
+        try:
+            dated = _dated_span(group, lang) if {"method", "phase"} <= set(group.columns) else labels[0]
+        except KeyError:   # a status outside the declared table keeps the row's own label
+            dated = labels[0]
         rows.append({"status_id": status_id, "label": _undated_label(group, lang), "dated": dated,
                      "tone": group["_tone"].iloc[0], "count": len(group), "indicator_ids": list(group["indicator_id"])})
     return pd.DataFrame(rows, columns=["status_id", "label", "dated", "tone", "count", "indicator_ids"])
@@ -144,13 +149,14 @@ def headline(review) -> str:
     >>> text = headline(review.what_if("culture_industry_share", 2025, 6.7))
     >>> text.startswith("As of 2025 (final review)"), "1 not completed (Value added of culture" in text
     (True, True)
-    >>> "8 likely completed (on 2021–2024 data)" in headline(review)    # one label, the years it rests on
+    >>> "8 likely completed (on 2022–2024 data)" in headline(review)    # one label, the years it rests on
     True
     """
     lang, progress = review.lang, review.progress
     summary = status_summary(progress, lang)
     n = len(progress)
-    no_data = summary[summary["tone"] == "no_data"]
+    # a qualitative target is 定性目标, never "lacking data" (docs/evidence-rules.md rule 6)
+    no_data = summary[(summary["tone"] == "no_data") & (summary["status_id"] != "qualitative")]
     n_missing = int(no_data["count"].sum())
     missing_ids = [i for ids in no_data["indicator_ids"] for i in ids]
     with_data = n - n_missing
@@ -185,8 +191,40 @@ def headline(review) -> str:
             subject = (f"{n_missing}项尚无可用数据" if with_data else
                        f"《{title}》{where}{n}项主要指标均尚无可用数据")
             text += subject + (f"，需{names_list(who, 'zh', 4, ('个部门', ''))}提供。" if who else "。")
+    text += evidence_sentence(review)
     text += _targets_sentence(review)
     return text
+
+
+def evidence_sentence(review) -> str:
+    """What the verdicts rest on (the engine's :func:`~plananalysis.engine.progress.evidence_counts`):
+    ``""`` when every verdict rests on official or department data.
+
+    >>> from plananalysis.context import review_context
+    >>> text = evidence_sentence(review_context(as_of=2025))
+    >>> text.startswith("其中") and "项依据官方或部门数据" in text and "待核实" in text
+    True
+    """
+    from ..engine.progress import evidence_counts
+
+    c = evidence_counts(review.progress)
+    if not c["judged"] or c["official"] == c["judged"]:
+        return ""
+    zh = [f"{c['official']}项依据官方或部门数据", f"{c['to_confirm']}项依据转载或媒体报道（待核实）"]
+    en = [f"{c['official']} rest on official or department data",
+          f"{c['to_confirm']} on reprints or news reports (to be confirmed)"]
+    if c["other"]:
+        zh.append(f"{c['other']}项依据推算或分析人员录入数据")
+        en.append(f"{c['other']} on derived or analyst-entered data")
+    if c["single_point"]:
+        zh.append(f"{c['single_point']}项仅有一个观测年份")
+        en.append(f"{c['single_point']} on a single observed year")
+    if c["preliminary"]:
+        zh.append(f"{c['preliminary']}项含初步核算数")
+        en.append(f"{c['preliminary']} on preliminary figures")
+    if review.lang == "en":
+        return f" Of the {c['judged']} verdicts, " + ", ".join(en) + "."
+    return f"其中{'，'.join(zh)}。"
 
 
 def _targets_sentence(review) -> str:
@@ -268,7 +306,7 @@ def problems(review) -> list[dict]:
         name = _names(review, progress.loc[[i]])[0]
         out.append({"kind": sig["tone"], "title": name,
                     "text": _t(lang, f"{sig['label']}：{sig['reason']}", f"{sig['label']}: {sig['reason']}")})
-    missing = progress[(found["tone"] == "no_data").to_numpy()]
+    missing = progress[((found["tone"] == "no_data") & (found["status_id"] != "qualitative")).to_numpy()]   # 定性目标 is not missing data
     if len(missing):
         departments = lead_departments(review, missing["indicator_id"])
         named = set()

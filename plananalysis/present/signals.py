@@ -25,7 +25,7 @@ furthest ahead.
 >>> review = review_context(as_of=2023)
 >>> row = signals(review.progress).set_index("indicator_id").loc["urban_new_jobs"]
 >>> row["label"], row["shown"], row["tone"]
-('快于预期', 'q=1.45', 'ahead')
+('快于预期（据媒体报道数据，待核实）', 'q=1.32', 'ahead')
 >>> bool(most_behind(review.progress)["status_id"].isin(["behind", "reverse"]).all())
 True
 """
@@ -109,7 +109,7 @@ def signal(row, lang: str = "zh") -> dict:
     >>> table = review_context(as_of=2023).progress.set_index("indicator_id", drop=False)
     >>> s = signal(table.loc["urban_new_jobs"])
     >>> s["shown"], fmt.share(s["done"]), fmt.share(s["mark"]), s["bar_note"]
-    ('q=1.45', '29%', '20%', '按有数据的1年计')
+    ('q=1.32', '79%', '60%', '')
     >>> signal(table.loc["surveyed_unemployment_rate"], "en")["shown"]
     'met'
     """
@@ -221,7 +221,7 @@ def reason(row, lang: str = "zh") -> str:
     >>> from plananalysis.context import review_context
     >>> table = review_context(as_of=2025).progress.set_index("indicator_id", drop=False)
     >>> reason(table.loc["surveyed_unemployment_rate"], "en")
-    'latest data 2024; 2024: 4.5; target kept within about 5.5; met'
+    'latest data 2024; 2024: 4.5; target kept within about 5.5; met (rests on reprinted data, to be confirmed)'
     """
     get = row.get if hasattr(row, "get") else (lambda k, d=None: row[k] if k in row else d)
     text = get("reason_en" if lang == "en" else "reason_zh")
