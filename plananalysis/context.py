@@ -218,7 +218,7 @@ class ReviewContext:
         read it and never work these out again.
 
         >>> table = review_context(as_of=2023).results
-        >>> table["kind"].value_counts().to_dict() == {"indicator": 25, "target": 108}
+        >>> table["kind"].value_counts().to_dict() == {"indicator": 25, "target": 113}
         True
         """
         from .present.results import results_table

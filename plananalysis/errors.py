@@ -12,7 +12,8 @@ from pathlib import Path
 
 # what would break an error's one line or make it read other than it is: controls (line breaks,
 # escapes), line and paragraph separators, direction overrides and isolates
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\N{LINE SEPARATOR}\N{PARAGRAPH SEPARATOR}"
+                           "\N{LEFT-TO-RIGHT EMBEDDING}-\N{RIGHT-TO-LEFT OVERRIDE}\N{LEFT-TO-RIGHT ISOLATE}-\N{POP DIRECTIONAL ISOLATE}]")
 
 
 def printable(text: str) -> str:

@@ -72,7 +72,7 @@ def results_table(table: pd.DataFrame, lang: str = "zh", *, kind: str = "indicat
     >>> review = review_context(as_of=2025, lang="en")
     >>> rows = results_table(review.progress, "en").set_index("id")
     >>> rows.loc["urbanisation_rate", ["label", "shown", "latest"]].tolist()
-    ['Exceeded', 'P=125%', '≈76 (2025)']
+    ['Exceeded (preliminary, on reprinted data, to be confirmed)', 'P=125%', '≈76 (2025)']
     >>> bool(rows["E"].isna().all()) and bool(rows["q"].isna().all())    # a final review: P only
     True
     """
@@ -129,7 +129,11 @@ def results_table(table: pd.DataFrame, lang: str = "zh", *, kind: str = "indicat
 
 
 def source_key(url, title) -> str:
-    """A source as one key: its link, or its title where it has none."""
+    """A source as one key: its link, or its title where it has none.
+
+    >>> source_key("https://tjj.zj.gov.cn/x.html", "公报"), source_key("", " 公报 "), source_key(None, None)
+    ('https://tjj.zj.gov.cn/x.html', '公报', '')
+    """
     url = "" if fmt.is_missing(url) else str(url).strip()
     return url or ("" if fmt.is_missing(title) else str(title).strip())
 
