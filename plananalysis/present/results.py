@@ -22,7 +22,7 @@ The rules, one place each:
 >>> table = review_context(as_of=2023).results.set_index("id")
 >>> row = table.loc["urban_new_jobs"]
 >>> row["label"], fmt.share(row["P"]), fmt.share(row["E"]), fmt.pace(row["q"]), row["E_note"]
-('快于预期', '29%', '20%', '1.45', '按有数据的1年计')
+('快于预期（据媒体报道数据，待核实）', '79%', '60%', '1.32', '')
 >>> final = review_context(as_of=2025).results.set_index("id")
 >>> final.loc["urban_new_jobs", "tone"] == "no_data" or not fmt.is_missing(final.loc["urban_new_jobs", "P"])
 True
