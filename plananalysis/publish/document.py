@@ -378,7 +378,7 @@ def _table(doc, frame: pd.DataFrame, lang: str, *, width_cm: float = _TEXT_WIDTH
         cell.width = Cm(width)
         _shade(cell, _HEADER_FILL)
         paragraph = cell.paragraphs[0]
-        _run(paragraph, str(column), lang, bold=True, size=size)
+        _run(paragraph, keep_together(column), lang, bold=True, size=size)
     for i, row in frame.iterrows():
         cells = table.add_row().cells
         _no_split(table.rows[-1])
