@@ -2,19 +2,26 @@
 
 Built with `python-docx` from the review's one context, in the review's language: drafted in a
 thread while the notebooks run (:func:`draft_document`), its chart images put in from the chapter
-pages once they are written (:meth:`Draft.finish`):
+pages once they are written (:meth:`Draft.finish`).  It follows the structure of official mid-term
+and final reviews (:data:`HEADINGS`):
 
-1. a title page: the plan, the phase, the year, the method, the region, the date;
-2. 总体评价: the headline sentence (:func:`~plananalysis.present.narrative.headline`), the
-   statuses counted in their colours, and the statuses and P/E/q in words;
-3. 主要指标完成情况: the progress table (:func:`~plananalysis.present.tables.progress_view`), the
-   status cells in their colours, on a landscape page;
-4. one section per chapter: its paragraph, its headline indicators, its charts as images (PNG of
-   the very charts its page shows, or drawn again with :func:`~plananalysis.present.charts.to_png`
-   when there is no page) and its quantified targets (from :func:`chapter_targets`, the one
-   function to point elsewhere);
-5. 存在的主要问题: the lagging, reversed and no-data items (:func:`~plananalysis.present.narrative.problems`);
-6. an appendix of sources.
+1. a title page: the plan, the review and its year, 编制单位 (:func:`compiled_by`) and the filing
+   date (:func:`filing_date`); then a table-of-contents field (目录);
+2. 一、总体评价: the commission's paragraphs, or a draft from the data
+   (:mod:`plananalysis.present.review_text`), and the statuses counted in their colours;
+3. 二、主要指标完成情况: the headline indicators (:func:`indicator_summary`, from the results
+   table); a final review adds 与中期评估相比 (:func:`since_midterm`);
+4. 三、主要任务进展: per chapter, the commission's summary (or a draft), the tasks with their lead
+   department, reported status and the department's statement
+   (:mod:`plananalysis.observed.statements`), the quantified targets (:func:`chapter_targets`),
+   the headline indicators and their charts as images (PNG of the very charts its page shows, or
+   drawn again with :func:`~plananalysis.present.charts.to_png` when there is no page);
+5. 四、重大工程项目: the 专栏 major projects with their statements;
+6. 五、存在的主要问题 and 六、下一步工作建议: the commission's text or the drafts (预警, 是否调整指标);
+7. 附件: the whole indicator table, every quantified target (:func:`all_targets`), the sources.
+
+No id or code name is printed; numbers, years and units are kept together inside table cells
+(:func:`keep_together`) and columns are never narrower than their longest number or word.
 
 Fonts are named for Word and WPS: 宋体 (SimSun) for the body and 黑体 (SimHei) for headings as the
 East Asian fonts of every style, Times New Roman and Arial for Latin text, declared in the font
@@ -25,7 +32,7 @@ are marked zh-CN run by run).
 >>> from plananalysis.context import review_context
 >>> doc = build_document(review_context(as_of=2023))
 >>> [p.text for p in doc.paragraphs if p.style.name == "Heading 1"][:3]
-['一、总体评价', '二、主要指标完成情况', '三、各章评估']
+['一、总体评价', '二、主要指标完成情况', '三、主要任务进展']
 """
 
 from __future__ import annotations
@@ -340,8 +347,10 @@ def _widths(frame: pd.DataFrame, total_cm: float, size: float = 8.5) -> list[flo
     scale = total_cm / sum(widths)
     widths = [w * scale for w in widths]
     # no column narrower than its longest number, year or word: the widest columns give way
-    least = [max([_longest_token(v) for v in frame[c].astype(str)] + [_longest_token(c)]) * unit * 1.1 + padding
-             for c in frame.columns]
+    # (a short header holding a year, 预计2025年, whole: LibreOffice would rather break the year)
+    least = [max([_longest_token(v) for v in frame[c].astype(str)]
+                 + [display_width(c) if display_width(c) <= 10 and re.search(r"\d", str(c)) else _longest_token(c)])
+             * unit * 1.15 + padding for c in frame.columns]
     for i, need in enumerate(least):
         short = need - widths[i]
         if short <= 0:
@@ -1032,7 +1041,7 @@ def write_document(target: Path, params, *, today: date | None = None, pages: Pa
     >>> tmp = tempfile.TemporaryDirectory()
     >>> path = write_document(Path(tmp.name) / "review.docx", validate(as_of=2023, lang="en"))
     >>> [p.text for p in Document(path).paragraphs if p.style.name == "Heading 1"][-2:]
-    ['4. Main problems', 'Appendix: sources']
+    ['6. Recommendations', 'Annexes']
     >>> tmp.cleanup()
     """
     from ..context import review_context
