@@ -23,7 +23,7 @@ and the early-warning list (预警) of what is unlikely to be met.
 >>> from plananalysis.context import review_context
 >>> text = section_text(review_context(as_of=2023), "problems")
 >>> text.draft, text.paragraphs[0][:8]
-(True, '《浙江省社会发展')
+(True, '量化目标“环浙步')
 """
 
 from __future__ import annotations
@@ -101,16 +101,14 @@ def _paragraphs(text: str, lang: str) -> list[str]:
 def commission_text(review, key: str) -> list[str] | None:
     """The commission's paragraphs of section ``key`` for this review (``None`` without a file).
 
-    >>> import shutil, tempfile
+    Its paragraphs are plain text (:func:`_paragraphs`; tests/test_review_document.py reads one
+    from a copy of the plan folder):
+
+    >>> _paragraphs("# 总体评价" + chr(10) * 2 + "规划实施**总体顺利**，" + chr(10) + "<b>x</b>。", "zh")
+    ['总体评价', '规划实施总体顺利，<b>x</b>。']
     >>> from plananalysis.context import review_context
-    >>> from plananalysis.plan.folder import load_plan
-    >>> folder = Path(tempfile.mkdtemp()) / "plan"
-    >>> _ = shutil.copytree(load_plan().folder, folder)
-    >>> path = text_path(folder, 2023, "overall")
-    >>> path.parent.mkdir(parents=True)
-    >>> _ = path.write_text("# 总体评价\\n\\n规划实施**总体顺利**。<b>x</b>\\n", encoding="utf-8")
-    >>> commission_text(review_context(plan=str(folder), as_of=2023), "overall")
-    ['总体评价', '规划实施总体顺利。<b>x</b>']
+    >>> commission_text(review_context(as_of=2023), "overall") is None
+    True
     """
     from ..errors import PlanDataError
 
@@ -252,7 +250,7 @@ def warnings(review) -> list[str]:
 
     >>> from plananalysis.context import review_context
     >>> warnings(review_context(as_of=2025))[0]
-    '“环浙步道”预计不能完成（2024年>5600公里（仅知界值），目标10,000公里，预计不能完成）'
+    '“环浙步道”预计未完成（据2023年数据）（最新数据为2023年，2023年>5600公里（仅知界值），目标10,000公里，未满足）'
     """
     lang = review.lang
     rows = review.results
@@ -442,7 +440,7 @@ def draft_section(review, key: str) -> list[str]:
 
     >>> from plananalysis.context import review_context
     >>> draft_section(review_context(as_of=2025), "chapter-07")[-1][:12]
-    '本章10项量化目标中，2项'
+    '本章12项量化目标中，1'
     """
     if key == "overall":
         return _draft_overall(review)
