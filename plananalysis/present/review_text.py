@@ -316,8 +316,9 @@ def _audit(review) -> list[str]:
         return []
     high = table[table["severity"] == "high"]
     column = "explanation_en" if review.lang == "en" else "explanation_zh"
-    return [_t(review.lang, f"规划文本数据不一致（审计评为“高”）：{r['name_zh']}，{r[column]}。",
-               f"Inconsistent figures in the plan (rated high by the audit): {r['name_zh']} — {r[column]}.")
+    return [_t(review.lang, f"规划文本数据不一致（审计评为“高”）：{r['name_zh']}，{glossary.to_chinese(r[column])}。",
+               f"Inconsistent figures in the plan (rated high by the audit): "
+               f"{review.indicator_names.get(r['indicator_id'], r['name_zh'])} — {r[column]}.")
             for _, r in high.iterrows()]
 
 

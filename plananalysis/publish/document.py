@@ -843,7 +843,8 @@ def _chapters(doc, review, pending: list) -> None:
 
                 table = _label_colours(review)
                 colours = [_colour_of(v, table) for v in targets[status]]
-            quote = [c for c in targets.columns if c in ("原文", "Quote", "内容", "Subject", "来源", "Source")]
+            # the plan's own words (a target without an English wording is quoted, marked zh-CN)
+            quote = [c for c in targets.columns if c in ("原文", "Quote", "内容", "Subject", "来源", "Source", "Target")]
             _table(doc, targets, lang, status=status, colours=colours, names=quote, size=8.5)
         rows = context.chapter_progress()
         if len(rows):
@@ -923,7 +924,7 @@ def _annexes(doc, review) -> None:
     status = _t(lang, "评估结论", "Status")
     colours = [_colour_of(v, _label_colours(review)) for v in table[status]]
     _table(doc, table, lang, width_cm=_PORTRAIT[1] - 3.6, status=status, colours=colours,
-           names=[_t(lang, "内容", "Subject")], size=8)
+           names=[_t(lang, "内容", "Subject"), _t(lang, "目标", "Target")], size=8)
     _landscape(doc, False)
     _sources(doc, review)
 
