@@ -786,8 +786,9 @@ def _since_midterm(doc, review) -> None:
     if table.empty:
         _paragraph(doc, _t(lang, "主要指标的评估结论与中期评估相同。", "No headline indicator's status changed since the mid-term review."), lang)
         return
-    _paragraph(doc, _t(lang, f"与中期评估相比，{len(table)}项主要指标的评估结论有变化：",
-                       f"{len(table)} headline indicators changed status since the mid-term review:"), lang)
+    intro = _paragraph(doc, _t(lang, f"与中期评估相比，{len(table)}项主要指标的评估结论有变化：",
+                               f"{len(table)} headline indicators changed status since the mid-term review:"), lang)
+    intro.paragraph_format.keep_with_next = True     # not alone at the foot of a page
     _table(doc, table, lang, names=[table.columns[0], table.columns[-1]], size=8.5)
 
 
