@@ -181,6 +181,19 @@ class ReviewContext:
         return load_verdicts(self.plan)
 
     @shared_property
+    def task_statements(self) -> pd.DataFrame:
+        """The departments' (and the analyst's) statements on the plan's tasks, one per task
+        (:func:`~plananalysis.observed.statements.current_statements`); none when the plan folder
+        has no ``observed/task-statements.csv``.
+
+        >>> review_context(as_of=2023).task_statements.columns.tolist()[:2]
+        ['task_id', 'status']
+        """
+        from .observed.statements import current_statements, load_statements
+
+        return current_statements(load_statements(self.plan))
+
+    @shared_property
     def context_series(self) -> pd.DataFrame:
         """The plan's context series (GDP, population …) that targets may be read against."""
         from .observed.load import load_context

@@ -172,7 +172,7 @@ def read_document(path: Path) -> Page:
         for paragraph in container.paragraphs:
             for run in paragraph.runs:
                 if run.text.strip():
-                    page.texts.append((run.text.strip(), _run_lang(run, default)))
+                    page.texts.append((run.text.replace("\u2060", "").strip(), _run_lang(run, default)))
 
     paragraphs(doc)
     for section in doc.sections:
@@ -184,7 +184,8 @@ def read_document(path: Path) -> Page:
             cells = []
             for cell in row.cells:
                 paragraphs(cell)
-                cells.append(" ".join(p.text for p in cell.paragraphs).strip())
+                # the word joiners (U+2060) that keep a number together are not text
+                cells.append(" ".join(p.text for p in cell.paragraphs).replace("\u2060", "").strip())
             rows.append(cells)
         page.tables.append(rows)
         page.table_names.append("")

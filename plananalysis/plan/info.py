@@ -54,7 +54,8 @@ YEAR_MIN, YEAR_MAX = 1949, 2200
 MAX_PERIOD_YEARS = 20
 #: the keys of plan.yml (docs/new-plan.md); any other key is a warning (a typo would be ignored)
 PLAN_KEYS = ("id", "title_zh", "title_en", "region", "region_level", "period", "midterm_year", "vision_year",
-             "language", "table_label", "tables", "notes", "previous_plan", "document", "data_requests")
+             "language", "table_label", "tables", "notes", "previous_plan", "document", "data_requests",
+             "compiled_by_zh", "compiled_by_en", "filed")
 _LONGEST_PLAN_ARGUMENT = 1000
 
 
@@ -556,6 +557,15 @@ def _read(folder_text: str, _stamp) -> PlanInfo:
     if not isinstance(previous, dict):
         bad("previous_plan", previous, "键值对：title_zh, title_en, period, table_label (a mapping)")
         previous = {}
+    text("compiled_by_zh", required=False)   # 编制单位: who files the review (its title page)
+    text("compiled_by_en", required=False)
+    filed = raw.get("filed") or {}           # review year → the date its review is filed (YYYY-MM-DD)
+    if not isinstance(filed, dict):
+        bad("filed", filed, "键值对：评估年份 → 报送日期，如 2025: 2026-03-31 (a mapping of review year → filing date)")
+    else:
+        for key, value in filed.items():
+            if _year(key) is None or not re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", str(value)):
+                bad(f"filed.{key}", value, "评估年份: YYYY-MM-DD (a review year and a date)")
     for key in ("document", "data_requests"):
         if raw.get(key) is not None and not isinstance(raw.get(key), dict):
             bad(key, raw.get(key), "键值对 (a mapping)")

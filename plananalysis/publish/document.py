@@ -2,19 +2,26 @@
 
 Built with `python-docx` from the review's one context, in the review's language: drafted in a
 thread while the notebooks run (:func:`draft_document`), its chart images put in from the chapter
-pages once they are written (:meth:`Draft.finish`):
+pages once they are written (:meth:`Draft.finish`).  It follows the structure of official mid-term
+and final reviews (:data:`HEADINGS`):
 
-1. a title page: the plan, the phase, the year, the method, the region, the date;
-2. 总体评价: the headline sentence (:func:`~plananalysis.present.narrative.headline`), the
-   statuses counted in their colours, and the statuses and P/E/q in words;
-3. 主要指标完成情况: the progress table (:func:`~plananalysis.present.tables.progress_view`), the
-   status cells in their colours, on a landscape page;
-4. one section per chapter: its paragraph, its headline indicators, its charts as images (PNG of
-   the very charts its page shows, or drawn again with :func:`~plananalysis.present.charts.to_png`
-   when there is no page) and its quantified targets (from :func:`chapter_targets`, the one
-   function to point elsewhere);
-5. 存在的主要问题: the lagging, reversed and no-data items (:func:`~plananalysis.present.narrative.problems`);
-6. an appendix of sources.
+1. a title page: the plan, the review and its year, 编制单位 (:func:`compiled_by`) and the filing
+   date (:func:`filing_date`); then a table-of-contents field (目录);
+2. 一、总体评价: the commission's paragraphs, or a draft from the data
+   (:mod:`plananalysis.present.review_text`), and the statuses counted in their colours;
+3. 二、主要指标完成情况: the headline indicators (:func:`indicator_summary`, from the results
+   table); a final review adds 与中期评估相比 (:func:`since_midterm`);
+4. 三、主要任务进展: per chapter, the commission's summary (or a draft), the tasks with their lead
+   department, reported status and the department's statement
+   (:mod:`plananalysis.observed.statements`), the quantified targets (:func:`chapter_targets`),
+   the headline indicators and their charts as images (PNG of the very charts its page shows, or
+   drawn again with :func:`~plananalysis.present.charts.to_png` when there is no page);
+5. 四、重大工程项目: the 专栏 major projects with their statements;
+6. 五、存在的主要问题 and 六、下一步工作建议: the commission's text or the drafts (预警, 是否调整指标);
+7. 附件: the whole indicator table, every quantified target (:func:`all_targets`), the sources.
+
+No id or code name is printed; numbers, years and units are kept together inside table cells
+(:func:`keep_together`) and columns are never narrower than their longest number or word.
 
 Fonts are named for Word and WPS: 宋体 (SimSun) for the body and 黑体 (SimHei) for headings as the
 East Asian fonts of every style, Times New Roman and Arial for Latin text, declared in the font
@@ -25,7 +32,7 @@ are marked zh-CN run by run).
 >>> from plananalysis.context import review_context
 >>> doc = build_document(review_context(as_of=2023))
 >>> [p.text for p in doc.paragraphs if p.style.name == "Heading 1"][:3]
-['一、总体评价', '二、主要指标完成情况', '三、各章评估']
+['一、总体评价', '二、主要指标完成情况', '三、主要任务进展']
 """
 
 from __future__ import annotations
@@ -42,9 +49,11 @@ import pandas as pd
 from ..files import write_atomically
 from ..present import format as fmt
 from ..present import glossary
+from ..present.review_text import book_title
 
 __all__ = ["build_document", "draft_document", "Draft", "write_document", "chapter_targets", "chapter_numbers",
-           "page_charts", "BODY_FONT", "HEADING_FONT"]
+           "page_charts", "BODY_FONT", "HEADING_FONT", "HEADINGS", "compiled_by", "filing_date", "indicator_summary",
+           "since_midterm", "all_targets", "keep_together"]
 
 #: (East Asian, Latin) fonts of the body text and of the headings.
 BODY_FONT = ("宋体", "Times New Roman")
@@ -85,16 +94,16 @@ def chapter_targets(review) -> pd.DataFrame:
     reason, which the page carries.
 
     >>> from plananalysis.context import review_context
-    >>> table = chapter_targets(review_context(as_of=2025, chapter=4)).set_index("编号")
+    >>> table = chapter_targets(review_context(as_of=2025, chapter=4)).set_index("内容")
     >>> table.columns.tolist()
-    ['内容', '目标', '评估结论', '最新值', '数据年份', '来源']
-    >>> table.loc["ch04-t06", ["评估结论", "最新值"]].tolist()
+    ['目标', '评估结论', '最新值', '数据年份', '来源']
+    >>> table.loc["帮扶困难人员实现就业", ["评估结论", "最新值"]].tolist()
     ['预计完成（据2024年数据）', '8.5万人']
     """
     table = review.chapter_targets()
     if table is None or table.empty:
         return pd.DataFrame()
-    keep = [review.t("编号", "Id"), review.t("内容", "Subject"), review.t("目标", "Target"),
+    keep = [review.t("内容", "Subject"), review.t("目标", "Target"),
             review.t("评估结论", "Status"), review.t("最新值", "Latest"), review.t("数据年份", "Data year"),
             review.t("来源", "Source")]
     return table[[c for c in keep if c in table.columns]].reset_index(drop=True)
@@ -288,6 +297,29 @@ def _header_width(header) -> int:
     return max([min(display_width(text), 8)] + [math.ceil(display_width(w) * 1.25) for w in words])
 
 
+#: what must not break across lines inside a cell: a number with its sign, qualifier and unit, a
+#: year, a Latin word (GDP)
+_UNBREAKABLE = re.compile(r"[≈~<>≥≤±+\-]?[0-9A-Za-z][0-9A-Za-z.,:%‰/]*(?:[万亿千]?(?:公里|平方米|[年月日人元个张岁所家倍项次床分米%‰]))?")
+_JOINER = "\u2060"
+
+
+def keep_together(text: str) -> str:
+    """``text`` with a word joiner (U+2060, invisible) between the characters of each number,
+    year, unit and Latin word, so that no line breaks inside one ("234.6万人", "2024年", "GDP").
+
+    >>> keep_together("据2024年数据，GDP ≈76").replace(_JOINER, "|")
+    '据2|0|2|4|年数据，G|D|P ≈|7|6'
+    """
+    return _UNBREAKABLE.sub(lambda m: _JOINER.join(m.group()), str(text))
+
+
+def _longest_token(text: str) -> int:
+    """The display width of the longest part of ``text`` that must not break."""
+    from .workbook import display_width
+
+    return max([display_width(m.group()) for m in _UNBREAKABLE.finditer(str(text))] or [0])
+
+
 def _widths(frame: pd.DataFrame, total_cm: float, size: float = 8.5) -> list[float]:
     """Column widths (cm): short columns (numbers, statuses, years) as wide as their longest cell,
     the columns of text sharing the rest."""
@@ -313,7 +345,25 @@ def _widths(frame: pd.DataFrame, total_cm: float, size: float = 8.5) -> list[flo
     if all(fixed) and sum(natural) < total_cm:
         return natural
     scale = total_cm / sum(widths)
-    return [w * scale for w in widths]
+    widths = [w * scale for w in widths]
+    # no column narrower than its longest number, year or word: the widest columns give way
+    # (a short header holding a year, 预计2025年, whole: LibreOffice would rather break the year)
+    least = [max([_longest_token(v) for v in frame[c].astype(str)]
+                 + [display_width(c) if display_width(c) <= 10 and re.search(r"\d", str(c)) else _longest_token(c)])
+             * unit * 1.15 + padding for c in frame.columns]
+    for i, need in enumerate(least):
+        short = need - widths[i]
+        if short <= 0:
+            continue
+        widths[i] = need
+        donors = sorted(range(len(widths)), key=lambda j: widths[j] - least[j], reverse=True)
+        for j in donors:
+            if j == i or short <= 0:
+                continue
+            give = min(short, max(0.0, widths[j] - max(least[j], 1.5)))
+            widths[j] -= give
+            short -= give
+    return widths
 
 
 def _table(doc, frame: pd.DataFrame, lang: str, *, width_cm: float = _TEXT_WIDTH, status: str | None = None,
@@ -337,7 +387,7 @@ def _table(doc, frame: pd.DataFrame, lang: str, *, width_cm: float = _TEXT_WIDTH
         cell.width = Cm(width)
         _shade(cell, _HEADER_FILL)
         paragraph = cell.paragraphs[0]
-        _run(paragraph, str(column), lang, bold=True, size=size)
+        _run(paragraph, keep_together(column), lang, bold=True, size=size)
     for i, row in frame.iterrows():
         cells = table.add_row().cells
         _no_split(table.rows[-1])
@@ -345,6 +395,7 @@ def _table(doc, frame: pd.DataFrame, lang: str, *, width_cm: float = _TEXT_WIDTH
             cell = cells[j]
             cell.width = Cm(widths[j])
             text = fmt.MISSING if fmt.is_missing(value) else (fmt.number(value) if isinstance(value, float) else str(value))
+            text = keep_together(text)
             paragraph = cell.paragraphs[0]
             paragraph.paragraph_format.space_after = Pt(0)
             paragraph.paragraph_format.line_spacing = 1.0
@@ -381,7 +432,7 @@ def _field(paragraph, instruction: str, size: float = 9) -> None:
     run._r.append(_element("w:fldChar", fldCharType="end"))
 
 
-def _page_furniture(section, title: str, lang: str, today: str) -> None:
+def _page_furniture(section, title: str, lang: str) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
     section.different_first_page_header_footer = True
@@ -394,7 +445,32 @@ def _page_furniture(section, title: str, lang: str, today: str) -> None:
     _field(footer, "PAGE")
     _run(footer, _t(lang, " 页，共 ", " of "), lang, size=9)
     _field(footer, "NUMPAGES")
-    _run(footer, _t(lang, f" 页　　生成日期：{today}", f"    Generated {today}"), lang, size=9)
+    _run(footer, _t(lang, " 页", ""), lang, size=9)
+
+
+def _language(doc, lang: str) -> None:
+    """Chinese text tagged zh-CN everywhere: the settings' theme font language (python-docx's
+    template says ja-JP, so Chinese would take Japanese glyph forms) and every style's ``w:lang``.
+
+    >>> from docx import Document
+    >>> doc = Document()
+    >>> _language(doc, "zh")
+    >>> {v for e in doc.styles.element.iter() for k, v in e.attrib.items() if k.endswith("eastAsia") and "-" in v}
+    {'zh-CN'}
+    """
+    from docx.oxml.ns import qn
+
+    settings = doc.settings.element
+    theme = settings.find(qn("w:themeFontLang"))
+    if theme is None:
+        theme = _element("w:themeFontLang")
+        settings.append(theme)
+    theme.set(qn("w:val"), "zh-CN" if lang == "zh" else "en-US")
+    theme.set(qn("w:eastAsia"), "zh-CN")
+    for element in doc.styles.element.iter(qn("w:lang")):
+        element.set(qn("w:eastAsia"), "zh-CN")
+        if lang == "zh":
+            element.set(qn("w:val"), "zh-CN")
 
 
 def _landscape(doc, on: bool):
@@ -412,56 +488,6 @@ def _landscape(doc, on: bool):
 
 
 # ---------------------------------------------------------------- the parts
-
-
-def _title_page(doc, review, today: str) -> None:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-
-    from ..present.frontpage import method_name
-
-    lang, params = review.lang, review.params
-    for _ in range(6):
-        doc.add_paragraph()
-    center = WD_ALIGN_PARAGRAPH.CENTER
-    title = doc.add_paragraph(style="Title")
-    title.alignment = center
-    _run(title, review.plan.title_in(lang), lang, name=True)
-    subtitle = _paragraph(doc, _t(lang, f"{review.phase_title}报告", f"{review.phase_title} report"), lang,
-                          indent=False, bold=True, size=18, align=center)
-    subtitle.style = doc.styles["Normal"]
-    _paragraph(doc, _t(lang, f"（截至{params.as_of}年）", f"(as of {params.as_of})"), lang, indent=False,
-               size=14, align=center)
-    for _ in range(8):
-        doc.add_paragraph()
-    region = glossary.region_name(review.plan, params.region, lang)
-    for line in (_t(lang, f"评估方法：{method_name(params.method, lang)}", f"Method: {method_name(params.method, lang)}"),
-                 _t(lang, f"地区：{region}", f"Region: {region}"),
-                 _t(lang, f"生成日期：{today}", f"Generated: {today}")):
-        _paragraph(doc, line, lang, indent=False, size=12, align=center)
-    doc.paragraphs[-1].add_run().add_break(WD_BREAK.PAGE)
-
-
-def _summary(doc, review) -> None:
-    from ..present.narrative import headline, status_summary
-    from ..present.signals import legend, measure_legend
-
-    lang = review.lang
-    _heading(doc, _t(lang, "一、总体评价", "1. Overall assessment"), 1, lang)
-    _paragraph(doc, headline(review), lang)
-    counts = review.status_counts()
-    summary = status_summary(review.progress, lang)
-    phase = review.progress["phase"].iloc[0] if len(review.progress) else review.params.phase
-    declared = legend(review.params.method, phase, lang)
-    colours = dict(zip(declared["label"], declared["colour"]))
-    colours.update(dict(zip(summary["label"], [colours.get(x, "#ffffff") for x in summary["label"]])))
-    status_header = counts.columns[0]
-    _table(doc, counts, lang, width_cm=8, status=status_header,
-           colours=[colours.get(x, "#ffffff") for x in counts[status_header]], size=9.5)
-    _paragraph(doc, _t(lang, "评估结论与度量说明：", "The statuses and measures in words:"), lang, indent=False, bold=True)
-    for row in declared.itertuples():
-        _paragraph(doc, f"{row.symbol} {row.label}{_t(lang, '：', ': ')}{row.rule}", lang, indent=False, size=9.5)
-    for name, text in measure_legend(phase, lang):
-        _paragraph(doc, f"{name}{_t(lang, '：', ': ')}{text}", lang, indent=False, size=9.5)
 
 
 def _progress_table(doc, review, table: pd.DataFrame, *, width_cm: float, keys=None, size: float = 8, **years):
@@ -488,52 +514,6 @@ def _key_of(header: str, lang: str) -> str:
         if header == pattern or ("{" in pattern and header.startswith(head) and header.endswith(tail)):
             return key
     return ""
-
-
-def _indicators(doc, review) -> None:
-    lang = review.lang
-    _landscape(doc, True)
-    _heading(doc, _t(lang, "二、主要指标完成情况", "2. The headline indicators"), 1, lang)
-    years = {"base_year": review.plan.base_year, "target_year": review.plan.target_year}
-    _progress_table(doc, review, review.progress, width_cm=_PORTRAIT[1] - 3.6, **years)
-    _landscape(doc, False)
-
-
-def _chapters(doc, review, pending: list) -> None:
-    from ..present import figures
-
-    lang = review.lang
-    _heading(doc, _t(lang, "三、各章评估", "3. Chapter by chapter"), 1, lang)
-    keys = ["no", "name", "latest", "target", "status", "shown", "projected"]
-    years = {"base_year": review.plan.base_year, "target_year": review.plan.target_year}
-    for number in chapter_numbers(review):
-        context = review.for_chapter(number)
-        _heading(doc, context.chapter.title(lang), 2, lang)
-        _paragraph(doc, context.chapter_narrative(), lang)
-        rows = context.chapter_progress()
-        if len(rows):
-            _heading(doc, _t(lang, f"本章主要指标（{len(rows)}项）", f"Headline indicators ({len(rows)})"), 3, lang)
-            _progress_table(doc, context, rows, width_cm=_TEXT_WIDTH, keys=keys, size=8.5, **years)
-            drawn, without = figures.drawn_indicators(context, rows["indicator_id"])
-            if drawn:
-                grid = doc.add_table(rows=(len(drawn) + 1) // 2, cols=2)
-                for k, indicator_id in enumerate(drawn):  # the images are put in by Draft.finish
-                    pending.append((grid.cell(k // 2, k % 2), number, k, indicator_id))
-            note = figures.without_charts_note(context, without)
-            if note:
-                _paragraph(doc, note, lang, indent=False, size=9)
-        targets = chapter_targets(context)
-        if targets is not None and len(targets):
-            _heading(doc, _t(lang, f"本章量化目标（{len(targets)}项）", f"Quantified targets ({len(targets)})"), 3, lang)
-            status = next((c for c in targets.columns if c in ("评估结论", "Status")), None)
-            colours = None
-            if status is not None:
-                from .workbook import _colour_of, _label_colours
-
-                table = _label_colours(review)
-                colours = [_colour_of(v, table) for v in targets[status]]
-            quote = [c for c in targets.columns if c in ("原文", "Quote", "内容", "Subject", "来源", "Source")]
-            _table(doc, targets, lang, status=status, colours=colours, names=quote, size=8.5)
 
 
 _FIGURE_SVG = re.compile(r'<figure class="pa-chart">\s*(<svg.*?</svg>)', re.S)
@@ -608,30 +588,366 @@ class Draft:
         return self.document
 
 
-def _problems(doc, review) -> None:
-    from ..present.narrative import problems
+def compiled_by(review) -> str:
+    """编制单位: who files the review (``plan.yml``'s ``compiled_by_zh``/``compiled_by_en``, else
+    the issuer of its data requests), in the review's language; empty when the plan names none.
+
+    >>> from plananalysis.context import review_context
+    >>> compiled_by(review_context(as_of=2023)), compiled_by(review_context(as_of=2023, lang="en"))
+    ('浙江省发展和改革委员会', 'Zhejiang Provincial Development and Reform Commission')
+    """
+    raw = review.plan.info.raw or {}
+    named = raw.get("compiled_by_en" if review.lang == "en" else "compiled_by_zh")
+    if named:
+        return str(named)
+    issuer = (raw.get("data_requests") or {}).get("issuer", "")
+    return glossary.department_name(review.plan, issuer, review.lang) if issuer else ""
+
+
+def filing_date(review, today: date | None = None) -> str:
+    """The review's date on its title page: its filing date (``plan.yml``'s ``filed``, by review
+    year), else the day the document is written, as a month (2026年3月 / March 2026).
+
+    >>> from plananalysis.context import review_context
+    >>> filing_date(review_context(as_of=2023), date(2026, 3, 9)), filing_date(review_context(as_of=2023, lang="en"), date(2026, 3, 9))
+    ('2026年3月', 'March 2026')
+    """
+    filed = (review.plan.info.raw or {}).get("filed") or {}
+    value = filed.get(review.params.as_of, filed.get(str(review.params.as_of)))
+    day = date.fromisoformat(str(value) + ("-01" if len(str(value)) == 7 else "")) if value else (today or date.today())
+    return _t(review.lang, f"{day.year}年{day.month}月", day.strftime("%B %Y"))
+
+
+#: the document's top-level headings (Heading 1), in order
+HEADINGS = {
+    "overall": ("一、总体评价", "1. Overall assessment"),
+    "indicators": ("二、主要指标完成情况", "2. The headline indicators"),
+    "tasks": ("三、主要任务进展", "3. Progress of the main tasks"),
+    "projects": ("四、重大工程项目", "4. Major projects"),
+    "problems": ("五、存在的主要问题", "5. Main problems"),
+    "next-steps": ("六、下一步工作建议", "6. Recommendations"),
+    "annexes": ("附件", "Annexes"),
+}
+
+
+def _h1(doc, review, key: str):
+    return _heading(doc, _t(review.lang, *HEADINGS[key]), 1, review.lang)
+
+
+def _title_page(doc, review, today: str) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+
+    lang, params = review.lang, review.params
+    for _ in range(6):
+        doc.add_paragraph()
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    title = doc.add_paragraph(style="Title")
+    title.alignment = center
+    _run(title, review.plan.title_in(lang), lang, name=True)
+    subtitle = _paragraph(doc, _t(lang, f"{review.phase_title}报告", f"{review.phase_title} report"), lang,
+                          indent=False, bold=True, size=18, align=center)
+    subtitle.style = doc.styles["Normal"]
+    _paragraph(doc, _t(lang, f"（截至{params.as_of}年）", f"(as of {params.as_of})"), lang, indent=False,
+               size=14, align=center)
+    for _ in range(10):
+        doc.add_paragraph()
+    body = compiled_by(review)
+    if body:
+        _run(_paragraph(doc, "", lang, indent=False, align=center), body, lang, name=True, size=14)
+    _paragraph(doc, today, lang, indent=False, size=14, align=center)
+    doc.paragraphs[-1].add_run().add_break(WD_BREAK.PAGE)
+
+
+def _contents(doc, review) -> None:
+    """目录: a table-of-contents field (Word and WPS fill in the pages; its text until then lists
+    the headings), updated when the document is opened."""
+    from docx.enum.text import WD_BREAK
 
     lang = review.lang
-    _heading(doc, _t(lang, "四、存在的主要问题", "4. Main problems"), 1, lang)
-    items = problems(review)
-    if not items:
-        _paragraph(doc, _t(lang, "没有滞后、逆向或缺数据的指标。", "No indicator lags, moves away or lacks data."), lang)
+    heading = _paragraph(doc, _t(lang, "目　　录", "Contents"), lang, indent=False, bold=True, size=16,
+                         align=1)
+    heading.paragraph_format.space_after = 12
+    paragraph = doc.add_paragraph()
+    run = paragraph.add_run()
+    run._r.append(_element("w:fldChar", fldCharType="begin", dirty="true"))
+    run = paragraph.add_run()
+    instruction = _element("w:instrText")
+    instruction.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    instruction.text = ' TOC \\o "1-2" \\h \\z \\u '
+    run._r.append(instruction)
+    paragraph.add_run()._r.append(_element("w:fldChar", fldCharType="separate"))
+    entries = [_t(lang, *HEADINGS[k]) for k in HEADINGS]
+    for k, entry in enumerate(entries):
+        run = paragraph.add_run(entry)
+        if k < len(entries) - 1:
+            run.add_break()
+    paragraph.add_run()._r.append(_element("w:fldChar", fldCharType="end"))
+    paragraph.add_run().add_break(WD_BREAK.PAGE)
+    settings = doc.settings.element
+    settings.append(_element("w:updateFields", val="true"))
+
+
+def _section_text(doc, review, key: str) -> None:
+    """A text section: the commission's paragraphs, or the draft written from the data under its
+    mark (:mod:`plananalysis.present.review_text`)."""
+    from ..present.review_text import DRAFT_MARK, section_text
+
+    lang = review.lang
+    text = section_text(review, key)
+    if not text.paragraphs:
         return
-    for k, item in enumerate(items, start=1):
-        paragraph = _paragraph(doc, f"{k}. ", lang, indent=False)
-        _run(paragraph, item["title"], lang, name=True, bold=True)
-        _run(paragraph, _t(lang, "：", ": ") + item["text"], lang)
+    if text.draft:
+        _run(_paragraph(doc, "", lang, indent=False), DRAFT_MARK[lang], lang, bold=True, colour="#C00000")
+    for paragraph in text.paragraphs:
+        _paragraph(doc, paragraph, lang, name=True)
+
+
+def _summary(doc, review) -> None:
+    from ..present.signals import legend
+
+    lang = review.lang
+    _h1(doc, review, "overall")
+    _section_text(doc, review, "overall")
+    counts = review.status_counts()
+    phase = review.progress["phase"].iloc[0] if len(review.progress) else review.params.phase
+    declared = legend(review.params.method, phase, lang)
+    colours = dict(zip(declared["label"], declared["colour"]))
+    status_header = counts.columns[0]
+    _table(doc, counts, lang, width_cm=8, status=status_header,
+           colours=[colours.get(x, "#ffffff") for x in counts[status_header]], size=9.5)
+    _paragraph(doc, _t(lang, "评估结论说明：", "The statuses in words:"), lang, indent=False, bold=True)
+    for row in declared.itertuples():
+        _paragraph(doc, f"{row.symbol} {row.label}{_t(lang, '：', ': ')}{row.rule}", lang, indent=False, size=9.5)
+
+
+def indicator_summary(review) -> pd.DataFrame:
+    """二、主要指标完成情况 as one portrait table: number, indicator, target, latest value (year),
+    status — every cell from the review's results table.
+
+    >>> from plananalysis.context import review_context
+    >>> indicator_summary(review_context(as_of=2025)).iloc[2].tolist()
+    ['3', '常住人口城镇化率', '75左右', '≈76（2025年）', '超额完成']
+    """
+    from ..present.tables import progress_view
+
+    found = review.indicator_results()
+    view = progress_view(review.progress, review.lang, base_year=review.plan.base_year,
+                         target_year=review.plan.target_year, results=found)
+    target = next(c for c in view.columns if _key_of(c, review.lang) == "target")
+    return pd.DataFrame({review.t("序号", "No."): found["no"].tolist(),
+                         review.t("指标", "Indicator"): found["name"].tolist(),
+                         target: view[target].tolist(),
+                         review.t("最新值（年份）", "Latest (year)"): found["latest"].tolist(),
+                         review.t("评估结论", "Status"): found["label"].tolist()})
+
+
+def _indicators(doc, review) -> None:
+    lang = review.lang
+    _h1(doc, review, "indicators")
+    table = indicator_summary(review)
+    _table(doc, table, lang, status=_t(lang, "评估结论", "Status"), colours=review.indicator_results()["colour"].tolist(),
+           names=[_t(lang, "指标", "Indicator")], size=9)
+    _paragraph(doc, _t(lang, "各指标的完成进度、判断数值和依据见附件1。",
+                       "Each indicator's completion, measure and reasons are in Annex 1."), lang, size=9.5)
+    if review.params.phase == "final":
+        _since_midterm(doc, review)
+
+
+def since_midterm(review) -> pd.DataFrame:
+    """A final review against its mid-term: the headline indicators whose status changed, with
+    both statuses and the final review's reason (the two reviews' results tables).
+
+    >>> from plananalysis.context import review_context
+    >>> table = since_midterm(review_context(as_of=2025))
+    >>> table.columns.tolist()
+    ['指标', '中期评估（2023年）', '终期评估（2025年）', '依据']
+    """
+    midterm_year = review.plan.info.midterm_year
+    if not midterm_year or midterm_year >= review.params.as_of:
+        return pd.DataFrame()
+    from ..context import review_context
+
+    before = review_context(review.params.replace(as_of=midterm_year, chapter=None))
+    old = before.results[before.results["kind"] == "indicator"].set_index("id")
+    new = review.indicator_results()
+    rows = [r for _, r in new.iterrows() if r["id"] in old.index and old.loc[r["id"], "undated"] != r["undated"]]
+    return pd.DataFrame({review.t("指标", "Indicator"): [r["name"] for r in rows],
+                         review.t(f"中期评估（{midterm_year}年）", f"Mid-term ({midterm_year})"):
+                             [old.loc[r["id"], "label"] for r in rows],
+                         review.t(f"终期评估（{review.params.as_of}年）", f"Final ({review.params.as_of})"):
+                             [r["label"] for r in rows],
+                         review.t("依据", "Why"): [r["reason"] for r in rows]})
+
+
+def _since_midterm(doc, review) -> None:
+    lang = review.lang
+    _heading(doc, _t(lang, "与中期评估相比", "Compared with the mid-term review"), 2, lang)
+    table = since_midterm(review)
+    if table.empty:
+        _paragraph(doc, _t(lang, "主要指标的评估结论与中期评估相同。", "No headline indicator's status changed since the mid-term review."), lang)
+        return
+    intro = _paragraph(doc, _t(lang, f"与中期评估相比，{len(table)}项主要指标的评估结论有变化：",
+                               f"{len(table)} headline indicators changed status since the mid-term review:"), lang)
+    intro.paragraph_format.keep_with_next = True     # not alone at the foot of a page
+    _table(doc, table, lang, names=[table.columns[0], table.columns[-1]], size=8.5)
+
+
+def _task_rows(review, tasks: pd.DataFrame, *, box: bool = False) -> pd.DataFrame:
+    """Tasks as the document's table: the task, its lead department, its reported status and the
+    department's statement (who, when, what), ``—`` where none has come in."""
+    from ..observed.statements import status_label
+    from ..present.review_text import task_name
+
+    lang = review.lang
+    said = []
+    for _, t in tasks.iterrows():
+        if not t["status"]:
+            said.append(fmt.MISSING)
+            continue
+        parts = [t["progress_text"], t["results"] and _t(lang, f"成效：{t['results']}", f"Results: {t['results']}"),
+                 t["problems"] and _t(lang, f"问题：{t['problems']}", f"Problems: {t['problems']}")]
+        who = t["reporter"] if t["source"] != "analyst" else _t(lang, "分析人员", "analyst")
+        said.append(_t(lang, f"{who}（{t['reported_on']}）：", f"{who} ({t['reported_on']}): ")
+                    + _t(lang, "；", "; ").join(p for p in parts if p))
+    return pd.DataFrame({_t(lang, "专栏项目" if box else "任务", "Project" if box else "Task"):
+                             [task_name(t, lang) for _, t in tasks.iterrows()],
+                         _t(lang, "牵头单位", "Lead department"): tasks["department"].tolist(),
+                         _t(lang, "进展状态", "Reported"): [status_label(s, lang) if s else fmt.MISSING for s in tasks["status"]],
+                         _t(lang, "部门报告", "Department's statement"): said})
+
+
+def _chapters(doc, review, pending: list) -> None:
+    from ..present import figures
+    from ..present.review_text import task_table
+
+    lang = review.lang
+    _h1(doc, review, "tasks")
+    keys = ["no", "name", "latest", "target", "status", "shown", "projected"]
+    years = {"base_year": review.plan.base_year, "target_year": review.plan.target_year}
+    with_tasks = set(int(c) for c in review.plan.tasks["chapter"]) if len(review.plan.tasks) else set()
+    for number in sorted(with_tasks | set(chapter_numbers(review))):
+        context = review.for_chapter(number)
+        _heading(doc, context.chapter.title(lang), 2, lang)
+        _section_text(doc, context, f"chapter-{number:02d}")
+        tasks = task_table(review, number, kinds=("task", "action"))
+        if len(tasks):
+            _heading(doc, _t(lang, f"主要任务（{len(tasks)}项）", f"Tasks ({len(tasks)})"), 3, lang)
+            rows = _task_rows(review, tasks)
+            _table(doc, rows, lang, names=[rows.columns[0], rows.columns[3]], size=8.5)
+        targets = chapter_targets(context)
+        if targets is not None and len(targets):
+            _heading(doc, _t(lang, f"本章量化目标（{len(targets)}项）", f"Quantified targets ({len(targets)})"), 3, lang)
+            status = next((c for c in targets.columns if c in ("评估结论", "Status")), None)
+            colours = None
+            if status is not None:
+                from .workbook import _colour_of, _label_colours
+
+                table = _label_colours(review)
+                colours = [_colour_of(v, table) for v in targets[status]]
+            # the plan's own words (a target without an English wording is quoted, marked zh-CN)
+            quote = [c for c in targets.columns if c in ("原文", "Quote", "内容", "Subject", "来源", "Source", "Target")]
+            _table(doc, targets, lang, status=status, colours=colours, names=quote, size=8.5)
+        rows = context.chapter_progress()
+        if len(rows):
+            _heading(doc, _t(lang, f"本章主要指标（{len(rows)}项）", f"Headline indicators ({len(rows)})"), 3, lang)
+            _progress_table(doc, context, rows, width_cm=_TEXT_WIDTH, keys=keys, size=8.5, **years)
+            drawn, without = figures.drawn_indicators(context, rows["indicator_id"])
+            if drawn:
+                grid = doc.add_table(rows=(len(drawn) + 1) // 2, cols=2)
+                for k, indicator_id in enumerate(drawn):  # the images are put in by Draft.finish
+                    pending.append((grid.cell(k // 2, k % 2), number, k, indicator_id))
+            note = figures.without_charts_note(context, without)
+            if note:
+                _paragraph(doc, note, lang, indent=False, size=9)
+
+
+def _projects(doc, review) -> None:
+    from ..present.review_text import task_table
+
+    lang = review.lang
+    _h1(doc, review, "projects")
+    projects = task_table(review, kinds=("major_project",))
+    if not len(projects):
+        _paragraph(doc, _t(lang, "规划未列出重大工程项目。", "The plan lists no major project."), lang)
+        return
+    reported = int((projects["status"] != "").sum())
+    late = int(projects["status"].isin(["滞后", "未启动"]).sum())
+    boxes = projects["box"].nunique()
+    _paragraph(doc, _t(lang, f"规划{boxes}个专栏列出重大工程项目{len(projects)}项，已报告进展{reported}项，其中滞后或未启动{late}项。",
+                       f"{boxes} boxes of the plan list {len(projects)} major projects; {reported} have reported progress, "
+                       f"{late} of them behind schedule or not started."), lang)
+    rows = _task_rows(review, projects, box=True)
+    _table(doc, rows, lang, names=[rows.columns[0], rows.columns[3]], size=8.5)
+
+
+def _problems(doc, review) -> None:
+    _h1(doc, review, "problems")
+    _section_text(doc, review, "problems")
+
+
+def _next_steps(doc, review) -> None:
+    _h1(doc, review, "next-steps")
+    _section_text(doc, review, "next-steps")
+
+
+def all_targets(review) -> pd.DataFrame:
+    """附件2: every quantified target — chapter, subject, target, status, latest value — from the
+    review's results table (no ids).
+
+    >>> from plananalysis.context import review_context
+    >>> all_targets(review_context(as_of=2023)).columns.tolist()
+    ['章', '内容', '目标', '评估结论', '最新值（年份）']
+    """
+    from ..present.targets import targets_view
+
+    rows = review.target_progress.reset_index(drop=True)
+    view = targets_view(rows, review.lang)
+    found = review.target_results()
+    target = review.t("目标", "Target")
+    return pd.DataFrame({review.t("章", "Ch."): [str(int(c)) for c in found["chapter"]],
+                         review.t("内容", "Subject"): found["name"].tolist(),
+                         target: view[target].tolist() if target in view.columns else [fmt.MISSING] * len(found),
+                         review.t("评估结论", "Status"): found["label"].tolist(),
+                         review.t("最新值（年份）", "Latest (year)"): found["latest"].tolist()})
+
+
+def _annexes(doc, review) -> None:
+    lang = review.lang
+    _landscape(doc, True)
+    _h1(doc, review, "annexes")
+    _heading(doc, _t(lang, "附件1 主要指标完成情况表", "Annex 1. The headline indicators"), 2, lang)
+    years = {"base_year": review.plan.base_year, "target_year": review.plan.target_year}
+    _progress_table(doc, review, review.progress, width_cm=_PORTRAIT[1] - 3.6, **years)
+    _heading(doc, _t(lang, "附件2 量化目标完成情况表", "Annex 2. The quantified targets"), 2, lang)
+    table = all_targets(review)
+    from .workbook import _colour_of, _label_colours
+
+    status = _t(lang, "评估结论", "Status")
+    colours = [_colour_of(v, _label_colours(review)) for v in table[status]]
+    _table(doc, table, lang, width_cm=_PORTRAIT[1] - 3.6, status=status, colours=colours,
+           names=[_t(lang, "内容", "Subject"), _t(lang, "目标", "Target")], size=8)
+    _landscape(doc, False)
+    _sources(doc, review)
+
+
+def _evidence_grades(review, observed: pd.DataFrame, frame: pd.DataFrame) -> dict | None:
+    """Source key → its evidence grade, where the observed data carries one (``evidence_grade``)."""
+    if "evidence_grade" not in observed.columns:
+        return None
+    grades = observed.loc[frame.index, "evidence_grade"].fillna("").astype(str)
+    return {k: glossary.label("evidence", g, review.lang) if g else fmt.MISSING
+            for k, g in zip(frame["key"], grades)}
 
 
 def _sources(doc, review) -> None:
     lang = review.lang
-    _heading(doc, _t(lang, "附录：数据来源", "Appendix: sources"), 1, lang)
+    _heading(doc, _t(lang, "附件3 数据来源", "Annex 3. Sources"), 2, lang)
     doc_meta = review.plan.sources.get("document", {}) or {}
     if doc_meta.get("title"):
         said = [glossary.pick(str(doc_meta.get("publisher", "") or ""), lang), str(doc_meta.get("issued", "") or "")]
         said = [x for x in said if x]
         paragraph = _paragraph(doc, _t(lang, "规划文本：", "The plan: "), lang, indent=False, bold=True)
-        _run(paragraph, f"《{doc_meta['title']}》" if lang == "zh" else str(doc_meta["title"]), lang, name=True)
+        _run(paragraph, book_title(doc_meta["title"], lang), lang, name=True)
         if said:
             _run(paragraph, _t(lang, f"（{'，'.join(said)}）", f" ({', '.join(said)})"), lang, name=True)
         if doc_meta.get("url"):
@@ -655,8 +971,12 @@ def _sources(doc, review) -> None:
                        f"{counts['values']} observed values from {counts['sources']} sources (each value's source is in "
                        "scorecard.xlsx, sheet Observed data). Missing data is 'no data': never zero, never interpolated."),
                lang)
-    table = pd.DataFrame({_t(lang, "来源", "Source"): grouped["title"].tolist(),
-                          _t(lang, "来源类型", "Type"): grouped["quality"].tolist(),
+    columns = {_t(lang, "来源", "Source"): grouped["title"].tolist(),
+               _t(lang, "来源类型", "Type"): grouped["quality"].tolist()}
+    grades = _evidence_grades(review, observed, frame)
+    if grades is not None:
+        columns[_t(lang, "证据等级", "Evidence grade")] = [grades.get(k, fmt.MISSING) for k in grouped["key"]]
+    table = pd.DataFrame({**columns,
                           _t(lang, "观测值数", "Values"): [str(n) for n in grouped["n"]],
                           _t(lang, "链接", "Link"): grouped["url"].tolist()})
     _table(doc, table, lang, names=[_t(lang, "来源", "Source")], size=8)
@@ -676,7 +996,6 @@ def draft_document(review, *, today: date | None = None) -> Draft:
     from ..present.frontpage import front_title
 
     lang = review.lang
-    day = (today or date.today()).isoformat()
     doc = Document()
     _setup_styles(doc, lang)
     section = doc.sections[0]
@@ -684,17 +1003,21 @@ def draft_document(review, *, today: date | None = None) -> Draft:
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, side, Cm(_MARGIN))
     title = front_title(review)
-    _page_furniture(section, title, lang, day)
+    _page_furniture(section, title, lang)
     doc.core_properties.title = title
     doc.core_properties.language = "zh-CN" if lang == "zh" else "en"
     doc.core_properties.author = "plananalysis"
+    _language(doc, lang)
     draft = Draft(review, doc)
-    _title_page(doc, review, day)
+    _title_page(doc, review, filing_date(review, today))
+    _contents(doc, review)
     _summary(doc, review)
     _indicators(doc, review)
     _chapters(doc, review, draft.pending)
+    _projects(doc, review)
     _problems(doc, review)
-    _sources(doc, review)
+    _next_steps(doc, review)
+    _annexes(doc, review)
     return draft
 
 
@@ -720,7 +1043,7 @@ def write_document(target: Path, params, *, today: date | None = None, pages: Pa
     >>> tmp = tempfile.TemporaryDirectory()
     >>> path = write_document(Path(tmp.name) / "review.docx", validate(as_of=2023, lang="en"))
     >>> [p.text for p in Document(path).paragraphs if p.style.name == "Heading 1"][-2:]
-    ['4. Main problems', 'Appendix: sources']
+    ['6. Recommendations', 'Annexes']
     >>> tmp.cleanup()
     """
     from ..context import review_context

@@ -35,6 +35,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--
 _BROWSER_TMP = "plananalysis-browser-"
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S)
 _NAV = re.compile(r'<nav class="pa-nav">.*?</nav>', re.S)
+# the sources paragraph every report page ends with (ReviewContext.sources_footer): printed once,
+# at the end of the PDF, not on every page (where it alone could fill a near-blank page)
+_SOURCES = re.compile(r"<hr\s*/?>\s*(<p>(?:数据来源：规划文本|Sources: the plan(?:'|&#x27;|&#39;)s text).*?</p>)", re.S)
 _IDS = re.compile(r'(\bid=")([^"]+)(")|(url\(#)([^)]+)(\))|((?:xlink:)?href="#)([^"]+)(")')
 
 #: What the printed document adds to the pages' print styles (``{title}``, ``{date}`` … filled in).
@@ -48,6 +51,8 @@ body{{max-width:none;padding:0;font-size:10.5pt}}
 .pa-nav,.pa-data,.pa-links,h2:has(+ .pa-links),.pa-banner a{{display:none}}
 .pa-output{{overflow:visible}}
 table{{font-size:8.5pt;max-width:100%}}
+td{{overflow-wrap:normal;word-break:normal}}
+.pa-output td:last-child,.pa-output th:last-child{{min-width:11em}}
 .pa-chart svg{{max-width:100%;height:auto}}
 .pa-scorecard td:last-child{{min-width:8em}}
 .pa-scorecard td svg{{max-width:80pt;height:auto}}
@@ -133,20 +138,30 @@ def print_html(pages: list[tuple[str, str]], *, title: str, lang: str = "zh", to
     ...                    ("b", '<body><svg><g id="s1-c"/></svg></body>')], title="T", lang="en")
     >>> html.count('id="r0-s1-c"'), html.count('href="#r0-s1-c"'), html.count('id="r1-s1-c"'), "Page " in html
     (1, 1, 1, True)
+
+    The sources paragraph that ends every page is printed once, at the end:
+
+    >>> footer = "<hr />" + chr(10) + "<p>Sources: the plan's text, T; 3 observed values.</p>"
+    >>> html = print_html([("a", f"<body><p>A</p>{footer}</body>"), ("b", f"<body><p>B</p>{footer}</body>")], title="T")
+    >>> html.count("Sources: the plan"), html.index("<p>B</p>") < html.index("Sources: the plan")
+    (1, True)
     """
     from ..present.page import FONT_STACK, page_shell
 
     day = today or date.today().isoformat()
-    parts = []
+    parts, sources = [], []
     for i, (name, text) in enumerate(pages):
         match = _BODY.search(text)
         body = _NAV.sub("", match.group(1) if match else text).strip()
+        body = _SOURCES.sub(lambda m: sources.append(m.group(1)) or "", body)
         body = _unique_ids(body, f"r{i}-")
         if body.startswith('<article class="pa-report"'):
             body = re.sub(r'^<article class="pa-report"( id="[^"]*")?', f'<article class="pa-report" id="r{i}-{name}"', body, count=1)
         else:
             body = f'<article class="pa-report" id="r{i}-{name}">{body}</article>'
         parts.append(body)
+    if sources:
+        parts.append(f'<section class="pa-sources">{sources[-1]}</section>')
     zh = lang == "zh"
     css = PRINT_CSS.format(title=css_string(title, HEADER_LIMIT), font=FONT_STACK,
                            date=css_string(f"生成日期：{day}" if zh else f"Generated {day}"),

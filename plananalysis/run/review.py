@@ -704,10 +704,14 @@ def _build_documents(folder: Path, params, jobs: list, pdf: bool, pages, replies
 
         if go is not None:   # the workers' first notebooks (imports, chart engine) go first
             go.wait(600)
-        for name in ("scorecard.xlsx", review_file_name(params)):
+        for name in ("scorecard.xlsx", "brief.docx", review_file_name(params)):
             try:
                 if name == "scorecard.xlsx":
                     write_scorecard_xlsx(folder / name, params)
+                elif name == "brief.docx":   # the one-page brief (and its page, printed to brief.pdf)
+                    from ..publish.brief import write_brief
+
+                    write_brief(folder, params)
                 else:
                     draft = draft_document(review_context(params))
             except Exception as exc:  # noqa: BLE001 — reported as this review's failure, never a traceback
@@ -824,6 +828,8 @@ def _document_links(params: ReviewParameters, docx: bool, pdf: bool) -> list[tup
     links = [(review_file_name(params), "The review (Word)" if en else "评估报告（Word）")] if docx else []
     if pdf:
         links.append((review_file_name(params, ".pdf"), "The review (PDF, for printing)" if en else "评估报告（PDF，供打印）"))
+    if docx:   # the one-page brief (一页纸)
+        links.append(("brief.pdf" if pdf else "brief.docx", "The review in brief (one page)" if en else "一页纸要点"))
     return links
 
 
@@ -835,6 +841,8 @@ def _print_review_now(run: _ReviewRun, printer) -> dict:
     started = time.perf_counter()
     try:
         write_pdf(run.tmp / pdf, run.tmp, [j.name for j in run.all_jobs], run.params, printer)
+        if (run.tmp / "brief.html").exists():   # the one-page brief, written by the documents process
+            printer.print(run.tmp / "brief.html", run.tmp / "brief.pdf")
     except Exception as exc:  # noqa: BLE001 — the review fails with the reason, never a traceback
         return {"name": pdf, "ok": False, "error": _short_error(exc), "seconds": 0}
     return {"name": pdf, "ok": True, "error": None, "seconds": round(time.perf_counter() - started, 2)}
