@@ -328,7 +328,8 @@ def statement_rows(path, cells, plan, department_id: str | None, *, today: dt.da
         seen[task_id] = row_no
         stored, problems = check_statement(plan, task_id, {c: cell(c) for c in STATEMENT_OPEN_COLUMNS},
                                            department_id=department_id, today=today)
-        if task_id in tasks.index and _text(cell("task_title")) != tasks.loc[task_id, "title"]:
+        refused = any(column == "task_id" for column, _, _ in problems)   # one error for a wrong task
+        if not refused and task_id in tasks.index and _text(cell("task_title")) != tasks.loc[task_id, "title"]:
             problems.append(("task_title", _text(cell("task_title")),
                              f"任务 {task_id} 的名称“{tasks.loc[task_id, 'title']}”，未改动 "
                              f"(the title of {task_id} as written, unchanged)"))
