@@ -24,12 +24,9 @@ True
 
 from __future__ import annotations
 
-from .statements import STATUSES
-
 __all__ = ["HEADER_ALIASES", "HEADERS_ZH", "COLUMN_NOTES_ZH", "TEMPLATE_COLUMNS", "REQUEST_COLUMNS",
            "OPEN_COLUMNS", "INDICATOR_SHEET_HEADER", "SUBJECT_SHEET_HEADER", "OWN_SHEETS", "DATA_SHEET",
-           "DEPARTMENT_MARK", "TASK_SHEET", "STATEMENT_COLUMNS", "STATEMENT_HEADERS_ZH", "STATEMENT_OPEN_COLUMNS",
-           "STATEMENT_STATUSES", "STATEMENT_LIMITS", "STATEMENT_NOTES_ZH", "TASK_SHEET_HEADER", "READ_SHEETS"]
+           "DEPARTMENT_MARK"]
 
 # Accepted headers (compared after NFKC, lower case, spaces/hyphens as underscores).
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
@@ -117,6 +114,8 @@ DEPARTMENT_MARK = "单位编号"
 
 # ---------------------------------------------------------------- the task-progress sheet (重点任务进展)
 
+from .statements import STATUSES  # noqa: E402 — the statuses are the statements' shape's
+
 #: the request workbook's sheet on which a department reports on the tasks it leads; read back by
 #: ``plananalysis data import`` beside 数据 (:mod:`plananalysis.observed.task_reports`)
 TASK_SHEET = "重点任务进展"
@@ -155,3 +154,6 @@ TASK_SHEET_HEADER = tuple(STATEMENT_HEADERS_ZH[c] for c in STATEMENT_COLUMNS)
 #: sheets of a returned workbook that are read as data beside 数据 (never chosen as the data
 #: sheet, never refused as an unread sheet), with their header
 READ_SHEETS: dict[str, tuple[str, ...]] = {TASK_SHEET: TASK_SHEET_HEADER}
+
+__all__ += ["TASK_SHEET", "STATEMENT_COLUMNS", "STATEMENT_HEADERS_ZH", "STATEMENT_OPEN_COLUMNS", "STATEMENT_STATUSES",
+            "STATEMENT_LIMITS", "STATEMENT_NOTES_ZH", "TASK_SHEET_HEADER", "READ_SHEETS"]
