@@ -109,7 +109,9 @@ def test_each_department_gets_its_lead_tasks_to_report_on(requests):
 
 def test_a_department_leading_tasks_but_no_number_gets_a_workbook(requests):
     book = load_workbook(requests / "数据征集表-water.xlsx")
-    assert [c.value for c in book["数据"][2]] == [None] * book["数据"].max_column or book["数据"].max_row == 1
+    assert book["数据"].max_row == 1                                   # the header only: no number asked
+    cover = "".join(str(r[0]) for r in book["说明"].iter_rows(values_only=True) if r[0])
+    assert "致：省水利厅" in cover and "“数据”表无需填写" in cover and "单位编号：water（" in cover
     assert [book[TASK_SHEET].cell(r, 1).value for r in range(2, book[TASK_SHEET].max_row + 1)] == ["ch12-z19-08"]
 
 
@@ -210,7 +212,7 @@ BAD = {
 }
 
 
-@pytest.mark.parametrize("case", [*BAD, "formula", "hidden sheet with values"])
+@pytest.mark.parametrize("case", [*BAD, "formula", "hidden sheet with values", "the task sheet hidden"])
 def test_a_bad_task_return_gives_one_clear_error_and_changes_nothing(requests, sandbox, case):
     path = requests / "数据征集表-edu.xlsx"
     book = load_workbook(path)
@@ -223,10 +225,14 @@ def test_a_bad_task_return_gives_one_clear_error_and_changes_nothing(requests, s
     elif case == "formula":
         report(sheet, task)
         column, value, expected = "进展情况 (G)", "=B2", "而非公式"
-    else:
+    elif case == "hidden sheet with values":
         report(sheet, task)
         _hidden_sheet(book, path)
         column, value, expected = None, "草稿!A1", "隐藏的工作表“草稿”也有数据"
+    else:
+        report(sheet, task)
+        sheet.sheet_state = "hidden"
+        column, value, expected = None, TASK_SHEET, f"读取的工作表“{TASK_SHEET}”是隐藏的"
     book.save(path)
     if case == "formula":
         _formula_with_result(path, f"G{row}")

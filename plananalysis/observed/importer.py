@@ -8,7 +8,10 @@ checked, and nothing is written if any cell of any file is wrong or two files gi
 value twice.  A symbolic link in the folder is refused by name, never followed.  A department's
 returned request may carry only the rows that department is responsible for
 (:func:`~plananalysis.observed.requests.return_checker`); an analyst's own file has no such
-limit.  Both take
+limit.  A department's return also brings its statements on the tasks it leads (sheet
+重点任务进展, checked by :func:`~plananalysis.observed.task_reports.statement_rows` in the same
+all-or-nothing pass; kept in ``task-statements.csv`` beside ``user.csv``, under the same lock,
+with a backup).  Both take
 ``--plan``: the file is checked against that plan and its values go to that plan's folder.  :func:`import_observed` checks *every* cell before it writes anything
 (:mod:`plananalysis.observed.validation`), then:
 

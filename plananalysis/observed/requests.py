@@ -442,7 +442,8 @@ def _workbook(plan, rows: pd.DataFrame, as_of: int, due: datetime.date, settings
         ("", None),
         ("征集内容", "bold"),
         (f"本单位负责的主要指标和规划正文量化目标共 {rows['subject_id'].nunique()} 项（见“目标说明”表）："
-         f"需填报 {len(needed)} 个数值（“数据”表中未着色的行），另有 {len(known)} 个已掌握的数值（灰色行）请核对。", None),
+         f"需填报 {len(needed)} 个数值（“数据”表中未着色的行），另有 {len(known)} 个已掌握的数值（灰色行）请核对。"
+         if len(rows) else "本单位不负责主要指标和规划正文量化目标，“数据”表无需填写；请填报“重点任务进展”表。", None),
         (f"年份为{plan.info.start}年至{min(as_of, plan.info.end)}年各年；规划未给基期值的，请同时填报{plan.info.base_year}年基期值。"
          f"数值均为{plan.region}的数值，统计范围和方法与规划目标一致。", None),
         ("", None),
