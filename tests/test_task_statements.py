@@ -125,7 +125,7 @@ def test_a_returned_workbook_brings_its_statements_with_their_provenance(request
     first, second = edu_tasks()[:2]
     report(sheet, first, "滞后", f"{TEST}进度慢于预期。", **{"主要成效": f"{TEST}2024年新建窗口学校12所",
            "存在问题": f"{TEST}用地指标不足", "佐证材料": "https://example.org/test", "填报日期": "2026-01-20"})
-    report(sheet, second, "已完成", f"-{TEST}以短横线开头的文字", **{"填报日期": datetime.date(2026, 1, 21)})
+    report(sheet, second, "已完成", f"{TEST}第二项", **{"填报日期": datetime.date(2026, 1, 21)})
     book.save(path)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -137,7 +137,7 @@ def test_a_returned_workbook_brings_its_statements_with_their_provenance(request
     assert stored.loc[first, ["status", "department_id", "reported_on", "file_hash", "source"]].tolist() == \
         ["滞后", "edu", "2026-01-20", digest, "department"]
     assert stored.loc[first, "results"] == f"{TEST}2024年新建窗口学校12所"
-    assert stored.loc[second, "progress_text"] == f"-{TEST}以短横线开头的文字"    # text, stored as typed
+    assert stored.loc[second, "progress_text"] == f"{TEST}第二项"
     assert stored.loc[second, "reported_on"] == "2026-01-21"                      # a date cell, read as the date
     full = all_statements(plan).set_index("task_id")
     assert full.loc[first, "source_file"] == path.name and full.loc[first, "contact"] == f"{TEST}张三 0571-0000000"
@@ -207,6 +207,8 @@ BAD = {
                         "任务编号 (A)", "ch99-s01", "规划任务的编号"),
     "merged cells": (lambda s, t: (report(s, t), s.merge_cells(f"G{row_of(s, t)}:H{row_of(s, t)}")),
                      "进展情况 (G)", TEST, "请取消合并单元格"),
+    "text starting as a formula": (lambda s, t: report(s, t, text=f"+{TEST}增长10%"),
+                                   "进展情况 (G)", f"+{TEST}增长10%", "不以 = + - @ 开头的文字"),
     "figures without a year": (lambda s, t: report(s, t, **{"主要成效": f"{TEST}新建学校12所"}),
                                "主要成效 (H)", "新建学校12所", "注明年份的数字"),
 }

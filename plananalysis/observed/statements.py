@@ -48,6 +48,7 @@ SOURCES = ("department", "analyst")
 MAX_TEXT = 1000
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _HASH = re.compile(r"^([0-9a-f]{64})?$")
+_FORMULA = re.compile(r"^[=+\-@]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -100,8 +101,8 @@ def read_statements(path: str | Path, *, task_ids=None, department_ids=None) -> 
             value = row[column]
             if len(value) > MAX_TEXT:
                 bad(column, f"不超过{MAX_TEXT}个字符 (at most {MAX_TEXT} characters)")
-            if _CONTROL.search(value):   # text starting with = + - @ is text (outputs never run it)
-                bad(column, "不含控制字符的文字 (text without control characters)")
+            if _FORMULA.match(value) or _CONTROL.search(value):
+                bad(column, "文字，不以 = + - @ 开头，不含控制字符 (text, not a formula)")
         if department_ids is not None and row["department_id"] not in set(department_ids):
             bad("department_id", "departments.csv 中的单位编号 (a department_id of departments.csv)")
         if not _DATE.match(row["reported_on"]):

@@ -66,6 +66,8 @@ __all__ = ["STORED_COLUMNS", "department_tasks", "add_task_sheet", "cover_lines"
 #: the rest of the provenance: who to ask, the file's name, when the statement was recorded
 STORED_COLUMNS = COLUMNS + ["contact", "source_file", "recorded_at"]
 _TEXT_COLUMNS = ("progress_text", "results", "problems", "evidence", "contact")
+#: what text may not start with (:mod:`plananalysis.observed.statements` refuses it on loading)
+_FORMULA_STARTS = ("=", "+", "-", "@")
 _NUMBER = re.compile(r"\d")
 _YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]00:00(?::00)?)?$")
@@ -120,7 +122,7 @@ def cover_lines(plan, department_id: str) -> list[str]:
         "只填本单位牵头的任务，其他单位的任务导入时会被退回）。每项任务一行：",
         *(f"{STATEMENT_HEADERS_ZH[c]}：{STATEMENT_NOTES_ZH[c].format(limit=STATEMENT_LIMITS.get(c, ''))}"
           for c in STATEMENT_COLUMNS),
-        "请勿输入公式，请勿合并单元格，请勿增删行列或改动锁定的列；文字以 = + - @ 开头的按文字保存。",
+        "请勿输入公式，请勿合并单元格，请勿增删行列或改动锁定的列；文字请勿以 = + - @ 开头。",
     ]
 
 
@@ -245,6 +247,12 @@ def check_statement(plan, task_id: str, fields: dict, *, department_id: str | No
                          "、".join(STATEMENT_STATUSES) + " 之一 (one of the five statuses: completed, basically "
                          "completed, on schedule, behind schedule, not started)"))
     stored["status"] = status
+    for column in _TEXT_COLUMNS:   # the statements' shape refuses them: one contract, refused here by name
+        if stored[column].startswith(_FORMULA_STARTS):
+            problems.append((column, stored[column],
+                             "不以 = + - @ 开头的文字：表格软件会把它当作公式；请以文字开头，如“一是……” "
+                             "(text not starting with = + - @, which a spreadsheet takes for a formula: begin with "
+                             "a word)"))
     if not stored["progress_text"]:
         problems.append(("progress_text", "", "进展情况的文字 (the progress, in words: never left blank)"))
     for column, limit in STATEMENT_LIMITS.items():
