@@ -198,8 +198,10 @@ class ImportSummary:
     def format(self) -> str:
         """The summary as printed by ``plananalysis data import``."""
         c = self.counts
+        told = self.statements
         head = "试运行，未写入 (dry run, nothing written)" if self.dry_run else (
-            f"已写入 (written) {self.target}" if self.written else "无需写入 (nothing to write)")
+            f"已写入 (written) {self.target}" if self.written else
+            f"已写入 (written) {told.target}" if told is not None and told.written else "无需写入 (nothing to write)")
         lines = [f"导入 (import) {printable(str(self.source))}: {head}",
                  f"新增 added {c['added']}, 替换 replaced {c['replaced']}, 未变 unchanged {c['unchanged']}, "
                  f"冲突未改 conflicts left unchanged {c['conflicts']}"
@@ -224,7 +226,6 @@ class ImportSummary:
                          "(conflicting values were left unchanged; use --replace to take the file's values)")
         if self.backup:
             lines.append(f"备份 (backup of the previous user.csv): {self.backup}")
-        told = self.statements
         if told is not None and (told.added or told.replaced or told.unchanged):
             lines.append(told.format())
         return "\n".join(lines)

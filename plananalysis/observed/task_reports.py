@@ -403,6 +403,7 @@ class StatementSummary:
     not_current: list = field(default_factory=list)
     backup: Path | None = None
     written: bool = False
+    target: Path | None = None
 
     def format(self) -> str:
         """Two lines for ``plananalysis data import``.
@@ -462,7 +463,7 @@ def merge_statements(plan, incoming: list[dict], *, dry_run: bool = False, now: 
     path = _path(plan, folder)
     previous = path.read_bytes() if path.is_file() else None
     summary.backup = _write(plan, frame, now, folder)
-    summary.written = True
+    summary.written, summary.target = True, path
     return summary, previous
 
 
