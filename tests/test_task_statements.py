@@ -166,8 +166,11 @@ def test_the_command_line_imports_a_folder_with_statements_and_numbers_none(requ
     report(book[TASK_SHEET], "ch12-z19-08")
     book.save(requests / "数据征集表-water.xlsx")
     (requests / "数据征集表-edu.xlsx").unlink()
+    assert cli_main(["data", "import", str(requests), "--dry-run"]) == 0
+    assert "新增 added 1" in capsys.readouterr().out and not (sandbox / STATEMENTS_FILE).exists()
     assert cli_main(["data", "import", str(requests)]) == 0
-    assert "新增 added 1" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "新增 added 1" in out and f"已写入 (written) {sandbox / STATEMENTS_FILE}" in out
     assert load_statements(load_plan())["department_id"].tolist() == ["water"]
 
 
