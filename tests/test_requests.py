@@ -82,7 +82,7 @@ def requests(sandbox, tmp_path) -> Path:
 def test_one_workbook_per_department(requests):
     plan = load_plan()
     rows = request_rows(plan, as_of=2025)
-    departments = set(rows["department_id"])
+    departments = set(rows["department_id"]) | set(plan.tasks["department_id"])   # numbers or tasks (重点任务进展)
     assert sorted(p.name for p in requests.iterdir()) == sorted(f"数据征集表-{d}.xlsx" for d in departments)
     assert departments <= set(plan.departments["department_id"]) and len(departments) >= 15
     # every subject asked is a headline indicator with a number or a catalogue target that restates none
@@ -92,7 +92,7 @@ def test_one_workbook_per_department(requests):
 
 def test_the_workbook_is_what_a_department_needs(requests):
     book = load_workbook(requests / "数据征集表-hrss.xlsx")
-    assert book.sheetnames == ["说明", "数据", "目标说明"] and book.active.title == "说明"
+    assert book.sheetnames == ["说明", "数据", "重点任务进展", "目标说明"] and book.active.title == "说明"
     cover = "\n".join(str(r[0]) for r in book["说明"].iter_rows(values_only=True) if r[0])
     assert "致：省人力社保厅" in cover and "发文单位：省发展改革委" in cover and "规划处" in cover
     assert "请于 2026年3月31日 前填妥并返回本工作簿" in cover and "截至2025年（终期评估）" in cover

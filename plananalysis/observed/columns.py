@@ -114,3 +114,49 @@ OWN_SHEETS: dict[str, tuple[str, ...] | None] = {
 #: the cover line of a request workbook that names the department it was written for
 #: (``单位编号：edu``): a returned workbook carrying it may hold only that department's rows
 DEPARTMENT_MARK = "单位编号"
+
+# ---------------------------------------------------------------- the task-progress sheet (重点任务进展)
+
+from .statements import STATUSES  # noqa: E402 — the statuses are the statements' shape's
+
+#: the request workbook's sheet on which a department reports on the tasks it leads; read back by
+#: ``plananalysis data import`` beside 数据 (:mod:`plananalysis.observed.task_reports`)
+TASK_SHEET = "重点任务进展"
+#: its columns, in order (the stored statement's fields; ``task_title``, ``chapter``, ``task_text``
+#: and ``partners`` are ours, locked)
+STATEMENT_COLUMNS = ["task_id", "chapter", "task_title", "task_text", "partners", "status", "progress_text",
+                     "results", "problems", "evidence", "contact", "reported_on"]
+STATEMENT_HEADERS_ZH = {
+    "task_id": "任务编号", "chapter": "章节", "task_title": "任务名称", "task_text": "规划原文",
+    "partners": "配合单位", "status": "进展状态", "progress_text": "进展情况", "results": "主要成效",
+    "problems": "存在问题", "evidence": "佐证材料", "contact": "联系人及电话", "reported_on": "填报日期",
+}
+#: the cells a department fills in (the rest of the sheet is locked)
+STATEMENT_OPEN_COLUMNS = ("status", "progress_text", "results", "problems", "evidence", "contact", "reported_on")
+#: the fixed list of statuses, in the order a department chooses from (those of the statements' shape)
+STATEMENT_STATUSES = tuple(STATUSES)
+#: the longest text each open text column may hold (characters; a line break counts as one)
+STATEMENT_LIMITS = {"progress_text": 500, "results": 300, "problems": 300, "evidence": 200, "contact": 60}
+#: what the cover (说明) says of each column of the sheet, one line each (``{limit}``: its limit)
+STATEMENT_NOTES_ZH = {
+    "task_id": "规划任务的编号（已填，锁定）；导入时据此识别任务。",
+    "chapter": "任务所在的章节（已填，锁定）。",
+    "task_title": "任务名称（已填，锁定）。",
+    "task_text": "规划原文（已填，锁定），供对照填写。",
+    "partners": "配合单位（已填，锁定）；进展由牵头单位汇总填报。",
+    "status": "从下拉列表选择：" + "、".join(STATEMENT_STATUSES) + "；必填（未填状态的行视为未填报，不导入）。",
+    "progress_text": "规划实施以来的进展，至多 {limit} 字；必填。",
+    "results": "主要成效，数字须注明年份（如“2024年新增托位1.2万个”），至多 {limit} 字；可空。",
+    "problems": "存在的主要问题，至多 {limit} 字；可空。",
+    "evidence": "佐证材料：文件名称、文号或网址，至多 {limit} 字；可空。",
+    "contact": "填报联系人及电话，至多 {limit} 字。",
+    "reported_on": "填报日期，如 2026-03-15；空 = 导入之日。同一任务以填报日期最新的一条为准。",
+}
+#: the header of the sheet, as written and as the reader requires it
+TASK_SHEET_HEADER = tuple(STATEMENT_HEADERS_ZH[c] for c in STATEMENT_COLUMNS)
+#: sheets of a returned workbook that are read as data beside 数据 (never chosen as the data
+#: sheet, never refused as an unread sheet), with their header
+READ_SHEETS: dict[str, tuple[str, ...]] = {TASK_SHEET: TASK_SHEET_HEADER}
+
+__all__ += ["TASK_SHEET", "STATEMENT_COLUMNS", "STATEMENT_HEADERS_ZH", "STATEMENT_OPEN_COLUMNS", "STATEMENT_STATUSES",
+            "STATEMENT_LIMITS", "STATEMENT_NOTES_ZH", "TASK_SHEET_HEADER", "READ_SHEETS"]

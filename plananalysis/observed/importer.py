@@ -8,7 +8,10 @@ checked, and nothing is written if any cell of any file is wrong or two files gi
 value twice.  A symbolic link in the folder is refused by name, never followed.  A department's
 returned request may carry only the rows that department is responsible for
 (:func:`~plananalysis.observed.requests.return_checker`); an analyst's own file has no such
-limit.  Both take
+limit.  A department's return also brings its statements on the tasks it leads (sheet
+重点任务进展, checked by :func:`~plananalysis.observed.task_reports.statement_rows` in the same
+all-or-nothing pass; kept in ``task-statements.csv`` beside ``user.csv``, under the same lock,
+with a backup).  Both take
 ``--plan``: the file is checked against that plan and its values go to that plan's folder.  :func:`import_observed` checks *every* cell before it writes anything
 (:mod:`plananalysis.observed.validation`), then:
 
@@ -186,6 +189,8 @@ class ImportSummary:
     dry_run: bool = False
     written: bool = False
     counts: dict = field(default_factory=dict)
+    #: what the import did to the task statements (:class:`~plananalysis.observed.task_reports.StatementSummary`)
+    statements: object = None
 
     def __post_init__(self):
         self.counts = {"added": len(self.added), "replaced": len(self.replaced),
@@ -194,8 +199,10 @@ class ImportSummary:
     def format(self) -> str:
         """The summary as printed by ``plananalysis data import``."""
         c = self.counts
+        told = self.statements
         head = "试运行，未写入 (dry run, nothing written)" if self.dry_run else (
-            f"已写入 (written) {self.target}" if self.written else "无需写入 (nothing to write)")
+            f"已写入 (written) {self.target}" if self.written else
+            f"已写入 (written) {told.target}" if told is not None and told.written else "无需写入 (nothing to write)")
         lines = [f"导入 (import) {printable(str(self.source))}: {head}",
                  f"新增 added {c['added']}, 替换 replaced {c['replaced']}, 未变 unchanged {c['unchanged']}, "
                  f"冲突未改 conflicts left unchanged {c['conflicts']}"
@@ -220,6 +227,8 @@ class ImportSummary:
                          "(conflicting values were left unchanged; use --replace to take the file's values)")
         if self.backup:
             lines.append(f"备份 (backup of the previous user.csv): {self.backup}")
+        if told is not None and (told.added or told.replaced or told.unchanged):
+            lines.append(told.format())
         return "\n".join(lines)
 
 
@@ -267,29 +276,53 @@ def import_observed(path, *, plan=None, replace: bool = False, allow_unsourced: 
     from .requests import return_checker
 
     returns = return_checker(plan)
+    statements: list[dict] = []   # the departments' task statements (重点任务进展), checked
     if source.is_dir():
-        incoming, skipped, errors = _read_folder(source, rules, allow_unsourced, returns)
+        incoming, skipped, errors = _read_folder(source, rules, allow_unsourced, returns, statements)
     else:
-        incoming, skipped, errors = _read_file(source, rules, allow_unsourced, returns)
+        incoming, skipped, errors = _read_file(source, rules, allow_unsourced, returns, statements=statements)
         incoming = incoming.assign(source_file=source.name)
     if errors:
         raise InvalidObservedFile(errors)
+    from .task_reports import merge_statements, restore_statements
+
     if dry_run:  # reads only: a concurrent import's write is atomic
-        return _merge_into_user(source, target_dir, incoming, skipped, replace, dry_run, now, rules)
+        summary = _merge_into_user(source, target_dir, incoming, skipped, replace, dry_run, now, rules)
+        summary.statements = merge_statements(plan, statements, dry_run=True, now=now, folder=target_dir)[0]
+        return summary
     try:
         with import_lock(target_dir):
-            return _merge_into_user(source, target_dir, incoming, skipped, replace, dry_run, now, rules)
+            told, previous = merge_statements(plan, statements, now=now, folder=target_dir)
+            try:
+                summary = _merge_into_user(source, target_dir, incoming, skipped, replace, dry_run, now, rules)
+            except BaseException:   # all or nothing: the statements go back as they were
+                if told.written:
+                    restore_statements(plan, previous, folder=target_dir)
+                    _remove(told.backup)
+                raise
+            summary.statements = told
+            return summary
     except OSError as exc:   # a read-only folder, a full disk: one line, nothing left behind
         raise _unwritable(target_dir, exc) from None
 
 
 def _read_file(path: Path, rules: ObservedRules, allow_unsourced: bool, returns, *, require_rows: bool = True,
-               follow_symlinks: bool = True):
+               follow_symlinks: bool = True, statements: list | None = None):
     """One file's checked rows (:func:`~plananalysis.observed.validation.observed_rows`), a
-    department's return limited to its own rows."""
+    department's return limited to its own rows; its checked task statements (sheet 重点任务进展,
+    :func:`~plananalysis.observed.task_reports.statement_rows`) added to ``statements``, with the
+    file's name and hash.  A file carrying statements needs no number."""
+    from .task_reports import statement_rows
+
     cells = read_cells(path, follow_symlinks=follow_symlinks)
-    return observed_rows(path, cells, rules, allow_unsourced=allow_unsourced, require_rows=require_rows,
-                         refuse_subject=returns(path, cells))
+    refuse = returns(path, cells)
+    found, problems = statement_rows(path, cells, rules.plan, getattr(refuse, "department_id", None))
+    if statements is not None:
+        statements.extend({**r, "source_file": path.name, "file_hash": cells.file_hash} for r in found)
+    frame, skipped, errors = observed_rows(path, cells, rules, allow_unsourced=allow_unsourced,
+                                           require_rows=require_rows and not found and not problems,
+                                           refuse_subject=refuse)
+    return frame, skipped, errors + problems
 
 
 #: what a folder import reads; other spreadsheet formats are refused (save them as .xlsx), other files ignored
@@ -315,7 +348,7 @@ def folder_files(folder) -> list[Path]:
                   FOLDER_SUFFIXES + _OTHER_SPREADSHEETS)
 
 
-def _read_folder(folder: Path, rules: ObservedRules, allow_unsourced: bool, returns):
+def _read_folder(folder: Path, rules: ObservedRules, allow_unsourced: bool, returns, statements: list | None = None):
     """Every file of a folder, checked as one import: the rows of all, the placeholders skipped,
     every problem (a value given in two files is one, named at the second)."""
     files = folder_files(folder)
@@ -323,16 +356,28 @@ def _read_folder(folder: Path, rules: ObservedRules, allow_unsourced: bool, retu
         raise PlanDataError(folder, None, None, str(folder),
                             "含有 .xlsx 或 .csv 文件的文件夹 (a folder holding .xlsx or .csv files)")
     frames, skipped, errors, seen = [], 0, [], {}
+    statements = [] if statements is None else statements
+    stated: dict[str, tuple[str, int]] = {}   # task -> (file, row) of its statement
     for path in files:
         if path.is_symlink():   # never followed: it could point anywhere (a folder travels)
             errors.append(PlanDataError(path, None, None, path.name, SYMLINK_REFUSED))
             continue
+        before = len(statements)
         try:
             frame, n, problems = _read_file(path, rules, allow_unsourced, returns, require_rows=False,
-                                            follow_symlinks=False)
+                                            follow_symlinks=False, statements=statements)
         except PlanDataError as error:   # a file that is not a table at all: one problem, the others still read
             errors.append(error)
             continue
+        for s in statements[before:]:
+            if s["task_id"] in stated:
+                first_file, first_row = stated[s["task_id"]]
+                errors.append(PlanDataError(
+                    path, s["row"], "重点任务进展 任务编号", s["task_id"],
+                    f"不与 {first_file} 第{first_row}行重复（同一任务的进展）"
+                    f"(not a repeat of {first_file} row {first_row}: a statement on the same task)"))
+            else:
+                stated[s["task_id"]] = (path.name, s["row"])
         skipped += n
         errors += problems
         for r in frame.to_dict("records"):

@@ -365,7 +365,10 @@ def write_requests(folder, plan=None, observed: pd.DataFrame | None = None, as_o
     ``today``); ``departments``: only these ``department_id``\\ s; ``force``: overwrite existing
     files (otherwise an existing file is an error and nothing is written).  Each workbook has
     the sheets 说明 (the cover), 数据 (one row per subject and year: the rows to fill in, and
-    the known values, greyed, to check) and 目标说明 (each subject's target and the plan's words).
+    the known values, greyed, to check), 重点任务进展 (one row per task the department leads, to
+    report its progress: :func:`~plananalysis.observed.task_reports.add_task_sheet`; a department
+    leading no task has none) and 目标说明 (each subject's target and the plan's words).  A
+    department that leads tasks but answers for no number gets a workbook too (its 数据 empty).
 
     >>> import tempfile
     >>> tmp = tempfile.TemporaryDirectory()
@@ -375,7 +378,7 @@ def write_requests(folder, plan=None, observed: pd.DataFrame | None = None, as_o
     >>> from openpyxl import load_workbook
     >>> book = load_workbook(paths[0])
     >>> book.sheetnames, [c.value for c in book["数据"][1]][:5]
-    (['说明', '数据', '目标说明'], ['目标编号', '指标编号', '指标名称', '地区', '年份'])
+    (['说明', '数据', '重点任务进展', '目标说明'], ['目标编号', '指标编号', '指标名称', '地区', '年份'])
     >>> tmp.cleanup()
     """
     plan = _plan(plan)
@@ -383,12 +386,14 @@ def write_requests(folder, plan=None, observed: pd.DataFrame | None = None, as_o
     settings = request_settings(plan)
     due = due or settings.due(today)
     rows = request_rows(plan, observed, as_of)
-    wanted = list(dict.fromkeys(rows["department_id"]))
+    leads = list(plan.tasks["department_id"]) if len(plan.tasks) else []   # who reports on tasks (重点任务进展)
+    wanted = list(dict.fromkeys(list(rows["department_id"]) + leads))
     if departments:
         unknown = [d for d in departments if d not in wanted]
         if unknown:
             raise PlanDataError(plan.folder / "responsibilities.csv", None, "department_id", unknown[0],
-                                "负有责任的单位之一 (a department with indicators or targets: " + ", ".join(wanted) + ")")
+                                "负有责任的单位之一 (a department with indicators, targets or tasks: "
+                                + ", ".join(w for w in wanted if w) + ")")
         wanted = [d for d in wanted if d in departments]
     folder = Path(folder)
     targets = {d: folder / request_file_name(d) for d in wanted if d}
@@ -399,13 +404,13 @@ def write_requests(folder, plan=None, observed: pd.DataFrame | None = None, as_o
     written = []
     for department_id, path in targets.items():
         group = rows[rows["department_id"] == department_id]
-        data = _workbook(plan, group, as_of, due, settings, today or datetime.date.today())
+        data = _workbook(plan, group, as_of, due, settings, today or datetime.date.today(), department_id)
         written.append(write_atomically(path, data))
     return written
 
 
 def _workbook(plan, rows: pd.DataFrame, as_of: int, due: datetime.date, settings: RequestSettings,
-              today: datetime.date) -> bytes:
+              today: datetime.date, department_id: str) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -418,8 +423,9 @@ def _workbook(plan, rows: pd.DataFrame, as_of: int, due: datetime.date, settings
     head_fill = PatternFill("solid", fgColor="BDD7EE")
     thin = Side(style="thin", color="999999")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    first = rows.iloc[0]
-    department = first["department_zh"] or first["department_id"]
+    from .task_reports import add_task_sheet, cover_lines
+
+    department = _department_names(plan).get(department_id, (department_id, ""))[0] or department_id
     needed, known = rows[rows["status"] != "known"], rows[rows["status"] == "known"]
 
     book = Workbook()
@@ -431,7 +437,7 @@ def _workbook(plan, rows: pd.DataFrame, as_of: int, due: datetime.date, settings
         (f"{plan.title}实施评估 数据征集表", "title"),
         ("", None),
         (f"致：{department}", None),
-        (f"{DEPARTMENT_MARK}：{first['department_id']}（导入时据此核对：本表只能填报本单位负责的指标和目标）", None),
+        (f"{DEPARTMENT_MARK}：{department_id}（导入时据此核对：本表只能填报本单位负责的指标、目标和牵头的任务）", None),
         (f"发文单位：{settings.issuer_zh}　　联系人：{contact}", None),
         (f"评估年份：截至{as_of}年（{'终期评估' if plan.info.phase(as_of) == 'final' else '中期评估'}）　　"
          f"编制日期：{today.year}年{today.month}月{today.day}日", None),
@@ -439,7 +445,8 @@ def _workbook(plan, rows: pd.DataFrame, as_of: int, due: datetime.date, settings
         ("", None),
         ("征集内容", "bold"),
         (f"本单位负责的主要指标和规划正文量化目标共 {rows['subject_id'].nunique()} 项（见“目标说明”表）："
-         f"需填报 {len(needed)} 个数值（“数据”表中未着色的行），另有 {len(known)} 个已掌握的数值（灰色行）请核对。", None),
+         f"需填报 {len(needed)} 个数值（“数据”表中未着色的行），另有 {len(known)} 个已掌握的数值（灰色行）请核对。"
+         if len(rows) else "本单位不负责主要指标和规划正文量化目标，“数据”表无需填写；请填报“重点任务进展”表。", None),
         (f"年份为{plan.info.start}年至{min(as_of, plan.info.end)}年各年；规划未给基期值的，请同时填报{plan.info.base_year}年基期值。"
          f"数值均为{plan.region}的数值，统计范围和方法与规划目标一致。", None),
         ("", None),
@@ -458,6 +465,8 @@ def _workbook(plan, rows: pd.DataFrame, as_of: int, due: datetime.date, settings
         ("8. 请勿输入公式，请勿合并单元格；从其他表格复制时请“选择性粘贴—数值”。", None),
         ("", None),
         *_confirm_lines(known),
+        *((line, "bold" if i == 0 else None) for i, line in enumerate(cover_lines(plan, department_id))),
+        ("", None),
         ("返回后的处理", "bold"),
         (f"返回的工作簿由发文单位用 plananalysis data import 导入（规划编号 {plan.plan_id}），逐格检查；"
          "发现问题会列明工作表行号、列名和应填内容，退回修改。", None),
@@ -535,6 +544,8 @@ def _workbook(plan, rows: pd.DataFrame, as_of: int, due: datetime.date, settings
     sheet.protection.sheet = True
     sheet.protection.formatColumns = False   # a department may widen a column or a row
     sheet.protection.formatRows = False
+
+    add_task_sheet(book, plan, department_id, font=font)
 
     about = book.create_sheet("目标说明")
     about.append(list(SUBJECT_SHEET_HEADER))
@@ -709,6 +720,7 @@ def return_checker(plan=None):
             return (head[0] + f"该项的责任单位是 {owner_zh}，请由其填报 " + head[1]
                     + f"for which the responsible department is {owner_en} — leave it to them)")
 
+        refuse.department_id = department_id   # whose task statements the file may carry
         return refuse
 
     return check

@@ -99,7 +99,9 @@ lone surrogate: whatever is read can be written to ``user.csv`` and read back.
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import errno
+import hashlib
 import io
 import math
 import os
@@ -115,7 +117,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from ..errors import PlanDataError
-from .columns import OWN_SHEETS
+from .columns import OWN_SHEETS, READ_SHEETS
 
 __all__ = [
     "Cells",
@@ -193,6 +195,13 @@ class Cells:
     merged: tuple = ()
     #: the sheets of our own (说明, 指标, 目标说明) the workbook holds, as rows of text
     own_sheets: dict = field(default_factory=dict)
+    #: the sheets read as data beside the one read (``READ_SHEETS`` of
+    #: :mod:`plananalysis.observed.columns`: 重点任务进展), each a :class:`Cells` of its own
+    #: (``formulas``: the cells that hold a formula, ``(row, column, "=…")``)
+    sheets: dict = field(default_factory=dict)
+    formulas: tuple = ()
+    #: the SHA-256 of the file's bytes, as read (the provenance of what came from it)
+    file_hash: str = ""
 
 
 def column_letter(index: int) -> str:
@@ -238,10 +247,11 @@ def read_cells(path, *, follow_symlinks: bool = True) -> Cells:
     path = Path(path)
     data = _read_bytes(path, follow_symlinks)
     suffix = path.suffix.lower()
+    digest = hashlib.sha256(data).hexdigest()
     if suffix == ".csv":
-        return _read_csv(path, data)
+        return dataclasses.replace(_read_csv(path, data), file_hash=digest)
     if suffix == ".xlsx":
-        return _Workbook(path, data).read()
+        return dataclasses.replace(_Workbook(path, data).read(), file_hash=digest)
     hint_zh, hint_en = _SUFFIX_HINTS.get(suffix, ("", ""))
     raise PlanDataError(path, None, None, path.suffix or path.name,
                         f".csv 或 .xlsx 文件{hint_zh} (a .csv or .xlsx file{hint_en})")
@@ -756,21 +766,30 @@ class _Workbook:
         formats = self._formats(kinds.get("styles"))
         sheet = _Sheet(self, sheet_name, strings, formats, date1904)
         rows = sheet.read(self._part_of(sheet_name, rid, relations))
-        own = self._other_sheets(sheets, chosen, relations, strings, formats, date1904)
-        return Cells(rows, sheet_name, None, merged=tuple(sheet.merged_values), own_sheets=own)
+        read: dict[str, Cells] = {}
+        own = self._other_sheets(sheets, chosen, relations, strings, formats, date1904, read)
+        return Cells(rows, sheet_name, None, merged=tuple(sheet.merged_values), own_sheets=own, sheets=read)
 
     def _part_of(self, sheet_name: str, rid: str, relations) -> str:
         if rid not in relations:
             raise self.bad(sheet_name, f"工作表“{sheet_name}”的部件存在", f"the part of the sheet '{sheet_name}': it is missing")
         return relations[rid][1]
 
-    def _other_sheets(self, sheets, chosen, relations, strings, formats, date1904) -> dict[str, list[list[str]]]:
+    def _other_sheets(self, sheets, chosen, relations, strings, formats, date1904,
+                      read: dict | None = None) -> dict[str, list[list[str]]]:
         """Every sheet but the one read, read too: one holding no value (or a chart sheet) passes;
-        one of our own (``OWN_SHEETS``) is checked for its shape and returned; any other one
-        holding a value, visible or hidden, is refused by name — never silently left out."""
+        one of our own (``OWN_SHEETS``) is checked for its shape and returned; one read as data
+        (``READ_SHEETS``) is read as the chosen sheet is (hidden rows and columns refused) into
+        ``read``; any other one holding a value, visible or hidden, is refused by name — never
+        silently left out."""
         own: dict[str, list[list[str]]] = {}
         for name, state, rid in sheets:
             if (name, state, rid) == chosen or relations.get(rid, ("", ""))[0] == "chartsheet":
+                continue
+            if name.strip() in READ_SHEETS and read is not None:
+                found = self._read_sheet(name, state, rid, relations, strings, formats, date1904)
+                if found is not None:
+                    read[name.strip()] = found
                 continue
             sheet = _Sheet(self, name, strings, formats, date1904)
             sheet.collect(self._part_of(name, rid, relations), check_hidden=False)
@@ -792,6 +811,25 @@ class _Workbook:
                 f"'{name}' holds values too ({ref}) that would not be read — move its rows to '{chosen[0]}', "
                 "or delete that sheet)")
         return own
+
+    def _read_sheet(self, name, state, rid, relations, strings, formats, date1904) -> Cells | None:
+        """A sheet read as data beside the chosen one (``READ_SHEETS``): its rows, merged ranges
+        and formula cells, or ``None`` when it holds no value; refused when hidden."""
+        sheet = _Sheet(self, name, strings, formats, date1904)
+        try:
+            sheet.collect(self._part_of(name, rid, relations))
+            if not sheet.cells:
+                return None
+            if state in ("hidden", "veryHidden"):
+                raise self.bad(name, f"读取的工作表“{name}”是隐藏的；请取消隐藏后再导入",
+                               f"the sheet read, '{name}', is hidden: unhide it")
+            rows = sheet.rows()
+        except PlanDataError as error:   # name the sheet: the cell alone would point at 数据
+            if error.column is not None and not str(error.column).startswith(name):
+                error.column = f"{name} {error.column}"
+                error.args = (str(error),)
+            raise
+        return Cells(rows, name, None, merged=tuple(sheet.merged_values), formulas=tuple(sheet.formulas))
 
     def _check_own_sheet(self, name: str, header, cells: dict, chosen: str) -> None:
         """A sheet of our own holds what we wrote there: notes in column A (``header`` None), or
@@ -827,7 +865,7 @@ class _Workbook:
                     return sheet
         worksheets = [sheet for sheet in sheets if kind(sheet[2]) == "worksheet"]
         for sheet in worksheets:
-            if sheet[0].strip() not in OWN_SHEETS:
+            if sheet[0].strip() not in OWN_SHEETS and sheet[0].strip() not in READ_SHEETS:
                 return sheet
         if worksheets:
             return worksheets[0]
@@ -942,6 +980,7 @@ class _Sheet:
         self.hidden_columns: list[tuple[int, int]] = []
         self.merged: list[tuple[int, int, int, int]] = []
         self.merged_values: list[tuple[int, int, int, int, str]] = []   # ranges of more than one cell holding a value
+        self.formulas: list[tuple[int, int, str]] = []   # cells holding a formula (with its saved result)
         self.row = 0
         self.column = -1
 
@@ -1047,6 +1086,8 @@ class _Sheet:
             raise self.table.error(self.row, self.column, "=" + formula,
                                    "公式的计算结果：请在 Excel 中打开并保存此文件，或粘贴为数值 "
                                    "(a formula's saved result: open and save the file in Excel, or paste values)")
+        if formula is not None and len(self.formulas) < MAX_ROWS:
+            self.formulas.append((self.row, self.column, "=" + formula))
         if kind == "inlineStr":
             return _unescape(inline or "")
         if not raw:

@@ -99,12 +99,16 @@ def _requests(args) -> int:
         return _report(error)
     except OSError as exc:
         return _unwritable(args.out or "requests", exc)
+    from ..observed.task_reports import department_tasks
+
     rows = request_rows(plan, as_of=as_of)
+    names = dict(zip(plan.departments["department_id"], plan.departments["name_zh"])) if len(plan.departments) else {}
     for path in paths:
         department_id = path.stem.split("-", 1)[1]
         mine = rows[rows.department_id == department_id]
-        print(f"{path}  {mine.department_zh.iloc[0]}: 待填 to fill {int((mine.status != 'known').sum())}, "
-              f"已知待核 known to check {int((mine.status == 'known').sum())}")
+        print(f"{path}  {names.get(department_id, department_id)}: 待填 to fill {int((mine.status != 'known').sum())}, "
+              f"已知待核 known to check {int((mine.status == 'known').sum())}, "
+              f"任务进展 tasks to report on {len(department_tasks(plan, department_id))}")
     print(f"已写入 {len(paths)} 份数据征集表 (requests written); 返回后: plananalysis data import {out} "
           f"--plan {plan.plan_id}")
     return EXIT_OK
