@@ -234,7 +234,7 @@ def _rows(review, tones=None, kind: str | None = None, chapter: int | None = Non
 
 def _judged(review, row) -> str:
     """A result in one clause: its name, its status, the reason (numbers and years)."""
-    return _t(review.lang, f"{row['name']}{row['label']}（{row['reason']}）", f"{row['name']}: {row['label']} ({row['reason']})")
+    return _t(review.lang, f"{row['name']}{row['undated']}（{row['reason']}）", f"{row['name']}: {row['undated']} ({row['reason']})")
 
 
 def _binding(review) -> set:
