@@ -120,7 +120,8 @@ def chinese_outside_names(page: Page) -> list[str]:
     return [t for t, lang in page.texts if not lang.startswith("zh") and CJK.search(t)]
 
 
-_IDS = re.compile(r"\b[a-z]+\d*(?:-[a-z]*\d+[a-z]?)+\b|\S+\.(?:xlsx|csv|html)\b")
+_IDS = re.compile(r"\b[a-z]+\d*(?:-[a-z]*\d+[a-z]?)+\b|\S+\.(?:xlsx|csv|html)\b"
+                  r"|(?<![A-Za-z0-9.-])[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|cn|net|org|gov)(?![A-Za-z0-9])")   # a site named in a source title
 
 
 def english_on_chinese_page(page: Page) -> list[str]:

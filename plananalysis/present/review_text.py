@@ -249,8 +249,11 @@ def warnings(review) -> list[str]:
     each with its numbers or its department's statement (binding indicators first, named so).
 
     >>> from plananalysis.context import review_context
-    >>> warnings(review_context(as_of=2025))[0]
-    '“环浙步道”预计未完成（据2023年数据）（最新数据为2023年，2023年>5600公里（仅知界值），目标10,000公里，未满足）'
+    >>> said = warnings(review_context(as_of=2025))
+    >>> [w for w in said if w.startswith("“环浙步道”")]
+    ['“环浙步道”预计未完成（最新数据为2023年，2023年>5600公里（仅知界值），目标10,000公里，未满足（所据数值为转载，待核实））']
+    >>> len(said) == len(set(said))   # a target that restates an indicator is said once
+    True
     """
     lang = review.lang
     rows = review.results
@@ -266,7 +269,7 @@ def warnings(review) -> list[str]:
         late = tasks[tasks["status"].isin(_LAGGING_TASK)]
         late = late.assign(_p=(late["kind"] != "major_project").astype(int)).sort_values("_p", kind="stable")
         out += [_statement(review, t, with_progress=False) for _, t in late.iterrows()]
-    return out
+    return list(dict.fromkeys(out))
 
 
 def adjustments(review) -> list[str]:

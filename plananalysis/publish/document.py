@@ -98,7 +98,7 @@ def chapter_targets(review) -> pd.DataFrame:
     >>> table.columns.tolist()
     ['目标', '评估结论', '最新值', '数据年份', '来源']
     >>> table.loc["帮扶困难人员实现就业", ["评估结论", "最新值"]].tolist()
-    ['预计完成（据2024年数据）', '8.5万人']
+    ['预计完成（据2024年转载数据，待核实）', '8.5万人']
     """
     table = review.chapter_targets()
     if table is None or table.empty:
@@ -726,7 +726,7 @@ def indicator_summary(review) -> pd.DataFrame:
 
     >>> from plananalysis.context import review_context
     >>> indicator_summary(review_context(as_of=2025)).iloc[2].tolist()
-    ['3', '常住人口城镇化率', '75左右', '≈76（2025年）', '超额完成']
+    ['3', '常住人口城镇化率', '75左右', '≈76（2025年）', '超额完成（初步，据转载数据，待核实）']
     """
     from ..present.tables import progress_view
 
@@ -935,7 +935,9 @@ def _evidence_grades(review, observed: pd.DataFrame, frame: pd.DataFrame) -> dic
     if "evidence_grade" not in observed.columns:
         return None
     grades = observed.loc[frame.index, "evidence_grade"].fillna("").astype(str)
-    return {k: glossary.label("evidence", g, review.lang) if g else fmt.MISSING
+    from ..observed.grades import grade_label
+
+    return {k: grade_label(g, review.lang) or fmt.MISSING
             for k, g in zip(frame["key"], grades)}
 
 

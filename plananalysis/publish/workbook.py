@@ -273,7 +273,7 @@ def targets_sheet(review) -> Sheet | None:
     >>> sheet = targets_sheet(review_context(as_of=2025))
     >>> row = sheet.frame.set_index("编号").loc["ch04-t06"]
     >>> row["评估结论"], float(row["最新值"]), row["单位"], int(row["数据年份"]), row["责任单位"]
-    ('预计完成（据2024年数据）', 8.5, '万人', 2024, '省人力社保厅')
+    ('预计完成（据2024年转载数据，待核实）', 8.5, '万人', 2024, '省人力社保厅')
     >>> sheet.kinds["最新值"], sheet.kinds["数据年份"], "序时进度E" in sheet.frame.columns
     ('number', 'year', False)
     """
