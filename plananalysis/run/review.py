@@ -31,7 +31,6 @@ This module imports only the standard library at the top, so the warm path is qu
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import random
@@ -43,14 +42,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..params import ReviewParameters, validate
-from ..paths import ROOT, data_dir
+from ..paths import ROOT
+from .manifest import MANIFEST, _read_manifest, job_digest, shared_inputs_digest
 
 __all__ = ["Job", "review_jobs", "run_review", "report_folder_name", "review_file_name", "register", "ROOT",
            "NOTEBOOKS"]
 
 NOTEBOOKS = ROOT / "notebooks"
-PACKAGE = Path(__file__).resolve().parents[1]
-MANIFEST = "manifest.json"
 CSV_FOLDER = "csv"  # = plananalysis.publish.export.CSV_FOLDER (this module imports no pandas at the top)
 
 
@@ -104,50 +102,6 @@ def review_jobs(params: ReviewParameters, plan=None) -> list[Job]:
                         f"{title_zh}主要指标完成情况回顾", f"{title_en}: the retrospective"))
     jobs.append(Job("data_audit", "data_audit.ipynb", common, "数据一致性检查与覆盖", "Data audit and coverage"))
     return jobs
-
-
-# ---------------------------------------------------------------- hashing
-
-def _digest_files(paths) -> str:
-    h = hashlib.sha256()
-    for path in sorted(paths):
-        h.update(str(path.relative_to(ROOT)).encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()
-
-
-def shared_inputs_digest(params: ReviewParameters) -> str:
-    """One hash of everything every notebook reads: the plan folder (with its observed data),
-    the method tables, the package's code."""
-    data = data_dir()
-    folders = [Path(params.plan), data / "methods", data / "glossary", PACKAGE]
-    files = [p for folder in folders if folder.exists() for p in folder.rglob("*")
-             if p.is_file() and "__pycache__" not in p.parts and "backups" not in p.parts
-             and not p.name.startswith(".")]
-    if params.observed_path:
-        observed = Path(params.observed_path)
-        files += [observed] if observed.is_file() else [
-            p for p in observed.rglob("*") if p.is_file() and "backups" not in p.parts]
-    h = hashlib.sha256(_digest_files([p for p in files if _under_root(p)]).encode())
-    for p in files:
-        if not _under_root(p):  # data outside the project (an analyst's folder)
-            h.update(str(p).encode() + p.read_bytes())
-    return h.hexdigest()
-
-
-def _under_root(path: Path) -> bool:
-    try:
-        path.resolve().relative_to(ROOT)
-        return True
-    except ValueError:
-        return False
-
-
-def job_digest(job: Job, shared: str, notebooks: Path = NOTEBOOKS) -> str:
-    h = hashlib.sha256(shared.encode())
-    h.update((notebooks / job.notebook).read_bytes())
-    h.update(json.dumps(job.parameters, sort_keys=True, ensure_ascii=False).encode())
-    return h.hexdigest()
 
 
 # ---------------------------------------------------------------- workers
@@ -372,13 +326,6 @@ def _short_error(exc: Exception) -> str:
 
 
 # ---------------------------------------------------------------- the run
-
-def _read_manifest(folder: Path) -> dict:
-    try:
-        return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
 
 def _recover(final: Path) -> None:
     """Undo a swap interrupted between its two renames; drop temporary folders of dead runs."""
