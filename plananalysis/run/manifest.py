@@ -1,6 +1,8 @@
 """The manifest of a review (``manifest.json`` in its report folder): what each notebook's inputs
 were when it last ran, so that a re-run executes only the notebooks whose inputs changed.
 
+Each notebook's inputs are what it reads (:mod:`plananalysis.reads`), so a changed value re-runs the
+pages that show it and the pages that aggregate it, in the reviews whose year can see it.
 This module imports only the standard library at the top, so the warm path is quick.
 """
 
@@ -8,12 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..params import ReviewParameters
 from ..paths import ROOT, data_dir
 
-__all__ = ["MANIFEST", "job_digest", "shared_inputs_digest"]
+__all__ = ["MANIFEST", "PageInputs", "explain_lines", "job_digest", "page_inputs", "shared_inputs_digest"]
 
 NOTEBOOKS = ROOT / "notebooks"
 PACKAGE = Path(__file__).resolve().parents[1]
@@ -67,3 +70,117 @@ def _read_manifest(folder: Path) -> dict:
         return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+
+
+# ---------------------------------------------------------------- what each page reads
+
+#: A page's slices beside its inputs' (see :mod:`plananalysis.reads`): its notebook and parameters.
+NOTEBOOK_KEY, PARAMETERS_KEY = "notebook", "parameters"
+
+
+@dataclass
+class PageInputs:
+    """What each notebook of one review reads, and the digest of it.
+
+    ``quick``: each notebook's digest over every file (:func:`job_digest`): when none changed
+    since the last run, ``digests``, ``reads`` and ``inputs`` are the manifest's, and nothing
+    is loaded (the warm path: no pandas, no plan).  Otherwise ``reads`` (notebook → the keys it
+    reads, :meth:`plananalysis.context.ReviewContext.chapter_reads` and the others) and
+    ``inputs`` (key → digest) come from a light load of the plan and the observed data, and
+    ``digests`` (notebook → one digest of its keys, its file and its parameters) from them."""
+
+    quick: dict
+    digests: dict
+    reads: dict
+    inputs: dict
+
+    def keep(self, name: str, previous: dict) -> None:
+        """Notebook ``name`` is kept from the previous report as it was (``--only``): its
+        recorded digests stay the old ones, so a later run still sees it stale."""
+        for field_name in ("quick", "digests", "reads"):
+            old = previous.get(field_name, {}).get(name)
+            getattr(self, field_name)[name] = old if old is not None else ("" if field_name != "reads" else [])
+        for key in self.reads[name]:
+            if key not in self.inputs and key in previous.get("inputs", {}):
+                self.inputs[key] = previous["inputs"][key]
+
+    def manifest_fields(self) -> dict:
+        return {"quick": self.quick, "digests": self.digests, "reads": self.reads, "inputs": self.inputs}
+
+    def changes(self, name: str, previous: dict) -> list[str]:
+        """The keys of notebook ``name`` whose slice changed since ``previous`` (a manifest), in
+        words: ``observed: sports_area_per_capita 2024 changed`` (or added, removed)."""
+        old_inputs, new_inputs = previous.get("inputs", {}), self.inputs
+        old_keys, new_keys = set(previous.get("reads", {}).get(name, [])), set(self.reads.get(name, []))
+        out = []
+        for key in sorted(old_keys | new_keys, key=_key_order):
+            if key not in old_keys or key not in old_inputs:
+                out.append(f"{key} added")
+            elif key not in new_keys:
+                out.append(f"{key} removed")
+            elif old_inputs[key] != new_inputs.get(key):
+                out.append(f"{key} changed")
+        return out
+
+
+def _key_order(key: str) -> tuple:
+    """Notebook and parameters first, then the data, then files and code."""
+    rank = {"notebook": 0, "parameters": 1, "file": 3, "code": 4}.get(key.split(":")[0].strip(), 2)
+    return rank, key
+
+
+def page_inputs(params: ReviewParameters, jobs: list, notebooks: Path, previous: dict, quick: dict,
+                force: bool = False) -> PageInputs:
+    """Each notebook's inputs and digests (:class:`PageInputs`); the manifest's own when no file
+    changed since it was written (``quick``) — unless ``force``."""
+    if not force and previous.get("quick") == quick and all(previous.get(k) for k in ("digests", "reads", "inputs")):
+        return PageInputs(quick, dict(previous["digests"]), dict(previous["reads"]), dict(previous["inputs"]))
+    from ..context import review_context
+
+    review = review_context(params.replace(chapter=None))
+    slices = review.inputs
+    reads, inputs = {}, {}
+    for job in jobs:
+        page = review.for_chapter(int(job.parameters["chapter"])) if job.parameters.get("chapter") is not None else review
+        declared = getattr(page, f"{Path(job.notebook).stem}_reads", None)
+        keys = list(dict.fromkeys(declared() if declared is not None else slices.digests))  # undeclared: everything
+        own = {NOTEBOOK_KEY: _sha((notebooks / job.notebook).read_bytes()),
+               PARAMETERS_KEY: _sha(json.dumps(job.parameters, sort_keys=True, ensure_ascii=False))}
+        notebook_key = f"{NOTEBOOK_KEY}: {job.notebook}"
+        inputs[notebook_key] = own[NOTEBOOK_KEY]
+        inputs[f"{PARAMETERS_KEY}: {job.name}"] = own[PARAMETERS_KEY]
+        keys = [notebook_key, f"{PARAMETERS_KEY}: {job.name}"] + keys
+        for key in keys:
+            if key not in inputs:
+                inputs[key] = slices.digests[key]
+        reads[job.name] = keys
+    digests = {name: _sha("\n".join(f"{k}\t{inputs[k]}" for k in sorted(keys))) for name, keys in reads.items()}
+    return PageInputs(quick, digests, reads, inputs)
+
+
+def explain_lines(review: dict, lang: str = "zh") -> list[str]:
+    """One review's plan (:func:`plananalysis.run.review.explain_reviews`) as lines of text: per
+    notebook whether it re-runs and which inputs made it.
+
+    >>> explain_lines({"label": "p/2025", "up_to_date": False, "pages": [
+    ...     {"name": "chapter-07", "runs": True, "why": ["observed: sports_area_per_capita 2024 added"]},
+    ...     {"name": "chapter-09", "runs": False, "why": []}]})
+    ['p/2025: 2 个笔记本中 1 个重新运行 (1 of 2 notebooks re-run)', '  chapter-07: 重新运行 (re-runs) — observed: sports_area_per_capita 2024 added', '  chapter-09: 不变 (unchanged)', '  scorecard.xlsx, Word, PDF, index.html: 随之重新生成 (rebuilt with the pages)']
+    """
+    pages = review["pages"]
+    runs = sum(p["runs"] for p in pages)
+    lines = [f"{review['label']}: {len(pages)} 个笔记本中 {runs} 个重新运行 ({runs} of {len(pages)} notebooks re-run)"]
+    for page in pages:
+        if page["runs"]:
+            why = page["why"]
+            shown = "; ".join(why[:4]) + (f"; … (+{len(why) - 4})" if len(why) > 4 else "")
+            lines.append(f"  {page['name']}: 重新运行 (re-runs) — {shown}")
+        else:
+            lines.append(f"  {page['name']}: 不变 (unchanged)" + (f" — {page['why'][0]}" if page["why"] else ""))
+    if runs:
+        lines.append("  scorecard.xlsx, Word, PDF, index.html: 随之重新生成 (rebuilt with the pages)")
+    return lines
+
+
+def _sha(data) -> str:
+    return hashlib.sha256(data if isinstance(data, bytes) else str(data).encode()).hexdigest()

@@ -43,7 +43,7 @@ from pathlib import Path
 
 from ..params import ReviewParameters, validate
 from ..paths import ROOT
-from .manifest import MANIFEST, _read_manifest, job_digest, shared_inputs_digest
+from .manifest import MANIFEST, _read_manifest, explain_lines, job_digest, page_inputs, shared_inputs_digest
 
 __all__ = ["Job", "review_jobs", "run_review", "report_folder_name", "review_file_name", "register", "ROOT",
            "NOTEBOOKS"]
@@ -432,6 +432,7 @@ class _ReviewRun:
     todo: list
     digests: dict
     shared: str
+    pages: object = None  # what each notebook reads (run.manifest.PageInputs), for the manifest
     tmp: Path | None = None
     results: list = field(default_factory=list)
     documents: "_DocumentsProcess | None" = None  # builds the workbook, the Word document, the front page
@@ -442,11 +443,14 @@ class _ReviewRun:
         return f"{self.params.plan_id}/{self.final.name}"
 
 
-def _plan_review(params: ReviewParameters, reports_dir, force: bool, only, notebooks: Path, echo) -> _ReviewRun | None:
-    """Decide what one review must run; None when it is up to date."""
+def _plan_review(params: ReviewParameters, reports_dir, force: bool, only, notebooks: Path, echo,
+                 explain: list | None = None) -> _ReviewRun | None:
+    """Decide what one review must run; None when it is up to date.  With ``explain`` (a list),
+    nothing is written: what would run and why is appended to it (:func:`explain_reviews`)."""
     final = review_folder(params, reports_dir)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    _recover(final)
+    if explain is None:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        _recover(final)
     shared = shared_inputs_digest(params)
     previous = _read_manifest(final) if final.exists() else {}
     # The job list is cached in the manifest with the digest it was built from, so a warm run
@@ -463,7 +467,11 @@ def _plan_review(params: ReviewParameters, reports_dir, force: bool, only, noteb
 
             raise ReviewParameterError("only", unknown[0], "本次评估的报告名之一：" + "、".join(names),
                                        "the name of one of this review's reports: " + ", ".join(names))
-    digests = {j.name: job_digest(j, shared, notebooks) for j in all_jobs}
+    # each notebook's digest covers what it reads (run/manifest.py): a changed value re-runs the
+    # pages that show it and those that aggregate it, in the reviews whose year can see it
+    quick = {j.name: job_digest(j, shared, notebooks) for j in all_jobs}
+    pages = page_inputs(params, all_jobs, notebooks, previous, quick, force)
+    digests = pages.digests
     old_digests = previous.get("digests", {})
     have_previous = bool(previous.get("ok"))
 
@@ -474,15 +482,53 @@ def _plan_review(params: ReviewParameters, reports_dir, force: bool, only, noteb
         # the named notebooks run; the others are kept from the previous report as they were
         # (their recorded digests stay the old ones, so a later full run still sees them stale)
         todo = [j for j in all_jobs if j.name in only or not reusable(j)]
-        for job in all_jobs:
-            if job not in todo:
-                digests[job.name] = old_digests.get(job.name, "")
     else:
         todo = [j for j in all_jobs if force or old_digests.get(j.name) != digests[j.name] or not reusable(j)]
+    if explain is not None:
+        explain.append(_explanation(params, final, all_jobs, todo, pages, previous, force, only, reusable))
+        return None
+    for job in all_jobs:
+        if only and job not in todo:
+            pages.keep(job.name, previous)
     if not todo and have_previous and not force:
         echo(f"报告已是最新，未重新运行 (report up to date, nothing re-run): {final}")
         return None
-    return _ReviewRun(params, final, all_jobs, todo, digests, shared)
+    return _ReviewRun(params, final, all_jobs, todo, digests, shared, pages=pages)
+
+
+def _explanation(params, final: Path, all_jobs, todo, pages, previous, force, only, reusable) -> dict:
+    """What one review would run and why: ``{"label", "folder", "pages": [{"name", "runs", "why"}]}``."""
+    out = []
+    for job in all_jobs:
+        why = []
+        if job in todo:
+            if force:
+                why = ["--force"]
+            elif only and job.name in only:
+                why = ["--only"]
+            elif not reusable(job):
+                why = ["no previous page (没有上次的报告)"]
+            elif "reads" not in previous:
+                why = ["the previous manifest records no inputs (an earlier version)"]
+            else:
+                why = pages.changes(job.name, previous) or ["its inputs changed"]
+        elif only and previous.get("digests", {}).get(job.name) != pages.digests[job.name]:
+            why = ["kept as it was (--only), although its inputs changed"]
+        out.append({"name": job.name, "runs": job in todo, "why": why})
+    return {"label": f"{params.plan_id}/{final.name}", "folder": str(final), "pages": out}
+
+
+def explain_reviews(reviews: list[ReviewParameters], *, force: bool = False, reports_dir=None,
+                    only: list[str] | None = None, notebooks_dir=None) -> list[dict]:
+    """What ``run_reviews`` would re-run, and why, without running or writing anything: per
+    review ``{"label", "folder", "pages": [{"name", "runs", "why": [input changed, …]}]}``
+    (``plananalysis review --explain``)."""
+    notebooks = Path(notebooks_dir) if notebooks_dir else NOTEBOOKS
+    reports = Path(reports_dir) if reports_dir else ROOT / "reports"
+    out: list = []
+    for params in reviews:
+        _plan_review(params, reports, force, only, notebooks, lambda line: None, explain=out)
+    return out
 
 
 def run_reviews(reviews: list[ReviewParameters], *, jobs: int | None = None, force: bool = False,
@@ -801,7 +847,7 @@ def _finish_review(run: _ReviewRun, write_index, echo, printer=None) -> dict:
         _, failures = documents.finish()
         failed += failures
         run.results += failures
-    manifest = {"params": run.params.as_dict(), "shared": run.shared, "digests": run.digests,
+    manifest = {"params": run.params.as_dict(), "shared": run.shared, **run.pages.manifest_fields(),
                 "jobs": [{"name": j.name, "notebook": j.notebook, "parameters": j.parameters,
                           "title_zh": j.title_zh, "title_en": j.title_en} for j in run.all_jobs],
                 "ok": not failed, "results": run.results}
@@ -974,6 +1020,9 @@ def register(sub) -> None:
     p.add_argument("--observed", default="", help="observed data file or folder (default: the plan's own)")
     p.add_argument("--reports-dir", default=None)
     p.add_argument("--only", nargs="*", help="re-run only these notebooks (names as in the report folder); the rest is kept")
+    p.add_argument("--explain", nargs="?", const="text", choices=["text", "json"], default=None,
+                   help="print, per notebook, whether it would re-run and which input made it; run nothing "
+                        "(--explain json: the same as JSON)")
     p.set_defaults(handler=_cli)
 
 
@@ -1036,8 +1085,13 @@ def _cli(args) -> int:
             reviews = review_parameters(args.plan, args.as_of, method=args.method, lang=args.lang,
                                         region=args.region, observed_path=args.observed,
                                         bad=bad_plans if several else None)
-            summaries = run_reviews(reviews, jobs=args.jobs, force=args.force, reports_dir=args.reports_dir,
-                                    only=args.only, echo=lambda line: print(line, flush=True))
+            if args.explain:
+                _print_explanation(explain_reviews(reviews, force=args.force, reports_dir=args.reports_dir,
+                                                   only=args.only), args.explain)
+                summaries = []
+            else:
+                summaries = run_reviews(reviews, jobs=args.jobs, force=args.force, reports_dir=args.reports_dir,
+                                        only=args.only, echo=lambda line: print(line, flush=True))
             for name, error in bad_plans:   # every good plan was reviewed; the bad ones are named
                 lines = str(error).splitlines()
                 print(f"plananalysis: 未评估的规划 (plan not reviewed): {name}：{len(lines)} 个问题 (problems)",
@@ -1062,6 +1116,17 @@ def _cli(args) -> int:
             print(f"plananalysis: 错误 (error): 无法写入报告 {where}：{reasons[exc.errno]}", file=sys.stderr, flush=True)
             return 2
     return 0 if all(s["ok"] for s in summaries) else 1
+
+
+def _print_explanation(plans: list[dict], form: str) -> None:
+    """``--explain``: each review's plan as text (:func:`~plananalysis.run.manifest.explain_lines`)
+    or as JSON; a reader that stops early (``| head``) ends it quietly."""
+    text = (json.dumps(plans, ensure_ascii=False, indent=1) if form == "json"
+            else "\n".join(line for review in plans for line in explain_lines(review)))
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _remove_own_temporaries(reports: Path, timeout: float = 15) -> None:
