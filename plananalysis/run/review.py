@@ -1,7 +1,7 @@
 """The review runner: every report notebook through papermill, into ``reports/<plan>/<as_of>/``.
 
     plananalysis review [--plan ID|PATH|all] [--as-of YEAR] [--jobs N] [--force]
-                        [--method …] [--lang zh|en] [--region …] [--only NAME …]
+                        [--method …] [--lang zh|en] [--region …] [--only NAME …] [--explain [json]]
 
 Without ``--as-of`` the reviews that are due are run (the mid-term once its year is over, the
 final once the plan has ended); ``--plan all`` (or several ``--plan``) reviews every plan folder
@@ -14,10 +14,11 @@ How it stays fast and safe:
   is not thread-safe); each worker starts one kernel (retrying a start that collides on a
   port) and reuses it for every notebook it runs, resetting the namespace in between, so
   pandas, Altair and the package are imported once per worker, not once per notebook.
-- **Unchanged work is skipped.**  Each notebook's inputs (its file, its parameters, the plan
-  and observed data, the package's code) are hashed into ``manifest.json``; a re-run with
-  nothing changed returns at once, and only changed notebooks are executed (``--force``
-  re-runs all).
+- **Unchanged work is skipped.**  Each notebook's inputs — its file, its parameters and what
+  it reads: the plan rows of its chapter, their observed values up to ``as_of``, the method
+  tables, the package's code (:mod:`plananalysis.run.manifest`) — are hashed into
+  ``manifest.json``; a re-run with nothing changed returns at once, and only the notebooks whose
+  inputs changed are executed (``--force`` re-runs all; ``--explain`` says which would, and why).
 - **Nothing is lost.**  Everything is written to a temporary folder beside the report and
   replaces the previous report only when every notebook succeeded.  A failing notebook is
   reported at the top of its own HTML and in the index; that run is kept as
