@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..params import ReviewParameters
@@ -78,7 +77,6 @@ def _read_manifest(folder: Path) -> dict:
 NOTEBOOK_KEY, PARAMETERS_KEY = "notebook", "parameters"
 
 
-@dataclass
 class PageInputs:
     """What each notebook of one review reads, and the digest of it.
 
@@ -87,19 +85,41 @@ class PageInputs:
     is loaded (the warm path: no pandas, no plan).  Otherwise ``reads`` (notebook → the keys it
     reads, :meth:`plananalysis.context.ReviewContext.chapter_reads` and the others) and
     ``inputs`` (key → digest) come from a light load of the plan and the observed data, and
-    ``digests`` (notebook → one digest of its keys, its file and its parameters) from them."""
+    ``digests`` (notebook → one digest of its keys, its file and its parameters) from them —
+    when first asked for (:meth:`load`): a run of every notebook (``--force``, a first run)
+    needs them only for the manifest it writes at the end."""
 
-    quick: dict
-    digests: dict
-    reads: dict
-    inputs: dict
+    def __init__(self, quick: dict, digests=None, reads=None, inputs=None, *, pending=None):
+        self.quick = quick
+        self._digests, self._reads, self._inputs = digests, reads, inputs
+        self._pending = pending   # (params, jobs, notebooks): what load() reads
+        self.error = ""           # why the inputs could not be read (then every notebook runs)
+
+    def load(self) -> "PageInputs":
+        """Read the inputs now, if they are still to be read."""
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            self._digests, self._reads, self._inputs, self.error = _read_inputs(*pending, self.quick)
+        return self
+
+    @property
+    def digests(self) -> dict:
+        return self.load()._digests
+
+    @property
+    def reads(self) -> dict:
+        return self.load()._reads
+
+    @property
+    def inputs(self) -> dict:
+        return self.load()._inputs
 
     def keep(self, name: str, previous: dict) -> None:
         """Notebook ``name`` is kept from the previous report as it was (``--only``): its
         recorded digests stay the old ones, so a later run still sees it stale."""
-        for field_name in ("quick", "digests", "reads"):
-            old = previous.get(field_name, {}).get(name)
-            getattr(self, field_name)[name] = old if old is not None else ("" if field_name != "reads" else [])
+        self.quick[name] = previous.get("quick", {}).get(name, "")
+        self.digests[name] = previous.get("digests", {}).get(name, "")
+        self.reads[name] = previous.get("reads", {}).get(name, [])
         for key in self.reads[name]:
             if key not in self.inputs and key in previous.get("inputs", {}):
                 self.inputs[key] = previous["inputs"][key]
@@ -110,6 +130,9 @@ class PageInputs:
     def changes(self, name: str, previous: dict) -> list[str]:
         """The keys of notebook ``name`` whose slice changed since ``previous`` (a manifest), in
         words: ``observed: sports_area_per_capita 2024 changed`` (or added, removed)."""
+        self.load()
+        if self.error:
+            return [f"the inputs could not be read: {self.error}"]
         old_inputs, new_inputs = previous.get("inputs", {}), self.inputs
         old_keys, new_keys = set(previous.get("reads", {}).get(name, [])), set(self.reads.get(name, []))
         out = []
@@ -130,32 +153,43 @@ def _key_order(key: str) -> tuple:
 
 
 def page_inputs(params: ReviewParameters, jobs: list, notebooks: Path, previous: dict, quick: dict,
-                force: bool = False) -> PageInputs:
-    """Each notebook's inputs and digests (:class:`PageInputs`); the manifest's own when no file
-    changed since it was written (``quick``) — unless ``force``."""
-    if not force and previous.get("quick") == quick and all(previous.get(k) for k in ("digests", "reads", "inputs")):
+                every: bool = False) -> PageInputs:
+    """Each notebook's inputs and digests (:class:`PageInputs`): the manifest's own when no file
+    changed since it was written (``quick``); read when first asked for when ``every`` notebook
+    runs anyway (``--force``, no previous report); read now otherwise."""
+    if not every and previous.get("quick") == quick and all(previous.get(k) for k in ("digests", "reads", "inputs")):
         return PageInputs(quick, dict(previous["digests"]), dict(previous["reads"]), dict(previous["inputs"]))
+    pages = PageInputs(dict(quick), pending=(params, jobs, notebooks))
+    return pages if every else pages.load()
+
+
+def _read_inputs(params: ReviewParameters, jobs: list, notebooks: Path, quick: dict) -> tuple:
+    """``(digests, reads, inputs, error)`` of :class:`PageInputs`, from a light load of the review
+    (:attr:`plananalysis.context.ReviewContext.inputs`) and each page kind's declaration
+    (``<notebook>_reads``; a notebook that declares nothing reads everything)."""
     from ..context import review_context
+    from ..errors import PlanAnalysisError
 
     review = review_context(params.replace(chapter=None))
-    slices = review.inputs
+    try:
+        slices = review.inputs
+    except PlanAnalysisError as error:   # bad data: every notebook runs and shows it, as before
+        return dict(quick), {job.name: [] for job in jobs}, {}, \
+            f"{type(error).__name__}: {str(error).splitlines()[0][:300]}"
     reads, inputs = {}, {}
     for job in jobs:
         page = review.for_chapter(int(job.parameters["chapter"])) if job.parameters.get("chapter") is not None else review
         declared = getattr(page, f"{Path(job.notebook).stem}_reads", None)
-        keys = list(dict.fromkeys(declared() if declared is not None else slices.digests))  # undeclared: everything
-        own = {NOTEBOOK_KEY: _sha((notebooks / job.notebook).read_bytes()),
-               PARAMETERS_KEY: _sha(json.dumps(job.parameters, sort_keys=True, ensure_ascii=False))}
-        notebook_key = f"{NOTEBOOK_KEY}: {job.notebook}"
-        inputs[notebook_key] = own[NOTEBOOK_KEY]
-        inputs[f"{PARAMETERS_KEY}: {job.name}"] = own[PARAMETERS_KEY]
-        keys = [notebook_key, f"{PARAMETERS_KEY}: {job.name}"] + keys
+        own = [f"{NOTEBOOK_KEY}: {job.notebook}", f"{PARAMETERS_KEY}: {job.name}"]
+        inputs[own[0]] = _sha((notebooks / job.notebook).read_bytes())
+        inputs[own[1]] = _sha(json.dumps(job.parameters, sort_keys=True, ensure_ascii=False))
+        keys = list(dict.fromkeys(own + (declared() if declared is not None else list(slices.digests))))
         for key in keys:
             if key not in inputs:
                 inputs[key] = slices.digests[key]
         reads[job.name] = keys
     digests = {name: _sha("\n".join(f"{k}\t{inputs[k]}" for k in sorted(keys))) for name, keys in reads.items()}
-    return PageInputs(quick, digests, reads, inputs)
+    return digests, reads, inputs, ""
 
 
 def explain_lines(review: dict, lang: str = "zh") -> list[str]:

@@ -431,7 +431,6 @@ class _ReviewRun:
     final: Path
     all_jobs: list
     todo: list
-    digests: dict
     shared: str
     pages: object = None  # what each notebook reads (run.manifest.PageInputs), for the manifest
     tmp: Path | None = None
@@ -458,8 +457,10 @@ def _plan_review(params: ReviewParameters, reports_dir, force: bool, only, noteb
     # needs neither pandas nor the plan.
     if previous.get("shared") == shared and previous.get("params") == params.as_dict() and not force:
         all_jobs = [Job(**j) for j in previous["jobs"]]
-    else:
-        all_jobs = review_jobs(params)
+    else:   # the plan as the review's context loads it: read once for the jobs, the inputs, the documents
+        from ..context import review_context
+
+        all_jobs = review_jobs(params, review_context(params.replace(chapter=None)).plan)
     names = [j.name for j in all_jobs]
     if only:
         unknown = [n for n in only if n not in names]
@@ -471,10 +472,9 @@ def _plan_review(params: ReviewParameters, reports_dir, force: bool, only, noteb
     # each notebook's digest covers what it reads (run/manifest.py): a changed value re-runs the
     # pages that show it and those that aggregate it, in the reviews whose year can see it
     quick = {j.name: job_digest(j, shared, notebooks) for j in all_jobs}
-    pages = page_inputs(params, all_jobs, notebooks, previous, quick, force)
-    digests = pages.digests
-    old_digests = previous.get("digests", {})
     have_previous = bool(previous.get("ok"))
+    pages = page_inputs(params, all_jobs, notebooks, previous, quick, every=force or not have_previous)
+    old_digests = previous.get("digests", {})
 
     def reusable(job) -> bool:
         return have_previous and all((final / f"{job.name}{s}").exists() for s in (".ipynb", ".html"))
@@ -484,7 +484,7 @@ def _plan_review(params: ReviewParameters, reports_dir, force: bool, only, noteb
         # (their recorded digests stay the old ones, so a later full run still sees them stale)
         todo = [j for j in all_jobs if j.name in only or not reusable(j)]
     else:
-        todo = [j for j in all_jobs if force or old_digests.get(j.name) != digests[j.name] or not reusable(j)]
+        todo = [j for j in all_jobs if force or not reusable(j) or old_digests.get(j.name) != pages.digests[j.name]]
     if explain is not None:
         explain.append(_explanation(params, final, all_jobs, todo, pages, previous, force, only, reusable))
         return None
@@ -494,7 +494,7 @@ def _plan_review(params: ReviewParameters, reports_dir, force: bool, only, noteb
     if not todo and have_previous and not force:
         echo(f"报告已是最新，未重新运行 (report up to date, nothing re-run): {final}")
         return None
-    return _ReviewRun(params, final, all_jobs, todo, digests, shared, pages=pages)
+    return _ReviewRun(params, final, all_jobs, todo, shared, pages=pages)
 
 
 def _explanation(params, final: Path, all_jobs, todo, pages, previous, force, only, reusable) -> dict:
@@ -513,7 +513,7 @@ def _explanation(params, final: Path, all_jobs, todo, pages, previous, force, on
                 why = ["the previous manifest records no inputs (an earlier version)"]
             else:
                 why = pages.changes(job.name, previous) or ["its inputs changed"]
-        elif only and previous.get("digests", {}).get(job.name) != pages.digests[job.name]:
+        elif only and reusable(job) and previous.get("digests", {}).get(job.name) != pages.digests[job.name]:
             why = ["kept as it was (--only), although its inputs changed"]
         out.append({"name": job.name, "runs": job in todo, "why": why})
     return {"label": f"{params.plan_id}/{final.name}", "folder": str(final), "pages": out}
@@ -829,6 +829,7 @@ def _finish_review(run: _ReviewRun, write_index, echo, printer=None) -> dict:
     """Front page, PDF, Word document and manifest of one review, then swap it in (or keep it as
     ``.failed``).  The document's last charts go in while the PDF prints."""
     documents = run.documents
+    run.pages.load()   # each page's inputs, for the manifest, while the PDF prints (if not read yet)
     printed = run.printing.result() if run.printing is not None else None
     index_ahead = documents.index_written() if documents is not None else False
     failed = [r for r in run.results if not r["ok"]]
