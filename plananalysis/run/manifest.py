@@ -15,7 +15,7 @@ from pathlib import Path
 from ..params import ReviewParameters
 from ..paths import ROOT, data_dir
 
-__all__ = ["MANIFEST", "PageInputs", "explain_lines", "job_digest", "page_inputs", "shared_inputs_digest"]
+__all__ = ["MANIFEST", "PageInputs", "explain_lines", "job_digest", "page_inputs", "refresh", "shared_inputs_digest"]
 
 NOTEBOOKS = ROOT / "notebooks"
 PACKAGE = Path(__file__).resolve().parents[1]
@@ -190,6 +190,31 @@ def _read_inputs(params: ReviewParameters, jobs: list, notebooks: Path, quick: d
         reads[job.name] = keys
     digests = {name: _sha("\n".join(f"{k}\t{inputs[k]}" for k in sorted(keys))) for name, keys in reads.items()}
     return digests, reads, inputs, ""
+
+
+def refresh(folder: Path, previous: dict, shared: str, pages: PageInputs) -> None:
+    """A review found up to date although files changed (files no page reads, the runner's own
+    code): record the files' new digests in its manifest, so that the next warm run takes the
+    quick path again instead of reading the inputs every time.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> previous = {"ok": True, "shared": "s1", "quick": {"overview": "q1"}, "digests": {"overview": "d"},
+    ...             "reads": {"overview": ["file: plan.yml"]}, "inputs": {"file: plan.yml": "f"}}
+    >>> pages = PageInputs({"overview": "q2"}, {"overview": "d"}, {"overview": ["file: plan.yml"]}, {"file: plan.yml": "f"})
+    >>> refresh(folder, previous, "s2", pages)
+    >>> written = _read_manifest(folder)
+    >>> written["shared"], written["quick"], written["digests"], written["ok"]
+    ('s2', {'overview': 'q2'}, {'overview': 'd'}, True)
+    >>> page_inputs(None, [], folder, written, {"overview": "q2"}).digests   # the next run: nothing loaded
+    {'overview': 'd'}
+    """
+    if previous.get("shared") == shared and previous.get("quick") == pages.quick:
+        return
+    from ..files import write_text_atomically
+
+    manifest = {**previous, "shared": shared, **pages.manifest_fields()}
+    write_text_atomically(folder / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
 
 
 def explain_lines(review: dict, lang: str = "zh") -> list[str]:

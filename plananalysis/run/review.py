@@ -45,6 +45,7 @@ from pathlib import Path
 from ..params import ReviewParameters, validate
 from ..paths import ROOT
 from .manifest import MANIFEST, _read_manifest, explain_lines, job_digest, page_inputs, shared_inputs_digest
+from .manifest import refresh as refresh_manifest
 
 __all__ = ["Job", "review_jobs", "run_review", "report_folder_name", "review_file_name", "register", "ROOT",
            "NOTEBOOKS"]
@@ -492,6 +493,7 @@ def _plan_review(params: ReviewParameters, reports_dir, force: bool, only, noteb
         if only and job not in todo:
             pages.keep(job.name, previous)
     if not todo and have_previous and not force:
+        refresh_manifest(final, previous, shared, pages)
         echo(f"报告已是最新，未重新运行 (report up to date, nothing re-run): {final}")
         return None
     return _ReviewRun(params, final, all_jobs, todo, shared, pages=pages)
