@@ -43,7 +43,14 @@ _NOT_READ_BY_PAGES = ("run", "widgets")
 @dataclass
 class Slices:
     """Every slice of one review's inputs: ``digests`` (key → sha256 of the slice) and, for the
-    row slices, ``rows`` (kind → ``[(id, year or None, key)]``) to select them by id and year."""
+    row slices, ``rows`` (kind → ``[(id, year or None, key)]``) to select them by id and year.
+
+    >>> slices = Slices()
+    >>> slices.add_rows("observed", pd.DataFrame({"indicator_id": ["a", "a", "b"], "year": [2022, 2024, 2022],
+    ...                                          "value": [1.0, 2.0, 3.0]}), lambda f: f["indicator_id"], "year")
+    >>> slices.select("observed", ["a"], up_to=2023), len(slices.digests)
+    (['observed: a 2022'], 3)
+    """
 
     digests: dict = field(default_factory=dict)
     rows: dict = field(default_factory=dict)
@@ -94,7 +101,13 @@ class Slices:
 def input_slices(review) -> Slices:
     """Every slice of ``review``'s inputs (a :class:`~plananalysis.context.ReviewContext`): its
     plan's rows, its observed values and context series by id and year, its verdicts, the plan's
-    other files, the method and label tables, the package's modules."""
+    other files, the method and label tables, the package's modules.
+
+    >>> from plananalysis.context import review_context
+    >>> slices = input_slices(review_context(as_of=2023))
+    >>> "file: plan.yml" in slices.digests, "code: engine/progress.py" in slices.digests, "code: run/review.py" in slices.digests
+    (True, True, False)
+    """
     plan, slices = review.plan, Slices()
     slices.add_rows("plan: indicators", plan.indicators, lambda f: f["indicator_id"])
     slices.add_value("plan: indicators (count)", len(plan.indicators))

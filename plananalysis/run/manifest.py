@@ -31,8 +31,13 @@ def _digest_files(paths) -> str:
 
 
 def shared_inputs_digest(params: ReviewParameters) -> str:
-    """One hash of everything every notebook reads: the plan folder (with its observed data),
-    the method tables, the package's code."""
+    """One hash of every file a review may read: the plan folder (with its observed data), the
+    method tables, the package's code — the quick check of the warm path (:func:`job_digest`).
+
+    >>> from plananalysis.params import validate
+    >>> len(shared_inputs_digest(validate(as_of=2023)))
+    64
+    """
     data = data_dir()
     folders = [Path(params.plan), data / "methods", data / "glossary", PACKAGE]
     files = [p for folder in folders if folder.exists() for p in folder.rglob("*")
@@ -58,6 +63,15 @@ def _under_root(path: Path) -> bool:
 
 
 def job_digest(job, shared: str, notebooks: Path = NOTEBOOKS) -> str:
+    """One notebook's quick digest: every file (``shared``), its notebook file, its parameters.
+    When none changed since the manifest was written, the manifest's digests are reused as they
+    are (:func:`page_inputs`).
+
+    >>> from types import SimpleNamespace
+    >>> job = SimpleNamespace(notebook="overview.ipynb", parameters={"as_of": 2023})
+    >>> job_digest(job, "s") == job_digest(job, "s") != job_digest(job, "t")
+    True
+    """
     h = hashlib.sha256(shared.encode())
     h.update((notebooks / job.notebook).read_bytes())
     h.update(json.dumps(job.parameters, sort_keys=True, ensure_ascii=False).encode())
@@ -87,7 +101,13 @@ class PageInputs:
     ``inputs`` (key → digest) come from a light load of the plan and the observed data, and
     ``digests`` (notebook → one digest of its keys, its file and its parameters) from them —
     when first asked for (:meth:`load`): a run of every notebook (``--force``, a first run)
-    needs them only for the manifest it writes at the end."""
+    needs them only for the manifest it writes at the end.
+
+    >>> pages = PageInputs({"chapter-07": "q"}, {"chapter-07": "d2"}, {"chapter-07": ["observed: x 2024"]},
+    ...                    {"observed: x 2024": "new"})
+    >>> pages.changes("chapter-07", {"reads": {"chapter-07": ["observed: x 2024"]}, "inputs": {"observed: x 2024": "old"}})
+    ['observed: x 2024 changed']
+    """
 
     def __init__(self, quick: dict, digests=None, reads=None, inputs=None, *, pending=None):
         self.quick = quick
@@ -156,7 +176,15 @@ def page_inputs(params: ReviewParameters, jobs: list, notebooks: Path, previous:
                 every: bool = False) -> PageInputs:
     """Each notebook's inputs and digests (:class:`PageInputs`): the manifest's own when no file
     changed since it was written (``quick``); read when first asked for when ``every`` notebook
-    runs anyway (``--force``, no previous report); read now otherwise."""
+    runs anyway (``--force``, no previous report); read now otherwise.
+
+    >>> from plananalysis.params import validate
+    >>> from plananalysis.run.review import review_jobs
+    >>> params = validate(as_of=2023)
+    >>> pages = page_inputs(params, review_jobs(params), NOTEBOOKS, {}, {})
+    >>> "observed: sports_area_per_capita 2023" in pages.reads["chapter-07"], "plan: tasks ch09-s01" in pages.reads["chapter-07"]
+    (True, False)
+    """
     if not every and previous.get("quick") == quick and all(previous.get(k) for k in ("digests", "reads", "inputs")):
         return PageInputs(quick, dict(previous["digests"]), dict(previous["reads"]), dict(previous["inputs"]))
     pages = PageInputs(dict(quick), pending=(params, jobs, notebooks))
