@@ -254,9 +254,9 @@ def explain_lines(review: dict, lang: str = "zh") -> list[str]:
     ...     {"name": "chapter-09", "runs": False, "why": []}]})
     ['p/2025: 2 个笔记本中 1 个重新运行 (1 of 2 notebooks re-run)', '  chapter-07: 重新运行 (re-runs) — observed: sports_area_per_capita 2024 added', '  chapter-09: 不变 (unchanged)', '  scorecard.xlsx, Word, PDF, index.html: 随之重新生成 (rebuilt with the pages)']
     """
-    pages = review["pages"]
+    pages = [{**p, "why": [_printable(w) for w in p["why"]]} for p in review["pages"]]
     runs = sum(p["runs"] for p in pages)
-    lines = [f"{review['label']}: {len(pages)} 个笔记本中 {runs} 个重新运行 ({runs} of {len(pages)} notebooks re-run)"]
+    lines = [f"{_printable(review['label'])}: {len(pages)} 个笔记本中 {runs} 个重新运行 ({runs} of {len(pages)} notebooks re-run)"]
     for page in pages:
         if page["runs"]:
             why = page["why"]
@@ -267,6 +267,16 @@ def explain_lines(review: dict, lang: str = "zh") -> list[str]:
     if runs:
         lines.append("  scorecard.xlsx, Word, PDF, index.html: 随之重新生成 (rebuilt with the pages)")
     return lines
+
+
+def _printable(text: str) -> str:
+    """A key for the terminal: an id or series name from a data file is text, and a control
+    character in it (an escape sequence) is shown, never sent.
+
+    >>> print(_printable("context: GDP" + chr(27) + "[2J 2023"))
+    context: GDP\\x1b[2J 2023
+    """
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in str(text))
 
 
 def _sha(data) -> str:
