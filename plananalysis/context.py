@@ -167,6 +167,43 @@ class ReviewContext:
         return other
 
     @shared_property
+    def inputs(self):
+        """Every slice of this review's inputs with its digest (:func:`plananalysis.reads.input_slices`):
+        from the plan and the observed data as loaded, nothing judged."""
+        from .reads import input_slices
+
+        return input_slices(self)
+
+    def _ids_read(self, indicator_ids, target_ids) -> list[str]:
+        """The keys of these indicators and targets: their plan rows, the indicators a target
+        restates and the series an indicator is stated against, and their observed values,
+        context series and verdicts up to ``as_of``."""
+        plan, slices, as_of = self.plan, self.inputs, self.params.as_of
+        targets = plan.targets[plan.targets["target_id"].isin(list(target_ids))] if len(plan.targets) else plan.targets
+        restated = [i for i in (targets["restates_indicator_id"] if len(targets) else []) if i]
+        indicators = plan.indicators[plan.indicators["indicator_id"].isin(list(indicator_ids) + restated)]
+        linked = [i for i in indicators["linked_indicator"] if i]
+        ids = list(indicators["indicator_id"]) + linked + list(target_ids)
+        return (slices.select("plan: indicators", ids) + slices.select("plan: targets", target_ids)
+                + slices.select("observed", ids, up_to=as_of) + slices.select("context", linked, up_to=as_of)
+                + slices.select("verdicts", ids, up_to=as_of))
+
+    def _everything_read(self, *kinds: str) -> list[str]:
+        """The keys of a page that aggregates every row: the plan's rows of ``kinds``, every
+        observed value, context series and verdict up to ``as_of``, every file, the package."""
+        slices, as_of = self.inputs, self.params.as_of
+        return ([k for kind in kinds for k in slices.select(kind)] + ["plan: indicators (count)"]
+                + slices.select("observed", up_to=as_of) + slices.select("context", up_to=as_of)
+                + slices.select("verdicts", up_to=as_of) + slices.files() + slices.code())
+
+    def analyst_text_read(self, section: str) -> list[str]:
+        """The keys of the analyst's own text for a page's ``section`` (its commentary): none yet.
+        The hook for the analyst's texts: when they exist (a file per section in the plan
+        folder), the page that prints a section reads its key here, and a changed text re-runs
+        that page only."""
+        return []
+
+    @shared_property
     def observed(self) -> pd.DataFrame:
         """The plan's observed values (or those of ``observed_path``), with their sources."""
         from .observed.load import load_observed
@@ -321,26 +358,52 @@ class ReviewContext:
         return (f"# {what}\n\n**{title}** · {self.phase_title} · 截至{self.params.as_of}年 · "
                 f"评估方法：{method} · 地区：{region}")
 
-    def sources_footer(self) -> str:
-        """Where the numbers come from, in one paragraph of Markdown (in the report's language)."""
+    def sources_footer(self, counts: bool = True) -> str:
+        """Where the numbers come from, in one paragraph of Markdown (in the report's language).
+
+        ``counts``: with the review's count of observed values and sources (:attr:`source_counts`),
+        as the pages that aggregate every value print it; a chapter's page and the
+        retrospective leave it to them, so that they do not depend on every value of the review
+        (a new value re-runs only the pages that show it, :mod:`plananalysis.reads`).
+
+        >>> review = review_context(as_of=2023, lang="en")
+        >>> "observed values from" in review.sources_footer(), "observed values from" in review.sources_footer(counts=False)
+        (True, False)
+        """
         from .present.glossary import mark_chinese, pick
         from .present.text import escape_text
 
         doc = self.plan.sources.get("document", {})
-        counts = self.source_counts
-        n_values, n_sources = counts["values"], counts["sources"]
         publisher = mark_chinese(pick(doc.get("publisher", ""), self.lang), self.lang)
         title = mark_chinese(doc.get("title", ""), self.lang)
         issued = escape_text(doc.get("issued", ""))
+        if counts:
+            n_values, n_sources = self.source_counts["values"], self.source_counts["sources"]
+            values_zh = f"观测值{n_values}条，来自{n_sources}个公开来源（每条的出处见“数据审计”报告与 scorecard.xlsx）"
+            values_en = (f"{n_values} observed values from {n_sources} public sources (each listed in the data audit "
+                         f"and scorecard.xlsx)")
+        else:
+            values_zh = "观测值及其来源见“数据审计”报告与 scorecard.xlsx"
+            values_en = "the observed values and their sources are listed in the data audit and scorecard.xlsx"
         return self.t(
-            f"---\n数据来源：规划文本《{title}》（{publisher}，{issued}）；"
-            f"观测值{n_values}条，来自{n_sources}个公开来源（每条的出处见“数据审计”报告与 scorecard.xlsx）。"
+            f"---\n数据来源：规划文本《{title}》（{publisher}，{issued}）；{values_zh}。"
             f"缺失数据记为“无数据”，不以零计，也不插值。",
-            f"---\nSources: the plan's text, {title} ({publisher}, {issued}); "
-            f"{n_values} observed values from {n_sources} public sources (each listed in the data audit "
-            f"and scorecard.xlsx). Missing data is 'no data': never zero, never interpolated.")
+            f"---\nSources: the plan's text, {title} ({publisher}, {issued}); {values_en}. "
+            f"Missing data is 'no data': never zero, never interpolated.")
 
     # ------------------------------------------------------------ overview
+
+    def overview_reads(self) -> list[str]:
+        """What the overview page reads (the keys of :attr:`inputs`): it aggregates every
+        indicator and target (the vision targets) and counts every observed value up to
+        ``as_of``; the plan's tasks it does not show.
+
+        >>> keys = review_context(as_of=2023).overview_reads()
+        >>> "observed: sports_area_per_capita 2023" in keys, "observed: sports_area_per_capita 2024" in keys
+        (True, False)
+        """
+        return self._everything_read("plan: indicators", "plan: targets") + self.analyst_text_read("overview")
+
     def status_counts(self) -> pd.DataFrame:
         """Indicators per status, in the method's order (zeros included); a status the rows label
         otherwise (an engine label with a year) is counted under the rows' own label."""
@@ -419,6 +482,27 @@ class ReviewContext:
         if self.params.chapter is None:
             raise ValueError("this review has no chapter parameter")
         return self.plan.chapter(self.params.chapter)
+
+    def chapter_reads(self) -> list[str]:
+        """What a chapter's page reads (the keys of :attr:`inputs`): the plan's common files, the
+        rows of its chapter (indicators, targets, tasks) with the indicators its targets restate,
+        their values up to ``as_of``, the number of headline indicators (its paragraph says
+        "N of the M"), the package.  Not the review's count of values (its footer leaves that
+        to the aggregating pages).
+
+        >>> keys = review_context(as_of=2025, chapter=7).chapter_reads()
+        >>> "observed: sports_area_per_capita 2023" in keys, "plan: indicators hospital_beds_per_1000" in keys
+        (True, False)
+        """
+        chapter, slices = self.chapter, self.inputs
+        tasks = self.plan.tasks
+        task_ids = tasks.loc[tasks["chapter"] == chapter.number, "task_id"] if len(tasks) else []
+        targets = chapter.targets
+        target_ids = targets["target_id"] if "target_id" in targets.columns else []   # a plan with no catalogue
+        return (self._ids_read(chapter.indicators["indicator_id"], target_ids)
+                + slices.select("plan: tasks", task_ids) + ["plan: indicators (count)"]
+                + slices.files(common_only=True) + slices.code()
+                + self.analyst_text_read(f"chapter-{chapter.number:02d}"))
 
     def chapter_progress(self) -> pd.DataFrame:
         return self.progress[self.progress["chapter"] == self.chapter.number].reset_index(drop=True)
@@ -562,6 +646,19 @@ class ReviewContext:
         label = previous.get("table_label", "")
         return (f"{previous.get('title_zh', '上期规划')}主要指标完成情况回顾" + (f"（{label}）" if label else ""),
                 f"{previous.get('title_en', 'The previous plan')} in retrospect")
+
+    def retrospective_reads(self) -> list[str]:
+        """What the retrospective page reads (the keys of :attr:`inputs`): the previous plan's
+        table, the plan's common files, the package (no observed value of this plan)."""
+        slices = self.inputs
+        return (slices.select("plan: previous") + slices.files(common_only=True) + slices.code()
+                + self.analyst_text_read("retrospective"))
+
+    def data_audit_reads(self) -> list[str]:
+        """What the data audit page reads (the keys of :attr:`inputs`): everything up to
+        ``as_of`` — every plan row (the requests name tasks' departments), every file."""
+        return (self._everything_read("plan: indicators", "plan: targets", "plan: tasks", "plan: previous")
+                + self.analyst_text_read("data_audit"))
 
     @shared_property
     def audit_table(self) -> pd.DataFrame:

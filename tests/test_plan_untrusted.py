@@ -458,7 +458,7 @@ def test_an_observed_folder_of_a_huge_file_is_hashed_without_reading_it(tmp_path
     """review --observed <folder>: the review's hash takes the folder's data files in chunks and a
     file beyond the readers' limit by its size alone (the reader then refuses it by name)."""
     from plananalysis.params import validate
-    from plananalysis.run.review import shared_inputs_digest
+    from plananalysis.run.manifest import shared_inputs_digest
 
     observed = tmp_path / "observed"
     (observed / "deeper").mkdir(parents=True)

@@ -1266,6 +1266,8 @@ def evidence_counts(table: pd.DataFrame) -> dict:
     ...     "evidence_flags": ["", "single_point", "", "direction_conflict"], "evidence_points": [2, 1, None, 3]})
     >>> evidence_counts(table)
     {'judged': 3, 'official': 1, 'to_confirm': 2, 'reprint': 1, 'media': 1, 'other': 0, 'single_point': 1, 'preliminary': 1, 'in_doubt': 1}
+    >>> evidence_counts(table[table["status_id"] == "no_data"])["official"]   # nothing judged
+    0
     """
     if not len(table) or "evidence_grade" not in table.columns:
         return dict.fromkeys(("judged", "official", "to_confirm", "reprint", "media", "other", "single_point",
@@ -1273,8 +1275,8 @@ def evidence_counts(table: pd.DataFrame) -> dict:
     judged = table[~table["status_id"].isin(_UNJUDGED)]
     grade = judged["evidence_grade"].fillna("").astype(str)
     flags = judged["evidence_flags"].fillna("").astype(str).str.split(",")
-    official = grade.map(_grades.is_official)
-    confirm = grade.map(_grades.to_confirm)
+    official = grade.map(_grades.is_official).astype(bool)   # bool even when nothing is judged
+    confirm = grade.map(_grades.to_confirm).astype(bool)
     return {
         "judged": len(judged), "official": int(official.sum()), "to_confirm": int(confirm.sum()),
         "reprint": int((grade == "reprint").sum()), "media": int((grade == "media").sum()),

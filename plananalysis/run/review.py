@@ -1,7 +1,7 @@
 """The review runner: every report notebook through papermill, into ``reports/<plan>/<as_of>/``.
 
     plananalysis review [--plan ID|PATH|all] [--as-of YEAR] [--jobs N] [--force]
-                        [--method …] [--lang zh|en] [--region …] [--only NAME …]
+                        [--method …] [--lang zh|en] [--region …] [--only NAME …] [--explain [json]]
 
 Without ``--as-of`` the reviews that are due are run (the mid-term once its year is over, the
 final once the plan has ended); ``--plan all`` (or several ``--plan``) reviews every plan folder
@@ -14,10 +14,11 @@ How it stays fast and safe:
   is not thread-safe); each worker starts one kernel (retrying a start that collides on a
   port) and reuses it for every notebook it runs, resetting the namespace in between, so
   pandas, Altair and the package are imported once per worker, not once per notebook.
-- **Unchanged work is skipped.**  Each notebook's inputs (its file, its parameters, the plan
-  and observed data, the package's code) are hashed into ``manifest.json``; a re-run with
-  nothing changed returns at once, and only changed notebooks are executed (``--force``
-  re-runs all).
+- **Unchanged work is skipped.**  Each notebook's inputs — its file, its parameters and what
+  it reads: the plan rows of its chapter, their observed values up to ``as_of``, the method
+  tables, the package's code (:mod:`plananalysis.run.manifest`) — are hashed into
+  ``manifest.json``; a re-run with nothing changed returns at once, and only the notebooks whose
+  inputs changed are executed (``--force`` re-runs all; ``--explain`` says which would, and why).
 - **Nothing is lost.**  Everything is written to a temporary folder beside the report and
   replaces the previous report only when every notebook succeeded.  A failing notebook is
   reported at the top of its own HTML and in the index; that run is kept as
@@ -31,7 +32,6 @@ This module imports only the standard library at the top, so the warm path is qu
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import random
@@ -43,14 +43,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..params import ReviewParameters, validate
-from ..paths import ROOT, data_dir
+from ..paths import ROOT
+from .manifest import MANIFEST, _read_manifest, explain_lines, job_digest, page_inputs, shared_inputs_digest
+from .manifest import refresh as refresh_manifest
 
 __all__ = ["Job", "review_jobs", "run_review", "report_folder_name", "review_file_name", "register", "ROOT",
            "NOTEBOOKS"]
 
 NOTEBOOKS = ROOT / "notebooks"
-PACKAGE = Path(__file__).resolve().parents[1]
-MANIFEST = "manifest.json"
 CSV_FOLDER = "csv"  # = plananalysis.publish.export.CSV_FOLDER (this module imports no pandas at the top)
 
 
@@ -104,67 +104,6 @@ def review_jobs(params: ReviewParameters, plan=None) -> list[Job]:
                         f"{title_zh}主要指标完成情况回顾", f"{title_en}: the retrospective"))
     jobs.append(Job("data_audit", "data_audit.ipynb", common, "数据一致性检查与覆盖", "Data audit and coverage"))
     return jobs
-
-
-# ---------------------------------------------------------------- hashing
-
-def _digest_files(paths) -> str:
-    h = hashlib.sha256()
-    for path in sorted(paths):
-        h.update(str(path.relative_to(ROOT)).encode())
-        _hash_file(h, path)
-    return h.hexdigest()
-
-
-def _hash_file(h, path: Path) -> None:
-    """Add a file to a hash in chunks; a file beyond the readers' limit
-    (:data:`~plananalysis.files.MAX_FILE_BYTES`, refused when it is read) by its size and time alone,
-    never read whole into memory."""
-    from ..files import MAX_FILE_BYTES
-
-    info = path.stat()
-    if info.st_size > MAX_FILE_BYTES:
-        h.update(f"{info.st_size}:{info.st_mtime_ns}".encode())
-        return
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            h.update(chunk)
-
-
-def shared_inputs_digest(params: ReviewParameters) -> str:
-    """One hash of everything every notebook reads: the plan folder (with its observed data),
-    the method tables, the package's code."""
-    data = data_dir()
-    folders = [Path(params.plan), data / "methods", data / "glossary", PACKAGE]
-    files = [p for folder in folders if folder.exists() for p in folder.rglob("*")
-             if p.is_file() and "__pycache__" not in p.parts and "backups" not in p.parts
-             and not p.name.startswith(".")]
-    if params.observed_path:
-        observed = Path(params.observed_path)
-        # what load_observed reads of a folder: its own CSV and workbook files (not the folders below)
-        files += [observed] if observed.is_file() else [
-            p for p in sorted(observed.iterdir()) if p.suffix.lower() in (".csv", ".xlsx") and p.is_file()]
-    h = hashlib.sha256(_digest_files([p for p in files if _under_root(p)]).encode())
-    for p in files:
-        if not _under_root(p):  # data outside the project (an analyst's folder)
-            h.update(str(p).encode())
-            _hash_file(h, p)
-    return h.hexdigest()
-
-
-def _under_root(path: Path) -> bool:
-    try:
-        path.resolve().relative_to(ROOT)
-        return True
-    except ValueError:
-        return False
-
-
-def job_digest(job: Job, shared: str, notebooks: Path = NOTEBOOKS) -> str:
-    h = hashlib.sha256(shared.encode())
-    h.update((notebooks / job.notebook).read_bytes())
-    h.update(json.dumps(job.parameters, sort_keys=True, ensure_ascii=False).encode())
-    return h.hexdigest()
 
 
 # ---------------------------------------------------------------- workers
@@ -390,13 +329,6 @@ def _short_error(exc: Exception) -> str:
 
 # ---------------------------------------------------------------- the run
 
-def _read_manifest(folder: Path) -> dict:
-    try:
-        return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
 def _recover(final: Path) -> None:
     """Undo a swap interrupted between its two renames; drop temporary folders of dead runs."""
     for stale in final.parent.glob(f".tmp-{final.name}-*"):
@@ -500,8 +432,8 @@ class _ReviewRun:
     final: Path
     all_jobs: list
     todo: list
-    digests: dict
     shared: str
+    pages: object = None  # what each notebook reads (run.manifest.PageInputs), for the manifest
     tmp: Path | None = None
     results: list = field(default_factory=list)
     documents: "_DocumentsProcess | None" = None  # builds the workbook, the Word document, the front page
@@ -512,19 +444,24 @@ class _ReviewRun:
         return f"{self.params.plan_id}/{self.final.name}"
 
 
-def _plan_review(params: ReviewParameters, reports_dir, force: bool, only, notebooks: Path, echo) -> _ReviewRun | None:
-    """Decide what one review must run; None when it is up to date."""
+def _plan_review(params: ReviewParameters, reports_dir, force: bool, only, notebooks: Path, echo,
+                 explain: list | None = None) -> _ReviewRun | None:
+    """Decide what one review must run; None when it is up to date.  With ``explain`` (a list),
+    nothing is written: what would run and why is appended to it (:func:`explain_reviews`)."""
     final = review_folder(params, reports_dir)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    _recover(final)
+    if explain is None:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        _recover(final)
     shared = shared_inputs_digest(params)
     previous = _read_manifest(final) if final.exists() else {}
     # The job list is cached in the manifest with the digest it was built from, so a warm run
     # needs neither pandas nor the plan.
     if previous.get("shared") == shared and previous.get("params") == params.as_dict() and not force:
         all_jobs = [Job(**j) for j in previous["jobs"]]
-    else:
-        all_jobs = review_jobs(params)
+    else:   # the plan as the review's context loads it: read once for the jobs, the inputs, the documents
+        from ..context import review_context
+
+        all_jobs = review_jobs(params, review_context(params.replace(chapter=None)).plan)
     names = [j.name for j in all_jobs]
     if only:
         unknown = [n for n in only if n not in names]
@@ -533,9 +470,12 @@ def _plan_review(params: ReviewParameters, reports_dir, force: bool, only, noteb
 
             raise ReviewParameterError("only", unknown[0], "本次评估的报告名之一：" + "、".join(names),
                                        "the name of one of this review's reports: " + ", ".join(names))
-    digests = {j.name: job_digest(j, shared, notebooks) for j in all_jobs}
-    old_digests = previous.get("digests", {})
+    # each notebook's digest covers what it reads (run/manifest.py): a changed value re-runs the
+    # pages that show it and those that aggregate it, in the reviews whose year can see it
+    quick = {j.name: job_digest(j, shared, notebooks) for j in all_jobs}
     have_previous = bool(previous.get("ok"))
+    pages = page_inputs(params, all_jobs, notebooks, previous, quick, every=force or not have_previous)
+    old_digests = previous.get("digests", {})
 
     def reusable(job) -> bool:
         return have_previous and all((final / f"{job.name}{s}").exists() for s in (".ipynb", ".html"))
@@ -544,15 +484,54 @@ def _plan_review(params: ReviewParameters, reports_dir, force: bool, only, noteb
         # the named notebooks run; the others are kept from the previous report as they were
         # (their recorded digests stay the old ones, so a later full run still sees them stale)
         todo = [j for j in all_jobs if j.name in only or not reusable(j)]
-        for job in all_jobs:
-            if job not in todo:
-                digests[job.name] = old_digests.get(job.name, "")
     else:
-        todo = [j for j in all_jobs if force or old_digests.get(j.name) != digests[j.name] or not reusable(j)]
+        todo = [j for j in all_jobs if force or not reusable(j) or old_digests.get(j.name) != pages.digests[j.name]]
+    if explain is not None:
+        explain.append(_explanation(params, final, all_jobs, todo, pages, previous, force, only, reusable))
+        return None
+    for job in all_jobs:
+        if only and job not in todo:
+            pages.keep(job.name, previous)
     if not todo and have_previous and not force:
+        refresh_manifest(final, previous, shared, pages)
         echo(f"报告已是最新，未重新运行 (report up to date, nothing re-run): {final}")
         return None
-    return _ReviewRun(params, final, all_jobs, todo, digests, shared)
+    return _ReviewRun(params, final, all_jobs, todo, shared, pages=pages)
+
+
+def _explanation(params, final: Path, all_jobs, todo, pages, previous, force, only, reusable) -> dict:
+    """What one review would run and why: ``{"label", "folder", "pages": [{"name", "runs", "why"}]}``."""
+    out = []
+    for job in all_jobs:
+        why = []
+        if job in todo:
+            if force:
+                why = ["--force"]
+            elif only and job.name in only:
+                why = ["--only"]
+            elif not reusable(job):
+                why = ["no previous page (没有上次的报告)"]
+            elif "reads" not in previous:
+                why = ["the previous manifest records no inputs (an earlier version)"]
+            else:
+                why = pages.changes(job.name, previous) or ["its inputs changed"]
+        elif only and reusable(job) and previous.get("digests", {}).get(job.name) != pages.digests[job.name]:
+            why = ["kept as it was (--only), although its inputs changed"]
+        out.append({"name": job.name, "runs": job in todo, "why": why})
+    return {"label": f"{params.plan_id}/{final.name}", "folder": str(final), "pages": out}
+
+
+def explain_reviews(reviews: list[ReviewParameters], *, force: bool = False, reports_dir=None,
+                    only: list[str] | None = None, notebooks_dir=None) -> list[dict]:
+    """What ``run_reviews`` would re-run, and why, without running or writing anything: per
+    review ``{"label", "folder", "pages": [{"name", "runs", "why": [input changed, …]}]}``
+    (``plananalysis review --explain``)."""
+    notebooks = Path(notebooks_dir) if notebooks_dir else NOTEBOOKS
+    reports = Path(reports_dir) if reports_dir else ROOT / "reports"
+    out: list = []
+    for params in reviews:
+        _plan_review(params, reports, force, only, notebooks, lambda line: None, explain=out)
+    return out
 
 
 def run_reviews(reviews: list[ReviewParameters], *, jobs: int | None = None, force: bool = False,
@@ -860,6 +839,7 @@ def _finish_review(run: _ReviewRun, write_index, echo, printer=None) -> dict:
     """Front page, PDF, Word document and manifest of one review, then swap it in (or keep it as
     ``.failed``).  The document's last charts go in while the PDF prints."""
     documents = run.documents
+    run.pages.load()   # each page's inputs, for the manifest, while the PDF prints (if not read yet)
     printed = run.printing.result() if run.printing is not None else None
     index_ahead = documents.index_written() if documents is not None else False
     failed = [r for r in run.results if not r["ok"]]
@@ -879,7 +859,7 @@ def _finish_review(run: _ReviewRun, write_index, echo, printer=None) -> dict:
         _, failures = documents.finish()
         failed += failures
         run.results += failures
-    manifest = {"params": run.params.as_dict(), "shared": run.shared, "digests": run.digests,
+    manifest = {"params": run.params.as_dict(), "shared": run.shared, **run.pages.manifest_fields(),
                 "jobs": [{"name": j.name, "notebook": j.notebook, "parameters": j.parameters,
                           "title_zh": j.title_zh, "title_en": j.title_en} for j in run.all_jobs],
                 "ok": not failed, "results": run.results}
@@ -1052,6 +1032,9 @@ def register(sub) -> None:
     p.add_argument("--observed", default="", help="observed data file or folder (default: the plan's own)")
     p.add_argument("--reports-dir", default=None)
     p.add_argument("--only", nargs="*", help="re-run only these notebooks (names as in the report folder); the rest is kept")
+    p.add_argument("--explain", nargs="?", const="text", choices=["text", "json"], default=None,
+                   help="print, per notebook, whether it would re-run and which input made it; run nothing "
+                        "(--explain json: the same as JSON)")
     p.set_defaults(handler=_cli)
 
 
@@ -1114,8 +1097,13 @@ def _cli(args) -> int:
             reviews = review_parameters(args.plan, args.as_of, method=args.method, lang=args.lang,
                                         region=args.region, observed_path=args.observed,
                                         bad=bad_plans if several else None)
-            summaries = run_reviews(reviews, jobs=args.jobs, force=args.force, reports_dir=args.reports_dir,
-                                    only=args.only, echo=lambda line: print(line, flush=True))
+            if args.explain:
+                _print_explanation(explain_reviews(reviews, force=args.force, reports_dir=args.reports_dir,
+                                                   only=args.only), args.explain)
+                summaries = []
+            else:
+                summaries = run_reviews(reviews, jobs=args.jobs, force=args.force, reports_dir=args.reports_dir,
+                                        only=args.only, echo=lambda line: print(line, flush=True))
             for name, error in bad_plans:   # every good plan was reviewed; the bad ones are named
                 lines = str(error).splitlines()
                 print(f"plananalysis: 未评估的规划 (plan not reviewed): {name}：{len(lines)} 个问题 (problems)",
@@ -1140,6 +1128,17 @@ def _cli(args) -> int:
             print(f"plananalysis: 错误 (error): 无法写入报告 {where}：{reasons[exc.errno]}", file=sys.stderr, flush=True)
             return 2
     return 0 if all(s["ok"] for s in summaries) else 1
+
+
+def _print_explanation(plans: list[dict], form: str) -> None:
+    """``--explain``: each review's plan as text (:func:`~plananalysis.run.manifest.explain_lines`)
+    or as JSON; a reader that stops early (``| head``) ends it quietly."""
+    text = (json.dumps(plans, ensure_ascii=False, indent=1) if form == "json"
+            else "\n".join(line for review in plans for line in explain_lines(review)))
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _remove_own_temporaries(reports: Path, timeout: float = 15) -> None:
