@@ -280,3 +280,14 @@ def test_a_confirmed_value_comes_back_as_a_department_return(sandbox, tmp_path):
     judged = pg.assess(load_plan(), frame, as_of=2025).set_index("indicator_id")
     # the department's return states no period note of its own: a department return, no longer marked preliminary
     assert judged.loc["urbanisation_rate", "status_zh"] == "超额完成"
+
+
+def test_a_distrusted_trend_is_not_printed_as_an_estimate():
+    """文化产业增加值占比: 6.95 (2020) → 6.9 (2021) falls while the target rises; the final review
+    says 预计未完成 and its reason must not go on to project 166.7 % from that trend."""
+    from plananalysis.context import review_context
+
+    row = review_context(as_of=2025).results.set_index("id").loc["culture_industry_share"]
+    assert row["status_id"] == "estimated_not_completed"
+    assert "趋势预计" not in row["reason"] and "166.7%" not in row["reason"]
+    assert "与目标方向相反" in row["reason"]

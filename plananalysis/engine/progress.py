@@ -976,7 +976,8 @@ def _reason(rec: dict, spec: dict, as_of: int) -> tuple[str, str]:
         zh = f"{head_zh}，完成目标进度{at_least}{_pct(shown)}"
         en = f"{head_en}; completion {at_least}{_pct(shown)}"
         if (rec["status_id"] in ("estimated_completed", "estimated_not_completed")
-                and not is_blank(rec.get("projected_share"))):
+                and not is_blank(rec.get("projected_share"))
+                and "direction_conflict" not in rec["flags"]):   # a distrusted trend is not printed as an estimate
             zh += f"；按{t}年前趋势预计{rec['target_year']}年完成进度{_pct(rec.get('projected_share'))}"
             en += f"; on the trend to {t}, {_pct(rec.get('projected_share'))} expected by {rec['target_year']}"
         gap = rec.get("gap_share", math.nan)
