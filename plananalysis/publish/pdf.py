@@ -40,7 +40,14 @@ _NAV = re.compile(r'<nav class="pa-nav">.*?</nav>', re.S)
 _SOURCES = re.compile(r"<hr\s*/?>\s*(<p>(?:数据来源：规划文本|Sources: the plan(?:'|&#x27;|&#39;)s text).*?</p>)", re.S)
 _IDS = re.compile(r'(\bid=")([^"]+)(")|(url\(#)([^)]+)(\))|((?:xlink:)?href="#)([^"]+)(")')
 
-#: What the printed document adds to the pages' print styles (``{title}``, ``{date}`` … filled in).
+#: The narrowest the last column of a table (依据, the reason: the longest text) is printed, in
+#: characters: narrower, its text ran to ten lines a row and ten rows filled a page.
+REASON_WIDTH = 15
+
+#: What the printed document adds to the pages' print styles (``{title}``, ``{date}`` … filled in):
+#: a header's words kept whole (``th`` at least 3 characters wide), the small charts of the
+#: indicator table smaller, the reason column at least
+#: :data:`REASON_WIDTH` characters wide.
 PRINT_CSS = """
 @page{{size:A4;margin:17mm 13mm 16mm;
  @top-center{{content:"{title}";font-family:{font};font-size:8.5pt;color:#666}}
@@ -52,10 +59,12 @@ body{{max-width:none;padding:0;font-size:10.5pt}}
 .pa-output{{overflow:visible}}
 table{{font-size:8.5pt;max-width:100%}}
 td{{overflow-wrap:normal;word-break:normal}}
-.pa-output td:last-child,.pa-output th:last-child{{min-width:11em}}
+th{{min-width:3em}}
+td,th{{padding:3px 4px}}
+.pa-output td:last-child,.pa-output th:last-child{{min-width:{reason_width}em}}
 .pa-chart svg{{max-width:100%;height:auto}}
-.pa-scorecard td:last-child{{min-width:8em}}
-.pa-scorecard td svg{{max-width:80pt;height:auto}}
+.pa-scorecard td svg.pa-progress,.pa-scorecard td svg.pa-spark{{width:48pt;height:auto}}
+.pa-scorecard .pa-badge{{font-size:8pt;padding:0 4px}}
 """
 
 
@@ -163,7 +172,7 @@ def print_html(pages: list[tuple[str, str]], *, title: str, lang: str = "zh", to
     if sources:
         parts.append(f'<section class="pa-sources">{sources[-1]}</section>')
     zh = lang == "zh"
-    css = PRINT_CSS.format(title=css_string(title, HEADER_LIMIT), font=FONT_STACK,
+    css = PRINT_CSS.format(title=css_string(title, HEADER_LIMIT), font=FONT_STACK, reason_width=REASON_WIDTH,
                            date=css_string(f"生成日期：{day}" if zh else f"Generated {day}"),
                            page_before="第 " if zh else "Page ", page_middle=" 页，共 " if zh else " of ",
                            page_after=" 页" if zh else "")

@@ -8,8 +8,14 @@ Every sheet is a table a person can filter, sort, sum and print:
 - **readable**: headers in the review's language on every sheet, widths fitted to the content,
   long text wrapped, the header row and the first column frozen, a filter on every column, the
   status cells in their colours (:mod:`plananalysis.present.signals`), one font;
-- **printable**: A4 landscape, fitted to the page's width, the header row repeated on every page,
-  the review's title in the page header, page numbers and the date in the footer;
+- **printable**: A4 landscape, at most two pages wide (the leading columns repeated on the
+  second), the header row repeated on every page, the review's title in the page header, page
+  numbers and the date in the footer; a wide sheet prints the columns a reader needs
+  (:attr:`Sheet.printed`: a value with its qualifier and year as one text, ``≈76（2025年）``),
+  the columns for analysis (the numbers as numbers, ids, links) follow, outside the print area;
+- **Chinese on the Chinese sheets**: the English research notes of the data files and the file
+  names of the plan's folder are left out or named in Chinese (``indicators.csv`` → 主要指标表,
+  the glossary's ``file`` terms); names of sources stay as they are;
 - **safe**: every text cell through :func:`~plananalysis.files.spreadsheet_text` (an imported
   ``=cmd|…`` stays text), written atomically.
 
@@ -32,6 +38,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
@@ -58,6 +65,10 @@ _MAX_HEADER = 12    # a longer header wraps onto a second line
 _MIN_WIDTH = 6
 _LINE = 14.5        # points a line of text takes (10 pt CJK)
 
+#: The most pages a sheet's printed columns take side by side (fitToWidth).
+PRINT_PAGES_WIDE = 2
+_PAGE_PIXELS = 1046     # an A4 landscape page inside 0.4-inch margins, in pixels at 96 dpi (column widths: 7 px a unit + 5)
+
 #: Kinds of column: how a cell is written and shown.
 KINDS = ("text", "wrap", "number", "percent", "ratio", "year", "integer", "link", "status")
 
@@ -70,7 +81,8 @@ class Sheet:
     ``kinds``: column → one of :data:`KINDS` (``text`` when not given); ``units``: for a
     ``number`` column, each row's unit (its decimals, as the reports print them); ``status``: the
     column of status labels, painted in ``colours`` (one per row); ``freeze``: the leading columns
-    kept in view.
+    kept in view (and repeated on a second printed page); ``printed``: the columns printed, in
+    their order (written first, the print area; the others follow it), empty: every column.
 
     >>> sheet = Sheet("表", pd.DataFrame({"指标": ["甲"], "数值": [74.2]}), {"数值": "number"}, {"数值": ["%"]})
     >>> sheet.kind("数值"), sheet.kind("指标")
@@ -84,9 +96,28 @@ class Sheet:
     status: str | None = None
     colours: list = field(default_factory=list)
     freeze: int = 1
+    printed: list = field(default_factory=list)
 
     def kind(self, column) -> str:
         return self.kinds.get(column, "text")
+
+    def order(self) -> list:
+        """The columns as written: the printed ones first, in their order, then the others.
+
+        >>> Sheet("表", pd.DataFrame({"a": [1], "b": [2], "c": [3]}), printed=["c", "a"]).order()
+        ['c', 'a', 'b']
+        """
+        columns = list(self.frame.columns)
+        printed = [c for c in self.printed if c in columns]
+        return printed + [c for c in columns if c not in printed]
+
+    def print_width(self) -> int:
+        """How many columns the print area holds.
+
+        >>> Sheet("表", pd.DataFrame({"a": [1], "b": [2]})).print_width()
+        2
+        """
+        return len([c for c in self.printed if c in self.frame.columns]) or len(self.frame.columns)
 
 
 def _t(lang: str, zh: str, en: str) -> str:
@@ -159,10 +190,19 @@ def _progress_table_sheet(review, table: pd.DataFrame, title: str, results: pd.D
     kinds = _progress_kinds(lang)
     found = results_table(table, lang) if results is None else results
     frame = _with_projection(review, progress_data(table, lang, results=results), table, is_final(table), kinds, found)
+    latest = _t(lang, "最新值（年份）", "Latest (year)")
+    frame[latest] = found["latest"].tolist()
     units = table["unit"].tolist()
     number_units = {c: units for c, k in kinds.items() if k == "number"}
+    end = review.plan.target_year
+    printed = [_t(lang, *pair) for pair in (("序号", "No."), ("指标", "Indicator"), ("单位", "Unit"), ("属性", "Type"),
+                                            ("基期值", "Baseline"), ("目标（原文）", "Target (as printed)"),
+                                            ("最新值（年份）", "Latest (year)"), ("完成目标进度P", "Completion P"),
+                                            ("序时进度E", "Time elapsed E"), ("评估结论", "Status"),
+                                            ("判断数值", "Measure"), (f"预计{end}年", f"Projected {end}"),
+                                            ("依据", "Reason"))]
     return Sheet(title, frame, kinds, number_units, _t(lang, "评估结论", "Status"),
-                 found["colour"].tolist(), freeze=2)
+                 found["colour"].tolist(), freeze=2, printed=printed)
 
 
 def progress_sheet(review) -> Sheet:
@@ -191,6 +231,10 @@ _DETAILS = [
     ("projected_share", "percent"), ("is_projected_met", "text"), ("years_ahead", "ratio"),
     ("status", "status"), ("reason", "wrap"), ("caveats", "wrap"),
 ]
+#: The calculation's columns printed (the others, the notes and the projections among them, are for analysis).
+_DETAILS_PRINTED = ["no", "name", "unit", "base_year", "base_value", "target_year", "target_value", "latest_year",
+                    "latest_value", "completion_share", "elapsed_share", "pace_ratio", "realised_cagr",
+                    "required_cagr", "status"]
 _MIDTERM_ONLY = {"elapsed_years", "elapsed_share", "pace_ratio", "projection_linear", "projection_cagr",
                  "projected_share", "is_projected_met", "years_ahead", "remaining_rate", "remaining_cagr"}
 
@@ -259,8 +303,9 @@ def details_sheet(review) -> Sheet:
         kinds[header] = kind
         if kind == "number":
             units[header] = table["unit"].tolist()
+    printed = [_column_header(key, lang) for key in _DETAILS_PRINTED if not (final and key in _MIDTERM_ONLY)]
     return Sheet(_title(review, "details"), pd.DataFrame(frame), kinds, units, _column_header("status", lang),
-                 found["colour"].tolist(), freeze=2)
+                 found["colour"].tolist(), freeze=2, printed=printed)
 
 
 def targets_sheet(review) -> Sheet | None:
@@ -313,14 +358,20 @@ def targets_sheet(review) -> Sheet | None:
         _t(lang, "责任单位", "Responsible"): (table["department_zh" if zh else "department_en"].fillna("").tolist(), "text"),
         _t(lang, "所需数据", "Still needed"): (table["needed_zh" if zh else "needed_en"].fillna("").tolist(), "wrap"),
         _t(lang, "原文", "Plan's words"): (table["quote"].tolist(), "wrap"),
+        _t(lang, "最新值（年份）", "Latest (year)"): (found["latest"].tolist(), "text"),
     }
     if final:
         del columns[_t(lang, "序时进度E", "Time elapsed E")]
     frame = pd.DataFrame({header: values for header, (values, _) in columns.items()})
     kinds = {header: kind for header, (_, kind) in columns.items()}
     units = {_t(lang, "最新值", "Latest value"): table["unit"].tolist()}
+    printed = [_t(lang, *pair) for pair in (("章", "Chapter"), ("内容", "Subject"), ("目标", "Target"),
+                                            ("评估结论", "Status"), ("最新值（年份）", "Latest (year)"),
+                                            ("单位", "Unit"), ("完成目标进度P", "Completion P"),
+                                            ("序时进度E", "Time elapsed E"), ("依据", "Reason"),
+                                            ("责任单位", "Responsible"))]
     return Sheet(_title(review, "targets"), frame, kinds, units, _t(lang, "评估结论", "Status"),
-                 found["colour"].tolist(), freeze=2)
+                 found["colour"].tolist(), freeze=2, printed=printed)
 
 
 def retrospective_sheet(review) -> Sheet | None:
@@ -353,12 +404,18 @@ def audit_sheet(review) -> Sheet:
 
 
 def observed_sheet(review) -> Sheet:
-    """观测数据: every observed value as a number, with its year, unit, source and the source's words.
+    """观测数据: every observed value as a number, with its year, unit, source and the source's words;
+    printed: the value with its qualifier as one text (``≈76``), the number itself beside the ids
+    and links, outside the print area.  On the Chinese sheet the notes are Chinese
+    (:func:`chinese_note`): the data files' English research notes are in the English workbook.
 
     >>> from plananalysis.context import review_context
     >>> sheet = observed_sheet(review_context(as_of=2023))
-    >>> sheet.kinds["数值"], sheet.kinds["年份"], sheet.kinds["链接"]
-    ('number', 'year', 'link')
+    >>> sheet.kinds["数值（数字）"], sheet.kind("数值"), sheet.kinds["年份"], sheet.kinds["链接"]
+    ('number', 'text', 'year', 'link')
+    >>> row = sheet.frame[sheet.frame["标注"] == "≈"].iloc[0]
+    >>> row["数值"] == "≈" + format(row["数值（数字）"], "g"), "数值（数字）" in sheet.printed
+    (True, False)
     """
     from ..present.tables import _value_ids
 
@@ -373,7 +430,10 @@ def observed_sheet(review) -> Sheet:
         _t(lang, "地区", "Region"): [regions.get(r, r) for r in observed["region"]],
         _t(lang, "口径", "Series"): [glossary.label("series", s, lang) for s in observed["series"]],
         _t(lang, "年份", "Year"): [None if fmt.is_missing(y) else int(y) for y in observed["year"]],
-        _t(lang, "数值", "Value"): [fmt.rounded(v, u, digits=6) for v, u in zip(observed["value"], observed["unit"])],
+        _t(lang, "数值", "Value"): [fmt.number(v, u, qualifier=q if isinstance(q, str) else "")
+                                    for v, u, q in zip(observed["value"], observed["unit"], observed["qualifier"])],
+        _t(lang, "数值（数字）", "Value (number)"): [fmt.rounded(v, u, digits=6)
+                                                  for v, u in zip(observed["value"], observed["unit"])],
         _t(lang, "标注", "Qualifier"): observed["qualifier"].fillna("").tolist(),
         _t(lang, "单位", "Unit"): [glossary.unit_name(u, lang) for u in observed["unit"]],
         _t(lang, "来源", "Source"): [glossary.to_chinese(x) if lang == "zh" else x for x in titles],
@@ -381,34 +441,80 @@ def observed_sheet(review) -> Sheet:
         _t(lang, "链接", "Link"): observed["source_url"].fillna("").tolist(),
         _t(lang, "原文摘录", "Source's words"): observed["snippet"].fillna("").tolist(),
         _t(lang, "说明", "Notes"): [", ".join(x for x in (p, n) if str(x).strip())
-                                    for p, n in zip(observed["period_note"].fillna(""), observed["notes"].fillna(""))],
+                                    for p, n in zip(observed["period_note"].fillna(""), observed["notes"].fillna(""))]
+        if lang == "en" else [chinese_note(p, period=True) or chinese_note(n) for p, n in
+                              zip(observed["period_note"].fillna(""), observed["notes"].fillna(""))],
     })
-    kinds = {_t(lang, "年份", "Year"): "year", _t(lang, "数值", "Value"): "number",
+    kinds = {_t(lang, "年份", "Year"): "year", _t(lang, "数值（数字）", "Value (number)"): "number",
              _t(lang, "来源", "Source"): "wrap", _t(lang, "链接", "Link"): "link",
              _t(lang, "原文摘录", "Source's words"): "wrap", _t(lang, "说明", "Notes"): "wrap",
              _t(lang, "指标或目标", "Indicator or target"): "wrap"}
-    return Sheet(_title(review, "observed"), frame, kinds, {_t(lang, "数值", "Value"): observed["unit"].tolist()})
+    printed = [_t(lang, *pair) for pair in (("指标或目标", "Indicator or target"), ("地区", "Region"),
+                                            ("年份", "Year"), ("数值", "Value"), ("单位", "Unit"), ("口径", "Series"),
+                                            ("来源", "Source"), ("来源类型", "Source type"),
+                                            ("原文摘录", "Source's words"), ("说明", "Notes"))]
+    return Sheet(_title(review, "observed"), frame, kinds, {_t(lang, "数值（数字）", "Value (number)"): observed["unit"].tolist()},
+                 printed=printed)
+
+
+_LATIN_WORD = re.compile(r"[A-Za-z]{4,}")
+_AS_OF = re.compile(r"^as of (about )?(\d{4}(?:-\d{2}){0,2})$")
+
+
+def chinese_note(text, *, period: bool = False) -> str:
+    """A note of the data in Chinese, for a Chinese sheet: a period note's parts through the
+    glossary (``period`` terms; ``as of 2023-12-31`` → ``截至2023-12-31``), a note with its English
+    phrases in Chinese (:func:`~plananalysis.present.glossary.to_chinese`); ``""`` when English
+    is left (a research note in English stays in the English workbook).
+
+    >>> chinese_note("preliminary; as of about 2023-11", period=True), chinese_note("final", period=True)
+    ('初步数；约截至2023-11', '最终核实数')
+    >>> chinese_note("URL MISSING: the public copy carries no URL"), chinese_note("2024年浙江省统计公报 (reprint)")
+    ('', '2024年浙江省统计公报（转载）')
+    """
+    if fmt.is_missing(text) or not str(text).strip():
+        return ""
+    if period:
+        parts = []
+        for part in re.split(r"[;,]\s*", str(text).strip()):
+            known = glossary.label("period", part, "zh")
+            found = _AS_OF.match(part)
+            if known != part:
+                parts.append(known)
+            elif found:
+                parts.append(("约截至" if found.group(1) else "截至") + found.group(2))
+            elif not _LATIN_WORD.search(part):
+                parts.append(part)
+        return "；".join(dict.fromkeys(p for p in parts if p))
+    text = glossary.to_chinese(text)
+    return "" if _LATIN_WORD.search(text) else text
 
 
 def sources_sheet(review) -> Sheet:
-    """来源: where every file of the plan's folder comes from (its ``sources.yml``).
+    """来源: where every file of the plan's folder comes from (its ``sources.yml``).  On the
+    Chinese sheet a file is named in Chinese (the glossary's ``file`` terms) and the notes are
+    Chinese or left out (:func:`chinese_note`); names of sources stay as they are.
 
     >>> from plananalysis.context import review_context
-    >>> sources_sheet(review_context(as_of=2023)).frame.columns.tolist()[:3]
-    ['文件', '出处', '发布机构']
+    >>> frame = sources_sheet(review_context(as_of=2023)).frame
+    >>> frame.columns.tolist()[:3], frame.iloc[0, 0]
+    (['文件', '出处', '发布机构'], '规划基本信息')
     """
     lang = review.lang
+    zh = lang == "zh"
     rows = []
     for name, meta in (review.plan.sources.get("files", {}) or {}).items():
         meta = meta or {}
+        title = str(meta.get("title", "") or "")
         rows.append({
-            _t(lang, "文件", "File"): name,
-            _t(lang, "出处", "Source"): str(meta.get("title", "") or ""),
+            _t(lang, "文件", "File"): glossary.label("file", name, "zh") if zh else name,
+            _t(lang, "出处", "Source"): _ENGLISH_ASIDE.sub("", glossary.to_chinese(title)) if zh and glossary.has_chinese(title)
+            else "" if zh else title,
             _t(lang, "发布机构", "Publisher"): glossary.pick(str(meta.get("publisher", "") or ""), lang),
             _t(lang, "发布日期", "Issued"): str(meta.get("issued", "") or meta.get("published", "") or ""),
             _t(lang, "链接", "Link"): str(meta.get("url", "") or ""),
-            _t(lang, "所取内容", "Part used"): str(meta.get("section", "") or ""),
-            _t(lang, "说明", "Note"): str(meta.get("note", "") or ""),
+            _t(lang, "所取内容", "Part used"): chinese_note(meta.get("section", "")) if zh else str(meta.get("section", "") or ""),
+            _t(lang, "说明", "Note"): chinese_note(meta.get("note", "")) if zh else str(meta.get("note", "") or ""),
         })
     frame = pd.DataFrame(rows, columns=[_t(lang, "文件", "File"), _t(lang, "出处", "Source"),
                                         _t(lang, "发布机构", "Publisher"), _t(lang, "发布日期", "Issued"),
@@ -416,7 +522,13 @@ def sources_sheet(review) -> Sheet:
                                         _t(lang, "说明", "Note")])
     kinds = {_t(lang, "出处", "Source"): "wrap", _t(lang, "链接", "Link"): "link",
              _t(lang, "所取内容", "Part used"): "wrap", _t(lang, "说明", "Note"): "wrap"}
+    if zh:   # the notes left out (English): no empty columns
+        frame = frame[[c for c in frame.columns if c in ("文件", "出处") or frame[c].astype(str).str.strip().ne("").any()]]
     return Sheet(_title(review, "sources"), frame, kinds)
+
+
+# an English gloss in brackets after a Chinese name: "行政区划代码 (administrative division codes)"
+_ENGLISH_ASIDE = re.compile(r"\s*[(（][A-Za-z][^()（）\u4e00-\u9fff]*[)）]")
 
 
 def workbook_title(review) -> str:
@@ -641,7 +753,7 @@ def _write_sheet(book, sheet: Sheet, title: str, lang: str, today: str) -> None:
     from ..engine.methods import text_colour
 
     ws = book.create_sheet(sheet.title[:31])
-    frame = sheet.frame.reset_index(drop=True)
+    frame = sheet.frame.reset_index(drop=True)[sheet.order()]
     columns = list(frame.columns)
     body = Font(name=FONT, size=_SIZE)
     bold = Font(name=FONT, size=_SIZE, bold=True)
@@ -655,7 +767,7 @@ def _write_sheet(book, sheet: Sheet, title: str, lang: str, today: str) -> None:
         cell.font = bold
         cell.fill = PatternFill("solid", fgColor=_HEADER_FILL)
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="right" if numeric else "left",
-                                   indent=0 if numeric else 1)
+                                   indent=1)
         cell.border = header_border
         units = sheet.units.get(column)
         longest = min(display_width(column), _MAX_HEADER)
@@ -666,7 +778,9 @@ def _write_sheet(book, sheet: Sheet, title: str, lang: str, today: str) -> None:
             cell.border = Border(bottom=rule)
             if kind in ("number", "percent", "ratio", "year", "integer") and isinstance(cell.value, (int, float)):
                 cell.number_format = _number_format(value, kind, unit)
-                cell.alignment = Alignment(vertical="top", horizontal="center" if kind in ("year", "integer") else "right")
+                # a number keeps a space on its right, so that it never runs into the next column's text
+                right = kind not in ("year", "integer")
+                cell.alignment = Alignment(vertical="top", horizontal="right" if right else "center", indent=1 if right else 0)
             elif kind == "link" and isinstance(cell.value, str) and cell.value.startswith(("http://", "https://")):
                 cell.hyperlink = cell.value
                 cell.font = Font(name=FONT, size=_SIZE, color="1F5FA8", underline="single")
@@ -713,13 +827,21 @@ def _write_sheet(book, sheet: Sheet, title: str, lang: str, today: str) -> None:
     last = get_column_letter(max(1, len(columns)))
     ws.freeze_panes = ws.cell(row=2, column=min(sheet.freeze, max(0, len(columns) - 1)) + 1)
     ws.auto_filter.ref = f"A1:{last}{len(frame) + 1}"
-    # print set-up: A4 landscape, one page wide, the header row on every page
+    # print set-up: A4 landscape, the printed columns at most two pages wide (the leading columns
+    # repeated on the second), the header row on every page
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
+    printed = sheet.print_width()
+    # one page wide when the printed columns fit at three quarters of their size, else two
+    pixels = sum(int(w * 7 + 5) for w in widths[:printed])
+    ws.page_setup.fitToWidth = 1 if pixels <= _PAGE_PIXELS / 0.75 else PRINT_PAGES_WIDE
+    ws.page_setup.pageOrder = "overThenDown"    # a row's two halves on consecutive pages
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.print_title_rows = "1:1"
+    ws.print_area = f"A1:{get_column_letter(max(1, printed))}{len(frame) + 1}"
+    if printed > 2 and sheet.freeze > 0:
+        ws.print_title_cols = f"A:{get_column_letter(min(sheet.freeze, printed - 1))}"
     ws.print_options.horizontalCentered = False
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.7
