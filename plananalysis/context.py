@@ -278,11 +278,12 @@ class ReviewContext:
             parts.append(results_table(self.target_progress, self.lang, kind="target"))
         return pd.concat(parts, ignore_index=True)
 
-    @shared_property
+    @property
     def changes(self) -> pd.DataFrame:
         """What changed since the review this one is compared with (``params.compare``; a final
         review: its mid-term): :func:`~plananalysis.present.changes.compare` of the two
-        snapshots; no row when it is compared with nothing.
+        snapshots; no row when it is compared with nothing.  Worked out at each call: a previous
+        run's ``results.csv`` is not among the files a context's cache watches.
 
         >>> review_context(as_of=2025, compare="2023").changes["change"].iloc[0]
         'verdict'

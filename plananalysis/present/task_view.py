@@ -53,7 +53,7 @@ def tasks_html(review, chapter: int | None = None) -> str:
     return (f'<section id="tasks"><h2>{escape_text(title)}</h2><p>{glossary.mark_chinese(sentence, lang)}</p>'
             f'<div class="pa-output" data-table="tasks"><table class="pa-tasks"><thead><tr>{head}</tr></thead>'
             f'<tbody>{"".join(body)}</tbody></table></div>'
-            '<style>.pa-tasks td{vertical-align:top}.pa-tasks td.pa-late{color:#b30000;font-weight:600}</style>'
+            '<style>.pa-tasks td{vertical-align:top}.pa-tasks th{white-space:nowrap}.pa-tasks td.pa-late{color:#b30000;font-weight:600}</style>'
             "</section>")
 
 
