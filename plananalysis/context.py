@@ -278,6 +278,26 @@ class ReviewContext:
             parts.append(results_table(self.target_progress, self.lang, kind="target"))
         return pd.concat(parts, ignore_index=True)
 
+    @property
+    def changes(self) -> pd.DataFrame:
+        """What changed since the review this one is compared with (``params.compare``; a final
+        review: its mid-term): :func:`~plananalysis.present.changes.compare` of the two
+        snapshots; no row when it is compared with nothing.  Worked out at each call: a previous
+        run's ``results.csv`` is not among the files a context's cache watches.
+
+        >>> review_context(as_of=2025, compare="2023").changes["change"].iloc[0]
+        'verdict'
+        """
+        from .present.changes import CHANGE_COLUMNS, baseline, compare, read_snapshot, snapshot
+
+        found = baseline(self)
+        if found is None:
+            return pd.DataFrame(columns=CHANGE_COLUMNS)
+        kind, what = found
+        before = (read_snapshot(what) if kind == "previous"
+                  else snapshot(review_context(self.params.replace(as_of=what, chapter=None, compare=""))))
+        return compare(before, snapshot(self), self.lang)
+
     def indicator_results(self, rows: pd.DataFrame | None = None) -> pd.DataFrame:
         """The results of the headline indicators (of ``rows``, a part of :attr:`progress`, in
         its order).

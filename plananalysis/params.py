@@ -32,7 +32,7 @@ __all__ = ["ReviewParameters", "ReviewParameterError", "validate", "method_names
            "plan_region_names", "plan_chapter_count"]
 
 LANGUAGES = ("zh", "en")
-KNOWN = ("plan", "as_of", "chapter", "method", "lang", "region", "observed_path")
+KNOWN = ("plan", "as_of", "chapter", "method", "lang", "region", "observed_path")  # a notebook's (compare: the runner's)
 _METHODS_TABLE = Path(__file__).resolve().parents[1] / "data" / "methods" / "methods.csv"
 
 
@@ -74,6 +74,9 @@ class ReviewParameters:
     lang: str = "zh"
     region: str = ""
     observed_path: str = ""
+    #: what the review is compared with (plananalysis.present.changes): "" (a final review: its
+    #: mid-term), another review's year, or a previous run's results.csv (``--compare previous``)
+    compare: str = ""
 
     @property
     def plan_id(self) -> str:
@@ -151,7 +154,7 @@ def plan_region_names(info: PlanInfo) -> dict[str, str]:
 
 
 def validate(plan=None, as_of=None, chapter=None, method="cn-schedule", lang="zh", region=None,
-             observed_path="", **unknown) -> ReviewParameters:
+             observed_path="", compare="", **unknown) -> ReviewParameters:
     """Check every parameter against the plan; return them typed, or raise :class:`ReviewParameterError`.
 
     ``plan``: an id or folder (default: the default plan); ``as_of``: a year of the plan's period
@@ -207,7 +210,34 @@ def validate(plan=None, as_of=None, chapter=None, method="cn-schedule", lang="zh
         raise ReviewParameterError("observed_path", observed_path, "存在的文件或文件夹（空 = 规划自带的数据）",
                                    "an existing file or folder (empty = the plan's own data)")
     return ReviewParameters(str(info.folder), year, chapter, method, lang, region,
-                            str(Path(observed_path).resolve()) if observed_path else "")
+                            str(Path(observed_path).resolve()) if observed_path else "",
+                            _compare(compare, year, info, period_zh, period_en))
+
+
+def _compare(value, year: int, info, period_zh: str, period_en: str) -> str:
+    """``compare``: empty, another year of the plan's period, or an existing ``results.csv``.
+
+    >>> validate(as_of=2025, compare="2023").compare
+    '2023'
+    >>> validate(as_of=2025, compare="2025")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    plananalysis.params.ReviewParameterError: 参数 compare = '2025' 不符合要求：应为 ...
+    """
+    if value in (None, ""):
+        return ""
+    text = str(value).strip()
+    expected_zh = f"{period_zh}中除{year}年以外的一年，或上次运行保存的 results.csv"
+    expected_en = f"{period_en} other than {year}, or the results.csv a previous run stored"
+    if text.isdigit():
+        other = int(text)
+        if other == year or not info.start <= other <= info.end:
+            raise ReviewParameterError("compare", value, expected_zh, expected_en)
+        return str(other)
+    path = Path(text)
+    if path.name != "results.csv" or not path.is_file():
+        raise ReviewParameterError("compare", value, expected_zh, expected_en)
+    return str(path.resolve())
 
 
 def _as_int(name, value, expected_zh, expected_en) -> int:

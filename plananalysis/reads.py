@@ -34,7 +34,8 @@ __all__ = ["Slices", "input_slices", "COMMON_FILES"]
 #: what, the plan's text); the other files of the plan folder (checks, exclusions, notes, the
 #: data's own sources) are read by the pages that aggregate everything.
 COMMON_FILES = ("plan.yml", "sources.yml", "regions.csv", "chapters.csv", "departments.csv",
-                "responsibilities.csv", "source.txt", "settings.yml", "methods/", "glossary/")
+                "responsibilities.csv", "source.txt", "settings.yml", "methods/", "glossary/",
+                "observed/task-statements.csv")   # the departments' statements: chapter pages show them
 
 #: The package's folders a report page never imports (the runner, the servers, the apps' logic).
 _NOT_READ_BY_PAGES = ("run", "widgets")

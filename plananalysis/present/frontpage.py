@@ -22,8 +22,10 @@ import pandas as pd
 
 from . import format as fmt
 from . import glossary, marks, narrative
+from .changes import changes_html
 from .page import ui
 from .signals import LAGGING, legend, measure_legend
+from .task_view import tasks_line
 from .text import escape_text
 
 __all__ = ["front_page", "front_title", "scorecard_rows", "scorecard_data", "method_name"]
@@ -270,6 +272,7 @@ def front_page(review, links: list[tuple[str, str, bool]], *, failures: list[tup
             f'<p class="pa-headline" id="headline">{_e(narrative.headline(review))}</p>'
             f'<h2>{_e(_t(lang, f"评估结论（{len(review.progress)}项）", f"Verdicts ({len(review.progress)})"))}</h2>'
             f'<div id="status-counts">{_chips(review)}</div>{_legend(review)}'
+            f'{tasks_line(review)}{changes_html(review, review.changes)}'
             f'<h2>{_e(_t(lang, "需要关注", "Needs attention"))}</h2>{_attention(review)}'
             f'<h2>{_e(_t(lang, "主要指标一览", "Headline indicators"))}</h2>{_table(review, rows)}{data_link}'
             f'<h2>{_e(_t(lang, "报告", "Reports"))}</h2><ul class="pa-links" id="report-links">{link_items}</ul>'

@@ -39,7 +39,7 @@ from . import glossary
 from .text import clean_text
 
 __all__ = ["TEXT_FOLDER", "DRAFT_MARK", "MAX_CHARACTERS", "SectionText", "section_keys", "text_path",
-           "commission_text", "draft_section", "section_text", "task_name", "task_table", "book_title",
+           "commission_text", "draft_section", "section_text", "task_name", "task_table", "task_rows", "book_title",
            "warnings", "adjustments"]
 
 TEXT_FOLDER = "review-text"
@@ -200,6 +200,37 @@ def task_table(review, chapter: int | None = None, kinds=None) -> pd.DataFrame:
                                                                          "reported_on", "source")},
                     "reporter": "" if said is None else _department(review, said["department_id"])})
     return pd.DataFrame(out)
+
+
+def task_rows(review, tasks: pd.DataFrame, *, box: bool = False, not_reported: str = fmt.MISSING) -> pd.DataFrame:
+    """Tasks (rows of :func:`task_table`) as a reader's table: the task, its lead department, its
+    reported status and the department's statement (who, when, what), ``—`` where none has come in
+    — the one table the Word document, the chapter pages and the apps show (``not_reported``:
+    the status shown where none came in).
+
+    >>> from plananalysis.context import review_context
+    >>> review = review_context(as_of=2025, lang="en")
+    >>> task_rows(review, task_table(review, 9)).columns.tolist()
+    ['Task', 'Lead department', 'Reported', "Department's statement"]
+    """
+    from ..observed.statements import status_label
+
+    lang = review.lang
+    said = []
+    for _, t in tasks.iterrows():
+        if not t["status"]:
+            said.append(fmt.MISSING)
+            continue
+        parts = [t["progress_text"], t["results"] and _t(lang, f"成效：{t['results']}", f"Results: {t['results']}"),
+                 t["problems"] and _t(lang, f"问题：{t['problems']}", f"Problems: {t['problems']}")]
+        who = t["reporter"] if t["source"] != "analyst" else _t(lang, "分析人员", "analyst")
+        said.append(_t(lang, f"{who}（{t['reported_on']}）：", f"{who} ({t['reported_on']}): ")
+                    + _t(lang, "；", "; ").join(p for p in parts if p))
+    return pd.DataFrame({_t(lang, "专栏项目" if box else "任务", "Project" if box else "Task"):
+                             [task_name(t, lang) for _, t in tasks.iterrows()],
+                         _t(lang, "牵头单位", "Lead department"): tasks["department"].tolist(),
+                         _t(lang, "进展状态", "Reported"): [status_label(s, lang) if s else not_reported for s in tasks["status"]],
+                         _t(lang, "部门报告", "Department's statement"): said})
 
 
 def _statement(review, task, with_progress: bool = True) -> str:

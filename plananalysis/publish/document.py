@@ -755,7 +755,8 @@ def _indicators(doc, review) -> None:
 
 def since_midterm(review) -> pd.DataFrame:
     """A final review against its mid-term: the headline indicators whose status changed, with
-    both statuses and the final review's reason (the two reviews' results tables).
+    both statuses and why (the one comparison of the two reviews' results,
+    :func:`~plananalysis.present.changes.compare`, that the front page and ``changes.csv`` show).
 
     >>> from plananalysis.context import review_context
     >>> table = since_midterm(review_context(as_of=2025))
@@ -766,17 +767,16 @@ def since_midterm(review) -> pd.DataFrame:
     if not midterm_year or midterm_year >= review.params.as_of:
         return pd.DataFrame()
     from ..context import review_context
+    from ..present.changes import compare, snapshot
 
-    before = review_context(review.params.replace(as_of=midterm_year, chapter=None))
-    old = before.results[before.results["kind"] == "indicator"].set_index("id")
-    new = review.indicator_results()
-    rows = [r for _, r in new.iterrows() if r["id"] in old.index and old.loc[r["id"], "undated"] != r["undated"]]
-    return pd.DataFrame({review.t("指标", "Indicator"): [r["name"] for r in rows],
-                         review.t(f"中期评估（{midterm_year}年）", f"Mid-term ({midterm_year})"):
-                             [old.loc[r["id"], "label"] for r in rows],
+    before = review_context(review.params.replace(as_of=midterm_year, chapter=None, compare=""))
+    found = compare(snapshot(before), snapshot(review), review.lang)
+    rows = found[(found["change"] == "verdict") & (found["kind"] == "indicator")]
+    return pd.DataFrame({review.t("指标", "Indicator"): rows["name"].tolist(),
+                         review.t(f"中期评估（{midterm_year}年）", f"Mid-term ({midterm_year})"): rows["before"].tolist(),
                          review.t(f"终期评估（{review.params.as_of}年）", f"Final ({review.params.as_of})"):
-                             [r["label"] for r in rows],
-                         review.t("依据", "Why"): [r["reason"] for r in rows]})
+                             rows["after"].tolist(),
+                         review.t("依据", "Why"): rows["why"].tolist()})
 
 
 def _since_midterm(doc, review) -> None:
@@ -793,27 +793,11 @@ def _since_midterm(doc, review) -> None:
 
 
 def _task_rows(review, tasks: pd.DataFrame, *, box: bool = False) -> pd.DataFrame:
-    """Tasks as the document's table: the task, its lead department, its reported status and the
-    department's statement (who, when, what), ``—`` where none has come in."""
-    from ..observed.statements import status_label
-    from ..present.review_text import task_name
+    """Tasks as the document's table (:func:`~plananalysis.present.review_text.task_rows`, the
+    rows the chapter pages and the apps show too)."""
+    from ..present.review_text import task_rows
 
-    lang = review.lang
-    said = []
-    for _, t in tasks.iterrows():
-        if not t["status"]:
-            said.append(fmt.MISSING)
-            continue
-        parts = [t["progress_text"], t["results"] and _t(lang, f"成效：{t['results']}", f"Results: {t['results']}"),
-                 t["problems"] and _t(lang, f"问题：{t['problems']}", f"Problems: {t['problems']}")]
-        who = t["reporter"] if t["source"] != "analyst" else _t(lang, "分析人员", "analyst")
-        said.append(_t(lang, f"{who}（{t['reported_on']}）：", f"{who} ({t['reported_on']}): ")
-                    + _t(lang, "；", "; ").join(p for p in parts if p))
-    return pd.DataFrame({_t(lang, "专栏项目" if box else "任务", "Project" if box else "Task"):
-                             [task_name(t, lang) for _, t in tasks.iterrows()],
-                         _t(lang, "牵头单位", "Lead department"): tasks["department"].tolist(),
-                         _t(lang, "进展状态", "Reported"): [status_label(s, lang) if s else fmt.MISSING for s in tasks["status"]],
-                         _t(lang, "部门报告", "Department's statement"): said})
+    return task_rows(review, tasks, box=box)
 
 
 def _chapters(doc, review, pending: list) -> None:

@@ -172,10 +172,26 @@ def write_index(folder: Path, jobs, results: dict, params, *, documents=()) -> P
     links += [(href, title, False) for href, title in documents]
     failures = [(r["name"], r["error"] or "") for r in results.values() if not r["ok"]]
     csv = write_csv_files(folder, "index", {"indicators": csv_text(scorecard_data(review))})
+    write_changes(folder, review)
     body = front_page(review, links, failures=failures, csv_href=csv["indicators"])
     target = folder / "index.html"
     write_text_atomically(target, page_shell(front_title(review), body, params.lang))
     return target
+
+
+def write_changes(folder: Path, review) -> None:
+    """The run's results (``results.csv``: its snapshot, what ``--compare previous`` reads next
+    time) and, where the review is compared with another, ``changes.csv`` (UTF-8 with BOM) —
+    both in the report folder (:mod:`plananalysis.present.changes`)."""
+    from ..present.changes import CHANGES_FILE, RESULTS_FILE, baseline, changes_csv, snapshot
+    from ..present.show import csv_text
+
+    write_text_atomically(folder / RESULTS_FILE, csv_text(snapshot(review)), encoding="utf-8-sig")
+    target = folder / CHANGES_FILE
+    if baseline(review) is not None:
+        write_text_atomically(target, changes_csv(review.changes, review.lang), encoding="utf-8-sig")
+    elif target.exists():
+        target.unlink()
 
 
 def write_scorecard_xlsx(target: Path, params) -> Path:

@@ -88,7 +88,7 @@ def review_jobs(params: ReviewParameters, plan=None) -> list[Job]:
     from ..plan.folder import load_plan
 
     plan = plan or load_plan(params.plan)
-    common = {k: v for k, v in params.as_dict().items() if k != "chapter"}
+    common = {k: v for k, v in params.as_dict().items() if k not in ("chapter", "compare")}  # compare: the front page's
     jobs = [Job("overview", "overview.ipynb", common, "总览", "Overview")]
     for _, row in plan.chapters.iterrows():
         n = int(row["number"])
@@ -492,6 +492,8 @@ def _plan_review(params: ReviewParameters, reports_dir, force: bool, only, noteb
     for job in all_jobs:
         if only and job not in todo:
             pages.keep(job.name, previous)
+    if not todo and previous.get("params", {}).get("compare", "") != params.compare:
+        todo = all_jobs[:1]   # another comparison: the front page and changes.csv are written again
     if not todo and have_previous and not force:
         refresh_manifest(final, previous, shared, pages)
         echo(f"报告已是最新，未重新运行 (report up to date, nothing re-run): {final}")
@@ -1032,6 +1034,9 @@ def register(sub) -> None:
     p.add_argument("--observed", default="", help="observed data file or folder (default: the plan's own)")
     p.add_argument("--reports-dir", default=None)
     p.add_argument("--only", nargs="*", help="re-run only these notebooks (names as in the report folder); the rest is kept")
+    p.add_argument("--compare", default="", metavar="YEAR|previous",
+                   help="compare with another review year or the previous run of this review (its results.csv): "
+                        "the front page and changes.csv say what changed (a final review: its mid-term by default)")
     p.add_argument("--explain", nargs="?", const="text", choices=["text", "json"], default=None,
                    help="print, per notebook, whether it would re-run and which input made it; run nothing "
                         "(--explain json: the same as JSON)")
@@ -1073,6 +1078,24 @@ def review_parameters(plans: list[str] | None, as_of=None, *, bad: list | None =
     return reviews
 
 
+def previous_run(params: ReviewParameters, reports_dir=None) -> ReviewParameters:
+    """``--compare previous``: the review compared with the results its last run stored
+    (``results.csv`` in its report folder), or a clear error when it has not run yet.
+
+    >>> previous_run(validate(as_of=2023), "/nonexistent")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    plananalysis.params.ReviewParameterError: 参数 compare = 'previous' 不符合要求：应为 ...
+    """
+    from ..params import ReviewParameterError
+
+    stored = review_folder(params, reports_dir) / "results.csv"   # = present.changes.RESULTS_FILE
+    if not stored.is_file():
+        raise ReviewParameterError("compare", "previous", f"本评估已运行过（{stored} 不存在）",
+                                   f"a review that has run before ({stored} does not exist)")
+    return params.replace(compare=str(stored))
+
+
 def _cli(args) -> int:
     """``plananalysis review``: SIGINT, SIGTERM and SIGHUP stop the workers and their kernels at
     once and leave the previous report as it was (exit 130, 143, 129, one line); a reports folder
@@ -1096,7 +1119,10 @@ def _cli(args) -> int:
             bad_plans: list = []
             reviews = review_parameters(args.plan, args.as_of, method=args.method, lang=args.lang,
                                         region=args.region, observed_path=args.observed,
-                                        bad=bad_plans if several else None)
+                                        bad=bad_plans if several else None,
+                                        compare="" if args.compare == "previous" else args.compare)
+            if args.compare == "previous":
+                reviews = [previous_run(p, args.reports_dir) for p in reviews]
             if args.explain:
                 _print_explanation(explain_reviews(reviews, force=args.force, reports_dir=args.reports_dir,
                                                    only=args.only), args.explain)

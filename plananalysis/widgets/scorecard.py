@@ -228,6 +228,8 @@ class ScorecardApp(_App):
         self.counts.add_class("pa-counts-box")
         self.grid = w.HTML()
         self.grid.add_class("pa-grid-box")
+        self.tasks = w.HTML()   # the chosen chapter's tasks with their status and statements
+        self.tasks.add_class("pa-tasks-box")
         self._busy = False
         self.relabel()
         self.refresh()
@@ -235,7 +237,7 @@ class ScorecardApp(_App):
             w.HBox([self.title, self.lang_toggle]), self.notice,
             w.HBox([self.as_of, self.category, self.chapter, self.status],
                    layout=w.Layout(flex_flow="row wrap")),
-            self.counts, self.grid])
+            self.counts, self.grid, self.tasks])
         self.widget.add_class("pa-scorecard")
 
     def relabel(self) -> None:
@@ -287,6 +289,24 @@ class ScorecardApp(_App):
                              self.status.value or None)
         self.counts.value = counts_html(shown, self.lang, len(self._cards))
         self.grid.value = scorecard_html(shown, self.lang, self.as_of.value)
+        self.tasks.value = chapter_tasks_html(self.as_of.value, self.chapter.value or None, self.lang)
+
+
+def chapter_tasks_html(as_of: int | None, chapter: int | None, lang: str = "zh") -> str:
+    """A chapter's tasks with their reported status and the departments' statements, as the
+    chapter page shows them (:func:`~plananalysis.present.task_view.tasks_html`); nothing when no
+    chapter is chosen.
+
+    >>> page = chapter_tasks_html(2025, 9, "en")
+    >>> 'id="tasks"' in page, "not reported" in page, chapter_tasks_html(2025, None)
+    (True, True, '')
+    """
+    from ..context import review_context
+    from ..present.task_view import tasks_html
+
+    if not chapter:
+        return ""
+    return tasks_html(review_context(app_context(as_of).params, lang=lang), int(chapter))
 
 
 def scorecard_app(lang: str = "zh", as_of: int | None = None) -> ScorecardApp:
