@@ -115,7 +115,7 @@ class ScenariosApp(_App):
 
     >>> outcome = scenario_outcome("urbanisation_rate", 0.5)  # +0.5 a year from 75.5 (2024)
     >>> outcome["projected"], outcome["target"], outcome["status_zh"]
-    (76.0, '75左右', '超额完成')
+    (76.0, '75左右', '超额完成（据转载数据，待核实）')
     """
 
     indicator_selector = "choice"
