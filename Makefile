@@ -22,7 +22,7 @@ arg = $(if $(value $(2)),$(1) $(call q,$(value $(2))),)
 # recipe's environment (PLAN='$(shell …)' would run).
 unexport PLAN AS_OF JOBS HOST PORT LAB_PORT REPORTS
 
-.PHONY: review test app bench lab venv system fonts browser viewers clean
+.PHONY: review test fuzz app bench lab venv system fonts browser viewers clean
 
 ## review: every review that is due (mid-term and final) of the default plan into reports/<plan>/<as_of>/;
 ##         PLAN=<id|folder|all> for another plan or all of them, AS_OF=<year> for one review,
@@ -34,6 +34,11 @@ review: $(STAMP) fonts browser
 ## test: install what is missing, then run every test
 test: $(STAMP) fonts browser viewers
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## fuzz: install what is missing, then a long random run of the fuzz tests (hypothesis profile
+##       "fuzz"; `make test` runs a fixed set of their examples); PLANANALYSIS_FUZZ_EXAMPLES=<n> a test
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -m fuzz tests $(PYTEST_ARGS)
 
 ## app: serve the Voilà apps on $(HOST):$(PORT)
 app: $(STAMP) fonts

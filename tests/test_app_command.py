@@ -13,14 +13,14 @@ import psutil
 
 from plananalysis.run import apps
 
-from .conftest import ROOT
+from .conftest import DATA, ROOT
 
 
 def test_the_app_command_serves_and_stops_cleanly_on_ctrl_c():
     port = apps.free_port()
     # --plan as a folder relative to where the command runs: the server and its kernels get it absolute
     command = subprocess.Popen([sys.executable, "-m", "plananalysis.run.cli", "app", "--port", str(port),
-                                "--pool-size", "1", "--plan", "data/plans/zj-social-14th"], cwd=ROOT,
+                                "--pool-size", "1", "--plan", "data/plans/zj-social-14th"], cwd=DATA.parent,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         deadline = time.monotonic() + 120
@@ -44,7 +44,7 @@ def test_the_app_command_serves_and_stops_cleanly_on_ctrl_c():
         kernels = [p for p in processes if "plananalysis.run.kernel" in " ".join(p.cmdline())]
         assert len(kernels) == len(apps.APPS)
         for process in (server, kernels[0]):
-            assert process.environ()["PLANANALYSIS_PLAN"] == str(ROOT / "data" / "plans" / "zj-social-14th")
+            assert process.environ()["PLANANALYSIS_PLAN"] == str(DATA / "plans" / "zj-social-14th")
         command.send_signal(signal.SIGINT)  # Ctrl-C in the terminal
         output, _ = command.communicate(timeout=60)
     finally:

@@ -2,8 +2,9 @@
 values equal to the engine's, number formats, fonts, print set-up; the contradiction checks catch
 a defect of issue 14 put back (imported text that would be a formula: tests/test_formula_safety.py).
 
-Built in process from the review's context (seconds); the full reviews, the PDF and the screenshots
-are in tests/test_report_pages.py.
+They are read from the reviews built once per session (tests/conftest.py: ``built_review``, the
+same reviews tests/test_report_pages.py walks for contradictions, prints and photographs); a defect
+put back is built in process.
 """
 
 from __future__ import annotations
@@ -28,18 +29,19 @@ from .contradictions import check_document, check_workbook
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
-@pytest.fixture(scope="module")
-def books(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("books")
-    return {(year, lang): write_workbook(folder / f"scorecard-{year}-{lang}.xlsx", validate(as_of=year, lang=lang))
-            for year, lang in ((2023, "zh"), (2025, "en"))}
+READ = [(2023, "zh"), (2025, "en")]
 
 
 @pytest.fixture(scope="module")
-def documents(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("documents")
-    return {(year, lang): write_document(folder / f"review-{year}-{lang}.docx", validate(as_of=year, lang=lang))
-            for year, lang in ((2023, "zh"), (2025, "en"))}
+def books(built_review):
+    """The reviews' workbooks (``scorecard.xlsx``: :func:`~plananalysis.publish.workbook.write_workbook`)."""
+    return {key: folder / "scorecard.xlsx" for key, folder in zip(READ, built_review.many(READ))}
+
+
+@pytest.fixture(scope="module")
+def documents(built_review):
+    """The reviews' Word documents (:func:`~plananalysis.publish.document.draft_document`, finished)."""
+    return {key: next(folder.glob("*-review.docx")) for key, folder in zip(READ, built_review.many(READ))}
 
 
 def _years(review):

@@ -6,24 +6,24 @@ Whatever the file, ``import_observed`` either returns a summary or raises
 observed folder byte for byte as it was; a dry run writes nothing; and what an import writes
 can be read back (``load_observed`` of the folder succeeds: no imported text poisons user.csv).
 
-The default run is short (60 examples a test, no deadline).  For a long run:
-
-    PLANANALYSIS_FUZZ_EXAMPLES=5000 pytest tests/test_fuzz_import.py -p no:cacheprovider
-
-(hypothesis keeps the examples it found failing in ``.hypothesis/``, git-ignored, and replays
-them first next time).
+``make test`` runs the same 60 examples a test on every run (hypothesis profile "ci" in
+tests/conftest.py: derandomized, no example database), and every failing example found so far,
+kept below as ``@example``.  A long random run is ``make fuzz`` (profile "fuzz", 2000 examples a
+test, or ``PLANANALYSIS_FUZZ_EXAMPLES``; hypothesis keeps what it found failing in
+``.hypothesis/``, git-ignored, and replays it first next time): add each new failing example
+here as an ``@example`` with the fix.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import os
 import runpy
 import shutil
 import tempfile
 import warnings
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 
 from hypothesis import HealthCheck, example, given, settings
@@ -33,13 +33,13 @@ from plananalysis.errors import PlanDataError
 from plananalysis.observed.importer import import_observed
 from plananalysis.observed.load import load_observed
 from plananalysis.observed.validation import HEADER_ALIASES
+from plananalysis.plan.folder import load_plan
 
-from .conftest import OBSERVED
+from .conftest import OBSERVED, fuzz_examples
 from .test_import import BAD, tree_hash
 
-EXAMPLES = int(os.environ.get("PLANANALYSIS_FUZZ_EXAMPLES", "60"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                            HealthCheck.data_too_large])
+FUZZ = settings(max_examples=fuzz_examples(60), deadline=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 H = runpy.run_path(str(BAD / "make_hostile.py"))
 
 ALIASES = sorted({alias for aliases in HEADER_ALIASES.values() for alias in aliases})
@@ -102,11 +102,19 @@ def observed_copy():
         yield target
 
 
+@lru_cache(maxsize=1)
+def shipped_plan():
+    """The default plan, loaded once (checking a plan folder costs ~0.5 s: more than an example)."""
+    return load_plan()
+
+
 def check_import(path: Path, *, replace: bool, allow_unsourced: bool) -> None:
+    plan = shipped_plan()
     with observed_copy() as folder:
         before = tree_hash(folder)
         try:
-            dry = import_observed(path, target_dir=folder, dry_run=True, replace=replace, allow_unsourced=allow_unsourced)
+            dry = import_observed(path, plan=plan, target_dir=folder, dry_run=True, replace=replace,
+                                  allow_unsourced=allow_unsourced)
         except PlanDataError as error:
             assert str(error).strip(), "an empty error message"
             assert tree_hash(folder) == before   # refused: nothing written
@@ -116,7 +124,8 @@ def check_import(path: Path, *, replace: bool, allow_unsourced: bool) -> None:
             assert not dry.written
             with_error = False
         try:
-            summary = import_observed(path, target_dir=folder, replace=replace, allow_unsourced=allow_unsourced)
+            summary = import_observed(path, plan=plan, target_dir=folder, replace=replace,
+                                      allow_unsourced=allow_unsourced)
         except PlanDataError:
             assert with_error, "the dry run passed but the import was refused"
             assert tree_hash(folder) == before
@@ -125,7 +134,7 @@ def check_import(path: Path, *, replace: bool, allow_unsourced: bool) -> None:
         assert summary.counts == dry.counts
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            load_observed(folder)   # what was written reads back
+            load_observed(folder, plan=plan)   # what was written reads back
 
 
 def write_csv(path: Path, table, encoding: str, newline: str) -> Path:

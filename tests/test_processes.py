@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -299,7 +300,9 @@ def test_review_stops_its_workers_and_kernels_on_a_signal(tmp_path, sig, code):
         command.kill()
 
 
-def test_review_killed_with_sigkill_leaves_no_worker_or_kernel(tmp_path):
+def test_review_killed_with_sigkill_leaves_no_worker_or_kernel(tmp_path, built_review):
+    # a previous review in the folder (shared, copied): the run that follows re-runs one notebook, not all
+    shutil.copytree(built_review(2023), tmp_path / "reports" / built_review(2023).parent.name / "2023")
     command, reports = _start_review(tmp_path)
     try:
         command.tree()

@@ -23,9 +23,9 @@ REVIEWS = [(2023, "zh"), (2023, "en"), (2025, "zh"), (2025, "en")]
 
 
 @pytest.fixture(scope="module")
-def reviews(built_reviews):
-    """The default plan's four reviews, from the session's one build (tests/conftest.py)."""
-    return {(year, lang): built_reviews[("", year, lang)] for year, lang in REVIEWS}
+def reviews(built_review):
+    """The four reviews, built once per session with one pool of workers (tests/conftest.py)."""
+    return dict(zip(REVIEWS, built_review.many(REVIEWS)))
 
 
 def _years(plan, page_name: str) -> tuple[int, int]:
@@ -124,6 +124,7 @@ def _screenshot(browser, path: Path, out: str, width: int) -> dict:
     page.set_viewport_size({"width": width, "height": 900})
     page.goto(path.as_uri())
     page.wait_for_load_state("load")
+    (ARTIFACTS / out).unlink(missing_ok=True)       # what is there is this run's screenshot
     page.screenshot(path=str(ARTIFACTS / out), full_page=True)
     sizes = page.evaluate("""() => ({scroll: document.documentElement.scrollWidth,
         figures: [...document.querySelectorAll('figure.pa-chart')].map(f => Math.round(f.getBoundingClientRect().top))})""")
@@ -145,7 +146,8 @@ def test_screenshots_of_the_front_page_a_chapter_and_the_audit(reviews):
             tops = chapter["figures"]
             assert len(tops) == 2 and tops[0] == tops[1], tops     # two charts side by side
             _screenshot(browser, folder / "data_audit.html", f"{tag}-data_audit-1400.png", 1400)
-    assert len(list(ARTIFACTS.glob("review-*-index-390.png"))) >= 4
+    assert all((ARTIFACTS / f"review-{year}{'-en' if lang == 'en' else ''}-index-390.png").is_file()
+               for year, lang in reviews)
 
 
 def _pdf_text(path: Path, first: int | None = None, last: int | None = None) -> str:
@@ -218,6 +220,7 @@ def test_screenshots_of_the_word_document_and_the_pdf(reviews, tmp_path):
     import subprocess
 
     _need("pdftoppm", "soffice")
+    shots = []
     for year, lang in [(2023, "zh"), (2025, "zh"), (2025, "en")]:
         folder = reviews[(year, lang)]
         tag = f"review-{year}" + ("-en" if lang == "en" else "")
@@ -233,8 +236,10 @@ def test_screenshots_of_the_word_document_and_the_pdf(reviews, tmp_path):
         # the title page, then 总体评价 with the headline, in a CJK font LibreOffice found
         text = _pdf_text(converted, 1, 2)
         assert load_plan().title_in(lang).split("“")[0][:6] in text
-        assert len(_png_pages(converted, f"{tag}-docx", pages=4)) == 4
+        docx_pages = _png_pages(converted, f"{tag}-docx", pages=4)
+        assert len(docx_pages) == 4
+        shots += docx_pages
         assert len(_png_pages(next(folder.glob("*-review.pdf")), f"{tag}-pdf", pages=4)) == 4
         fonts = subprocess.run(["pdffonts", str(converted)], capture_output=True, text=True).stdout
         assert re.search(r"CJK|Hei|Song|Ming", fonts), fonts            # Chinese drawn with a CJK font
-    assert len(list(ARTIFACTS.glob("review-*-docx-*.png"))) >= 12
+    assert len(shots) == 12 and all(path.is_file() for path in shots)   # this run's, not older ones

@@ -35,12 +35,11 @@ def review_cli(*args, **kwargs):
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory):
-    """The full mid-term review, run once through the command line."""
-    folder = tmp_path_factory.mktemp("reports")
-    result = review_cli("--as-of", "2023", "--reports-dir", str(folder))
-    assert result.returncode == 0, result.stdout + result.stderr
-    return folder
+def reports(built_review):
+    """The reports folder holding the full mid-term review, built once per session and shared
+    (tests/conftest.py; the command line's own runs are the tests below).  A test that changes it
+    copies it first."""
+    return built_review(2023).parents[1]
 
 
 def tree_digest(folder: Path) -> dict[str, str]:
@@ -158,8 +157,10 @@ def test_failing_notebook_keeps_previous_report(reports, tmp_path):
     assert (failed / "chapter-06.html").exists()
 
 
-def test_a_kernel_that_dies_is_replaced_for_the_next_notebook(tmp_path):
+def test_a_kernel_that_dies_is_replaced_for_the_next_notebook(reports, tmp_path):
     # one worker, its kernel killed during chapter 5: chapter 5 fails, chapter 6 runs on a new kernel
+    # (over a copy of the previous review: only the two notebooks named run)
+    shutil.copytree(reports, tmp_path / "reports")
     notebooks = tmp_path / "notebooks"
     shutil.copytree(ROOT / "notebooks", notebooks, ignore=shutil.ignore_patterns("apps"))
     nb = nbformat.read(notebooks / "chapter.ipynb", as_version=4)
@@ -216,11 +217,9 @@ def test_interrupted_run_keeps_previous_report(reports, tmp_path):
     assert not list(folder.rglob(".tmp-*"))
 
 
-def test_final_review(tmp_path):
-    result = review_cli("--as-of", "2025", "--reports-dir", str(tmp_path),
-                        "--only", "overview", "retrospective", "chapter-07")
-    assert result.returncode == 0, result.stdout + result.stderr
-    text = (tmp_path / PLAN_ID / "2025" / "index.html").read_text(encoding="utf-8")
+def test_final_review(built_review):
+    folder = built_review(2025)       # the whole final review, built once per session
+    text = (folder / "index.html").read_text(encoding="utf-8")
     assert "终期评估" in text
     # the final table's labels only: an estimate from older data names its year (预计完成（据2023年数据）)
     from plananalysis.engine.methods import status_labels
@@ -231,15 +230,16 @@ def test_final_review(tmp_path):
     assert chips and all(any(re.fullmatch(p, chip) for p in final) for chip in chips), chips
     assert not chips & set(status_labels("cn-schedule", "midterm")["label_zh"]) - {"无数据", "定性目标", "无法评估"}
     # the chapter's catalogue targets too: final (or estimate) labels for every target whose year is over
-    page = re.sub(r"<[^>]+>", " ", (tmp_path / PLAN_ID / "2025" / "chapter-07.html").read_text(encoding="utf-8"))
+    page = re.sub(r"<[^>]+>", " ", (folder / "chapter-07.html").read_text(encoding="utf-8"))
     assert "预计未完成（据2023年数据）" in page          # 环浙步道: >5600 of 10000 km in 2023
     assert not re.search(r"快于预期|基本符合预期|滞后|提前实现", page.split("本章量化目标")[1])
 
 
-def test_english_review_goes_to_its_own_folder(tmp_path):
-    summary = run_review(2023, lang="en", reports_dir=tmp_path, only=["chapter-03"], jobs=1, echo=lambda line: None)
-    assert summary["ok"] and summary["folder"].endswith("2023-en")
-    text = (tmp_path / PLAN_ID / "2023-en" / "chapter-03.html").read_text(encoding="utf-8")
+def test_english_review_goes_to_its_own_folder(built_review):
+    folder = built_review(2023, "en")  # built once per session (tests/conftest.py: run_reviews)
+    assert folder == built_review.reports / PLAN_ID / "2023-en" and (folder / "manifest.json").is_file()
+    assert folder != built_review(2023)
+    text = (folder / "chapter-03.html").read_text(encoding="utf-8")
     assert "Chapter 3: A more competitive human-capital system" in text and "Box 1" in text
 
 

@@ -1,0 +1,61 @@
+"""Every test (and every doctest in plananalysis/) reads the shipped data, never the checkout's state.
+
+Before anything is collected, the data folder as shipped — the files git tracks under ``data/``
+(outside a git checkout: ``data/`` without what the program writes there: imported ``user.csv``,
+``backups/``, ``.import.lock``, temporary files) — is copied to a temporary folder, and
+``$PLANANALYSIS_DATA_DIR`` points at it (:func:`plananalysis.paths.data_dir`).  Values imported
+into ``data/plans/*/observed/`` and plan folders added under ``data/plans/`` change no test; a
+test that writes data writes into the copy.  Subprocesses (the command line, papermill's kernels,
+Voilà) inherit the variable.  The copy is removed when the run ends.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+# What the program writes into a data folder: never part of the shipped data.
+WRITTEN_STATE = ("user.csv", "backups", ".import.lock", ".tmp*", "*.tmp", "__pycache__", ".ipynb_checkpoints")
+
+
+def _tracked_data_files() -> list[str]:
+    """The paths under ``data/`` that git tracks (staged included); [] outside a git checkout."""
+    try:
+        listed = subprocess.run(["git", "-C", str(ROOT), "ls-files", "-z", "--", "data"],
+                                capture_output=True, check=True, timeout=60).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return [name for name in listed.decode("utf-8", "surrogateescape").split("\0") if name]
+
+
+def shipped_data_copy(target: Path) -> Path:
+    """Copy the shipped data folder to ``target`` (see the module's docstring); returns ``target``."""
+    tracked = _tracked_data_files()
+    if not tracked:
+        shutil.copytree(ROOT / "data", target, ignore=shutil.ignore_patterns(*WRITTEN_STATE))
+        return target
+    for name in tracked:
+        source = ROOT / name
+        if source.is_file():                    # a tracked file deleted in the work tree stays deleted
+            destination = target / Path(name).relative_to("data")
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, destination)
+    return target
+
+
+_SANDBOX = Path(tempfile.mkdtemp(prefix="plananalysis-tests-"))
+_OWNER = os.getpid()
+
+
+@atexit.register
+def _remove_sandbox() -> None:
+    if os.getpid() == _OWNER:           # not in a forked child that happens to run atexit handlers
+        shutil.rmtree(_SANDBOX, ignore_errors=True)
+
+
+os.environ["PLANANALYSIS_DATA_DIR"] = str(shipped_data_copy(_SANDBOX / "data"))
