@@ -281,7 +281,12 @@ def changes_html(review, changes: pd.DataFrame) -> str:
                  (counts.get("task", 0), "项任务进展变化", "task status moved", "task statuses moved")]
         line = _t(lang, "、".join(f"{n}{zh}" for n, zh, _, _ in parts if n) + "。",
                   ", ".join(f"{n} {one if n == 1 else many}" for n, _, one, many in parts if n) + ".")
-    data = changes_data(changes, lang)
+    # the one-minute page shows the headline indicators' verdict changes; every row is in changes.csv
+    shown = changes[(changes["change"] == "verdict") & (changes["kind"] == "indicator")] if len(changes) else changes
+    data = changes_data(shown, lang)
+    if len(changes) > len(shown):
+        line += _t(lang, f"下表为主要指标的评估结论变化，全部{len(changes)}项见变化清单。",
+                   f" The table shows the headline indicators' verdict changes; all {len(changes)} are in the CSV.")
     table = ""
     if len(data):
         head = "".join(f"<th>{escape_text(c)}</th>" for c in data.columns)
