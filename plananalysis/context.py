@@ -22,6 +22,7 @@ True
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -159,12 +160,47 @@ class ReviewContext:
         '滞后'
         >>> review.progress.set_index("indicator_id").loc["culture_industry_share", "status_id"]
         'ahead'
+
+        An id that is not a headline indicator, or a year the review cannot see, is refused
+        (nothing would change):
+
+        >>> review.what_if("hospital_beds", 2023, 6.5)
+        Traceback (most recent call last):
+        ...
+        KeyError: "未知指标 'hospital_beds' (unknown indicator); 最接近的 (closest): hospital_beds_per_1000, youth_myopia_reduction"
+        >>> review.what_if("culture_industry_share", 1999, 6.7)
+        Traceback (most recent call last):
+        ...
+        ValueError: 假设值的年份 1999 不在 2021–2023 之内（规划期起始年至评估年份 as_of）(the what-if year 1999 is not within 2021–2023: from the plan's first year to the review's as_of)
+        >>> review.what_if("ch02-t01", 2023, 400)
+        Traceback (most recent call last):
+        ...
+        KeyError: "'ch02-t01' 是章节目标，假设值只用于主要指标；它重述指标 urban_new_jobs，请用该编号 (a chapter target: what-ifs take a headline indicator id; it restates urban_new_jobs: use that id)"
         """
         from .explore import with_value
 
+        indicator_id = self._what_if_indicator(indicator_id)
+        first, last = self.info.start, min(self.params.as_of, self.info.end)
+        if isinstance(year, bool) or not isinstance(year, numbers.Integral) or not first <= year <= last:
+            raise ValueError(f"假设值的年份 {year!r} 不在 {first}–{last} 之内（规划期起始年至评估年份 as_of）"
+                             f"(the what-if year {year!r} is not within {first}–{last}: from the plan's first "
+                             "year to the review's as_of)")
         other = ReviewContext(self.params)
         other.__dict__["observed"] = with_value(self.observed, indicator_id, year, value, region=self.params.region)
         return other
+
+    def _what_if_indicator(self, key: str) -> str:
+        """The headline indicator a what-if is about: its id, or the closest names in the
+        error; a chapter target is refused, naming the indicator it restates if it does one."""
+        targets = self.plan.targets
+        if len(targets) and "target_id" in targets.columns and key in set(targets["target_id"]):
+            restated = targets.set_index("target_id").loc[key, "restates_indicator_id"] or ""
+            zh, en = (f"；它重述指标 {restated}，请用该编号", f"; it restates {restated}: use that id") if restated else ("", "")
+            raise KeyError(f"{key!r} 是章节目标，假设值只用于主要指标{zh} (a chapter target: what-ifs take a headline "
+                           f"indicator id{en})")
+        if isinstance(key, str) and key in set(self.plan.indicators["indicator_id"]):
+            return key
+        return str(self.plan.indicator(key)["indicator_id"])   # a name or number; else the closest names
 
     @shared_property
     def inputs(self):
