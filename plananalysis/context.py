@@ -128,12 +128,14 @@ class ReviewContext:
     # ------------------------------------------------------------ inputs
     @shared_property
     def plan(self):
+        """The plan under review (:class:`~plananalysis.plan.folder.Plan`): its indicators, chapters, targets."""
         from .plan.folder import load_plan
 
         return load_plan(self.params.plan)
 
     @property
     def info(self):
+        """The plan's ``plan.yml`` (:class:`~plananalysis.plan.info.PlanInfo`): title, region, years."""
         return self.plan.info
 
     def for_chapter(self, number: int) -> "ReviewContext":
@@ -365,6 +367,7 @@ class ReviewContext:
 
     @property
     def lang(self) -> str:
+        """The review's language: ``zh`` or ``en``."""
         return self.params.lang
 
     def t(self, zh: str, en: str) -> str:
@@ -373,6 +376,7 @@ class ReviewContext:
 
     @property
     def phase_title(self) -> str:
+        """中期评估 / 终期评估 (Mid-term / Final review), in the review's language."""
         if self.params.phase == "final":
             return self.t("终期评估", "Final review")
         return self.t("中期评估", "Mid-term review")
@@ -515,6 +519,8 @@ class ReviewContext:
     # ------------------------------------------------------------ chapters
     @cached_property
     def chapter(self):
+        """The chapter of a chapter's review (:class:`~plananalysis.plan.folder.Chapter`); a
+        ``ValueError`` for a whole review (use :meth:`for_chapter`)."""
         if self.params.chapter is None:
             raise ValueError("this review has no chapter parameter")
         return self.plan.chapter(self.params.chapter)
@@ -540,10 +546,31 @@ class ReviewContext:
                 + slices.files(common_only=True) + slices.code()
                 + self.analyst_text_read(f"chapter-{chapter.number:02d}"))
 
+    def chapter_table(self, number: int | None = None) -> pd.DataFrame:
+        """A chapter's headline indicators and catalogue targets with their verdicts and the pace
+        that would meet them, as one tidy table (:func:`~plananalysis.present.tidy.tidy_table`:
+        English column names, ``Int64`` years, ``boolean`` is_met / is_behind; headers in
+        Chinese or English from :func:`~plananalysis.present.tidy.labels`).  ``number``: the
+        chapter (default: this review's chapter; for a whole review without one, every row).
+
+        >>> table = review_context(as_of=2023).chapter_table(6)
+        >>> row = table.set_index("id").loc["doctors_per_1000"]   # no value after 2020: (4.3 − 3.67) / 5
+        >>> row["status"], round(float(row["required_pace"]), 3), row["pace_from"]
+        ('no_data', 0.126, 'base')
+        """
+        from .present.tidy import tidy_table
+
+        if number is None and self.params.chapter is not None:
+            number = self.params.chapter
+        return tidy_table(self, number)
+
     def chapter_progress(self) -> pd.DataFrame:
+        """The engine's rows (:attr:`progress`, every intermediate) of the chapter's headline
+        indicators; :meth:`chapter_table` is the tidy view of its indicators and targets."""
         return self.progress[self.progress["chapter"] == self.chapter.number].reset_index(drop=True)
 
     def indicator_observed(self, indicator_id: str) -> pd.DataFrame:
+        """The observed rows of one indicator in the review's region (every series and year)."""
         obs = self.observed
         return obs[(obs["indicator_id"] == indicator_id) & (obs["region"] == self.params.region)]
 
@@ -674,6 +701,7 @@ class ReviewContext:
         return retrospective(self.plan, method="cn-schedule")
 
     def retrospective(self) -> pd.DataFrame:
+        """The previous plan judged at its end (:attr:`retrospective_table`)."""
         return self.retrospective_table
 
     def retrospective_title(self) -> tuple[str, str]:
@@ -704,4 +732,5 @@ class ReviewContext:
         return audit(self.plan, self.observed, region=self.params.region)
 
     def audit(self) -> pd.DataFrame:
+        """The consistency audit of the plan's own numbers (:attr:`audit_table`)."""
         return self.audit_table

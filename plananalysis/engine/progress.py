@@ -1169,8 +1169,11 @@ def assess(plan, observed: pd.DataFrame | None = None, as_of: int | None = None,
     Column names are English; :data:`COLUMN_LABELS_ZH` gives Chinese headers.
 
     >>> from plananalysis.plan.folder import load_plan
-    >>> table = assess(load_plan(), as_of=2023)            # doctest: +SKIP
-    >>> table[["name_zh", "status_zh", "reason_zh"]]        # doctest: +SKIP
+    >>> table = assess(load_plan(), as_of=2023).set_index("indicator_id")
+    >>> table.loc["urbanisation_rate", ["status_zh", "reason_zh"]].tolist()
+    ['快于预期', '2023年74.2%，完成目标进度80%，快于序时进度60%']
+    >>> round(float(table.loc["hospital_beds_per_1000", "required_rate"]), 3)   # no value after 2020: (7.5 − 5.99) / 5
+    0.302
     """
     if method not in _methods.METHODS:
         raise ParameterError(f"未知方法 {method!r}，应为 {', '.join(_methods.METHODS)} "
