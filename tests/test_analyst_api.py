@@ -57,3 +57,24 @@ def test_the_template_frame_takes_text_and_imports(plan_copy):
     assert summary.skipped_placeholders == len(frame) - 1
     assert list_values(plan_copy)[["subject_id", "region", "value"]].values.tolist() == [
         ["urbanisation_rate", "杭州市", 84.2]]
+
+
+@pytest.mark.slow
+def test_the_chapter_6_notebook_answers_with_the_documented_api(tmp_path, monkeypatch):
+    """tests/notebooks/chapter6_questions.ipynb, run by papermill in a copy of the data: which of
+    chapter 6's items are behind and what pace would meet them; a value added and undone; its
+    asserts check the numbers by hand."""
+    import shutil
+
+    import papermill as pm
+
+    from .conftest import DATA, ROOT
+
+    shutil.copytree(DATA, tmp_path / "data", ignore=shutil.ignore_patterns("user.csv", "backups", ".import.lock"))
+    monkeypatch.setenv("PLANANALYSIS_DATA_DIR", str(tmp_path / "data"))
+    out = tmp_path / "chapter6.ipynb"
+    pm.execute_notebook(str(ROOT / "tests" / "notebooks" / "chapter6_questions.ipynb"), str(out),
+                        kernel_name="python3", progress_bar=False, cwd=str(tmp_path))
+    text = out.read_text(encoding="utf-8")
+    assert "undone: no_data 0.302" in text
+    assert not (tmp_path / "data" / "plans" / "zj-social-14th" / "observed" / "user.csv").exists()
