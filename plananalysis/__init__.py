@@ -12,7 +12,12 @@ has a short ``>>>`` example too, e.g. ``help(plananalysis.engine.progress.assess
 
 - ``load_plan(plan=None)`` — a plan's tables, by id or folder (:mod:`plananalysis.plan.folder`).
 - ``parse(text)`` — the target grammar (:mod:`plananalysis.plan.grammar`).
+- ``review_context(as_of=2023)`` — one review: plan, data and results; ``review.chapter_table(6)`` a
+  chapter's indicators and targets with their verdicts as one tidy table, ``labels()`` their
+  Chinese and English headers, ``review.what_if(…)`` an assumed value (:mod:`plananalysis.context`).
 - ``load_observed()`` — observed values with their sources (:mod:`plananalysis.observed.load`).
+- ``add_value(…)``, ``list_values()``, ``undo_last_import()``, ``template_frame()`` — the analyst's own
+  values from Python, checked as ``data import`` checks them (:mod:`plananalysis.observed.analyst`).
 - ``plananalysis data template`` / ``data import FILE`` — the analyst's own values, checked.
 - ``plananalysis.engine.progress`` — ``assess(plan, observed, as_of=2023, method=…)``: verdicts,
   projections and the pace still needed (methods: :mod:`plananalysis.engine.methods`).
@@ -47,7 +52,20 @@ _LAZY = {
     "load_observed": ("plananalysis.observed.load", "load_observed"),
     "PlanDataError": ("plananalysis.errors", "PlanDataError"),
     "ParseError": ("plananalysis.errors", "ParseError"),
+    "review_context": ("plananalysis.context", "review_context"),
+    "ReviewContext": ("plananalysis.context", "ReviewContext"),
+    "start": ("plananalysis.context", "start"),
+    "labels": ("plananalysis.present.tidy", "labels"),
+    "add_value": ("plananalysis.observed.analyst", "add_value"),
+    "add_values": ("plananalysis.observed.analyst", "add_values"),
+    "list_values": ("plananalysis.observed.analyst", "list_values"),
+    "undo_last_import": ("plananalysis.observed.analyst", "undo_last_import"),
+    "template_frame": ("plananalysis.observed.analyst", "template_frame"),
 }
+
+#: the subpackages and modules reachable as attributes (``plananalysis.engine.progress.assess``)
+_SUBMODULES = ("plan", "observed", "engine", "present", "publish", "widgets", "run", "context", "explore",
+               "params", "errors")
 
 __all__ = sorted(_LAZY) + ["__version__"]
 
@@ -56,8 +74,23 @@ def __getattr__(name: str):
     if name in _LAZY:
         module, attribute = _LAZY[name]
         return getattr(importlib.import_module(module), attribute)
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'plananalysis' has no attribute {name!r}")
 
 
+def _lazy_submodules(package: str):
+    """A package's ``__getattr__`` that imports its modules on first use, so that
+    ``plananalysis.engine.progress.assess`` (as in ``help(…)``) works without an import first."""
+    def __getattr__(name: str):
+        try:
+            return importlib.import_module(f"{package}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{package}.{name}":
+                raise
+            raise AttributeError(f"module {package!r} has no attribute {name!r}") from None
+    return __getattr__
+
+
 def __dir__():
-    return __all__
+    return __all__ + list(_SUBMODULES)

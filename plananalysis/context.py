@@ -22,6 +22,7 @@ True
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -127,12 +128,14 @@ class ReviewContext:
     # ------------------------------------------------------------ inputs
     @shared_property
     def plan(self):
+        """The plan under review (:class:`~plananalysis.plan.folder.Plan`): its indicators, chapters, targets."""
         from .plan.folder import load_plan
 
         return load_plan(self.params.plan)
 
     @property
     def info(self):
+        """The plan's ``plan.yml`` (:class:`~plananalysis.plan.info.PlanInfo`): title, region, years."""
         return self.plan.info
 
     def for_chapter(self, number: int) -> "ReviewContext":
@@ -159,12 +162,47 @@ class ReviewContext:
         '滞后'
         >>> review.progress.set_index("indicator_id").loc["culture_industry_share", "status_id"]
         'ahead'
+
+        An id that is not a headline indicator, or a year the review cannot see, is refused
+        (nothing would change):
+
+        >>> review.what_if("hospital_beds", 2023, 6.5)
+        Traceback (most recent call last):
+        ...
+        KeyError: "未知指标 'hospital_beds' (unknown indicator); 最接近的 (closest): hospital_beds_per_1000, youth_myopia_reduction"
+        >>> review.what_if("culture_industry_share", 1999, 6.7)
+        Traceback (most recent call last):
+        ...
+        ValueError: 假设值的年份 1999 不在 2021–2023 之内（规划期起始年至评估年份 as_of）(the what-if year 1999 is not within 2021–2023: from the plan's first year to the review's as_of)
+        >>> review.what_if("ch02-t01", 2023, 400)
+        Traceback (most recent call last):
+        ...
+        KeyError: "'ch02-t01' 是章节目标，假设值只用于主要指标；它重述指标 urban_new_jobs，请用该编号 (a chapter target: what-ifs take a headline indicator id; it restates urban_new_jobs: use that id)"
         """
         from .explore import with_value
 
+        indicator_id = self._what_if_indicator(indicator_id)
+        first, last = self.info.start, min(self.params.as_of, self.info.end)
+        if isinstance(year, bool) or not isinstance(year, numbers.Integral) or not first <= year <= last:
+            raise ValueError(f"假设值的年份 {year!r} 不在 {first}–{last} 之内（规划期起始年至评估年份 as_of）"
+                             f"(the what-if year {year!r} is not within {first}–{last}: from the plan's first "
+                             "year to the review's as_of)")
         other = ReviewContext(self.params)
         other.__dict__["observed"] = with_value(self.observed, indicator_id, year, value, region=self.params.region)
         return other
+
+    def _what_if_indicator(self, key: str) -> str:
+        """The headline indicator a what-if is about: its id, or the closest names in the
+        error; a chapter target is refused, naming the indicator it restates if it does one."""
+        targets = self.plan.targets
+        if len(targets) and "target_id" in targets.columns and key in set(targets["target_id"]):
+            restated = targets.set_index("target_id").loc[key, "restates_indicator_id"] or ""
+            zh, en = (f"；它重述指标 {restated}，请用该编号", f"; it restates {restated}: use that id") if restated else ("", "")
+            raise KeyError(f"{key!r} 是章节目标，假设值只用于主要指标{zh} (a chapter target: what-ifs take a headline "
+                           f"indicator id{en})")
+        if isinstance(key, str) and key in set(self.plan.indicators["indicator_id"]):
+            return key
+        return str(self.plan.indicator(key)["indicator_id"])   # a name or number; else the closest names
 
     @shared_property
     def inputs(self):
@@ -349,6 +387,7 @@ class ReviewContext:
 
     @property
     def lang(self) -> str:
+        """The review's language: ``zh`` or ``en``."""
         return self.params.lang
 
     def t(self, zh: str, en: str) -> str:
@@ -357,6 +396,7 @@ class ReviewContext:
 
     @property
     def phase_title(self) -> str:
+        """中期评估 / 终期评估 (Mid-term / Final review), in the review's language."""
         if self.params.phase == "final":
             return self.t("终期评估", "Final review")
         return self.t("中期评估", "Mid-term review")
@@ -499,6 +539,8 @@ class ReviewContext:
     # ------------------------------------------------------------ chapters
     @cached_property
     def chapter(self):
+        """The chapter of a chapter's review (:class:`~plananalysis.plan.folder.Chapter`); a
+        ``ValueError`` for a whole review (use :meth:`for_chapter`)."""
         if self.params.chapter is None:
             raise ValueError("this review has no chapter parameter")
         return self.plan.chapter(self.params.chapter)
@@ -524,10 +566,31 @@ class ReviewContext:
                 + slices.files(common_only=True) + slices.code()
                 + self.analyst_text_read(f"chapter-{chapter.number:02d}"))
 
+    def chapter_table(self, number: int | None = None) -> pd.DataFrame:
+        """A chapter's headline indicators and catalogue targets with their verdicts and the pace
+        that would meet them, as one tidy table (:func:`~plananalysis.present.tidy.tidy_table`:
+        English column names, ``Int64`` years, ``boolean`` is_met / is_behind; headers in
+        Chinese or English from :func:`~plananalysis.present.tidy.labels`).  ``number``: the
+        chapter (default: this review's chapter; for a whole review without one, every row).
+
+        >>> table = review_context(as_of=2023).chapter_table(6)
+        >>> row = table.set_index("id").loc["doctors_per_1000"]   # no value after 2020: (4.3 − 3.67) / 5
+        >>> row["status"], round(float(row["required_pace"]), 3), row["pace_from"]
+        ('no_data', 0.126, 'base')
+        """
+        from .present.tidy import tidy_table
+
+        if number is None and self.params.chapter is not None:
+            number = self.params.chapter
+        return tidy_table(self, number)
+
     def chapter_progress(self) -> pd.DataFrame:
+        """The engine's rows (:attr:`progress`, every intermediate) of the chapter's headline
+        indicators; :meth:`chapter_table` is the tidy view of its indicators and targets."""
         return self.progress[self.progress["chapter"] == self.chapter.number].reset_index(drop=True)
 
     def indicator_observed(self, indicator_id: str) -> pd.DataFrame:
+        """The observed rows of one indicator in the review's region (every series and year)."""
         obs = self.observed
         return obs[(obs["indicator_id"] == indicator_id) & (obs["region"] == self.params.region)]
 
@@ -658,6 +721,7 @@ class ReviewContext:
         return retrospective(self.plan, method="cn-schedule")
 
     def retrospective(self) -> pd.DataFrame:
+        """The previous plan judged at its end (:attr:`retrospective_table`)."""
         return self.retrospective_table
 
     def retrospective_title(self) -> tuple[str, str]:
@@ -688,4 +752,5 @@ class ReviewContext:
         return audit(self.plan, self.observed, region=self.params.region)
 
     def audit(self) -> pd.DataFrame:
+        """The consistency audit of the plan's own numbers (:attr:`audit_table`)."""
         return self.audit_table

@@ -366,3 +366,22 @@ def test_years_outside_the_plan_are_refused(sandbox, tmp_path, year):
     with pytest.raises(PlanDataError) as caught:
         import_observed(path, target_dir=sandbox)
     assert caught.value.value == year and "2020–2025" in str(caught.value)
+
+
+def test_data_list_prints_every_row_kind_and_stops_quietly_in_a_pipe(tmp_path):
+    # a chapter target's rows have no indicator number (ch04-t06: 2 shipped rows, 2023 and 2024)
+    listed = run_cli("data", "list", "--indicator", "ch04-t06", data_dir=DATA, cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert "   ch04-t06" in listed.stdout and "2024 8.5 万人" in listed.stdout
+    assert "共 2 行 (rows), 1 项指标或目标 (indicators or targets)" in listed.stdout
+    for args in ((), ("--region", "浙江省"), ("--no-derived",)):
+        done = run_cli("data", "list", *args, data_dir=DATA, cwd=tmp_path)
+        assert done.returncode == 0 and not done.stderr and "ch14-t01" in done.stdout, done.stderr
+    # `data list | head`: the reader has gone before anything is written; no traceback, the status of SIGPIPE
+    env = dict(os.environ, PLANANALYSIS_DATA_DIR=str(DATA))
+    with subprocess.Popen([sys.executable, "-m", "plananalysis.run.cli", "data", "list"], cwd=tmp_path, env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        process.stdout.close()
+        error = process.stderr.read()
+        assert process.wait(timeout=60) == 141
+    assert error == b""

@@ -32,11 +32,16 @@ def test_lab_serves_jupyterlab_with_the_project_kernel():
         while True:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/lab?token={token}", timeout=5) as r:
-                    assert r.status == 200 and "JupyterLab" in r.read().decode("utf-8", "replace")
+                    page = r.read().decode("utf-8", "replace")
+                    assert r.status == 200 and "JupyterLab" in page
                 break
             except OSError:
                 assert time.monotonic() < deadline and proc.poll() is None, "JupyterLab did not answer"
                 time.sleep(0.5)
+        # no "notified about official Jupyter news?" pop-up: the announcements plugin is disabled
+        config = json.loads(re.search(r"id=.jupyter-config-data.[^>]*>\s*(.*?)\s*</script>", page, re.S).group(1))
+        assert "@jupyterlab/apputils-extension:announcements" in config["disabledExtensions"], config["disabledExtensions"]
+        assert config["news"] == {"disabled": True}
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/kernelspecs?token={token}", timeout=10) as r:
             specs = json.load(r)["kernelspecs"]
         names = {s["spec"]["display_name"] for s in specs.values()}

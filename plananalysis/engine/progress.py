@@ -462,6 +462,7 @@ def _evaluate(spec: dict, series: _Series, as_of: int, phase: str, method: str,
         rec.update(status_id="no_data", flags=flags,
                    reason_zh="无规划口径数据" + (f"（仅有{t0}年基期数据）" if t0 in series.years else ""),
                    reason_en="no value on the plan's basis" + (" after the base year" if t0 in series.years else ""))
+        _pace_from_base(rec, kind, y0, x_target, n_years, d)
         return _finish(rec, method, phase)
     if not math.isnan(multiple) and math.isnan(y0):
         years = "、".join(str(y) for y, *_ in after)
@@ -571,6 +572,38 @@ def _thin_evidence(rec: dict, spec: dict, series: _Series, after: list, d: int, 
             rec["doubt_en"] = rec.get("doubt_en", []) + [
                 f"the observed {t0} value {_num(observed_base)} differs from the plan's base {_num(base)} by "
                 f"{_pct(abs(observed_base - base) / abs(base))}: the base is in doubt"]
+
+
+def _pace_from_base(rec: dict, kind: str, y0: float, x_target: float, n_years: int, d: int) -> None:
+    """With no value after the base year, the pace the plan needs a year from its base to its
+    target (``required_rate``; ``required_cagr`` for a level): what a leader asks ("what would
+    it take?") is known even without data.  ``remaining_rate`` stays unknown (the latest value
+    is).
+
+    >>> rec = {"has_path": True}
+    >>> _pace_from_base(rec, "level", 6.0, 6.5, 5, 1)     # beds: 6.0 (2020) → 6.5 (2025)
+    >>> round(rec["required_rate"], 3), round(rec["required_cagr"], 4)
+    (0.1, 0.0161)
+    >>> rec = {"has_path": True}
+    >>> _pace_from_base(rec, "cumulative_sum", math.nan, 400.0, 5, 1)   # 〔400〕 over five years
+    >>> rec["required_rate"]
+    80.0
+    """
+    if n_years <= 0 or math.isnan(x_target):
+        return
+    if kind in ("cumulative_sum", "annual", "avg_growth"):   # a flow, a yearly target, a growth rate
+        rate = x_target / n_years if kind == "cumulative_sum" else x_target
+    elif kind == "cumulative_reduction":
+        rate = (1 - (1 - x_target / 100) ** (1 / n_years)) * 100
+    elif kind == "cumulative_change" and math.isnan(y0):
+        rate = d * x_target / n_years
+    elif rec.get("has_path") and not math.isnan(y0):
+        level = y0 + d * x_target if kind == "cumulative_change" else x_target
+        rate = (level - y0) / n_years
+        rec["required_cagr"] = _methods.cagr(y0, level, n_years)
+    else:
+        return
+    rec["required_rate"] = rate
 
 
 def _level_path(rec, after, t0, y0, t, yt, target, n_years, d, rule, tolerance):
@@ -1137,8 +1170,11 @@ def assess(plan, observed: pd.DataFrame | None = None, as_of: int | None = None,
     Column names are English; :data:`COLUMN_LABELS_ZH` gives Chinese headers.
 
     >>> from plananalysis.plan.folder import load_plan
-    >>> table = assess(load_plan(), as_of=2023)            # doctest: +SKIP
-    >>> table[["name_zh", "status_zh", "reason_zh"]]        # doctest: +SKIP
+    >>> table = assess(load_plan(), as_of=2023).set_index("indicator_id")
+    >>> table.loc["urbanisation_rate", ["status_zh", "reason_zh"]].tolist()
+    ['快于预期', '2023年74.2%，完成目标进度80%，快于序时进度60%']
+    >>> round(float(table.loc["hospital_beds_per_1000", "required_rate"]), 3)   # no value after 2020: (7.5 − 5.99) / 5
+    0.302
     """
     if method not in _methods.METHODS:
         raise ParameterError(f"未知方法 {method!r}，应为 {', '.join(_methods.METHODS)} "

@@ -473,6 +473,28 @@ class _Relay:
         self._muted = True
 
 
+#: the lab's own Jupyter configuration: ``labconfig/page_config.json`` disables the announcements
+#: plugin (no "get notified about official Jupyter news?" pop-up, no news fetched)
+LAB_CONFIG_DIR = Path(__file__).resolve().parent / "jupyter_config"
+
+
+def lab_environment(env: dict) -> dict:
+    """What ``plananalysis lab`` changes in JupyterLab's environment (its kernels inherit it):
+    the venv's ``bin`` first on ``PATH``, so ``!plananalysis review …`` runs in a notebook, and
+    the lab's configuration folder first on ``JUPYTER_CONFIG_PATH``.
+
+    >>> out = lab_environment({"PATH": "/usr/bin"})
+    >>> out["PATH"].split(os.pathsep) == [str(Path(sys.executable).parent), "/usr/bin"]
+    True
+    >>> (Path(out["JUPYTER_CONFIG_PATH"].split(os.pathsep)[0]) / "labconfig" / "page_config.json").is_file()
+    True
+    """
+    venv_bin = str(Path(sys.executable).parent)   # not resolved: a venv's python is a link into it
+    path = [venv_bin] + [p for p in env.get("PATH", "").split(os.pathsep) if p and p != venv_bin]
+    config = [str(LAB_CONFIG_DIR)] + [p for p in env.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep) if p]
+    return {"PATH": os.pathsep.join(path), "JUPYTER_CONFIG_PATH": os.pathsep.join(dict.fromkeys(config))}
+
+
 def _lab(args) -> int:
     import secrets
 
@@ -488,12 +510,14 @@ def _lab(args) -> int:
     print(f"JupyterLab: {url}?token={token}", flush=True)
     command = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--ServerApp.ip={args.host}",
                f"--ServerApp.port={args.port}", "--ServerApp.port_retries=0",
-               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={PROJECT_DIR}"]
+               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={PROJECT_DIR}",
+               "--LabApp.news_url=None"]   # no news fetched from the internet
     if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers and CI run as root
         command.append("--ServerApp.allow_root=True")
     env = dict(os.environ)
     paths = [str(PROJECT_DIR)] + [os.path.abspath(p) for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
     env.update(PYTHONPATH=os.pathsep.join(dict.fromkeys(paths)), PLANANALYSIS_PLAN=plan)
+    env.update(lab_environment(env))
     process = None
     with stop_on_signals():
         try:

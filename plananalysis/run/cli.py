@@ -79,13 +79,17 @@ def main(argv: list[str] | None = None) -> int:
         watch_make()
     args = build_parser().parse_args(argv)
     try:
-        return int(args.handler(args) or 0)
+        status = int(args.handler(args) or 0)
+        sys.stdout.flush()   # a closed pipe shows here, not in Python's exit
+        return status
     except (PlanAnalysisError, FileNotFoundError) as exc:
         print(f"plananalysis: 错误 (error): {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("plananalysis: 已中断 (interrupted)", file=sys.stderr)
         return 130
+    except BrokenPipeError:   # `plananalysis data list | head`: the reader has gone, which is fine
+        return _reader_gone()
     except Exception as exc:  # noqa: BLE001 — a bug: one line for the user, the traceback on request
         import os
 
@@ -94,6 +98,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"plananalysis: 内部错误 (internal error): {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} "
               "— 设置 PLANANALYSIS_DEBUG=1 可见详细信息 (set PLANANALYSIS_DEBUG=1 for the traceback)", file=sys.stderr)
         return 1
+
+
+def _reader_gone() -> int:
+    """The output's reader closed the pipe (``| head``): stop quietly, as a command killed by
+    SIGPIPE would, with status 141; what is left in the buffer goes nowhere, so Python's exit
+    does not report a second broken pipe."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):   # stdout is not a file (a test's capture): nothing to flush
+        pass
+    return 141
 
 
 if __name__ == "__main__":

@@ -128,7 +128,7 @@ def _list(args) -> int:
                       | (frame.indicator_no.astype("string") == args.indicator)]
     for r in frame.to_dict("records"):
         source = r["derivation"] if r["is_derived"] else (r["source_url"] or r["source_title"] or "—")
-        number = "" if r["indicator_no"] is pd.NA else r["indicator_no"]
+        number = "" if pd.isna(r["indicator_no"]) else str(r["indicator_no"])   # a chapter target has none
         print(f"{number:>2} {r['indicator_id'] or r['target_id']:<32} {r['region']} {r['series']:<12} {r['year']} "
               f"{r['qualifier']}{r['value']:g} {r['unit']}  [{r['origin']}, {r['source_quality']}] {source}")
     subjects = (frame.indicator_id + frame.target_id).nunique()

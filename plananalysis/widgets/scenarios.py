@@ -43,13 +43,17 @@ def scenario_outcome(indicator_id: str, annual: float, start_year: int | None = 
 
     Returns ``{latest_year, latest_value, kind, projected (value at the target year, or the
     five-year sum, or the mean growth), target, target_year, required (pace still needed a
-    year), is_met, status_id, status_zh, status_en, reason_zh, reason_en, colour}``.
+    year), required_from (``latest``: from the latest value; ``base``: no value after the base
+    year, so the plan's pace from its base to its target), is_met, status_id, status_zh, status_en, reason_zh, reason_en, colour}``.
 
     >>> out = scenario_outcome("urbanisation_rate", 0.5)   # 75.5 (2024) + 0.5 → 76.0 in 2025
     >>> out["projected"], out["status_id"], out["is_met"]
     (76.0, 'exceeded', True)
     >>> scenario_outcome("urbanisation_rate", -1.0)["status_id"]   # 74.5: P = 3.5/4 = 0.875
     'not_completed'
+    >>> beds = scenario_outcome("hospital_beds_per_1000", 0.3)   # no value after 2020: (7.5 − 5.99) / 5
+    >>> round(beds["required"], 3), beds["required_from"]
+    (0.302, 'base')
     """
     from ..engine.progress import assess
 
@@ -78,6 +82,8 @@ def scenario_outcome(indicator_id: str, annual: float, start_year: int | None = 
     return {"latest_year": t, "latest_value": y, "kind": kind, "annual": annual,
             "projected": round(projected, 6), "target": final["target_printed"], "target_year": target_year,
             "required": None if is_blank(required) else float(required),
+            # the pace still needed from the latest value, or (no value after the base) the plan's from its base
+            "required_from": "latest" if not is_blank(now["remaining_rate"]) else "base",
             "trend": scenario_trend(now),
             "is_met": bool(final["is_target_met"]) if not is_blank(final["is_target_met"]) else False,
             "status_id": final["status_id"], "status_zh": final["status_zh"], "status_en": final["status_en"],

@@ -1,0 +1,119 @@
+"""A review's indicators and targets with their verdicts as ONE tidy table, for a notebook.
+
+One row per headline indicator or catalogue target, one English snake_case name per column,
+typed for pandas: years nullable ``Int64``, ``is_met`` and ``is_behind`` nullable ``boolean``,
+numbers ``float64``, text ``string``.  Built on top of the review's results table
+(:attr:`~plananalysis.context.ReviewContext.results`, whose columns the pages read and which
+stay as they are) and the engine's rows (:attr:`~plananalysis.context.ReviewContext.progress`,
+:attr:`~plananalysis.context.ReviewContext.target_progress`); nothing is judged again.
+Chinese and English headers are a separate mapping, :func:`labels`.
+
+>>> from plananalysis.context import review_context
+>>> table = tidy_table(review_context(as_of=2023), chapter=6)
+>>> row = table.set_index("id").loc["hospital_beds_per_1000"]   # no value after 2020: (7.5 − 5.99) / 5
+>>> row["status"], round(float(row["required_pace"]), 3), row["pace_from"]
+('no_data', 0.302, 'base')
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = ["TIDY_COLUMNS", "tidy_table", "labels"]
+
+#: the columns of :func:`tidy_table`, in order, with their Chinese and English labels
+_LABELS = {
+    "id": ("编号", "ID"),
+    "kind": ("类别", "Kind"),                       # indicator | target
+    "chapter": ("章", "Chapter"),
+    "name": ("名称", "Name"),
+    "unit": ("单位", "Unit"),
+    "status": ("评估状态编码", "Status ID"),
+    "status_label": ("评估结论", "Verdict"),
+    "is_met": ("已达目标", "Target met"),
+    "is_behind": ("滞后或难以完成", "Behind"),          # <NA> where there is no value to judge
+    "P": ("完成目标进度P", "Completion P"),
+    "E": ("序时进度E", "Schedule E"),
+    "q": ("进度比q=P/E", "Pace ratio q"),
+    "latest_value": ("最新值", "Latest value"),
+    "latest_year": ("最新年份", "Latest year"),
+    "base_value": ("基期值", "Base value"),
+    "base_year": ("基期年份", "Base year"),
+    "target_value": ("目标值", "Target value"),
+    "target_year": ("目标年份", "Target year"),
+    "target_text": ("目标（原文）", "Target (as printed)"),
+    "realised_pace": ("实际年均变化", "Realised change a year"),
+    "required_pace": ("所需年均变化", "Required change a year"),
+    "pace_from": ("所需速度的起点", "Required pace from"),   # latest | base | plan
+    "reason": ("判断依据", "Reason"),
+}
+TIDY_COLUMNS = list(_LABELS)
+
+#: status ids that say an item is behind (mid-term: lagging; final: not or likely not completed)
+_BEHIND = ("behind", "not_completed", "estimated_not_completed")
+
+
+def labels(lang: str = "zh") -> dict[str, str]:
+    """The headers of :func:`tidy_table`'s columns in Chinese (``zh``) or English (``en``), to
+    rename a table for display (``table.rename(columns=labels())``).
+
+    >>> labels()["status_label"], labels("en")["required_pace"]
+    ('评估结论', 'Required change a year')
+    """
+    if lang not in ("zh", "en"):
+        raise ValueError(f"lang 应为 zh 或 en (lang must be 'zh' or 'en'), not {lang!r}")
+    return {column: pair[0 if lang == "zh" else 1] for column, pair in _LABELS.items()}
+
+
+def tidy_table(review, chapter: int | None = None) -> pd.DataFrame:
+    """The review's indicators then targets (of ``chapter``, or all), with their verdicts and the
+    pace that would meet them: ``required_pace`` is the change a year still needed from the
+    latest value (``pace_from='latest'``); with no value after the base year, the plan's pace
+    from its base to its target (``'base'``); else the plan's yearly pace or yearly target
+    (``'plan'``).  Names and labels follow the review's language.
+
+    >>> from plananalysis.context import review_context
+    >>> table = tidy_table(review_context(as_of=2023), chapter=2)
+    >>> str(table["latest_year"].dtype), str(table["is_met"].dtype), table["kind"].unique().tolist()
+    ('Int64', 'boolean', ['indicator', 'target'])
+    >>> row = table.set_index("id").loc["ch02-t01"]
+    >>> row["status"], bool(row["is_behind"]), int(row["latest_year"])
+    ('ahead', False, 2023)
+    """
+    results = review.results
+    engine = pd.concat([review.progress.assign(id=review.progress["indicator_id"], kind="indicator"),
+                        review.target_progress.assign(id=review.target_progress["target_id"], kind="target")
+                        if review.target_progress is not None and len(review.target_progress) else None],
+                       ignore_index=True)
+    engine = engine.drop_duplicates(["kind", "id"]).set_index(["kind", "id"])
+    keys = list(zip(results["kind"], results["id"]))
+    rows = engine.reindex(keys)
+    remaining, required = rows["remaining_rate"].to_numpy(), rows["required_rate"].to_numpy()
+    no_data = (results["status_id"] == "no_data").to_numpy()
+    pace_from = pd.Series(["latest" if pd.notna(r) else ("base" if n and pd.notna(q) else
+                                                         ("plan" if pd.notna(q) else pd.NA))
+                           for r, q, n in zip(remaining, required, no_data)], dtype="string")
+    met = rows["is_target_met"].map(lambda v: pd.NA if v is None or (isinstance(v, float) and v != v) else bool(v))
+    table = pd.DataFrame({
+        "id": results["id"], "kind": results["kind"], "chapter": results["chapter"].astype("Int64"),
+        "name": results["name"], "unit": results["unit"], "status": results["status_id"],
+        "status_label": results["label"], "is_met": met.to_numpy(),
+        "is_behind": results["status_id"].isin(_BEHIND).astype("boolean").mask(pd.Series(no_data)).to_numpy(),
+        "P": results["P"], "E": results["E"], "q": results["q"],
+        "latest_value": results["latest_value"], "latest_year": results["latest_year"],
+        "base_value": rows["base_value"].to_numpy(), "base_year": rows["base_year"].to_numpy(),
+        "target_value": rows["target_value"].to_numpy(), "target_year": rows["target_year"].to_numpy(),
+        "target_text": rows["target_printed"].to_numpy(),
+        "realised_pace": rows["realised_rate"].to_numpy(),
+        "required_pace": [r if pd.notna(r) else q for r, q in zip(remaining, required)],
+        "pace_from": pace_from.to_numpy(), "reason": results["reason"],
+    })
+    table = table.astype({"latest_year": "Int64", "base_year": "Int64", "target_year": "Int64",
+                          "is_met": "boolean", "is_behind": "boolean", "P": "float64", "E": "float64", "q": "float64",
+                          "latest_value": "float64", "base_value": "float64", "target_value": "float64",
+                          "realised_pace": "float64", "required_pace": "float64",
+                          **{c: "string" for c in ("id", "kind", "name", "unit", "status", "status_label",
+                                                   "target_text", "pace_from", "reason")}})
+    if chapter is not None:
+        table = table[table["chapter"] == int(chapter)]
+    return table.reset_index(drop=True)[TIDY_COLUMNS]
