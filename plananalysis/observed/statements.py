@@ -32,7 +32,7 @@ import pandas as pd
 
 from ..errors import PlanDataError
 
-__all__ = ["STATEMENTS_FILE", "COLUMNS", "STATUSES", "SOURCES", "MAX_TEXT", "status_label", "empty_statements",
+__all__ = ["STATEMENTS_FILE", "COLUMNS", "STATUSES", "SOURCES", "MAX_TEXT", "status_label",
            "read_statements", "load_statements", "current_statements"]
 
 #: where a plan folder keeps the statements (relative to the folder)
@@ -61,7 +61,7 @@ def status_label(status: str, lang: str = "zh") -> str:
     return STATUSES[status][0] if lang == "en" and status in STATUSES else str(status)
 
 
-def empty_statements() -> pd.DataFrame:
+def _empty_statements() -> pd.DataFrame:
     """No statement: the table with its columns and no row."""
     return pd.DataFrame({c: pd.Series(dtype=str) for c in COLUMNS})
 
@@ -116,10 +116,25 @@ def read_statements(path: str | Path, *, task_ids=None, department_ids=None) -> 
 
 def load_statements(plan) -> pd.DataFrame:
     """The plan folder's statements (:data:`STATEMENTS_FILE`), checked against its tasks and
-    departments; an empty table when the folder has none."""
+    departments; an empty table when the folder has none.
+
+    >>> import shutil, tempfile
+    >>> from plananalysis.plan.folder import load_plan
+    >>> from plananalysis.observed.task_reports import record_statement
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> folder = shutil.copytree(load_plan().folder, Path(tmp.name) / "zj-social-14th",
+    ...                          ignore=shutil.ignore_patterns("user.csv", "backups", "task-statements.csv"))
+    >>> plan = load_plan(folder)
+    >>> len(load_statements(plan))        # the shipped plan folder holds no statement
+    0
+    >>> _ = record_statement(plan, "ch12-z19-08", "滞后", "【测试数据】方案待批。", reported_on="2024-03-01")
+    >>> load_statements(plan)[["task_id", "status", "department_id", "reported_on", "source"]].values.tolist()
+    [['ch12-z19-08', '滞后', 'water', '2024-03-01', 'analyst']]
+    >>> tmp.cleanup()
+    """
     path = Path(plan.folder) / STATEMENTS_FILE
     if not path.is_file():
-        return empty_statements()
+        return _empty_statements()
     tasks = getattr(plan, "tasks", None)
     departments = getattr(plan, "departments", None)
     return read_statements(
