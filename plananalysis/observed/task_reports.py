@@ -128,7 +128,18 @@ def cover_lines(plan, department_id: str) -> list[str]:
 
 def add_task_sheet(book, plan, department_id: str, *, font: str = "Microsoft YaHei") -> bool:
     """Add the sheet 重点任务进展 to a request workbook (``openpyxl``): one row per task the
-    department leads; ``False`` (no sheet) when it leads none."""
+    department leads; ``False`` (no sheet) when it leads none.
+
+    >>> from openpyxl import Workbook
+    >>> book = Workbook()
+    >>> add_task_sheet(book, None, "water"), add_task_sheet(book, None, "stats")   # stats leads no task
+    (True, False)
+    >>> sheet = book[TASK_SHEET]
+    >>> sheet.max_row, [c.value for c in sheet[2]][:3]
+    (2, ['ch12-z19-08', '十二(三)', '提升城乡供水数字化管理应用'])
+    >>> sheet["C2"].protection.locked, sheet["F2"].protection.locked   # the title locked, the status open
+    (True, False)
+    """
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -285,7 +296,20 @@ def statement_rows(path, cells, plan, department_id: str | None, *, today: dt.da
     not have, a task twice, a changed task title, a status not on the list, text over its
     length, figures without a year, a date that is no date.  ``department_id`` ``None`` (a file
     that is no department's return) may carry no statement: the analyst writes them with
-    :func:`record_statement`."""
+    :func:`record_statement`.
+
+    >>> import datetime as dt
+    >>> from plananalysis.observed.spreadsheet import Cells
+    >>> filled = ["ch12-z19-08", "十二(三)", "提升城乡供水数字化管理应用", "", "", "滞后", "【测试数据】方案待批。",
+    ...           "", "", "", "", "2024-03-01"]
+    >>> cells = Cells([], sheets={TASK_SHEET: Cells([list(TASK_SHEET_HEADER), filled])})
+    >>> rows, errors = statement_rows("water.xlsx", cells, None, "water", today=dt.date(2025, 1, 1))
+    >>> [(r["task_id"], r["status"], r["department_id"], r["reported_on"], r["row"]) for r in rows], errors
+    ([('ch12-z19-08', '滞后', 'water', '2024-03-01', 2)], [])
+    >>> rows, errors = statement_rows("edu.xlsx", cells, None, "edu", today=dt.date(2025, 1, 1))
+    >>> rows, [(e.row, e.column, e.value) for e in errors]   # a task the water department leads
+    ([], [(2, '重点任务进展 任务编号 (A)', 'ch12-z19-08')])
+    """
     path = Path(path)
     sheet = getattr(cells, "sheets", {}).get(TASK_SHEET)
     if sheet is None:
@@ -395,7 +419,12 @@ def _write(plan, frame: pd.DataFrame, now: dt.datetime, folder=None) -> Path | N
 class StatementSummary:
     """What an import did to the task statements: rows ``added``, ``replaced`` (same task,
     department and date), ``unchanged`` (the same statement again) and ``not_current`` (stored,
-    but an analyst's or a later one is what the review shows)."""
+    but an analyst's or a later one is what the review shows).
+
+    >>> summary = StatementSummary(added=[{"task_id": "ch12-z19-08"}])
+    >>> len(summary.added), len(summary.replaced), summary.written, summary.backup
+    (1, 0, False, None)
+    """
 
     added: list = field(default_factory=list)
     replaced: list = field(default_factory=list)
@@ -432,7 +461,27 @@ def merge_statements(plan, incoming: list[dict], *, dry_run: bool = False, now: 
     """Merge checked department statements (:func:`statement_rows`, each with ``source_file`` and
     ``file_hash``) into the stored file: ``(summary, the file's previous bytes or None)``.  Call
     it under the import lock (:func:`~plananalysis.observed.importer.import_lock`); ``folder``: the
-    observed folder (default: the plan's)."""
+    observed folder (default: the plan's).
+
+    >>> import datetime as dt, tempfile
+    >>> from plananalysis.observed.importer import import_lock
+    >>> stored, _ = check_statement(None, "ch12-z19-08", {"status": "滞后", "progress_text": "【测试数据】方案待批。",
+    ...                                                   "reported_on": "2024-03-01"}, department_id="water")
+    >>> new = {**stored, "source_file": "water.xlsx", "file_hash": ""}
+    >>> tmp = tempfile.TemporaryDirectory()          # an observed folder
+    >>> with import_lock(tmp.name):
+    ...     summary, previous = merge_statements(None, [new], folder=tmp.name, now=dt.datetime(2025, 1, 2))
+    >>> len(summary.added), summary.written, previous
+    (1, True, None)
+    >>> summary, _ = merge_statements(None, [new], folder=tmp.name)     # the same return again
+    >>> len(summary.unchanged), summary.written
+    (1, False)
+    >>> corrected = {**new, "status": "序时推进"}     # same task, department and date: replaced
+    >>> summary, previous = merge_statements(None, [corrected], folder=tmp.name, now=dt.datetime(2025, 1, 3))
+    >>> len(summary.replaced), previous.startswith(b"task_id,status,"), all_statements(None, tmp.name)["status"].tolist()
+    (1, True, ['序时推进'])
+    >>> tmp.cleanup()
+    """
     plan = _plan(plan)
     now = now or dt.datetime.now()
     table = all_statements(plan, folder)
@@ -526,7 +575,26 @@ def record_statement(plan, task_id: str, status: str, progress_text: str, *, res
 def undo_statement(plan, task_id: str, *, now: dt.datetime | None = None) -> pd.Series:
     """Take back the analyst's last statement on ``task_id`` (the one :func:`record_statement`
     wrote last); return it.  The statement before it (a department's, or an earlier analyst's)
-    is shown again.  No analyst statement on the task is a :class:`PlanDataError`."""
+    is shown again.  No analyst statement on the task is a :class:`PlanDataError`.
+
+    >>> import shutil, tempfile
+    >>> from plananalysis.plan.folder import load_plan
+    >>> from plananalysis.observed.statements import current_statements, load_statements
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> plan = load_plan(shutil.copytree(load_plan().folder, Path(tmp.name) / "zj-social-14th",
+    ...                  ignore=shutil.ignore_patterns("user.csv", "backups", "task-statements.csv")))
+    >>> _ = record_statement(plan, "ch12-z19-08", "序时推进", "【测试数据】已完成方案编制。", reported_on="2024-03-01")
+    >>> _ = record_statement(plan, "ch12-z19-08", "滞后", "【测试数据】方案待批。", reported_on="2024-06-01")
+    >>> undo_statement(plan, "ch12-z19-08")[["status", "reported_on"]].tolist()
+    ['滞后', '2024-06-01']
+    >>> current_statements(load_statements(plan))[["status", "reported_on"]].values.tolist()   # the one before
+    [['序时推进', '2024-03-01']]
+    >>> undo_statement(plan, "ch03-s01")
+    Traceback (most recent call last):
+    ...
+    plananalysis.errors.PlanDataError: 文件 ... 列 task_id: 值 'ch03-s01' 不符合要求，应为 一项有分析人员进展的任务 ...
+    >>> tmp.cleanup()
+    """
     from .importer import import_lock
 
     plan = _plan(plan)
