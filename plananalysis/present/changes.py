@@ -40,7 +40,7 @@ from . import format as fmt
 from .text import escape_text
 
 __all__ = ["RESULTS_FILE", "CHANGES_FILE", "SNAPSHOT_COLUMNS", "CHANGE_COLUMNS", "snapshot", "read_snapshot",
-           "compare", "baseline", "changes_title", "changes_data", "changes_csv", "changes_html"]
+           "compare", "baseline", "changes_data", "changes_csv", "changes_html"]
 
 RESULTS_FILE = "results.csv"
 CHANGES_FILE = "changes.csv"
@@ -124,7 +124,23 @@ def snapshot(review) -> pd.DataFrame:
 
 
 def read_snapshot(path) -> pd.DataFrame:
-    """A stored snapshot (a run's ``results.csv``), or a clear error naming the file."""
+    """A stored snapshot (a run's ``results.csv``), or a clear error naming the file.
+
+    >>> import tempfile
+    >>> from plananalysis.context import review_context
+    >>> from plananalysis.present.show import csv_text
+    >>> path = Path(tempfile.mkdtemp()) / RESULTS_FILE
+    >>> stored = snapshot(review_context(as_of=2023))
+    >>> _ = path.write_text(csv_text(stored), encoding="utf-8-sig")      # as a run stores it
+    >>> again = read_snapshot(path)
+    >>> int(again.set_index("id").loc["urban_new_jobs", "year"]), len(compare(stored, again))   # no change
+    (2023, 0)
+    >>> _ = path.write_text("kind,id" + chr(10) + "indicator,a" + chr(10), encoding="utf-8")
+    >>> read_snapshot(path)
+    Traceback (most recent call last):
+    ...
+    plananalysis.errors.PlanDataError: 文件 ... 第1行 列 name: 值 '' 不符合要求，应为 列 (the columns) kind, id, name, ...
+    """
     from ..errors import PlanDataError
 
     path = Path(path)
@@ -150,7 +166,17 @@ def _same(a, b) -> bool:
 def compare(before: pd.DataFrame, after: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """The changes from snapshot ``before`` to snapshot ``after`` (:data:`CHANGE_COLUMNS`), verdicts
     first, then new values, corrected values and tasks, each in ``after``'s order.  A row only in
-    one of them is not a change (the plan changed, not the review)."""
+    one of them is not a change (the plan changed, not the review).
+
+    >>> before = pd.DataFrame([{"kind": "task", "id": "ch09-s01", "name": "着力提升婴育服务水平", "status_id": "",
+    ...                         "status": "", "value": None, "year": None, "latest": "", "reason": "", "source": ""}])
+    >>> after = before.assign(status_id="滞后", status="滞后", latest="2025-01-02", reason="【测试数据】床位未建成",
+    ...                       source="省卫生健康委")
+    >>> compare(before, after, "en").iloc[0].tolist()
+    ['task', 'task', 'ch09-s01', '着力提升婴育服务水平', 'not reported', '滞后', '【测试数据】床位未建成', '省卫生健康委 2025-01-02']
+    >>> len(compare(before.iloc[:0], after))      # a task only in ``after``: not a change
+    0
+    """
     old = before.drop_duplicates(["kind", "id"]).set_index(["kind", "id"])
     out = []
     for _, row in after.iterrows():
@@ -212,7 +238,7 @@ def baseline(review) -> tuple[str, object] | None:
     return None
 
 
-def changes_title(review) -> str:
+def _changes_title(review) -> str:
     """The heading of the comparison: since the mid-term, since another year's review, or since
     the previous run."""
     found = baseline(review)
@@ -248,7 +274,13 @@ def changes_data(changes: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
 
 
 def changes_csv(changes: pd.DataFrame, lang: str = "zh") -> str:
-    """``changes.csv``'s text (written UTF-8 with BOM): :func:`changes_data`, cells made safe."""
+    """``changes.csv``'s text (written UTF-8 with BOM): :func:`changes_data`, cells made safe.
+
+    >>> rows = pd.DataFrame([{"change": "corrected_value", "kind": "indicator", "id": "a", "name": "甲",
+    ...                       "before": "10（2023年）", "after": "11（2023年）", "why": "", "source": "=公报"}])
+    >>> changes_csv(rows, "en").splitlines()
+    ['Change,Kind,Name,Before,Now,Why,Source', "Corrected value,Headline indicator,甲,10（2023年）,11（2023年）,,'=公报"]
+    """
     from .show import csv_text
 
     return csv_text(changes_data(changes, lang))
@@ -267,7 +299,7 @@ def changes_html(review, changes: pd.DataFrame) -> str:
     >>> "Since the previous run" in page, "&lt;b&gt;A&lt;/b&gt;" in page, "1 verdict changed" in page
     (True, True, True)
     """
-    title = changes_title(review)
+    title = _changes_title(review)
     if not title:
         return ""
     lang = review.lang
