@@ -57,7 +57,20 @@ def _t(lang: str, zh: str, en: str) -> str:
 
 @dataclass
 class SectionText:
-    """A section's paragraphs and whether they are a draft (``draft``: written from the data)."""
+    """A section's paragraphs and whether they are a draft (``draft``: written from the data).
+
+    The commission's own file gives ``draft=False`` (a plan folder made here, with one section):
+
+    >>> import tempfile
+    >>> from types import SimpleNamespace
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> path = text_path(folder, 2023, "overall")
+    >>> path.parent.mkdir(parents=True)
+    >>> _ = path.write_text("# 总体评价" + chr(10) * 2 + "规划实施总体顺利。", encoding="utf-8")
+    >>> review = SimpleNamespace(plan=SimpleNamespace(folder=folder), params=SimpleNamespace(as_of=2023), lang="zh")
+    >>> section_text(review, "overall")
+    SectionText(key='overall', paragraphs=['总体评价', '规划实施总体顺利。'], draft=False)
+    """
 
     key: str
     paragraphs: list
@@ -126,7 +139,17 @@ def commission_text(review, key: str) -> list[str] | None:
 
 
 def section_text(review, key: str) -> SectionText:
-    """Section ``key``: the commission's paragraphs, or the draft written from the data."""
+    """Section ``key``: the commission's paragraphs, or the draft written from the data.
+
+    The shipped plan folder has no text of its own, so the 2023 review's 总体评价 is a draft,
+    its numbers those of the review (4 of its 25 headline indicators met early):
+
+    >>> from plananalysis.context import review_context
+    >>> text = section_text(review_context(as_of=2023), "overall")
+    >>> first = text.paragraphs[0]
+    >>> text.key, text.draft, first.startswith("截至2023年（中期评估），"), "25项主要指标中" in first, "4项提前实现" in first
+    ('overall', True, True, True, True)
+    """
     found = commission_text(review, key)
     if found is not None:
         return SectionText(key, found, False)
@@ -177,7 +200,16 @@ def task_table(review, chapter: int | None = None, kinds=None) -> pd.DataFrame:
     """The plan's tasks (of ``chapter``, of ``kinds``) with their lead department's name and their
     current statement (empty status where none): ``task_id, kind, chapter, box, item, section,
     title, department, status, progress_text, results, problems, evidence, reporter, reported_on,
-    source``."""
+    source``.
+
+    >>> from plananalysis.context import review_context
+    >>> review = review_context(as_of=2025)
+    >>> tasks = task_table(review, 9)
+    >>> len(tasks), tasks.loc[0, ["task_id", "title", "department", "status"]].tolist()
+    (15, ['ch09-s01', '着力提升婴育服务水平', '省卫生健康委', ''])
+    >>> len(task_table(review)), len(task_table(review, kinds=["major_project"]))
+    (167, 51)
+    """
     tasks = review.plan.tasks
     if tasks is None or tasks.empty:
         return pd.DataFrame(columns=["task_id", "kind", "chapter", "box", "item", "section", "title", "department",
@@ -305,7 +337,17 @@ def warnings(review) -> list[str]:
 
 def adjustments(review) -> list[str]:
     """是否调整指标 (a mid-term review): the indicators already met, and those far behind, each with
-    its numbers, for the commission's decision."""
+    its numbers, for the commission's decision.
+
+    >>> from plananalysis.context import review_context
+    >>> said = adjustments(review_context(as_of=2023))    # 4 headline indicators met by 2023, none far behind
+    >>> [s.split("：")[0] for s in said], said[0].count("提前实现（")
+    (['已提前实现目标、可研究是否调高'], 4)
+    >>> said[0].split("：")[1].startswith("城乡居民收入比提前实现（最新数据为2022年，2022年1.9倍")
+    True
+    >>> adjustments(review_context(as_of=2025))           # a final review adjusts nothing
+    []
+    """
     lang = review.lang
     if review.params.phase != "midterm":
         return []
