@@ -10,8 +10,6 @@ from the plan or a department is escaped (:func:`~plananalysis.present.text.esca
 >>> page = tasks_html(review_context(as_of=2025, lang="en"), 9)
 >>> 'id="tasks"' in page, "not reported" in page, "<script" in page
 (True, True, False)
->>> tasks_line(review_context(as_of=2025, lang="en"))[:60]
-'<p class="pa-tasks" id="tasks-line">Tasks: 0 of 167 reported'
 """
 
 from __future__ import annotations
@@ -34,7 +32,15 @@ def _t(lang: str, zh: str, en: str) -> str:
 def tasks_html(review, chapter: int | None = None) -> str:
     """The tasks of ``chapter`` (all without one) as a page section (``id="tasks"``): a heading,
     one sentence counting them by status, and the table — task, lead department, status,
-    statement; empty when there is no task."""
+    statement; empty when there is no task.
+
+    >>> from plananalysis.context import review_context
+    >>> page = tasks_html(review_context(as_of=2025), 9)           # chapter 9 lists 15 tasks
+    >>> page.count("<tr data-status="), "主要任务进展（15项）" in page, page.count("未报送")
+    (15, True, 15)
+    >>> tasks_html(review_context(as_of=2025), 1)                  # chapter 1 lists none
+    ''
+    """
     lang = review.lang
     tasks = task_table(review, chapter)
     if not len(tasks):
@@ -60,7 +66,15 @@ def tasks_html(review, chapter: int | None = None) -> str:
 def tasks_counts(review) -> dict | None:
     """The front page's count of tasks: ``total``, ``reported``, ``late`` (滞后 or 未启动) and
     ``owing`` (department → tasks it leads without a statement, most first); ``None`` for a plan
-    without tasks."""
+    without tasks.
+
+    >>> from plananalysis.context import review_context
+    >>> counts = tasks_counts(review_context(as_of=2025))
+    >>> counts["total"], counts["reported"], counts["late"]
+    (167, 0, 0)
+    >>> [(name, int(n)) for name, n in list(counts["owing"].items())[:2]], int(sum(counts["owing"].values()))
+    ([('省民政厅', 27), ('省卫生健康委', 22)], 167)
+    """
     tasks = task_table(review)
     if not len(tasks):
         return None
@@ -74,7 +88,12 @@ def tasks_counts(review) -> dict | None:
 
 def tasks_line(review) -> str:
     """The front page's one line on tasks (``id="tasks-line"``): how many reported, how many
-    滞后/未启动, which departments have not reported; empty for a plan without tasks."""
+    滞后/未启动, which departments have not reported; empty for a plan without tasks.
+
+    >>> from plananalysis.context import review_context
+    >>> tasks_line(review_context(as_of=2025, lang="en"))[:60]
+    '<p class="pa-tasks" id="tasks-line">Tasks: 0 of 167 reported'
+    """
     counts = tasks_counts(review)
     if counts is None:
         return ""
