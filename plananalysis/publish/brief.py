@@ -7,9 +7,9 @@ final review, those not completed); which departments owe data or task statement
 with its data year, every one from the review's results table.  Lists stop at a few items
 ("等N项"), so the page never runs over.
 
-:func:`brief_content` gathers the parts once; :func:`build_brief` writes them as a Word document
-(the document's styles and fonts, :mod:`plananalysis.publish.document`) and :func:`brief_html` as
-a page the review's printer turns into the PDF (every text escaped,
+:func:`brief_content` gathers the parts once; :func:`write_brief` writes them as a Word document
+(the document's styles and fonts, :mod:`plananalysis.publish.document`) and as a page the
+review's printer turns into the PDF (every text escaped,
 :func:`~plananalysis.present.text.escape_text`).
 
 >>> from plananalysis.context import review_context
@@ -28,7 +28,7 @@ from ..files import write_atomically
 from ..present import format as fmt
 from ..present.text import escape_text
 
-__all__ = ["brief_content", "build_brief", "brief_html", "write_brief", "ITEMS"]
+__all__ = ["brief_content", "write_brief", "ITEMS"]
 
 #: the most items a list of the brief shows (the rest counted)
 ITEMS = 5
@@ -97,7 +97,18 @@ def _owed(review) -> list[str]:
 def brief_content(review, today: date | None = None) -> dict:
     """The brief's parts: ``title``, ``subtitle`` (the review, its year, who files it, the date),
     ``headline`` and ``parts`` — ``[(heading, [lines])]``: the counts, 预警, what awaits a
-    decision, who owes data or statements."""
+    decision, who owes data or statements.
+
+    >>> from plananalysis.context import review_context
+    >>> content = brief_content(review_context(as_of=2023), today=date(2024, 3, 1))
+    >>> content["title"], content["subtitle"].split()
+    ('浙江省社会发展“十四五”规划评估要点', ['中期评估（截至2023年）', '浙江省发展和改革委员会', '2024年3月'])
+    >>> statuses, warned, decide, owed = [lines for _, lines in content["parts"]]
+    >>> statuses[0].startswith("主要指标25项：提前实现4项、快于预期6项、基本符合预期1项、无数据14项；")
+    True
+    >>> len(warned), decide[0].startswith("已提前实现目标"), owed[1].startswith("任务进展（167项未报告）")
+    (2, True, True)
+    """
     from ..present.narrative import headline
     from ..present.review_text import adjustments, warnings
     from .document import compiled_by, filing_date
@@ -124,7 +135,7 @@ def brief_content(review, today: date | None = None) -> dict:
             "subtitle": _t(lang, "　", " · ").join(subtitle), "headline": headline(review), "parts": parts}
 
 
-def build_brief(review, today: date | None = None):
+def _build_brief(review, today: date | None = None):
     """The brief as a ``docx.Document`` (one A4 page)."""
     from docx import Document
     from docx.shared import Cm, Pt
@@ -172,7 +183,7 @@ h2{font-family:"Noto Sans CJK SC","SimHei",sans-serif;font-size:10.5pt;margin:6p
 ul{margin:0;padding-left:1.2em}li{margin:0 0 1pt}"""
 
 
-def brief_html(review, today: date | None = None) -> str:
+def _brief_html(review, today: date | None = None) -> str:
     """The brief as one HTML page (to print to ``brief.pdf``); every text escaped."""
     from ..present.page import html_lang
 
@@ -199,9 +210,9 @@ def write_brief(folder: Path, params, *, printer=None, today: date | None = None
     review = review_context(params)
     folder = Path(folder)
     buffer = io.BytesIO()
-    build_brief(review, today).save(buffer)
+    _build_brief(review, today).save(buffer)
     written = [write_atomically(folder / "brief.docx", buffer.getvalue()),
-               write_atomically(folder / "brief.html", brief_html(review, today).encode("utf-8"))]
+               write_atomically(folder / "brief.html", _brief_html(review, today).encode("utf-8"))]
     if printer is not None:
         written.append(printer.print(folder / "brief.html", folder / "brief.pdf"))
     return [Path(p) for p in written]
