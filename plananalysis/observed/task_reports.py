@@ -131,8 +131,9 @@ def add_task_sheet(book, plan, department_id: str, *, font: str = "Microsoft YaH
     department leads; ``False`` (no sheet) when it leads none.
 
     >>> from openpyxl import Workbook
-    >>> book = Workbook()
-    >>> add_task_sheet(book, None, "water"), add_task_sheet(book, None, "stats")   # stats leads no task
+    >>> from plananalysis.plan.folder import load_plan
+    >>> book, plan = Workbook(), load_plan()
+    >>> add_task_sheet(book, plan, "water"), add_task_sheet(book, plan, "stats")   # stats leads no task
     (True, False)
     >>> sheet = book[TASK_SHEET]
     >>> sheet.max_row, [c.value for c in sheet[2]][:3]
@@ -300,13 +301,15 @@ def statement_rows(path, cells, plan, department_id: str | None, *, today: dt.da
 
     >>> import datetime as dt
     >>> from plananalysis.observed.spreadsheet import Cells
+    >>> from plananalysis.plan.folder import load_plan
+    >>> plan = load_plan()
     >>> filled = ["ch12-z19-08", "十二(三)", "提升城乡供水数字化管理应用", "", "", "滞后", "【测试数据】方案待批。",
     ...           "", "", "", "", "2024-03-01"]
     >>> cells = Cells([], sheets={TASK_SHEET: Cells([list(TASK_SHEET_HEADER), filled])})
-    >>> rows, errors = statement_rows("water.xlsx", cells, None, "water", today=dt.date(2025, 1, 1))
+    >>> rows, errors = statement_rows("water.xlsx", cells, plan, "water", today=dt.date(2025, 1, 1))
     >>> [(r["task_id"], r["status"], r["department_id"], r["reported_on"], r["row"]) for r in rows], errors
     ([('ch12-z19-08', '滞后', 'water', '2024-03-01', 2)], [])
-    >>> rows, errors = statement_rows("edu.xlsx", cells, None, "edu", today=dt.date(2025, 1, 1))
+    >>> rows, errors = statement_rows("edu.xlsx", cells, plan, "edu", today=dt.date(2025, 1, 1))
     >>> rows, [(e.row, e.column, e.value) for e in errors]   # a task the water department leads
     ([], [(2, '重点任务进展 任务编号 (A)', 'ch12-z19-08')])
     """
@@ -465,20 +468,22 @@ def merge_statements(plan, incoming: list[dict], *, dry_run: bool = False, now: 
 
     >>> import datetime as dt, tempfile
     >>> from plananalysis.observed.importer import import_lock
-    >>> stored, _ = check_statement(None, "ch12-z19-08", {"status": "滞后", "progress_text": "【测试数据】方案待批。",
+    >>> from plananalysis.plan.folder import load_plan
+    >>> plan = load_plan()
+    >>> stored, _ = check_statement(plan, "ch12-z19-08", {"status": "滞后", "progress_text": "【测试数据】方案待批。",
     ...                                                   "reported_on": "2024-03-01"}, department_id="water")
     >>> new = {**stored, "source_file": "water.xlsx", "file_hash": ""}
     >>> tmp = tempfile.TemporaryDirectory()          # an observed folder
     >>> with import_lock(tmp.name):
-    ...     summary, previous = merge_statements(None, [new], folder=tmp.name, now=dt.datetime(2025, 1, 2))
+    ...     summary, previous = merge_statements(plan, [new], folder=tmp.name, now=dt.datetime(2025, 1, 2))
     >>> len(summary.added), summary.written, previous
     (1, True, None)
-    >>> summary, _ = merge_statements(None, [new], folder=tmp.name)     # the same return again
+    >>> summary, _ = merge_statements(plan, [new], folder=tmp.name)   # the same return again
     >>> len(summary.unchanged), summary.written
     (1, False)
     >>> corrected = {**new, "status": "序时推进"}     # same task, department and date: replaced
-    >>> summary, previous = merge_statements(None, [corrected], folder=tmp.name, now=dt.datetime(2025, 1, 3))
-    >>> len(summary.replaced), previous.startswith(b"task_id,status,"), all_statements(None, tmp.name)["status"].tolist()
+    >>> summary, previous = merge_statements(plan, [corrected], folder=tmp.name, now=dt.datetime(2025, 1, 3))
+    >>> len(summary.replaced), previous.startswith(b"task_id,status,"), all_statements(plan, tmp.name)["status"].tolist()
     (1, True, ['序时推进'])
     >>> tmp.cleanup()
     """
