@@ -178,11 +178,12 @@ def test_the_indicator_table_equals_the_results_table(documents, plan_copy, key)
     found = review.indicator_results()
     header = [review.t("序号", "No."), review.t("指标", "Indicator")]
     table = next(t for t in doc.tables if [_plain(c.text) for c in t.rows[0].cells][:2] == header
-                 and len(t.rows[0].cells) == 5)
+                 and len(t.rows[0].cells) == 6)
     rows = [[_plain(c.text) for c in row.cells] for row in table.rows[1:]]
     assert [r[1] for r in rows] == found["name"].tolist()
     assert [r[3] for r in rows] == found["latest"].tolist()
-    assert [r[4] for r in rows] == found["label"].tolist()
+    assert [r[4] for r in rows] == [v or "—" for v in found["shown"].fillna("")]
+    assert [r[5] for r in rows] == found["label"].tolist()
     # numbers and years kept together inside cells
     cell = next(c for row in table.rows[1:] for c in row.cells if re.search(r"\d{4}", _plain(c.text)))
     year = re.search(r"\d{4}", _plain(cell.text)).group()

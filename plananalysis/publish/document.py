@@ -722,11 +722,12 @@ def _summary(doc, review) -> None:
 
 def indicator_summary(review) -> pd.DataFrame:
     """二、主要指标完成情况 as one portrait table: number, indicator, target, latest value (year),
-    status — every cell from the review's results table.
+    the measure the verdict rests on (P, or q in a mid-term review), status — every cell from the
+    review's results table.
 
     >>> from plananalysis.context import review_context
     >>> indicator_summary(review_context(as_of=2025)).iloc[2].tolist()
-    ['3', '常住人口城镇化率', '75左右', '≈76（2025年）', '超额完成（初步，据转载数据，待核实）']
+    ['3', '常住人口城镇化率', '75左右', '≈76（2025年）', 'P=125%', '超额完成（初步，据转载数据，待核实）']
     """
     from ..present.tables import progress_view
 
@@ -738,6 +739,7 @@ def indicator_summary(review) -> pd.DataFrame:
                          review.t("指标", "Indicator"): found["name"].tolist(),
                          target: view[target].tolist(),
                          review.t("最新值（年份）", "Latest (year)"): found["latest"].tolist(),
+                         review.t("判断数值", "Measure"): [v or fmt.MISSING for v in found["shown"].fillna("")],
                          review.t("评估结论", "Status"): found["label"].tolist()})
 
 
