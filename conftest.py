@@ -59,3 +59,32 @@ def _remove_sandbox() -> None:
 
 
 os.environ["PLANANALYSIS_DATA_DIR"] = str(shipped_data_copy(_SANDBOX / "data"))
+
+
+def _tree_state(folder: Path) -> dict:
+    """Each file under ``folder``: its size and modification time (what a write changes)."""
+    state = {}
+    for path in folder.rglob("*"):
+        if path.is_file() and "__pycache__" not in path.parts:
+            info = path.stat()
+            state[str(path.relative_to(folder))] = (info.st_size, info.st_mtime_ns)
+    return state
+
+
+import pytest  # noqa: E402  (after the data copy is in place, before any test module is imported)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _shipped_data_stays_as_shipped(request):
+    """The data copy is shared by the whole run: a test module that writes into it fails (named,
+    with the files it changed) and the copy is laid anew, so no later test sees its writes."""
+    data = Path(os.environ["PLANANALYSIS_DATA_DIR"])
+    before = _tree_state(data)
+    yield
+    after = _tree_state(data)
+    if after != before:
+        changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+        shutil.rmtree(data, ignore_errors=True)
+        shipped_data_copy(data)
+        pytest.fail(f"{request.node.name} wrote into the shared data copy (copy a plan folder first): "
+                    f"{changed[:8]}", pytrace=False)
