@@ -12,9 +12,12 @@ Everything goes to the plan's observed folder (``plan``: a plan id or folder; tr
 copy, or point ``$PLANANALYSIS_DATA_DIR`` at a copy of the data folder):
 
 >>> import shutil, tempfile
+>>> from plananalysis.plan.folder import load_plan
+>>> region = load_plan().info.region
 >>> tmp = tempfile.TemporaryDirectory()
->>> plan = shutil.copytree(observed_dir().parent, f"{tmp.name}/zj-social-14th", ignore=shutil.ignore_patterns("user.csv", "backups"))
->>> add_value("sports_area_per_capita", 2024, 3.1, plan=plan, source_title="2024年浙江省体育场地统计调查数据公报",
+>>> plan = shutil.copytree(observed_dir().parent, f"{tmp.name}/{observed_dir().parent.name}",
+...                        ignore=shutil.ignore_patterns("user.csv", "backups"))
+>>> add_value("sports_area_per_capita", 2024, 3.1, plan=plan, source_title=f"2024年{region}体育场地统计调查数据公报",
 ...           source_url="https://tyj.zj.gov.cn/").counts
 {'added': 1, 'replaced': 0, 'unchanged': 0, 'conflicts': 0}
 >>> list_values(plan)[["subject_id", "year", "value", "imported_from"]].values.tolist()
@@ -52,9 +55,10 @@ def template_frame(plan=None) -> pd.DataFrame:
     source or a snippet into an empty column works), ``year`` nullable ``Int64``, ``value``
     ``Float64``.  Fill rows, keep those with a value, and pass them to :func:`add_values`.
 
+    >>> from plananalysis.plan.folder import load_plan
     >>> frame = template_frame()
-    >>> frame.loc[2, ["indicator_name", "region"]].tolist()
-    ['常住人口城镇化率', '浙江省']
+    >>> frame.loc[2, "indicator_name"], frame.loc[2, "region"] == load_plan().info.region   # the plan's own region
+    ('常住人口城镇化率', True)
     >>> str(frame["source_title"].dtype), str(frame["year"].dtype), str(frame["value"].dtype)
     ('string', 'Int64', 'Float64')
     >>> frame.loc[2, "snippet"] = "常住人口城镇化率为74.2%"   # a text column takes text

@@ -137,7 +137,8 @@ STATEMENT_OPEN_COLUMNS = ("status", "progress_text", "results", "problems", "evi
 STATEMENT_STATUSES = tuple(STATUSES)
 #: the longest text each open text column may hold (characters; a line break counts as one)
 STATEMENT_LIMITS = {"progress_text": 500, "results": 300, "problems": 300, "evidence": 200, "contact": 60}
-#: what the cover (说明) says of each column of the sheet, one line each (``{limit}``: its limit)
+#: what the cover (说明) says of each column of the sheet, one line each (``{limit}``: its limit;
+#: ``{year}``, ``{date}``: an example year and reporting date, taken from the plan)
 STATEMENT_NOTES_ZH = {
     "task_id": "规划任务的编号（已填，锁定）；导入时据此识别任务。",
     "chapter": "任务所在的章节（已填，锁定）。",
@@ -146,11 +147,11 @@ STATEMENT_NOTES_ZH = {
     "partners": "配合单位（已填，锁定）；进展由牵头单位汇总填报。",
     "status": "从下拉列表选择：" + "、".join(STATEMENT_STATUSES) + "；必填（未填状态的行视为未填报，不导入）。",
     "progress_text": "规划实施以来的进展，至多 {limit} 字；必填。",
-    "results": "主要成效，数字须注明年份（如“2024年新增托位1.2万个”），至多 {limit} 字；可空。",
+    "results": "主要成效，数字须注明年份（如“{year}年新增托位1.2万个”），至多 {limit} 字；可空。",
     "problems": "存在的主要问题，至多 {limit} 字；可空。",
     "evidence": "佐证材料：文件名称、文号或网址，至多 {limit} 字；可空。",
     "contact": "填报联系人及电话，至多 {limit} 字。",
-    "reported_on": "填报日期，如 2026-03-15；空 = 导入之日。同一任务以填报日期最新的一条为准。",
+    "reported_on": "填报日期，如 {date}；空 = 导入之日。同一任务以填报日期最新的一条为准。",
 }
 #: the header of the sheet, as written and as the reader requires it
 TASK_SHEET_HEADER = tuple(STATEMENT_HEADERS_ZH[c] for c in STATEMENT_COLUMNS)

@@ -122,7 +122,7 @@ def load_statements(plan) -> pd.DataFrame:
     >>> from plananalysis.plan.folder import load_plan
     >>> from plananalysis.observed.task_reports import record_statement
     >>> tmp = tempfile.TemporaryDirectory()
-    >>> folder = shutil.copytree(load_plan().folder, Path(tmp.name) / "zj-social-14th",
+    >>> folder = shutil.copytree(load_plan().folder, Path(tmp.name) / load_plan().folder.name,
     ...                          ignore=shutil.ignore_patterns("user.csv", "backups", "task-statements.csv"))
     >>> plan = load_plan(folder)
     >>> len(load_statements(plan))        # the shipped plan folder holds no statement

@@ -84,6 +84,28 @@ def _names(plan) -> dict[str, str]:
     return {} if table.empty else dict(zip(table["department_id"], table["name_zh"]))
 
 
+def _example_year(plan) -> int:
+    """A year of the plan's period to show in examples: its last but one (its first for a
+    plan of one year)."""
+    return max(plan.info.start, plan.info.end - 1)
+
+
+def _note(plan, column: str) -> str:
+    """What the cover and the header's comment say of ``column``
+    (:data:`~plananalysis.observed.columns.STATEMENT_NOTES_ZH`): its limit, and examples from the
+    plan (a year of its period; a date in the spring after it ends, when its final review is filed).
+
+    >>> from plananalysis.plan.folder import load_plan
+    >>> plan = load_plan()
+    >>> _note(plan, "reported_on").startswith(f"填报日期，如 {plan.info.end + 1}-03-15；")
+    True
+    >>> f"如“{plan.info.end - 1}年新增托位" in _note(plan, "results"), "300" in _note(plan, "results")
+    (True, True)
+    """
+    return STATEMENT_NOTES_ZH[column].format(limit=STATEMENT_LIMITS.get(column, ""), year=_example_year(plan),
+                                             date=dt.date(plan.info.end + 1, 3, 15).isoformat())
+
+
 def department_tasks(plan, department_id: str) -> pd.DataFrame:
     """The tasks ``department_id`` leads, in the plan's order.
 
@@ -120,8 +142,7 @@ def cover_lines(plan, department_id: str) -> list[str]:
         TASK_SHEET,
         f"请在“{TASK_SHEET}”表填报本单位牵头的 {len(tasks)} 项规划任务的进展（配合单位的进展由牵头单位汇总；"
         "只填本单位牵头的任务，其他单位的任务导入时会被退回）。每项任务一行：",
-        *(f"{STATEMENT_HEADERS_ZH[c]}：{STATEMENT_NOTES_ZH[c].format(limit=STATEMENT_LIMITS.get(c, ''))}"
-          for c in STATEMENT_COLUMNS),
+        *(f"{STATEMENT_HEADERS_ZH[c]}：{_note(plan, c)}" for c in STATEMENT_COLUMNS),
         "请勿输入公式，请勿合并单元格，请勿增删行列或改动锁定的列；文字请勿以 = + - @ 开头。",
     ]
 
@@ -160,7 +181,7 @@ def add_task_sheet(book, plan, department_id: str, *, font: str = "Microsoft YaH
     for column, cell in zip(STATEMENT_COLUMNS, sheet[1]):
         cell.font, cell.fill, cell.border = Font(name=font, bold=True), head_fill, border
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.comment = Comment(STATEMENT_NOTES_ZH[column].format(limit=STATEMENT_LIMITS.get(column, "")), "plananalysis")
+        cell.comment = Comment(_note(plan, column), "plananalysis")
     for r in tasks.to_dict("records"):
         partners = "、".join(names.get(d, d) for d in str(r.get("co_department_ids", "")).split("|") if d)
         values = {"task_id": r["task_id"], "chapter": r["section"], "task_title": r["title"],
@@ -274,7 +295,8 @@ def check_statement(plan, task_id: str, fields: dict, *, department_id: str | No
                              f"this one has {len(stored[column])})"))
     if _NUMBER.search(stored["results"]) and not _YEAR.search(stored["results"]):
         problems.append(("results", stored["results"],
-                         "注明年份的数字，如“2024年新增托位1.2万个” (figures with their year, e.g. 2024年…)"))
+                         f"注明年份的数字，如“{_example_year(plan)}年新增托位1.2万个” "
+                         f"(figures with their year, e.g. {_example_year(plan)}年…)"))
     raw_date = fields.get("reported_on")
     if isinstance(raw_date, dt.datetime):
         raw_date = raw_date.date()
@@ -547,7 +569,7 @@ def record_statement(plan, task_id: str, status: str, progress_text: str, *, res
     >>> import shutil, tempfile
     >>> from plananalysis.plan.folder import load_plan
     >>> tmp = tempfile.TemporaryDirectory()
-    >>> folder = shutil.copytree(load_plan().folder, Path(tmp.name) / "zj-social-14th",
+    >>> folder = shutil.copytree(load_plan().folder, Path(tmp.name) / load_plan().folder.name,
     ...                          ignore=shutil.ignore_patterns("user.csv", "backups", "task-statements.csv"))
     >>> plan = load_plan(folder)
     >>> row = record_statement(plan, "ch12-z19-08", "序时推进", "【测试数据】已完成方案编制。")
@@ -586,7 +608,7 @@ def undo_statement(plan, task_id: str, *, now: dt.datetime | None = None) -> pd.
     >>> from plananalysis.plan.folder import load_plan
     >>> from plananalysis.observed.statements import current_statements, load_statements
     >>> tmp = tempfile.TemporaryDirectory()
-    >>> plan = load_plan(shutil.copytree(load_plan().folder, Path(tmp.name) / "zj-social-14th",
+    >>> plan = load_plan(shutil.copytree(load_plan().folder, Path(tmp.name) / load_plan().folder.name,
     ...                  ignore=shutil.ignore_patterns("user.csv", "backups", "task-statements.csv")))
     >>> _ = record_statement(plan, "ch12-z19-08", "序时推进", "【测试数据】已完成方案编制。", reported_on="2024-03-01")
     >>> _ = record_statement(plan, "ch12-z19-08", "滞后", "【测试数据】方案待批。", reported_on="2024-06-01")

@@ -561,7 +561,8 @@ def _read(folder_text: str, _stamp) -> PlanInfo:
     text("compiled_by_en", required=False)
     filed = raw.get("filed") or {}           # review year → the date its review is filed (YYYY-MM-DD)
     if not isinstance(filed, dict):
-        bad("filed", filed, "键值对：评估年份 → 报送日期，如 2025: 2026-03-31 (a mapping of review year → filing date)")
+        example = f"，如 {end}: {end + 1}-03-31" if end else ""   # the plan's final review, filed the spring after
+        bad("filed", filed, f"键值对：评估年份 → 报送日期{example} (a mapping of review year → filing date)")
     else:
         for key, value in filed.items():
             if _year(key) is None or not re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", str(value)):

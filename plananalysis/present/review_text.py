@@ -162,8 +162,8 @@ def section_text(review, key: str) -> SectionText:
 def book_title(title: str, lang: str = "zh") -> str:
     """A title in 书名号, a title inside it in 〈〉 (nested 书名号 as 《…〈…〉…》).
 
-    >>> book_title("关于《浙江省社会发展规划》的说明"), book_title("A plan", "en")
-    ('《关于〈浙江省社会发展规划〉的说明》', 'A plan')
+    >>> book_title("关于《社会发展规划》的说明"), book_title("A plan", "en")
+    ('《关于〈社会发展规划〉的说明》', 'A plan')
     """
     if lang == "en":
         return str(title)

@@ -100,9 +100,13 @@ def brief_content(review, today: date | None = None) -> dict:
     decision, who owes data or statements.
 
     >>> from plananalysis.context import review_context
-    >>> content = brief_content(review_context(as_of=2023), today=date(2024, 3, 1))
-    >>> content["title"], content["subtitle"].split()
-    ('浙江省社会发展“十四五”规划评估要点', ['中期评估（截至2023年）', '浙江省发展和改革委员会', '2024年3月'])
+    >>> review = review_context(as_of=2023)
+    >>> content = brief_content(review, today=date(2024, 3, 1))
+    >>> content["title"] == review.plan.info.title_zh + "评估要点"
+    True
+    >>> review_name, filed_by, month = content["subtitle"].split()
+    >>> review_name, filed_by == review.plan.info.raw["compiled_by_zh"], month
+    ('中期评估（截至2023年）', True, '2024年3月')
     >>> statuses, warned, decide, owed = [lines for _, lines in content["parts"]]
     >>> statuses[0].startswith("主要指标25项：提前实现4项、快于预期6项、基本符合预期1项、无数据14项；")
     True

@@ -469,8 +469,8 @@ def chinese_note(text, *, period: bool = False) -> str:
 
     >>> chinese_note("preliminary; as of about 2023-11", period=True), chinese_note("final", period=True)
     ('初步数；约截至2023-11', '最终核实数')
-    >>> chinese_note("URL MISSING: the public copy carries no URL"), chinese_note("2024年浙江省统计公报 (reprint)")
-    ('', '2024年浙江省统计公报（转载）')
+    >>> chinese_note("URL MISSING: the public copy carries no URL"), chinese_note("2024年统计公报 (reprint)")
+    ('', '2024年统计公报（转载）')
     """
     if fmt.is_missing(text) or not str(text).strip():
         return ""
