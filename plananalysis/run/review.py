@@ -198,6 +198,7 @@ def _kernel_env() -> dict:
 
 
 KERNEL_DIR_PREFIX = "pa-kernel-"
+_CONTEXTS_TMP = "plananalysis-contexts-"  # the private folder of a run's shared review contexts
 _KERNEL_DIRS: list = []  # this worker's kernel folders (removed when it stops)
 
 
@@ -295,8 +296,9 @@ def _quiet_stops(on_exit=None) -> None:
     watch_parent(on_exit=on_exit)
 
 
-def _worker_init() -> None:
-    """Start a worker: its kernel, and the ways it stops.
+def _worker_init(contexts: str = "") -> None:
+    """Start a worker: its kernel (reading the review contexts the command shares in ``contexts``,
+    :func:`~plananalysis.context.share_context`), and the ways it stops.
 
     - SIGINT is ignored: Ctrl-C in a terminal reaches the whole process group, and the command
       (the parent) decides what happens;
@@ -312,6 +314,10 @@ def _worker_init() -> None:
     from .processes import reclaim_stale
 
     _quiet_stops(on_exit=_kill_kernel)
+    if contexts:   # the kernel inherits it (_kernel_env)
+        from ..context import SHARED_CONTEXTS
+
+        os.environ[SHARED_CONTEXTS] = contexts
     reclaim_stale(KERNEL_DIR_PREFIX)  # folders of workers that were killed before they could clean up
 
     logging.getLogger("papermill").setLevel(logging.ERROR)
@@ -549,13 +555,14 @@ def run_reviews(reviews: list[ReviewParameters], *, jobs: int | None = None, for
     notebooks = Path(notebooks_dir) if notebooks_dir else NOTEBOOKS
     reports = Path(reports_dir) if reports_dir else ROOT / "reports"
     reports.mkdir(parents=True, exist_ok=True)
-    from .processes import remove_when_gone
+    from .processes import private_tmp, reclaim_stale, remove_when_gone
 
     _reclaim_stale_runs(reports)
+    reclaim_stale(_CONTEXTS_TMP)
     planned = [(params, _plan_review(params, reports, force, only, notebooks, echo)) for params in reviews]
     runs = [run for _, run in planned if run is not None]
     summaries = {}
-    printer = janitor = None
+    printer = janitor = contexts = None
     for params, run in planned:
         if run is None:
             final = review_folder(params, reports)
@@ -586,12 +593,21 @@ def run_reviews(reviews: list[ReviewParameters], *, jobs: int | None = None, for
         pdf_ok = bool(runs) and renderer() is not None
         if runs and not pdf_ok:
             echo("未找到 Chromium，不生成 PDF（make browser 安装）(no Chromium: no PDF; make browser installs it)")
+        # Each review's context (plan, data, judgements, results: ≈ 0.9 s of CPU) is built once,
+        # by this process while the workers start, and loaded by the kernels and the documents
+        # process (a private folder of this run; a process that finds nothing there builds its own).
+        if runs:
+            contexts = private_tmp(_CONTEXTS_TMP)
         for run in runs:  # forked before any thread of this process is started
-            run.documents = _DocumentsProcess(run, pdf_ok)
+            run.documents = _DocumentsProcess(run, pdf_ok, str(contexts))
         if pdf_ok:
             printer = Printer(priority=_BACKGROUND_NICE)
 
-        tasks = [(run, job) for run in runs for job in run.todo]
+        # The review-wide pages (overview, retrospective, data audit: 1–2 s each, the longest) go
+        # first and the chapters (0.2–1 s) after, so that the pages still running when the other
+        # worker has nothing left are short ones: the PDF waits for the last page.
+        tasks = sorted(((run, job) for run in runs for job in run.todo),
+                       key=lambda task: task[1].parameters.get("chapter") is not None)
         done = {id(run): 0 for run in runs}
 
         def page_written(run, job, result):
@@ -605,7 +621,17 @@ def run_reviews(reviews: list[ReviewParameters], *, jobs: int | None = None, for
                 # every page of this review is written: print it while the workers shut down
                 run.printing = _in_background(_print_review, run, printer)
 
-        for run, result in _execute(tasks, jobs, notebooks, echo, page_written):
+        def share_contexts():
+            from ..context import share_context
+
+            for run in runs:
+                try:
+                    share_context(run.params, contexts)
+                except Exception:  # noqa: BLE001 — each process then builds its own, and says what fails
+                    pass
+
+        for run, result in _execute(tasks, jobs, notebooks, echo, page_written, contexts=str(contexts or ""),
+                                    while_starting=share_contexts):
             run.results.append(result)
         from ..publish.export import write_index
 
@@ -624,6 +650,8 @@ def run_reviews(reviews: list[ReviewParameters], *, jobs: int | None = None, for
                 run.documents.stop()
         if printer is not None:
             printer.close()
+        if contexts is not None:
+            shutil.rmtree(contexts, ignore_errors=True)
         if janitor is not None:
             janitor.terminate()
             janitor.wait()
@@ -643,7 +671,7 @@ def _own_temporaries(runs: list) -> list[str]:
     from ..publish.pdf import _BROWSER_TMP
 
     return [glob.escape(str(run.tmp)) for run in runs] + [
-        os.path.join(glob.escape(tempfile.gettempdir()), f"{_BROWSER_TMP}{os.getpid()}-*")]
+        os.path.join(glob.escape(tempfile.gettempdir()), f"{prefix}{os.getpid()}-*") for prefix in (_BROWSER_TMP, _CONTEXTS_TMP)]
 
 
 def _reclaim_stale_runs(reports: Path) -> list[Path]:
@@ -669,7 +697,7 @@ def _reclaim_stale_runs(reports: Path) -> list[Path]:
     return removed
 
 
-def _build_documents(folder: Path, params, jobs: list, pdf: bool, pages, replies, go=None) -> None:
+def _build_documents(folder: Path, params, jobs: list, pdf: bool, pages, replies, go=None, contexts: str = "") -> None:
     """In the documents process, once ``go`` is set (the first page written: the workers' cold
     start, imports and chart engine, goes first; measured 10.8 → 10.35 s, median of 7 cold
     reviews each): the front page as it is when every notebook succeeds (``("index", ok)`` on
@@ -683,6 +711,10 @@ def _build_documents(folder: Path, params, jobs: list, pdf: bool, pages, replies
     and SIGHUP end it without a word, and it exits when the command is killed."""
     _quiet_stops()
     _lower_priority(_BACKGROUND_NICE)
+    if contexts:   # the review's context, built by the command (share_context)
+        from ..context import SHARED_CONTEXTS
+
+        os.environ[SHARED_CONTEXTS] = contexts
     failures, draft, index, title = [], None, False, None
     try:
         from ..context import review_context
@@ -746,13 +778,14 @@ class _DocumentsProcess:
     :func:`_build_documents`): forked, so that it starts with what this process has loaded, unless
     this process has used the chart converter already (:func:`_fork_is_safe`), then spawned."""
 
-    def __init__(self, run: _ReviewRun, pdf: bool):
+    def __init__(self, run: _ReviewRun, pdf: bool, contexts: str = ""):
         import multiprocessing
 
         context = multiprocessing.get_context("fork" if _fork_is_safe() else "spawn")
         self.pages, self.replies, self.go = context.Queue(), context.Queue(), context.Event()
         self.process = context.Process(target=_build_documents, daemon=True, name="plananalysis-documents",
-                                       args=(run.tmp, run.params, run.all_jobs, pdf, self.pages, self.replies, self.go))
+                                       args=(run.tmp, run.params, run.all_jobs, pdf, self.pages, self.replies, self.go,
+                                             contexts))
         self.process.start()
         self.stopped = False
         self._index = None
@@ -1019,9 +1052,11 @@ def _swap_in(tmp: Path, final: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _execute(tasks: list, jobs: int | None, notebooks: Path, echo, on_result=None) -> list:
+def _execute(tasks: list, jobs: int | None, notebooks: Path, echo, on_result=None, *, contexts: str = "",
+             while_starting=None) -> list:
     """Run ``(review, job)`` tasks in one pool of warm workers; ``[(review, result), …]``
-    (``on_result(review, job, result)`` is called as each one ends)."""
+    (``on_result(review, job, result)`` is called as each one ends; ``while_starting()`` once the
+    workers are starting; ``contexts``: the folder of the shared review contexts)."""
     if not tasks:
         return []
     workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
@@ -1031,9 +1066,12 @@ def _execute(tasks: list, jobs: int | None, notebooks: Path, echo, on_result=Non
     out = []
     context = multiprocessing.get_context("spawn")
     several = len({id(run) for run, _ in tasks}) > 1
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init,
+                             initargs=(contexts,)) as pool:
         futures = {pool.submit(_run_job, job, str(run.tmp), run.params.lang, str(notebooks)): (run, job)
                    for run, job in tasks}
+        if while_starting is not None:
+            while_starting()
         for done, future in enumerate(as_completed(futures), 1):
             (run, job), result = futures[future], future.result()
             out.append((run, result))
