@@ -90,8 +90,11 @@ class Server:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             kernels = self.kernels()
-            if len(kernels) >= expected and all(k.cpu_percent(0.3) < 5 for k in kernels):
-                return
+            try:
+                if len(kernels) >= expected and all(k.cpu_percent(0.3) < 5 for k in kernels):
+                    return
+            except psutil.NoSuchProcess:   # a kernel ended meanwhile (culled, replaced): look again
+                pass
             time.sleep(0.5)
 
     def close(self) -> None:
@@ -99,8 +102,16 @@ class Server:
         self.log.close()
 
 
+def rss(process) -> int:
+    """A process's resident memory in bytes; 0 once it has ended."""
+    try:
+        return process.memory_info().rss
+    except psutil.NoSuchProcess:
+        return 0
+
+
 def mib(processes) -> float:
-    return sum(p.memory_info().rss for p in processes) / 2**20
+    return sum(rss(p) for p in processes) / 2**20
 
 
 def first_draw(browser, url: str, settle: float = SETTLE) -> float:
@@ -258,7 +269,7 @@ def single_user(browser, args) -> None:
     try:
         server.wait_pool(3 * args.pool_size)
         kernels = server.kernels()
-        per_kernel = [k.memory_info().rss / 2**20 for k in kernels]
+        per_kernel = [rss(k) / 2**20 for k in kernels if rss(k)] or [0.0]
         print(f"memory per preheated app kernel: {statistics.median(per_kernel):.0f} MiB "
               f"(min {min(per_kernel):.0f}, max {max(per_kernel):.0f}, n={len(per_kernel)}); "
               f"server {psutil.Process(server.process.pid).memory_info().rss / 2**20:.0f} MiB")
