@@ -30,7 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 from .params import ReviewParameters, validate
-from .paths import data_dir
+from .paths import SHARED_CONTEXTS, data_dir
 
 __all__ = ["ReviewContext", "start", "review_context", "share_context"]
 
@@ -64,9 +64,9 @@ class shared_property(cached_property):
 
 
 #: ``plananalysis review`` builds each review's context once, in the command, and writes it to a
-#: private folder of the run named by this variable; its kernels and its documents process load
-#: it instead of judging the plan again (:func:`share_context`).
-SHARED_CONTEXTS = "PLANANALYSIS_SHARED_CONTEXTS"
+#: private folder of the run named by ``$PLANANALYSIS_SHARED_CONTEXTS`` (``paths.SHARED_CONTEXTS``);
+#: its kernels and its documents process load it instead of judging the plan again
+#: (:func:`share_context`).
 #: what a shared context carries: everything of a whole review that does not depend on a chapter
 #: and that more than one of the review's processes reads
 _SHARED = ("plan", "observed", "verdicts", "context_series", "progress", "target_progress", "results",

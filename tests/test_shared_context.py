@@ -10,6 +10,7 @@ import pytest
 
 from plananalysis.context import ReviewContext, _fingerprint, _load_shared, review_context, share_context
 from plananalysis.params import validate
+from plananalysis.paths import SHARED_CONTEXTS
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +51,7 @@ def test_a_shared_context_is_not_read_for_other_parameters_or_changed_data(plan_
 
 
 def test_a_process_with_nothing_shared_builds_its_own(tmp_path, monkeypatch):
-    monkeypatch.setenv("PLANANALYSIS_SHARED_CONTEXTS", str(tmp_path / "missing"))
+    monkeypatch.setenv(SHARED_CONTEXTS, str(tmp_path / "missing"))
     params = validate(as_of=2023, method="sdsn")   # parameters no other test has built
     context = review_context(params)
     assert context.progress["method"].iloc[0] == "sdsn" and len(context.results) == len(context.progress) + len(

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..params import ReviewParameters, validate
-from ..paths import ROOT, data_dir
+from ..paths import ROOT, SHARED_CONTEXTS, data_dir
 
 __all__ = ["Job", "review_jobs", "run_review", "report_folder_name", "review_file_name", "register", "ROOT",
            "NOTEBOOKS"]
@@ -315,8 +315,6 @@ def _worker_init(contexts: str = "") -> None:
 
     _quiet_stops(on_exit=_kill_kernel)
     if contexts:   # the kernel inherits it (_kernel_env)
-        from ..context import SHARED_CONTEXTS
-
         os.environ[SHARED_CONTEXTS] = contexts
     reclaim_stale(KERNEL_DIR_PREFIX)  # folders of workers that were killed before they could clean up
 
@@ -712,8 +710,6 @@ def _build_documents(folder: Path, params, jobs: list, pdf: bool, pages, replies
     _quiet_stops()
     _lower_priority(_BACKGROUND_NICE)
     if contexts:   # the review's context, built by the command (share_context)
-        from ..context import SHARED_CONTEXTS
-
         os.environ[SHARED_CONTEXTS] = contexts
     failures, draft, index, title = [], None, False, None
     try:
