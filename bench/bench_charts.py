@@ -113,4 +113,12 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except subprocess.CalledProcessError as error:   # one line, not a traceback
+        command = " ".join(str(c) for c in error.cmd[1:4]) if isinstance(error.cmd, list) else "a command"
+        print(f"bench_charts: {command} … failed (exit {error.returncode})", file=sys.stderr)
+        sys.exit(1)
+    except Exception as error:  # noqa: BLE001 - a bench reports, it does not crash
+        print(f"bench_charts: failed: {type(error).__name__}: {error}", file=sys.stderr)
+        sys.exit(1)

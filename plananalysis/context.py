@@ -23,6 +23,7 @@ True
 from __future__ import annotations
 
 import numbers
+import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -30,9 +31,9 @@ from pathlib import Path
 import pandas as pd
 
 from .params import ReviewParameters, validate
-from .paths import data_dir
+from .paths import SHARED_CONTEXTS, data_dir
 
-__all__ = ["ReviewContext", "start", "review_context"]
+__all__ = ["ReviewContext", "start", "review_context", "share_context"]
 
 # Contexts built in this process, keyed by parameters and a fingerprint of the files they read.
 _CONTEXTS: dict = {}
@@ -63,6 +64,61 @@ class shared_property(cached_property):
         return super().__get__(instance, owner)
 
 
+#: ``plananalysis review`` builds each review's context once, in the command, and writes it to a
+#: private folder of the run named by ``$PLANANALYSIS_SHARED_CONTEXTS`` (``paths.SHARED_CONTEXTS``);
+#: its kernels and its documents process load it instead of judging the plan again
+#: (:func:`share_context`).
+#: what a shared context carries: everything of a whole review that does not depend on a chapter
+#: and that more than one of the review's processes reads
+_SHARED = ("plan", "observed", "verdicts", "context_series", "progress", "target_progress", "results",
+           "source_counts")
+
+
+def _shared_file(folder, params: ReviewParameters, fingerprint: tuple) -> Path:
+    """The file of a shared context: named by a hash of the parameters and the data files' sizes
+    and modification times, so that a context is never read for other parameters or data."""
+    import hashlib
+    import json
+
+    key = json.dumps([params.as_dict(), fingerprint], ensure_ascii=False, sort_keys=True, default=str)
+    return Path(folder) / f"context-{hashlib.sha256(key.encode()).hexdigest()[:40]}.pickle"
+
+
+def share_context(params: ReviewParameters, folder) -> Path:
+    """Build the whole review's context for ``params`` (its plan, data, judgements and results) and
+    write it into ``folder`` (a private folder: what is there is loaded, never a file of anyone
+    else's), for the processes started with ``$PLANANALYSIS_SHARED_CONTEXTS`` set to it.
+
+    >>> import os, tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> params = validate(as_of=2023)
+    >>> path = share_context(params, folder)
+    >>> _load_shared(ReviewContext(params), folder, _fingerprint(params)).results.equals(review_context(params).results)
+    True
+    >>> os.remove(path); os.rmdir(folder)
+    """
+    import pickle
+
+    from .files import write_atomically
+
+    context = review_context(params.replace(chapter=None))
+    state = {name: getattr(context, name) for name in _SHARED}
+    return write_atomically(_shared_file(folder, context.params, _fingerprint(context.params)),
+                            pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _load_shared(context: "ReviewContext", folder, fingerprint: tuple) -> "ReviewContext":
+    """``context`` with what :func:`share_context` wrote for it in ``folder``, if it is there."""
+    import pickle
+
+    try:
+        state = pickle.loads(_shared_file(folder, context.params, fingerprint).read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return context   # not (yet) written: this process builds its own
+    context.__dict__.update({name: state[name] for name in _SHARED if name in state})
+    return context
+
+
 def review_context(params: ReviewParameters | None = None, **values) -> "ReviewContext":
     """The context of one review (built once per process for unchanged parameters and files).
 
@@ -84,6 +140,8 @@ def review_context(params: ReviewParameters | None = None, **values) -> "ReviewC
             _CONTEXTS.clear()
         if params.chapter is None:
             context = ReviewContext(params)
+            if os.environ.get(SHARED_CONTEXTS):
+                context = _load_shared(context, os.environ[SHARED_CONTEXTS], key[1])
         else:   # a chapter shares its whole review's plan, data and results
             context = review_context(params.replace(chapter=None)).for_chapter(params.chapter)
         _CONTEXTS[key] = context

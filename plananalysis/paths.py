@@ -5,9 +5,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["ROOT", "data_dir"]
+__all__ = ["ROOT", "data_dir", "SHARED_CONTEXTS"]
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The variable naming the folder where ``plananalysis review`` shares each review's context with
+#: its kernels and documents process (:func:`plananalysis.context.share_context`); here, not in
+#: the context module, so that a worker sets it without importing pandas.
+SHARED_CONTEXTS = "PLANANALYSIS_SHARED_CONTEXTS"
 
 
 def data_dir() -> Path:

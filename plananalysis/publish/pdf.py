@@ -289,9 +289,10 @@ class Printer:
 
 
 def write_pdf(target: Path, folder: Path, names: list[str], params, printer: Printer,
-              today: date | None = None) -> Path:
+              today: date | None = None, title: str | None = None) -> Path:
     """Print the review in ``folder`` (its ``index.html`` and the pages ``names``, in order) to
-    ``target`` with ``printer``.
+    ``target`` with ``printer``; ``title``: the review's title for the running header, when the
+    caller has it (:func:`~plananalysis.present.frontpage.front_title`; computed otherwise).
 
     ``write_pdf(folder / review_file_name(params, ".pdf"), folder, [job.name for job in jobs], params,
     Printer())`` is what the review runs once its pages are written (a second or two).
@@ -306,11 +307,12 @@ def write_pdf(target: Path, folder: Path, names: list[str], params, printer: Pri
     pages = review_pages(folder, names)
     if not pages:
         raise FileNotFoundError("no page to print in the review's folder")
-    from ..context import review_context
-    from ..present.frontpage import front_title
+    if title is None:
+        from ..context import review_context
+        from ..present.frontpage import front_title
 
-    # the review's title from the review itself, never read back out of a page's markup
-    title = front_title(review_context(params))
+        # the review's title from the review itself, never read back out of a page's markup
+        title = front_title(review_context(params))
     html = print_html(pages, title=title, lang=params.lang,
                       today=(today or date.today()).isoformat())
     source = Path(folder) / ".print.html"
