@@ -92,6 +92,10 @@ def _sources(review) -> dict:
             said = _text(title).strip() or _text(url).strip()
             if said:
                 out[tid] = said
+    if review.lang == "zh":   # the English notes of a source title ("(reprint)") in Chinese, as every page says them
+        from .glossary import to_chinese
+
+        out = {k: to_chinese(v) for k, v in out.items()}
     return out
 
 

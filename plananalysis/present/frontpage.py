@@ -272,8 +272,9 @@ def front_page(review, links: list[tuple[str, str, bool]], *, failures: list[tup
             f'<p class="pa-headline" id="headline">{_e(narrative.headline(review))}</p>'
             f'<h2>{_e(_t(lang, f"评估结论（{len(review.progress)}项）", f"Verdicts ({len(review.progress)})"))}</h2>'
             f'<div id="status-counts">{_chips(review)}</div>{_legend(review)}'
-            f'{tasks_line(review)}{changes_html(review, review.changes)}'
+            f'{tasks_line(review)}'
             f'<h2>{_e(_t(lang, "需要关注", "Needs attention"))}</h2>{_attention(review)}'
             f'<h2>{_e(_t(lang, "主要指标一览", "Headline indicators"))}</h2>{_table(review, rows)}{data_link}'
+            f'{changes_html(review, review.changes)}'
             f'<h2>{_e(_t(lang, "报告", "Reports"))}</h2><ul class="pa-links" id="report-links">{link_items}</ul>'
             f"<footer><p>{source}</p></footer>")
