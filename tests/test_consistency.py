@@ -201,3 +201,15 @@ def test_a_phone_card_without_its_reason():
     old = html.replace('<td class="" data-label="依据：">', '<td class="pa-minor" data-label="依据：">')
     found = c.check_front_page(old, review)
     assert any("no reason on a phone" in p for p in found), found
+
+
+@pytest.mark.parametrize("year", [2023, 2025])
+def test_the_measure_beside_a_status_is_the_p_of_its_bar(year):
+    """Final review, 居民人均可支配收入增长: the badge said P=118 % (the average's pace, 6.36 / 5.5 %
+    of the way) while its bar said 完成目标进度 91 %; one P per row, whatever prints it."""
+    from plananalysis.present import format as fmt
+
+    rows = review_context(as_of=year).results
+    wrong = [(r["id"], r["shown"], fmt.share(r["P"])) for _, r in rows.iterrows()
+             if str(r["shown"]).startswith("P=") and r["shown"] != f"P={fmt.share(r['P'])}"]
+    assert wrong == []

@@ -156,6 +156,8 @@ def signal(row, lang: str = "zh") -> dict:
         return out
     if final or out["tone"] == "met":
         value = get("method_value") if final and not fmt.is_missing(get("method_value")) else p
+        if final and not fmt.is_missing(value):
+            out["done"] = float(value)   # the bar and P say the number the verdict rests on (an average's pace)
         out.update(measure="P", value=value, shown=f"P={fmt.share(value)}",
                    meaning=_t(lang, "完成目标进度P（目标为100%）", "completion P (the target is 100%)"))
         return out
