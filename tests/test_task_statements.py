@@ -297,3 +297,39 @@ def test_the_analyst_records_and_undoes_a_statement(requests, sandbox):
     with pytest.raises(PlanDataError):
         undo_statement(plan, "ch12-z19-08")                             # nothing of the analyst's left
     assert len(all_statements(plan)) == 1
+
+
+# ---------------------------------------------------------------- into the filed review (issue 20, done when)
+
+
+def test_an_imported_return_shows_under_its_chapter_in_the_word_document(requests, sandbox, tmp_path):
+    """The whole loop: the education department's returned workbook (test data) is imported, and
+    the Word document's 三、主要任务进展 shows its statement in the task's own chapter, with the
+    department named and the date it reported."""
+    from docx import Document
+    from docx.table import Table
+
+    from plananalysis.params import validate
+    from plananalysis.publish.document import write_document
+
+    path = requests / "数据征集表-edu.xlsx"
+    book = load_workbook(path)
+    task_id = edu_tasks()[0]
+    report(book[TASK_SHEET], task_id, "滞后", f"{TEST}窗口学校建设慢于计划。", **{"填报日期": "2026-01-20"})
+    book.save(path)
+    import_observed(path, now=datetime.datetime(2026, 2, 3, 9, 0))
+
+    plan = load_plan()
+    task = plan.tasks.set_index("task_id").loc[task_id]
+    doc = Document(str(write_document(tmp_path / "review.docx", validate(as_of=2025))))
+    blocks = [" | ".join(c.text for row in b.rows for c in row.cells) if isinstance(b, Table) else b.text
+              for b in doc.iter_inner_content()]
+    blocks = [b.replace("\u2060", "") for b in blocks]
+    tasks_part = blocks.index("三、主要任务进展")
+    this = blocks.index(plan.chapter(int(task["chapter"])).title("zh"), tasks_part)
+    following = [b for b in blocks[this + 1:] if any(b == plan.chapter(n).title("zh")
+                                                     for n in plan.chapters["number"] if n > task["chapter"])]
+    end = blocks.index(following[0], this) if following else len(blocks)
+    inside = "\n".join(blocks[this:end])
+    assert f"省教育厅（2026-01-20）：{TEST}窗口学校建设慢于计划。" in inside
+    assert " | 滞后 | " in inside
