@@ -149,7 +149,9 @@ def one_round(args, review, tmp: Path) -> dict:
     one = write_workbook(tmp / "one-value.xlsx", held[:1])
     ten = tmp / "returned"
     ten.mkdir()
-    write_workbook(ten / "数据征集表-returned.xlsx", held[1:])
+    # ten rows owned by several departments, forwarded by the analyst as one workbook (a file named
+    # 数据征集表-<department> would be one department's return, limited to the rows that department owns)
+    write_workbook(ten / "returned-ten-values.xlsx", held[1:])
     reports = tmp / "reports"
     out = {"held": held}
     out["cold"] = timed([*review, "--force", "--reports-dir", str(reports)], env, "the cold review")
