@@ -113,7 +113,7 @@ def _load_shared(context: "ReviewContext", folder, fingerprint: tuple) -> "Revie
 
     try:
         state = pickle.loads(_shared_file(folder, context.params, fingerprint).read_bytes())
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
         return context   # not (yet) written: this process builds its own
     context.__dict__.update({name: state[name] for name in _SHARED if name in state})
     return context

@@ -45,6 +45,10 @@ class PlanDataError(PlanAnalysisError):
         self.expected = expected
         super().__init__(str(self))
 
+    def __reduce__(self):
+        """Pickled with its fields (a plan's warnings travel in a shared review context)."""
+        return self.__class__, (self.path, self.row, self.column, self.value, self.expected)
+
     def __str__(self) -> str:
         """One line: the path, column and expectation with control characters escaped (the
         value is shown as ``repr``)."""
@@ -82,6 +86,9 @@ class PlanDataErrors(PlanDataError):
         self.errors = [e for error in errors for e in (error.errors if isinstance(error, PlanDataErrors) else [error])]
         first = self.errors[0]
         super().__init__(first.path, first.row, first.column, first.value, first.expected)
+
+    def __reduce__(self):
+        return self.__class__, (self.errors,)
 
     def __str__(self) -> str:
         return "\n".join(PlanDataError.__str__(e) for e in self.errors)

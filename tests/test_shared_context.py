@@ -56,3 +56,21 @@ def test_a_process_with_nothing_shared_builds_its_own(tmp_path, monkeypatch):
     context = review_context(params)
     assert context.progress["method"].iloc[0] == "sdsn" and len(context.results) == len(context.progress) + len(
         context.target_progress)
+
+
+def test_a_plan_with_warnings_travels_in_a_shared_context():
+    """The national fixture's plan carries warnings (PlanWarning, an exception with five fields):
+    they came back from the shared context's pickle as a TypeError, and every page failed."""
+    import pickle
+
+    from plananalysis.errors import PlanDataError, PlanDataErrors, PlanWarning
+    from plananalysis.plan.folder import load_plan
+
+    from .conftest import TEST_DATA
+
+    plan = load_plan(TEST_DATA / "plans" / "cn-national-14th")
+    assert plan.warnings
+    back = pickle.loads(pickle.dumps(plan.warnings))
+    assert [str(w) for w in back] == [str(w) for w in plan.warnings]
+    for error in (PlanDataError("a.csv", 2, "c", "v", "x"), PlanDataErrors([PlanWarning("a.csv", 3, "c", "v", "x")])):
+        assert str(pickle.loads(pickle.dumps(error))) == str(error)
