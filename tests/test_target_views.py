@@ -97,7 +97,7 @@ def test_excel_scorecard_sheet(sandbox, tmp_path):
     sheet = load_workbook(path, read_only=True)["章节量化目标"]
     rows = list(sheet.iter_rows(values_only=True))
     header = list(rows[0])
-    table = {r[0]: dict(zip(header, r)) for r in rows[1:]}
+    table = {row["编号"]: row for row in (dict(zip(header, r)) for r in rows[1:])}   # the printed columns come first
     for target_id, (_, _, status, reason) in CASES.items():
         assert (table[target_id]["评估结论"], table[target_id]["依据"]) == (status, group_digits(reason)), target_id
     assert table["ch09-t01"]["完成目标进度P"] == pytest.approx(0.7)

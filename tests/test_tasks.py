@@ -11,7 +11,7 @@ from plananalysis.plan.tasks import (
     TASK_COLUMNS, TASK_KINDS, account_for_tasks, plan_parts, read_excluded_tasks, read_tasks,
 )
 
-from .conftest import PLAN_DIR, TEST_DATA
+from .conftest import PLAN_DIR, ROOT, TEST_DATA
 
 TASKS = PLAN_DIR / "tasks.csv"
 EXCLUDED = PLAN_DIR / "tasks_excluded.csv"
@@ -313,7 +313,7 @@ def test_the_generator_reproduces_the_files(tmp_path):
     import shutil
     import sys
 
-    sys.path.insert(0, str(PLAN_DIR.parent.parent.parent / "tools"))
+    sys.path.insert(0, str(ROOT / "tools"))
     try:
         from make_tasks import build
     finally:
