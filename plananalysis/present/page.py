@@ -48,6 +48,7 @@ td:nth-child(2){{min-width:9em}}
 figure{{margin:0}} figcaption{{font-size:12px;color:#555}}
 .pa-note{{color:#555;font-size:13px}}
 .pa-badge{{display:inline-block;border-radius:10px;padding:1px 8px;font-size:12px;white-space:nowrap;border:1px solid #bbb}}
+@media (max-width:600px){{td .pa-badge,li .pa-badge{{white-space:normal}}}}
 .pa-shown{{font-size:12px;color:#333;white-space:nowrap}}
 .pa-bar-label{{font-size:11px;color:#555}}
 .chip{{display:inline-block;padding:3px 10px;margin:2px 4px 2px 0;border-radius:12px;border:1px solid #999;font-size:14px}}

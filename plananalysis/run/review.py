@@ -907,6 +907,7 @@ def _finish_review(run: _ReviewRun, write_index, echo, printer=None) -> dict:
         # the one-page brief: its page is written by the documents process, so printed once it has finished
         try:
             printer.print(run.tmp / "brief.html", run.tmp / "brief.pdf")
+            (run.tmp / "brief.html").unlink()   # the brief's page is what brief.pdf is printed from, not a page of the review
         except Exception as exc:  # noqa: BLE001 — the review fails with the reason, never a traceback
             failed.append({"name": "brief.pdf", "ok": False, "error": _short_error(exc), "seconds": 0})
     manifest = {"params": run.params.as_dict(), "shared": run.shared, **run.pages.manifest_fields(),
