@@ -326,7 +326,12 @@ def changes_html(review, changes: pd.DataFrame) -> str:
     table = ""
     if len(data):
         head = "".join(f"<th>{escape_text(c)}</th>" for c in data.columns)
-        body = "".join("<tr>" + "".join(f"<td>{escape_text(v)}</td>" for v in row) + "</tr>" for row in data.values.tolist())
+        from .glossary import mark_chinese
+
+        # names and source titles stay as written: on an English page their Chinese is marked zh-CN
+        named = [c in (_t(lang, "名称", "Name"), _t(lang, "来源", "Source"), _t(lang, "原因", "Why")) for c in data.columns]
+        body = "".join("<tr>" + "".join(f"<td>{mark_chinese(v, lang) if is_name else escape_text(v)}</td>"
+                                        for v, is_name in zip(row, named)) + "</tr>" for row in data.values.tolist())
         table = f'<div class="pa-output"><table class="pa-changes"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
     return (f'<section id="changes"><h2>{escape_text(title)}</h2><p>{escape_text(line)}</p>{table}'
             f'<p class="pa-data"><a href="changes.csv" download>{escape_text(_t(lang, "变化清单（CSV）", "Changes (CSV)"))}</a></p>'
