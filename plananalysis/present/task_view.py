@@ -18,9 +18,10 @@ import pandas as pd
 
 from . import glossary
 from .review_text import _LAGGING_TASK, _tasks_sentence, task_rows, task_table
+from .show import CSV_MIME, csv_text, data_link
 from .text import escape_text
 
-__all__ = ["NOT_REPORTED", "tasks_html", "tasks_counts", "tasks_line"]
+__all__ = ["tasks_bundle", "NOT_REPORTED", "tasks_html", "tasks_counts", "tasks_line"]
 
 NOT_REPORTED = {"zh": "未报送", "en": "not reported"}
 
@@ -61,6 +62,25 @@ def tasks_html(review, chapter: int | None = None) -> str:
             f'<tbody>{"".join(body)}</tbody></table></div>'
             '<style>.pa-tasks td{vertical-align:top}.pa-tasks th{white-space:nowrap}.pa-tasks td.pa-late{color:#b30000;font-weight:600}</style>'
             "</section>")
+
+
+def tasks_bundle(review, chapter: int | None = None) -> dict:
+    """The chapter page's tasks as a display bundle: :func:`tasks_html` with its CSV beside it,
+    as every table of a page has (``{}`` where the chapter lists no task).
+
+    >>> from plananalysis.context import review_context
+    >>> bundle = tasks_bundle(review_context(as_of=2025), 9)
+    >>> 'href="pa-csv:tasks"' in bundle["text/html"], len(bundle[CSV_MIME]["files"]["tasks"].splitlines())
+    (True, 16)
+    >>> tasks_bundle(review_context(as_of=2025), 1)
+    {}
+    """
+    html = tasks_html(review, chapter)
+    if not html:
+        return {}
+    rows = task_rows(review, task_table(review, chapter), not_reported=NOT_REPORTED[review.lang])
+    html = html[: -len("</section>")] + data_link("tasks", review.lang) + "</section>"
+    return {"text/html": html, CSV_MIME: {"files": {"tasks": csv_text(rows)}}}
 
 
 def tasks_counts(review) -> dict | None:
