@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["is_blank"]
+__all__ = ["is_blank", "finite_number"]
 
 
 def is_blank(value) -> bool:
@@ -28,3 +28,19 @@ def is_blank(value) -> bool:
         return bool(pd.isna(value))
     except (TypeError, ValueError):   # a list or an array is a value
         return False
+
+
+def finite_number(value) -> float:
+    """``value`` as a finite float, NaN for anything else (blank, text, infinity): one reading of
+    a number cell for the results table and the comparison of two reviews.
+
+    >>> finite_number("7.5"), finite_number(None), finite_number(float("inf")), finite_number("abc")
+    (7.5, nan, nan, nan)
+    """
+    import math
+
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return math.nan
+    return x if math.isfinite(x) else math.nan

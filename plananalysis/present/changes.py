@@ -57,12 +57,7 @@ def _text(value) -> str:
     return "" if value is None or fmt.is_missing(value) else str(value)
 
 
-def _number(value) -> float:
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        return math.nan
-    return x if math.isfinite(x) else math.nan
+from ..values import finite_number as _number  # one reading of a number cell
 
 
 def _year(value) -> int | None:

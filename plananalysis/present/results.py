@@ -56,12 +56,7 @@ def undated_labels(method: str, phase: str, lang: str = "zh") -> dict[str, str]:
     return dict(zip(table["status_id"], table["label_en" if lang == "en" else "label_zh"]))
 
 
-def _number(value) -> float:
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        return math.nan
-    return x if math.isfinite(x) else math.nan
+from ..values import finite_number as _number  # one reading of a number cell
 
 
 def results_table(table: pd.DataFrame, lang: str = "zh", *, kind: str = "indicator") -> pd.DataFrame:
