@@ -29,7 +29,7 @@ import pytest
 from plananalysis.run import apps
 
 from .conftest import PLAN_DIR, ROOT
-from .test_processes import _alive, _answers, _assert_port_free, _cmdline, _end_all
+from .test_processes import Command, _alive, _answers, _assert_port_free, _end_all
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("make") is None, reason="needs GNU make")]
 
@@ -42,7 +42,7 @@ def _no_core_dump() -> None:  # make re-raises SIGQUIT on itself: no core file i
 STAMP = f".venv/.installed-{hashlib.sha1((ROOT / 'pyproject.toml').read_bytes()).hexdigest()[:12]}"
 
 
-class Make:
+class Make(Command):
     """``make <target> VAR=value…`` on the project's Makefile, in its own session."""
 
     def __init__(self, target: str, tmp_path: Path, variables: dict, wrapper: tuple = ()):
@@ -61,23 +61,6 @@ class Make:
         self.lines: list[str] = []
         threading.Thread(target=lambda: self.lines.extend(iter(self.process.stdout.readline, "")), daemon=True).start()
         self.seen: dict[int, int] = {}
-
-    def tree(self) -> dict[int, int]:
-        from plananalysis.run.processes import descendants
-
-        found = descendants(self.process.pid)
-        self.seen.update(found)
-        return found
-
-    def processes(self, marker: str) -> list[int]:
-        return [pid for pid in self.tree() if marker in _cmdline(pid)]
-
-    def wait_until(self, predicate, what: str, timeout: float = 180) -> None:
-        deadline = time.monotonic() + timeout
-        while not predicate():
-            assert self.process.poll() is None, f"make ended early ({what}): {self.output()[-3000:]}"
-            assert time.monotonic() < deadline, f"timed out waiting for {what}: {self.output()[-3000:]}"
-            time.sleep(0.2)
 
     def output(self) -> str:
         return "".join(self.lines)
