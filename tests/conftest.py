@@ -60,6 +60,20 @@ def plan():
     return load_plan()
 
 
+def tree_hash(folder: Path) -> str:
+    """One digest of every file under ``folder`` (its path and bytes) but the import lock: equal
+    before and after a refused import when nothing was written."""
+    import hashlib
+
+    from plananalysis.observed.importer import LOCK_FILE
+
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and path.name != LOCK_FILE:
+            digest.update(str(path.relative_to(folder)).encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
 @pytest.fixture
 def plan_copy(tmp_path) -> Path:
     """A writable copy of the default plan's folder, for breaking files on purpose."""

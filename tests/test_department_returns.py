@@ -14,7 +14,6 @@ from __future__ import annotations
 import builtins
 import datetime
 import errno
-import hashlib
 import io
 import os
 import re
@@ -34,7 +33,7 @@ from plananalysis.observed.spreadsheet import read_cells
 from plananalysis.observed.validation import InvalidObservedFile
 from plananalysis.run.cli import main as cli_main
 
-from .conftest import DATA, ROOT
+from .conftest import DATA, ROOT, tree_hash
 
 DUE, TODAY = datetime.date(2026, 3, 31), datetime.date(2026, 2, 1)
 HEADERS = list(REQUEST_HEADERS.values())
@@ -55,14 +54,6 @@ def requests(sandbox, tmp_path) -> Path:
     out = tmp_path / "requests"
     write_requests(out, as_of=2025, due=DUE, today=TODAY, departments=["edu", "health"])
     return out
-
-
-def tree_hash(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        if path.is_file() and path.name != LOCK_FILE:
-            digest.update(str(path.relative_to(folder)).encode() + path.read_bytes())
-    return digest.hexdigest()
 
 
 def row_of(sheet, subject, year) -> int:

@@ -22,14 +22,14 @@ from openpyxl import load_workbook
 
 from plananalysis.errors import PlanDataError
 from plananalysis.observed.columns import STATEMENT_LIMITS, TASK_SHEET, TASK_SHEET_HEADER
-from plananalysis.observed.importer import LOCK_FILE, import_observed
+from plananalysis.observed.importer import import_observed
 from plananalysis.observed.requests import write_requests
 from plananalysis.observed.statements import STATEMENTS_FILE, current_statements, load_statements
 from plananalysis.observed.task_reports import all_statements, record_statement, undo_statement
 from plananalysis.plan.folder import load_plan
 from plananalysis.run.cli import main as cli_main
 
-from .conftest import DATA
+from .conftest import DATA, tree_hash
 
 DUE, TODAY = datetime.date(2026, 3, 31), datetime.date(2026, 2, 1)
 COLUMN = {name: i + 1 for i, name in enumerate(TASK_SHEET_HEADER)}
@@ -50,14 +50,6 @@ def requests(sandbox, tmp_path) -> Path:
     out = tmp_path / "requests"
     write_requests(out, as_of=2025, due=DUE, today=TODAY, departments=["edu", "water"])
     return out
-
-
-def tree_hash(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        if path.is_file() and path.name != LOCK_FILE:
-            digest.update(str(path.relative_to(folder)).encode() + path.read_bytes())
-    return digest.hexdigest()
 
 
 def row_of(sheet, task_id) -> int:
