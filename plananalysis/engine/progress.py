@@ -646,7 +646,9 @@ def _cumulative_sum(rec, after, t0, n_years, total_target, flags):
         total, n_known = sum(flows.values()), len(flows)
     if missing:
         flags.append("partial")
-    bounds = [y for y, v, q, c in after if q == ">" and not c]
+    # the rows the total rests on: a running total alone (the flows before it are inside it)
+    counted = after[-1:] if after[-1][3] else [a for a in after if not a[3]]
+    bounds = [y for y, v, q, c in counted if q == ">"]
     if bounds:   # flows known only as lower bounds (>100): the sum is a lower bound too
         flags += ["bound", "lower_bound"]
         rec["bound_years"] = bounds
@@ -657,7 +659,7 @@ def _cumulative_sum(rec, after, t0, n_years, total_target, flags):
     q = mean_flow / required
     rec.update(
         target_level=total_target, latest_cumulative=total, completion_share=p, elapsed_share=e,
-        pace_ratio=q, is_target_met=total >= total_target - _EPS and not any(qq == "<" for _, _, qq, _ in after),
+        pace_ratio=q, is_target_met=total >= total_target - _EPS and not any(qq == "<" for _, _, qq, _ in counted),
         gap_to_target=total - total_target, gap_share=(total - total_target) / total_target,
         realised_rate=mean_flow, required_rate=required,
         remaining_rate=(total_target - total) / (n_years - k) if n_years > k and not missing else math.nan,
