@@ -210,11 +210,25 @@ class ReviewContext:
         other.__dict__["_whole"] = self.__dict__.get("_whole", self)
         return other
 
-    def what_if(self, indicator_id: str, year: int, value: float) -> "ReviewContext":
+    def what_if(self, indicator_id: str, year: int, value: float, *, cumulative: bool = False) -> "ReviewContext":
         """The same review with one assumed value (in memory only, never written): every table,
-        sentence and chart built from it follows (:func:`plananalysis.explore.with_value`).
+        sentence and chart built from it follows (:func:`plananalysis.explore.with_value`;
+        :func:`plananalysis.explore.what_if_table` shows one indicator before and after).
+
+        A five-year cumulative target 〔X〕 takes ``value`` as ``year``'s own flow (for a sum, that
+        year's addition; the other years' flows stay, and their sum is judged against X and its
+        path); ``cumulative=True`` takes it as the running total since the base year (then it must
+        be the latest value the review sees).  A one-year addition at least as large as the whole
+        five-year amount warns (``UserWarning``: the total was probably meant):
 
         >>> review = review_context(as_of=2023)
+        >>> jobs = review.what_if("urban_new_jobs", 2023, 80).progress.set_index("indicator_id").loc["urban_new_jobs"]
+        >>> float(jobs["completion_share"]), float(jobs["remaining_rate"])   # (≥100 + ≥100 + 80)/400; (400 − 280)/2
+        (0.7, 60.0)
+        >>> total = review.what_if("urban_new_jobs", 2023, 250, cumulative=True).progress.set_index("indicator_id")
+        >>> float(total.loc["urban_new_jobs", "completion_share"])        # 250 of 400 by 2023
+        0.625
+
         >>> lagging = review.what_if("culture_industry_share", 2023, 6.7)   # P = 0.1/0.9, q = 0.19
         >>> lagging.progress.set_index("indicator_id").loc["culture_industry_share", "status_zh"]
         '滞后'
@@ -245,9 +259,35 @@ class ReviewContext:
             raise ValueError(f"假设值的年份 {year!r} 不在 {first}–{last} 之内（规划期起始年至评估年份 as_of）"
                              f"(the what-if year {year!r} is not within {first}–{last}: from the plan's first "
                              "year to the review's as_of)")
+        self._check_cumulative_what_if(indicator_id, year, value, cumulative)
         other = ReviewContext(self.params)
-        other.__dict__["observed"] = with_value(self.observed, indicator_id, year, value, region=self.params.region)
+        other.__dict__["observed"] = with_value(self.observed, indicator_id, year, value, region=self.params.region,
+                                                cumulative=cumulative)
         return other
+
+    def _check_cumulative_what_if(self, indicator_id: str, year: int, value: float, cumulative: bool) -> None:
+        """A running total only for a five-year cumulative target, as its latest value; a warning
+        for a one-year addition that is the whole five-year amount or more."""
+        import warnings
+
+        from .present.tidy import CUMULATIVE_RULES
+
+        row = self.progress.set_index("indicator_id").loc[indicator_id]
+        if cumulative and row["rule"] not in CUMULATIVE_RULES:
+            raise ValueError(f"{indicator_id} 不是五年累计目标〔〕，cumulative=True 不适用 (not a five-year cumulative "
+                             f"target: its rule is {row['rule']}, cumulative=True does not apply)")
+        obs = self.indicator_observed(indicator_id)
+        later = sorted(obs.loc[(obs["series"] == "plan") & (obs["year"] > year) & (obs["year"] <= self.params.as_of),
+                               "year"].astype(int).unique())
+        if cumulative and later:
+            raise ValueError(f"累计值须为评估所见的最新数值：{indicator_id} 还有{'、'.join(map(str, later))}年的数值 "
+                             f"(a running total must be the latest value the review sees: {indicator_id} has values "
+                             f"for {', '.join(map(str, later))})")
+        amount = pd.to_numeric(row["target_value"], errors="coerce")
+        if not cumulative and row["rule"] == "cumulative_sum" and pd.notna(amount) and value >= amount > 0:
+            warnings.warn(f"{indicator_id}：{year}年一年新增{value:g}，已达五年累计目标〔{amount:g}〕；如指累计值，请用 "
+                          f"cumulative=True ({indicator_id}: an addition of {value:g} in {year} alone is the whole "
+                          f"five-year 〔{amount:g}〕; for a running total pass cumulative=True)", UserWarning, stacklevel=3)
 
     def _what_if_indicator(self, key: str) -> str:
         """The headline indicator a what-if is about: its id, or the closest names in the

@@ -9,7 +9,8 @@ import nbformat
 import papermill as pm
 import pytest
 
-from plananalysis.explore import compare_methods, verdict_change, with_value
+from plananalysis.context import review_context
+from plananalysis.explore import compare_methods, schedule_value, verdict_change, what_if_table, with_value
 from plananalysis.observed.load import load_observed
 from plananalysis.plan.folder import load_plan
 from plananalysis.engine.progress import assess, status_counts
@@ -58,3 +59,54 @@ def test_methods_side_by_side():
     assert list(verdicts.columns) == ["cn-schedule", "eurostat", "open-sdg", "sdsn"]
     assert len(verdicts) == 25
     assert verdicts.loc["常住人口城镇化率", "cn-schedule"] == "快于预期"
+
+
+# ---------------------------------------------------------------- what-ifs on a five-year sum 〔400〕
+# 新增城镇就业人数 〔400〕 万人 over 2021–2025 (Table 2), flows as shipped: 2021 >100, 2022 >100 (lower
+# bounds, media), 2023 116.3 (official).  As of 2023: E = 3/5, the path 400 × 3/5 = 240.
+
+def test_a_what_if_on_a_five_year_sum_is_that_years_addition():
+    review = review_context(as_of=2023)
+    table = what_if_table(review, "urban_new_jobs", 2023, 80)      # 2023 adds 80 instead of 116.3
+    before, after = table["before"], table["after"]
+    assert (before["year_value"], after["year_value"]) == (116.3, 80.0)
+    assert before["cumulative_value"] == pytest.approx(100 + 100 + 116.3)
+    assert after["cumulative_value"] == pytest.approx(100 + 100 + 80)          # 280, not 80 and not 400
+    assert before["path_value"] == after["path_value"] == pytest.approx(400 * 3 / 5)
+    assert after["P"] == pytest.approx(280 / 400) and after["E"] == pytest.approx(0.6)
+    assert after["q"] == pytest.approx((280 / 3) / (400 / 5))                  # mean flow / required flow = 1.1667
+    assert after["required_pace"] == pytest.approx((400 - 280) / 2) and after["pace_from"] == "latest"
+    assert after["status"] == "on_track" and before["status"] == "ahead"      # q 1.17 and 1.32
+    assert "2021、2022、2023年累计280万人" in after["reason"]
+    # the review it came from is unchanged
+    assert review.progress.set_index("indicator_id").loc["urban_new_jobs", "latest_value"] == 116.3
+
+
+def test_a_running_total_what_if_replaces_the_flows_and_its_bounds():
+    review = review_context(as_of=2023)
+    after = what_if_table(review, "urban_new_jobs", 2023, 250, cumulative=True)["after"]
+    assert after["cumulative_value"] == pytest.approx(250) and after["P"] == pytest.approx(250 / 400)
+    assert after["q"] == pytest.approx((250 / 3) / 80) and after["required_pace"] == pytest.approx((400 - 250) / 2)
+    # the 2021/2022 lower bounds are inside the total now: no "≥", no 仅知下限
+    assert after["reason"] == "2023年累计250万人，完成目标进度62.5%，快于序时进度60%"
+
+
+def test_the_whole_five_year_amount_in_one_year_warns_and_bad_running_totals_are_refused():
+    review = review_context(as_of=2023)
+    with pytest.warns(UserWarning, match="cumulative=True"):
+        tried = review.what_if("urban_new_jobs", 2023, 400)
+    # taken as asked (an addition): 100 + 100 + 400 = 600 of 400
+    assert tried.progress.set_index("indicator_id").loc["urban_new_jobs", "completion_share"] == pytest.approx(1.5)
+    with pytest.raises(ValueError, match="not a five-year cumulative target"):
+        review.what_if("urbanisation_rate", 2023, 74.0, cumulative=True)
+    with pytest.raises(ValueError, match="has values for 2023"):
+        review.what_if("urban_new_jobs", 2022, 200, cumulative=True)
+
+
+def test_the_value_on_schedule():
+    review = review_context(as_of=2023)
+    assert schedule_value(review, "urban_new_jobs", 2023) == pytest.approx(400 / 5)        # a year's addition
+    assert schedule_value(review, "常住人口城镇化率", 2023) == pytest.approx(71 + (75 - 71) * 3 / 5)
+    # at the schedule value the level is exactly on the path: q = 1
+    on_path = what_if_table(review, "urbanisation_rate", 2023, schedule_value(review, "urbanisation_rate", 2023))
+    assert on_path.loc["q", "after"] == pytest.approx(1.0) and "cumulative_value" not in on_path.index

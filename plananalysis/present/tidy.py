@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["TIDY_COLUMNS", "tidy_table", "labels"]
+__all__ = ["TIDY_COLUMNS", "CUMULATIVE_RULES", "tidy_table", "labels"]
 
 #: the columns of :func:`tidy_table`, in order, with their Chinese and English labels
 _LABELS = {
@@ -42,12 +42,20 @@ _LABELS = {
     "target_value": ("目标值", "Target value"),
     "target_year": ("目标年份", "Target year"),
     "target_text": ("目标（原文）", "Target (as printed)"),
+    "rule": ("目标类型", "Target rule"),              # level, cumulative_sum, … (engine.progress.RULE_LABELS)
+    "is_cumulative": ("五年累计目标〔〕", "Five-year cumulative 〔〕"),
+    "cumulative_value": ("累计完成", "Cumulative so far"),        # a 〔〕 target: P × its amount
+    "path_value": ("序时累计", "Cumulative on schedule"),         # a 〔〕 target: E × its amount
     "realised_pace": ("实际年均变化", "Realised change a year"),
     "required_pace": ("所需年均变化", "Required change a year"),
     "pace_from": ("所需速度的起点", "Required pace from"),   # latest | base | plan
     "reason": ("判断依据", "Reason"),
 }
 TIDY_COLUMNS = list(_LABELS)
+
+#: the rules of a five-year cumulative target 〔X〕 (a sum of yearly flows, a change in points, a
+#: compounded reduction): ``P = achieved / X`` and ``E`` the share of ``X`` due by now
+CUMULATIVE_RULES = ("cumulative_sum", "cumulative_change", "cumulative_reduction")
 
 #: status ids that say an item is behind (mid-term: lagging; final: not or likely not completed)
 _BEHIND = ("behind", "not_completed", "estimated_not_completed")
@@ -72,6 +80,12 @@ def tidy_table(review, chapter: int | None = None) -> pd.DataFrame:
     from its base to its target (``'base'``); else the plan's yearly pace or yearly target
     (``'plan'``).  Names and labels follow the review's language.
 
+    A five-year cumulative target 〔X〕 (``is_cumulative``: ``rule`` in :data:`CUMULATIVE_RULES`)
+    adds ``cumulative_value``, what is achieved so far (``P × X``: the sum of the yearly flows,
+    the change in points, the compounded reduction), and ``path_value``, what the schedule
+    asks by the latest year (``E × X``); its ``latest_value`` is the latest year's own flow and
+    ``required_pace`` the yearly addition still needed.  Other rows leave them ``NaN``.
+
     >>> from plananalysis.context import review_context
     >>> table = tidy_table(review_context(as_of=2023), chapter=2)
     >>> str(table["latest_year"].dtype), str(table["is_met"].dtype), table["kind"].unique().tolist()
@@ -79,6 +93,9 @@ def tidy_table(review, chapter: int | None = None) -> pd.DataFrame:
     >>> row = table.set_index("id").loc["ch02-t01"]
     >>> row["status"], bool(row["is_behind"]), int(row["latest_year"])
     ('ahead', False, 2023)
+    >>> jobs = tidy_table(review_context(as_of=2023), chapter=4).set_index("id").loc["urban_new_jobs"]
+    >>> jobs["rule"], round(float(jobs["cumulative_value"]), 1), float(jobs["path_value"])   # 〔400〕: ≥100+≥100+116.3; 400 × 3/5
+    ('cumulative_sum', 316.3, 240.0)
     """
     results = review.results
     engine = pd.concat([review.progress.assign(id=review.progress["indicator_id"], kind="indicator"),
@@ -93,6 +110,7 @@ def tidy_table(review, chapter: int | None = None) -> pd.DataFrame:
     pace_from = pd.Series(["latest" if pd.notna(r) else ("base" if n and pd.notna(q) else
                                                          ("plan" if pd.notna(q) else pd.NA))
                            for r, q, n in zip(remaining, required, no_data)], dtype="string")
+    cumulative = rows["rule"].isin(CUMULATIVE_RULES).to_numpy()
     met = rows["is_target_met"].map(lambda v: pd.NA if v is None or (isinstance(v, float) and v != v) else bool(v))
     table = pd.DataFrame({
         "id": results["id"], "kind": results["kind"], "chapter": results["chapter"].astype("Int64"),
@@ -104,16 +122,27 @@ def tidy_table(review, chapter: int | None = None) -> pd.DataFrame:
         "base_value": rows["base_value"].to_numpy(), "base_year": rows["base_year"].to_numpy(),
         "target_value": rows["target_value"].to_numpy(), "target_year": rows["target_year"].to_numpy(),
         "target_text": rows["target_printed"].to_numpy(),
+        "rule": rows["rule"].to_numpy(), "is_cumulative": cumulative,
+        "cumulative_value": _of_amount(rows, "completion_share", cumulative),
+        "path_value": _of_amount(rows, "elapsed_share", cumulative),
         "realised_pace": rows["realised_rate"].to_numpy(),
         "required_pace": [r if pd.notna(r) else q for r, q in zip(remaining, required)],
         "pace_from": pace_from.to_numpy(), "reason": results["reason"],
     })
     table = table.astype({"latest_year": "Int64", "base_year": "Int64", "target_year": "Int64",
                           "is_met": "boolean", "is_behind": "boolean", "P": "float64", "E": "float64", "q": "float64",
-                          "latest_value": "float64", "base_value": "float64", "target_value": "float64",
+                          "latest_value": "float64", "base_value": "float64", "target_value": "float64", "is_cumulative": "boolean",
+                          "cumulative_value": "float64", "path_value": "float64",
                           "realised_pace": "float64", "required_pace": "float64",
                           **{c: "string" for c in ("id", "kind", "name", "unit", "status", "status_label",
-                                                   "target_text", "pace_from", "reason")}})
+                                                   "target_text", "rule", "pace_from", "reason")}})
     if chapter is not None:
         table = table[table["chapter"] == int(chapter)]
     return table.reset_index(drop=True)[TIDY_COLUMNS]
+
+
+def _of_amount(rows: pd.DataFrame, share: str, cumulative) -> list[float]:
+    """``share`` (P or E) times the target's amount 〔X〕 on the rows of a cumulative target, else NaN."""
+    shares = pd.to_numeric(rows[share], errors="coerce").to_numpy(dtype=float)
+    amounts = pd.to_numeric(rows["target_value"], errors="coerce").to_numpy(dtype=float)
+    return [s * x if c else float("nan") for s, x, c in zip(shares, amounts, cumulative)]
