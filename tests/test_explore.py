@@ -24,22 +24,57 @@ def data_digest():
 
 @pytest.mark.slow
 def test_explore_notebook_matches_the_engine(tmp_path):
+    """The guided notebook walks chapter 4 as of 2023 (its indicators and its chapter targets, which
+    are behind, the pace they need), tries a what-if on the five-year sum 新增城镇就业〔400〕 as that
+    year's addition, adds and undoes an analyst's value in a temporary copy: its numbers by hand."""
     before = data_digest()
     out = tmp_path / "explore.ipynb"
     pm.execute_notebook(str(ROOT / "notebooks" / "explore.ipynb"), str(out), kernel_name="python3",
-                        parameters={"export_path": str(tmp_path / "进度表.xlsx"), "indicator": "常住人口城镇化率"},
+                        parameters={"export_path": str(tmp_path / "进度表.xlsx"), "indicator": "常住人口城镇化率",
+                                    "chapter": 4},
                         progress_bar=False)
     nb = nbformat.read(out, as_version=4)
-    cell = next(c for c in nb.cells if "summary" in c.metadata.get("tags", []))
-    summary = ast.literal_eval(cell.outputs[0]["data"]["text/plain"])
+
+    def tagged(tag):
+        cell = next(c for c in nb.cells if tag in c.metadata.get("tags", []))
+        return ast.literal_eval(cell.outputs[-1]["data"]["text/plain"])
+
+    summary = tagged("summary")
     plan, observed = load_plan(), load_observed()
     assert summary["2023"] == status_counts(assess(plan, observed, as_of=2023)).to_dict()
     assert summary["2025"] == status_counts(assess(plan, observed, as_of=2025)).to_dict()
-    assert summary["indicator"]["2023"] == "快于预期"  # 常住人口城镇化率 74.2 in 2023: q = 0.8/0.6
+
+    walk = tagged("walk")
+    # chapter 4 (就业): Table 2's 新增城镇就业人数 and 城镇调查失业率, and its 7 chapter targets ch04-t01 … t07
+    assert (walk["chapter"], walk["items"], walk["indicators"]) == (4, 9, 2)
+    assert walk["behind"] == []
+    assert walk["without_data"] == ["ch04-t01", "ch04-t02", "ch04-t03", "ch04-t04", "ch04-t05", "ch04-t07"]
+    pace = walk["pace"]
+    assert pace["urban_new_jobs"] == [round((400 - (100 + 100 + 116.3)) / 2, 4), "latest"]   # 41.85 a year still
+    assert pace["ch04-t01"] == [500 / 5, "base"]            # 职业技能培训〔500〕万人次, no value: 100 a year from 2020
+    assert pace["ch04-t06"] == [7.0, "plan"]                # 帮扶困难人员就业 每年7万人
+    assert pace["surveyed_unemployment_rate"] == [None, None]   # 控制在5.5左右: a ceiling, no pace
+    # the what-if: 2023 on schedule = an addition of 400/5 = 80 (not 400), the other years' flows kept
+    what = walk["what_if"]
+    assert (what["id"], what["year"], what["value"]) == ("urban_new_jobs", 2023, 80.0)
+    assert (what["year_value_before"], what["year_value_after"]) == (116.3, 80.0)
+    assert what["cumulative_value_before"] == 316.3 and what["cumulative_value_after"] == 100 + 100 + 80
+    assert what["path_value_after"] == 400 * 3 / 5 and what["P_after"] == 280 / 400
+    assert what["q_after"] == round((280 / 3) / 80, 4) and what["required_pace_after"] == (400 - 280) / 2
+    assert (what["status_before"], what["status_after"]) == ("ahead", "on_track")
+    # the analyst's value in the copy: ch04-t01 2023 = 100 (its pace from the base), one year of five known
+    analyst = walk["analyst"]
+    assert (analyst["id"], analyst["value"]) == ("ch04-t01", 100.0)
+    assert analyst["cumulative_value"] == 100.0 and analyst["P"] == 100 / 500
+    assert analyst["q"] == 1.0                                # mean known flow 100 / required 100
+    assert (analyst["status"], analyst["undone_status"]) == ("on_track", "no_data")
+
     assert (tmp_path / "进度表.xlsx").stat().st_size > 0
-    assert data_digest() == before  # the what-if value never reached data/
+    assert data_digest() == before  # neither the what-if nor the analyst's value reached data/
     svgs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if "image/svg+xml" in o.get("data", {})]
     assert svgs and "常住人口城镇化率" in svgs[0]["data"]["image/svg+xml"]
+    text = out.read_text(encoding="utf-8")
+    assert "为所需年均80的500%" not in text and "Traceback" not in text
 
 
 def test_what_if_changes_the_verdict_in_memory_only():

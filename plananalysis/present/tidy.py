@@ -84,7 +84,9 @@ def tidy_table(review, chapter: int | None = None) -> pd.DataFrame:
     adds ``cumulative_value``, what is achieved so far (``P × X``: the sum of the yearly flows,
     the change in points, the compounded reduction), and ``path_value``, what the schedule
     asks by the latest year (``E × X``); its ``latest_value`` is the latest year's own flow and
-    ``required_pace`` the yearly addition still needed.  Other rows leave them ``NaN``.
+    ``required_pace`` the yearly addition still needed.  With years missing, ``E`` (and so the
+    path) counts the known years, as the results table does (``q = P/E``).  Other rows leave
+    them ``NaN``.
 
     >>> from plananalysis.context import review_context
     >>> table = tidy_table(review_context(as_of=2023), chapter=2)
@@ -123,8 +125,8 @@ def tidy_table(review, chapter: int | None = None) -> pd.DataFrame:
         "target_value": rows["target_value"].to_numpy(), "target_year": rows["target_year"].to_numpy(),
         "target_text": rows["target_printed"].to_numpy(),
         "rule": rows["rule"].to_numpy(), "is_cumulative": cumulative,
-        "cumulative_value": _of_amount(rows, "completion_share", cumulative),
-        "path_value": _of_amount(rows, "elapsed_share", cumulative),
+        "cumulative_value": _of_amount(results["P"], rows["target_value"], cumulative),
+        "path_value": _of_amount(results["E"], rows["target_value"], cumulative),
         "realised_pace": rows["realised_rate"].to_numpy(),
         "required_pace": [r if pd.notna(r) else q for r, q in zip(remaining, required)],
         "pace_from": pace_from.to_numpy(), "reason": results["reason"],
@@ -141,8 +143,9 @@ def tidy_table(review, chapter: int | None = None) -> pd.DataFrame:
     return table.reset_index(drop=True)[TIDY_COLUMNS]
 
 
-def _of_amount(rows: pd.DataFrame, share: str, cumulative) -> list[float]:
-    """``share`` (P or E) times the target's amount 〔X〕 on the rows of a cumulative target, else NaN."""
-    shares = pd.to_numeric(rows[share], errors="coerce").to_numpy(dtype=float)
-    amounts = pd.to_numeric(rows["target_value"], errors="coerce").to_numpy(dtype=float)
+def _of_amount(shares: pd.Series, amounts: pd.Series, cumulative) -> list[float]:
+    """The shares (P or E, as the table shows them) times the target's amount 〔X〕 on the rows of
+    a cumulative target, else NaN: with years missing, E and the path count the known years."""
+    shares = pd.to_numeric(shares, errors="coerce").to_numpy(dtype=float)
+    amounts = pd.to_numeric(amounts, errors="coerce").to_numpy(dtype=float)
     return [s * x if c else float("nan") for s, x, c in zip(shares, amounts, cumulative)]
