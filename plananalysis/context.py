@@ -169,6 +169,29 @@ def start(plan=None, as_of=None, chapter=None, method="cn-schedule", lang="zh", 
     return review_context(params)
 
 
+def _renamed(old: str, new: str):
+    """A member's old name, kept so that old notebooks run: it calls ``new`` and warns
+    ``DeprecationWarning`` (the names are listed in docs/reference.md, "Naming").
+
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = review_context(as_of=2023).status_counts()
+    >>> caught[0].category.__name__, "status_counts_view" in str(caught[0].message)
+    ('DeprecationWarning', True)
+    """
+    def alias(self, *args, **kwargs):
+        import warnings
+
+        warnings.warn(f"ReviewContext.{old}() 已更名为 {new}() (is now {new}(): docs/reference.md, Naming)",
+                      DeprecationWarning, stacklevel=2)
+        return getattr(self, new)(*args, **kwargs)
+
+    alias.__name__ = alias.__qualname__ = old
+    alias.__doc__ = f"Deprecated: the old name of :meth:`{new}` (warns ``DeprecationWarning``)."
+    return alias
+
+
 @dataclass(eq=False)
 class ReviewContext:
     """One review's parameters, plan, observed data and results, and the tables and sentences
@@ -177,7 +200,7 @@ class ReviewContext:
     >>> review = review_context(as_of=2025, lang="en")
     >>> review.phase_title, review.t("完成", "completed")
     ('Final review', 'completed')
-    >>> review.status_counts().columns.tolist()
+    >>> review.status_counts_view().columns.tolist()
     ['Status', 'Indicators']
     """
 
@@ -562,9 +585,15 @@ class ReviewContext:
         """
         return self._everything_read("plan: indicators", "plan: targets") + self.analyst_text_read("overview")
 
-    def status_counts(self) -> pd.DataFrame:
-        """Indicators per status, in the method's order (zeros included); a status the rows label
-        otherwise (an engine label with a year) is counted under the rows' own label."""
+    def status_counts_view(self) -> pd.DataFrame:
+        """Indicators per status as the legend shows them: in the method's order (zeros
+        included), headers in the review's language; a status the rows label otherwise (an
+        engine label with a year) is counted under the rows' own label.  The counts as a Series:
+        :func:`plananalysis.engine.progress.status_counts` of :attr:`progress`.
+
+        >>> review_context(as_of=2023, lang="en").status_counts_view().columns.tolist()
+        ['Status', 'Indicators']
+        """
         from .present.narrative import status_summary
         from .present.signals import status_table
 
@@ -587,11 +616,11 @@ class ReviewContext:
 
         return evidence_counts(self.progress)
 
-    def target_status_counts(self) -> pd.DataFrame:
+    def target_status_counts_view(self) -> pd.DataFrame:
         """Catalogue targets per status label (final and mid-term labels both, as the targets'
-        own years give them), best first, zeros left out.
+        own years give them), best first, zeros left out, headers in the review's language.
 
-        >>> counts = review_context(as_of=2025).target_status_counts()
+        >>> counts = review_context(as_of=2025).target_status_counts_view()
         >>> list(counts.columns), int(counts["目标数"].sum()) == len(review_context(as_of=2025).plan.targets)
         (['评估结论', '目标数'], True)
         """
@@ -683,9 +712,23 @@ class ReviewContext:
         return tidy_table(self, number)
 
     def chapter_progress(self) -> pd.DataFrame:
-        """The engine's rows (:attr:`progress`, every intermediate) of the chapter's headline
-        indicators; :meth:`chapter_table` is the tidy view of its indicators and targets."""
+        """The engine's rows (:attr:`progress`, every intermediate, the engine's own column names)
+        of the chapter's headline indicators; :meth:`chapter_target_progress` those of its
+        targets; :meth:`chapter_table` the tidy view of both.
+
+        >>> review_context(as_of=2023, chapter=4).chapter_progress()["indicator_id"].tolist()
+        ['urban_new_jobs', 'surveyed_unemployment_rate']
+        """
         return self.progress[self.progress["chapter"] == self.chapter.number].reset_index(drop=True)
+
+    def chapter_target_progress(self) -> pd.DataFrame:
+        """The engine's rows (:attr:`target_progress`) of the chapter's catalogue targets.
+
+        >>> review_context(as_of=2023, chapter=4).chapter_target_progress()["target_id"].tolist()[:2]
+        ['ch04-t01', 'ch04-t02']
+        """
+        table = self.target_progress
+        return table[table["chapter"] == self.chapter.number].reset_index(drop=True)
 
     def indicator_observed(self, indicator_id: str) -> pd.DataFrame:
         """The observed rows of one indicator in the review's region (every series and year)."""
@@ -705,23 +748,21 @@ class ReviewContext:
         observed = self.indicator_observed(indicator_id)
         return trajectory(row, observed[observed["year"] <= self.params.as_of], progress, lang=self.lang)
 
-    def chapter_targets(self) -> pd.DataFrame:
-        """The chapter's catalogue targets: verdict, latest value and year, source, reason.
+    def chapter_targets_view(self) -> pd.DataFrame:
+        """The chapter's catalogue targets as a page shows them (headers in the review's
+        language): verdict, latest value and year, source, reason.
 
         A target that restates a Table 2 indicator takes that indicator's verdict; one without
         data says what is needed and from whom (:func:`~plananalysis.present.targets.targets_view`).
 
-        >>> view = review_context(as_of=2023, chapter=4).chapter_targets().set_index("编号")
+        >>> view = review_context(as_of=2023, chapter=4).chapter_targets_view().set_index("编号")
         >>> view.loc["ch04-t06", ["评估结论", "最新值"]].tolist()
         ['基本符合预期', '11万人']
         """
         from .present.targets import targets_view
 
-        return targets_view(self._chapter_target_rows(), self.lang)
+        return targets_view(self.chapter_target_progress(), self.lang)
 
-    def _chapter_target_rows(self) -> pd.DataFrame:
-        table = self.target_progress
-        return table[table["chapter"] == self.chapter.number].reset_index(drop=True)
 
     def chapter_targets_lacking(self) -> str:
         """Which of the chapter's targets still lack data, and from whom (Markdown).
@@ -732,7 +773,7 @@ class ReviewContext:
         """
         from .present.targets import lacking_sentence
 
-        return lacking_sentence(self._chapter_target_rows(), self.lang)
+        return lacking_sentence(self.chapter_target_progress(), self.lang)
 
     def chapter_target_charts(self) -> list:
         """The charts of the chapter's targets with at least two points up to ``as_of`` (a
@@ -744,7 +785,7 @@ class ReviewContext:
         from .present.targets import chart_targets
 
         shown = set(self.chapter_progress()["indicator_id"])
-        return [self.target_trajectory(t) for t in chart_targets(self._chapter_target_rows(), shown)]
+        return [self.target_trajectory(t) for t in chart_targets(self.chapter_target_progress(), shown)]
 
     def chapter_target_chart_items(self) -> list:
         """``(chart, data, name)`` for each chapter target drawn by :meth:`chapter_target_charts`: the
@@ -762,7 +803,7 @@ class ReviewContext:
         rows = rows[(rows["region"] == self.params.region) & (rows["year"] <= self.params.as_of)]
         columns = ["year", "value", "qualifier", "unit", "series", "source_title", "source_url"]
         items = []
-        for target_id in chart_targets(self._chapter_target_rows(), shown):
+        for target_id in chart_targets(self.chapter_target_progress(), shown):
             data = rows[rows["indicator_id"] == target_id].reindex(columns=columns)
             items.append((self.target_trajectory(target_id), data, f"target-{target_id}"))
         return items
@@ -852,3 +893,8 @@ class ReviewContext:
     def audit(self) -> pd.DataFrame:
         """The consistency audit of the plan's own numbers (:attr:`audit_table`)."""
         return self.audit_table
+
+    # ------------------------------------------------------------ old names (docs/reference.md, "Naming")
+    status_counts = _renamed("status_counts", "status_counts_view")
+    target_status_counts = _renamed("target_status_counts", "target_status_counts_view")
+    chapter_targets = _renamed("chapter_targets", "chapter_targets_view")

@@ -131,7 +131,7 @@ def test_source_counts_that_differ(year, wrong):
 def test_a_target_value_printed_by_another_formatter():
     """家政培训 was 8.6 on the audit page and 8.57 in Word (targets had their own formatter)."""
     review = review_context(as_of=2025, chapter=9)
-    view = review.chapter_targets()
+    view = review.chapter_targets_view()
     rows = table_dicts([list(view.columns)] + view.astype(str).values.tolist())
     assert c.check_target_rows(rows, review, "chapter-09") == []
     assert "8.6万人次" in view["最新值"].tolist()

@@ -52,7 +52,7 @@ def test_coverage_lists_every_indicator_by_name():
 
 def test_catalogue_targets_take_the_status_of_the_indicator_they_restate():
     review = start(as_of=2023, chapter=2, render=False)
-    table = review.chapter_targets().set_index("编号")
+    table = review.chapter_targets_view().set_index("编号")
     urbanisation = review.plan.targets.set_index("target_id")
     restating = urbanisation.index[urbanisation["restates_indicator_id"] == "urbanisation_rate"][0]
     assert table.loc[restating, "评估结论"] == "快于预期"

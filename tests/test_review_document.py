@@ -291,7 +291,7 @@ def test_the_brief_is_one_page_with_the_results_numbers(tmp_path):
                 assert _png(folder / "brief.pdf", f"{tag}-pdf") and _png(converted, f"{tag}-docx")
                 review = review_context(as_of=year, lang=lang)
                 counts = brief_content(review)["parts"][0][1][0]
-                judged = review.status_counts()
+                judged = review.status_counts_view()
                 for label, n in judged.itertuples(index=False):
                     if n:
                         assert (f"{label}{n}项" if lang == "zh" else f"{n} {label.lower()}") in counts

@@ -74,7 +74,7 @@ def test_chapter_report_builder(sandbox, chapter):
     from plananalysis.context import review_context
 
     review = review_context(as_of=2023, chapter=chapter)
-    view = review.chapter_targets().set_index("编号")
+    view = review.chapter_targets_view().set_index("编号")
     for target_id, (_, _, status, reason) in CASES.items():
         if int(target_id[2:4]) == chapter:
             assert view.loc[target_id, "评估结论"] == status, target_id

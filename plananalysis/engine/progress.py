@@ -1272,8 +1272,11 @@ def _combine_parts(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def status_counts(table: pd.DataFrame, language: str = "zh") -> pd.Series:
-    """Number of rows per status, in the table's order (best first).
+def status_counts(table: pd.DataFrame, lang: str = "zh", *, language: str | None = None) -> pd.Series:
+    """Number of rows per status label (in ``lang``: ``zh`` or ``en``), in the table's order (best
+    first): a Series, label → count.  ``language`` is the old name of ``lang`` (warns
+    ``DeprecationWarning``).  The legend's table with zeros and headers is
+    :meth:`ReviewContext.status_counts_view <plananalysis.context.ReviewContext.status_counts_view>`.
 
     >>> status_counts(pd.DataFrame({"status_zh": ["滞后", "提前实现", "滞后"],
     ...                             "status_order": [4, 1, 4]})).to_dict()
@@ -1283,10 +1286,15 @@ def status_counts(table: pd.DataFrame, language: str = "zh") -> pd.Series:
     ...     "status_order": 3})).to_dict()
     {'预计完成': 2}
     """
-    column = "status_zh" if language == "zh" else "status_en"
+    if language is not None:
+        import warnings
+
+        warnings.warn("status_counts(language=…) 已更名为 lang (is now lang=…)", DeprecationWarning, stacklevel=2)
+        lang = language
+    column = "status_zh" if lang == "zh" else "status_en"
     ordered = table.sort_values("status_order")
     if {"status_id", "method", "phase"} <= set(ordered.columns):   # 预计完成, not one count per data year
-        labels = {(m, ph, sid): _methods.label(m, ph, sid, language)
+        labels = {(m, ph, sid): _methods.label(m, ph, sid, lang)
                   for m, ph, sid in set(zip(ordered["method"], ordered["phase"], ordered["status_id"]))}
         names = [labels[key] for key in zip(ordered["method"], ordered["phase"], ordered["status_id"])]
         ordered = ordered.assign(**{column: names})

@@ -52,12 +52,12 @@ def _short(row, lang: str) -> str:
 
 def _counts(review) -> str:
     lang = review.lang
-    counts = review.status_counts()
+    counts = review.status_counts_view()
     indicators = [(str(a), int(b)) for a, b in counts.itertuples(index=False) if int(b)]
     total = sum(n for _, n in indicators)
     said = _t(lang, f"主要指标{total}项：", f"{total} headline indicators: ") + _t(lang, "、", ", ").join(
         _t(lang, f"{label}{n}项", f"{n} {label.lower()}") for label, n in indicators)
-    targets = review.target_status_counts()
+    targets = review.target_status_counts_view()
     if len(targets):
         pairs = [(str(a), int(b)) for a, b in targets.itertuples(index=False)]
         said += _t(lang, f"；量化目标{sum(n for _, n in pairs)}项：", f"; {sum(n for _, n in pairs)} quantified targets: ") + \

@@ -100,7 +100,7 @@ def chapter_targets(review) -> pd.DataFrame:
     >>> table.loc["帮扶困难人员实现就业", ["评估结论", "最新值"]].tolist()
     ['预计完成（据2024年转载数据，待核实）', '8.5万人']
     """
-    table = review.chapter_targets()
+    table = review.chapter_targets_view()
     if table is None or table.empty:
         return pd.DataFrame()
     keep = [review.t("内容", "Subject"), review.t("目标", "Target"),
@@ -710,7 +710,7 @@ def _summary(doc, review) -> None:
     lang = review.lang
     _h1(doc, review, "overall")
     _section_text(doc, review, "overall")
-    counts = review.status_counts()
+    counts = review.status_counts_view()
     phase = review.progress["phase"].iloc[0] if len(review.progress) else review.params.phase
     declared = legend(review.params.method, phase, lang)
     colours = dict(zip(declared["label"], declared["colour"]))
