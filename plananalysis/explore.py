@@ -113,7 +113,10 @@ def schedule_value(review, indicator_id: str, year: int) -> float:
     :class:`~plananalysis.context.ReviewContext`): for a five-year sum 〔X〕, a yearly target or a
     growth rate, the year's own flow at the plan's pace (the engine's ``required_rate``: 〔400〕 over
     five years is 80 a year, never 400 in one year); for a level, the straight path from the base
-    to the target; for a constraint met without a path (a floor, 保持), the target itself.
+    to the target (for a change in points 〔X〕 without a base value, the change itself, as the
+    engine reads such values); for a constraint met without a path (a floor, 保持), the target
+    itself.  No value on a schedule (a relational or qualitative target, a path without a
+    base): ``ValueError``.
 
     >>> from plananalysis.context import review_context
     >>> review = review_context(as_of=2023)
@@ -121,6 +124,8 @@ def schedule_value(review, indicator_id: str, year: int) -> float:
     80.0
     >>> round(schedule_value(review, "urbanisation_rate", 2023), 2)   # 71 + (75 − 71) × 3/5
     73.4
+    >>> schedule_value(review, "youth_myopia_reduction", 2023)       # 〔5〕 points, no base: the change, 5 × 3/5
+    3.0
     """
     indicator_id = review._what_if_indicator(indicator_id)
     row = review.progress.set_index("indicator_id").loc[indicator_id]
@@ -128,12 +133,15 @@ def schedule_value(review, indicator_id: str, year: int) -> float:
     if rule in ("cumulative_sum", "annual", "avg_growth", "cumulative_reduction") and pd.notna(rate):
         return float(rate)
     base, base_year = pd.to_numeric(row["base_value"], errors="coerce"), row["base_year"]
+    target = pd.to_numeric(row["target_value"], errors="coerce")
+    if rule == "cumulative_change" and pd.isna(base) and pd.notna(target):
+        # no base value: the engine reads the values as the change itself, 0 at the base
+        return float(target * (int(year) - int(base_year)) / (int(row["target_year"]) - int(base_year)))
     if bool(row["has_path"]) and pd.notna(rate) and pd.notna(base):
         return float(base + rate * (int(year) - int(base_year)))
-    target = pd.to_numeric(row["target_value"], errors="coerce")
-    if rule in ("qualitative", "relational") or pd.isna(target):
-        raise ValueError(f"{indicator_id} 没有可按序时进度计算的数值 (no value on a schedule for a {rule} target)")
-    return float(target)
+    if bool(row["has_path"]) or rule in ("qualitative", "relational") or pd.isna(target):
+        raise ValueError(f"{indicator_id} 没有可按序时进度计算的数值 (no value on a schedule for this {rule} target)")
+    return float(target)   # a constraint (a floor already met, 保持 …): the target in every year
 
 
 #: the rows of :func:`what_if_table`, in the tidy table's names (:func:`plananalysis.labels`)
