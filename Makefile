@@ -11,6 +11,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8866
 LAB_PORT ?= 8888
 REPORTS ?=
+# the test suite's pytest-xdist workers (tests/conftest.py: the longest modules first; 0: none)
+TEST_WORKERS ?= 2
 
 # $(call q,VALUE): VALUE as one single-quoted shell word, taken as written ($(value …): never
 # expanded by make), so PLAN='x; touch /tmp/PWNED' is a plan name, not a command, and a folder
@@ -20,7 +22,7 @@ q = '$(subst ','\'',$(1))'
 arg = $(if $(value $(2)),$(1) $(call q,$(value $(2))),)
 # Not exported either: make would expand a value set on its command line to put it in the
 # recipe's environment (PLAN='$(shell …)' would run).
-unexport PLAN AS_OF JOBS HOST PORT LAB_PORT REPORTS
+unexport PLAN AS_OF JOBS HOST PORT LAB_PORT REPORTS TEST_WORKERS
 
 .PHONY: review test fuzz app bench lab venv system fonts browser viewers clean
 
@@ -33,7 +35,7 @@ review: $(STAMP) fonts browser
 
 ## test: install what is missing, then run every test
 test: $(STAMP) fonts browser viewers
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(call q,$(value TEST_WORKERS)) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 ## fuzz: install what is missing, then a long random run of the fuzz tests (hypothesis profile
 ##       "fuzz"; `make test` runs a fixed set of their examples); PLANANALYSIS_FUZZ_EXAMPLES=<n> a test

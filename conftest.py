@@ -48,8 +48,18 @@ def shipped_data_copy(target: Path) -> Path:
     return target
 
 
-_SANDBOX = Path(tempfile.mkdtemp(prefix="plananalysis-tests-"))
-_OWNER = os.getpid()
+#: The run's sandbox (the data copy, and the reviews the tests build once).  ``make test`` runs
+#: the tests in two pytest-xdist workers: the controlling process makes the sandbox before it
+#: starts them, and the workers (which inherit its environment) share it, so the data copy is
+#: made once and a review built by one worker is read by the other (tests/conftest.py).
+SANDBOX_VARIABLE = "PLANANALYSIS_TESTS_SANDBOX"
+_INHERITED = os.environ.get(SANDBOX_VARIABLE, "") if os.environ.get("PYTEST_XDIST_WORKER") else ""
+if _INHERITED and Path(_INHERITED, "data").is_dir():
+    _SANDBOX, _OWNER = Path(_INHERITED), None          # a worker: the controller removes it
+else:
+    _SANDBOX, _OWNER = Path(tempfile.mkdtemp(prefix="plananalysis-tests-")), os.getpid()
+    os.environ[SANDBOX_VARIABLE] = str(_SANDBOX)
+    shipped_data_copy(_SANDBOX / "data")
 
 
 @atexit.register
@@ -58,7 +68,7 @@ def _remove_sandbox() -> None:
         shutil.rmtree(_SANDBOX, ignore_errors=True)
 
 
-os.environ["PLANANALYSIS_DATA_DIR"] = str(shipped_data_copy(_SANDBOX / "data"))
+os.environ["PLANANALYSIS_DATA_DIR"] = str(_SANDBOX / "data")
 
 
 def _tree_state(folder: Path) -> dict:

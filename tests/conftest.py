@@ -8,6 +8,7 @@ folder with whatever was imported into it.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -43,11 +44,25 @@ def fuzz_examples(fixed: int) -> int:
     return fixed if HYPOTHESIS_PROFILE == "ci" else settings.default.max_examples
 
 
+#: The test modules that take longest (seconds measured with ``--durations``), run first: ``make
+#: test`` runs modules in two pytest-xdist workers (``--dist loadfile --no-loadscope-reorder``),
+#: each taking the next module when it is done, and long ones left to the end would leave one
+#: worker idle.  The first two need no review from :class:`BuiltReviews`, so neither worker waits
+#: for the other's build at the start.
+LONGEST_FIRST = ("test_consistency", "test_reruns", "test_apps_browser", "test_apps_security",
+                 "test_processes", "test_plans", "test_review", "test_import", "test_report_pages",
+                 "test_make_signals", "test_requests", "test_review_document", "test_target_views",
+                 "test_task_statements", "test_hostile_inputs", "test_plan_untrusted",
+                 "test_target_progress", "test_spreadsheet", "test_untrusted_text")
+
+
 @pytest.hookimpl(tryfirst=True)     # before `-m` selects by marker
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if getattr(getattr(item, "function", None), "is_hypothesis_test", False):
             item.add_marker(pytest.mark.fuzz)
+    rank = {name: number for number, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(Path(str(item.fspath)).stem, len(rank)))   # stable: a module stays whole
 
 
 # ---------------------------------------------------------------- the plan
@@ -87,51 +102,79 @@ def plan_copy(tmp_path) -> Path:
 
 class BuiltReviews:
     """Whole reviews (every notebook run by papermill, the pages, the workbook, the Word document,
-    the PDF), each built once per test session into one temporary reports folder, as
+    the PDF), each built once per test run into one reports folder, as
     ``plananalysis review --reports-dir`` writes them (``<reports>/<plan id>/<as_of>[-en]/``).
 
     ``built_review(as_of=2023, lang="zh", plan=None)`` returns the review's folder;
     ``built_review.many([(2023, "zh"), (2025, "en")], plan=None)`` builds the missing ones of
     several in one pool of workers (cheaper than one by one) and returns their folders in order.
     ``plan``: a plan id or folder (None: the default plan).  The folders are shared by every test
-    of the session: read them; a test that changes a review copies it first
+    of the run: read them; a test that changes a review copies it first
     (``shutil.copytree(folder, tmp_path / ...)``).  A review that fails fails every test asking
     for it, with the failed notebooks named.
+
+    The reports folder is in the run's sandbox, shared by the pytest-xdist workers of
+    ``make test``: ``built.json`` there records what was built (or why it failed), and a lock on
+    ``built.lock`` makes a worker that wants a review the other is building wait for it rather
+    than build it again.
     """
 
     def __init__(self, reports: Path):
         self.reports = reports
+        self.reports.mkdir(parents=True, exist_ok=True)
         self._built: dict = {}     # validated parameters → the folder, or why it failed
 
     def __call__(self, as_of: int = 2023, lang: str = "zh", plan=None) -> Path:
         return self.many([(as_of, lang)], plan=plan)[0]
 
+    @staticmethod
+    def _name(key) -> str:
+        return json.dumps(key.as_dict(), sort_keys=True, ensure_ascii=False)
+
     def many(self, keys, plan=None) -> list[Path]:
         """``keys``: ``(as_of, lang)`` pairs of ``plan``, or ``(plan, as_of, lang)`` triples
         (plan ``""`` or None: the default plan)."""
         from plananalysis.params import validate
-        from plananalysis.run.review import run_reviews
 
         triples = [key if len(key) == 3 else (plan, *key) for key in keys]
         wanted = [validate(plan=p or None, as_of=as_of, lang=lang) for p, as_of, lang in triples]   # one key, however named
-        missing = list(dict.fromkeys(key for key in wanted if key not in self._built))
-        if missing:
-            summaries = run_reviews(missing, jobs=2, reports_dir=self.reports, echo=lambda line: None)
-            for key, summary in zip(missing, summaries):
-                self._built[key] = Path(summary["folder"]) if summary["ok"] else (
-                    f"review {key.plan_id} {key.as_of} {key.lang} failed: "
-                    f"{[(f['name'], str(f.get('error', ''))[:300]) for f in summary['failed']]}")
+        if any(key not in self._built for key in wanted):
+            self._build_or_read(list(dict.fromkeys(key for key in wanted if key not in self._built)))
         failed = [self._built[key] for key in wanted if isinstance(self._built[key], str)]
         if failed:
             pytest.fail("\n".join(failed))
         return [self._built[key] for key in wanted]
 
+    def _build_or_read(self, missing: list) -> None:
+        """Read what another worker built; build the rest (holding the lock)."""
+        import fcntl
+
+        from plananalysis.run.review import run_reviews
+
+        registry_file = self.reports / "built.json"
+        with open(self.reports / "built.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            registry = json.loads(registry_file.read_text(encoding="utf-8")) if registry_file.exists() else {}
+            to_build = [key for key in missing if self._name(key) not in registry]
+            if to_build:
+                summaries = run_reviews(to_build, jobs=2, reports_dir=self.reports, echo=lambda line: None)
+                for key, summary in zip(to_build, summaries):
+                    registry[self._name(key)] = summary["folder"] if summary["ok"] else {"failed": (
+                        f"review {key.plan_id} {key.as_of} {key.lang} failed: "
+                        f"{[(f['name'], str(f.get('error', ''))[:300]) for f in summary['failed']]}")}
+                temporary = registry_file.with_suffix(f".tmp-{os.getpid()}")
+                temporary.write_text(json.dumps(registry, ensure_ascii=False), encoding="utf-8")
+                temporary.replace(registry_file)
+        for key in missing:
+            entry = registry[self._name(key)]
+            self._built[key] = entry["failed"] if isinstance(entry, dict) else Path(entry)
+
 
 @pytest.fixture(scope="session")
-def built_review(tmp_path_factory) -> BuiltReviews:
-    """Whole reviews built once per session and shared; see :class:`BuiltReviews`
-    (``folder = built_review(2023)``, ``built_review(2025, "en")``)."""
-    return BuiltReviews(tmp_path_factory.mktemp("built-reviews"))
+def built_review() -> BuiltReviews:
+    """Whole reviews built once per test run and shared (by the xdist workers too); see
+    :class:`BuiltReviews` (``folder = built_review(2023)``, ``built_review(2025, "en")``)."""
+    return BuiltReviews(Path(os.environ["PLANANALYSIS_TESTS_SANDBOX"]) / "built-reviews")
 
 
 #: The reviews every output is checked on (tests/test_consistency.py): the default plan and every
