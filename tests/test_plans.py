@@ -20,7 +20,7 @@ import pytest
 from plananalysis.context import review_context
 from plananalysis.errors import PlanDataError
 from plananalysis.plan.folder import load_plan
-from plananalysis.run.review import review_folder, run_reviews
+from plananalysis.run.review import review_folder
 from plananalysis.params import validate
 
 from .conftest import ROOT, TEST_DATA
@@ -173,12 +173,14 @@ def test_a_plan_new_skeleton_passes_check(tmp_path):
 # ----------------------------------------------------------------------------- whole reviews
 
 @pytest.mark.slow
-def test_every_fixture_is_reviewed_in_one_run(tmp_path):
+def test_every_fixture_is_reviewed(built_review):
+    """Each fixture's default review, built with the others in one pool of workers (the run's
+    shared reviews, :class:`tests.conftest.BuiltReviews`: tests/test_consistency.py reads them all)."""
     reviews = [validate(plan=PLANS / name) for name in FIXTURES]
-    summaries = run_reviews(reviews, reports_dir=tmp_path, jobs=2, echo=lambda line: None)
-    assert all(s["ok"] for s in summaries), [s["failed"] for s in summaries]
-    for params in reviews:
-        folder = review_folder(params, tmp_path)
+    built = built_review.many([(str(PLANS / name), params.as_of, "zh") for name, params in zip(FIXTURES, reviews)])
+    tmp_path = built_review.reports
+    for params, folder in zip(reviews, built):
+        assert folder == review_folder(params, tmp_path)
         names = {p.name for p in folder.iterdir()}
         assert {"index.html", "overview.html", "data_audit.html", "scorecard.xlsx"} <= names
         assert "retrospective.html" not in names          # none of them has a previous-plan table
