@@ -15,7 +15,7 @@ import pytest
 from plananalysis.present.format import group_digits
 from plananalysis.present.glossary import to_chinese
 
-from .conftest import DATA
+from .conftest import DATA, ROOT
 
 # target, kind, rows (year, value[, value_type]) and, as of 2023, the verdict and reason by hand
 CASES = {
@@ -124,12 +124,16 @@ def test_explorer_shows_a_targets_verdict_and_reason(sandbox, target_id):
 
 @pytest.mark.slow
 def test_the_chapter_notebook_shows_them(sandbox, tmp_path):
-    from plananalysis.run.review import run_review
+    """The chapter notebook run by papermill on the sandbox's data, and its page as the review
+    exports it (one notebook: the whole review's runner is tested in tests/test_review.py)."""
+    import papermill as pm
 
-    summary = run_review(2023, reports_dir=tmp_path, only=["chapter-09"], jobs=1, echo=lambda line: None)
-    assert summary["ok"], summary
-    page = unescape(re.sub(r"<[^>]+>", " ", (tmp_path / "zj-social-14th" / "2023" / "chapter-09.html")
-                           .read_text(encoding="utf-8")))
+    from plananalysis.publish.export import export_html
+
+    out = tmp_path / "chapter-09.ipynb"
+    pm.execute_notebook(str(ROOT / "notebooks" / "chapter.ipynb"), str(out), progress_bar=False,
+                        kernel_name="python3", cwd=str(ROOT), parameters={"chapter": 9, "as_of": 2023})
+    page = unescape(re.sub(r"<[^>]+>", " ", export_html(out, tmp_path / "chapter-09.html").read_text(encoding="utf-8")))
     for target_id, (_, _, status, reason) in CASES.items():
         if target_id.startswith("ch09"):
             assert reason in page, target_id
