@@ -24,7 +24,7 @@ from plananalysis.observed.statements import COLUMNS, STATEMENTS_FILE, load_stat
 from plananalysis.params import validate
 from plananalysis.plan.folder import load_plan
 from plananalysis.present.review_text import DRAFT_MARK, book_title, section_keys, section_text, text_path
-from plananalysis.publish.brief import brief_content, write_brief
+from plananalysis.publish.brief import brief_content
 from plananalysis.publish.document import HEADINGS, chapter_numbers, write_document
 
 from .browser import ARTIFACTS
@@ -63,10 +63,12 @@ def plan_copy(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def documents(plan_copy, tmp_path_factory):
+def documents(plan_copy, tmp_path_factory, built_review):
+    """The 2023 document of the plan copy (its TEST statements), written here; the 2025 English
+    one as the review wrote it (the run's shared review, tests/conftest.py)."""
     folder = tmp_path_factory.mktemp("docs")
     return {"2023-zh": write_document(folder / "review-2023.docx", validate(plan=str(plan_copy), as_of=2023)),
-            "2025-en": write_document(folder / "review-2025-en.docx", validate(as_of=2025, lang="en"))}
+            "2025-en": next(built_review(2025, "en").glob("*-review.docx"))}
 
 
 def _reviews(plan_copy):
@@ -252,12 +254,14 @@ def _need(*commands):
         pytest.skip(f"{', '.join(missing)} not installed")
 
 
-def _soffice_pdf(path: Path, out: Path, profile: Path) -> Path:
+def _soffice_pdf(*paths: Path, out: Path, profile: Path):
+    """The documents laid out by LibreOffice as PDF files in ``out`` (one start of LibreOffice for
+    all): the PDF's path for one document, ``{name without suffix: path}`` for several."""
     result = subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{profile}", "--convert-to", "pdf",
-                             "--outdir", str(out), str(path)], capture_output=True, text=True, timeout=300)
-    converted = out / path.with_suffix(".pdf").name
-    assert converted.exists(), result.stdout + result.stderr
-    return converted
+                             "--outdir", str(out), *map(str, paths)], capture_output=True, text=True, timeout=300)
+    converted = {path.stem: out / path.with_suffix(".pdf").name for path in paths}
+    assert all(pdf.exists() for pdf in converted.values()), result.stdout + result.stderr
+    return converted[paths[0].stem] if len(paths) == 1 else converted
 
 
 def _png(pdf: Path, name: str, pages: int = 1, first: int = 1, dpi: int = 70) -> list[Path]:
@@ -269,48 +273,39 @@ def _png(pdf: Path, name: str, pages: int = 1, first: int = 1, dpi: int = 70) ->
     return sorted(ARTIFACTS.glob(f"{name}-*.png"))
 
 
-def test_the_brief_is_one_page_with_the_results_numbers(tmp_path):
+def test_the_brief_is_one_page_with_the_results_numbers(tmp_path, built_review):
     """brief.pdf (printed by the review's Chromium) and brief.docx (laid out by LibreOffice): one
-    A4 page each, both reviews, both languages; its counts are the results table's."""
-    from plananalysis.publish.pdf import Printer, renderer
-
+    A4 page each, both reviews, both languages, as the reviews wrote them; its counts are the
+    results table's."""
     _need("pdfinfo", "pdftoppm", "soffice")
-    if renderer() is None:
-        pytest.skip("no Chromium")
-    printer = Printer()
-    try:
-        for year in (2023, 2025):
-            for lang in ("zh", "en"):
-                folder = tmp_path / f"{year}-{lang}"
-                folder.mkdir()
-                write_brief(folder, validate(as_of=year, lang=lang), printer=printer)
-                assert _pages(folder / "brief.pdf") == 1
-                converted = _soffice_pdf(folder / "brief.docx", folder / "lo", tmp_path / "lo-profile")
-                assert _pages(converted) == 1
-                tag = f"brief-{year}-{lang}"
-                assert _png(folder / "brief.pdf", f"{tag}-pdf") and _png(converted, f"{tag}-docx")
-                review = review_context(as_of=year, lang=lang)
-                counts = brief_content(review)["parts"][0][1][0]
-                judged = review.status_counts_view()
-                for label, n in judged.itertuples(index=False):
-                    if n:
-                        assert (f"{label}{n}项" if lang == "zh" else f"{n} {label.lower()}") in counts
-                assert str(len(review.indicator_results())) in counts
-                text = Document(str(folder / "brief.docx"))
-                assert any(counts == p.text.lstrip("• ") for p in text.paragraphs)
-    finally:
-        printer.close()
-
-
-# ---------------------------------------------------------------- pages to look at
+    keys = [(year, lang) for year in (2023, 2025) for lang in ("zh", "en")]
+    folders = dict(zip(keys, built_review.many(keys)))
+    for (year, lang), folder in folders.items():      # one LibreOffice run lays out the four
+        shutil.copy(folder / "brief.docx", tmp_path / f"brief-{year}-{lang}.docx")
+    converted = _soffice_pdf(*sorted(tmp_path.glob("brief-*.docx")), out=tmp_path / "lo", profile=tmp_path / "lo-profile")
+    for (year, lang), folder in folders.items():
+        tag = f"brief-{year}-{lang}"
+        assert _pages(folder / "brief.pdf") == 1 and _pages(converted[tag]) == 1, tag
+        assert _png(folder / "brief.pdf", f"{tag}-pdf") and _png(converted[tag], f"{tag}-docx")
+        review = review_context(as_of=year, lang=lang)
+        counts = brief_content(review)["parts"][0][1][0]
+        judged = review.status_counts_view()
+        for label, n in judged.itertuples(index=False):
+            if n:
+                assert (f"{label}{n}项" if lang == "zh" else f"{n} {label.lower()}") in counts
+        assert str(len(review.indicator_results())) in counts
+        text = Document(str(folder / "brief.docx"))
+        assert any(counts == p.text.lstrip("• ") for p in text.paragraphs)
 
 
 def test_rendered_pages_of_the_documents(documents, tmp_path):
     """Written to test-artifacts/: document-<key>-<n>.png, the Word documents as LibreOffice lays
     them out (title page, contents, 总体评价, a chapter with statements, the problems)."""
     _need("pdftoppm", "soffice", "pdfinfo")
-    for key, path in documents.items():
-        converted = _soffice_pdf(path, tmp_path / key, tmp_path / "lo-profile")
+    copies = {key: shutil.copy(path, tmp_path / f"{key}.docx") for key, path in documents.items()}
+    laid_out = _soffice_pdf(*map(Path, copies.values()), out=tmp_path / "lo", profile=tmp_path / "lo-profile")
+    for key in documents:
+        converted = laid_out[key]
         pages = _pages(converted)
         assert pages >= 10
         assert len(_png(converted, f"document-{key}", pages=pages, dpi=60)) == pages
