@@ -50,6 +50,7 @@ from ..values import is_blank
 from ..errors import PlanDataError
 from . import grades as _grades
 from ..files import safe_name, spreadsheet_text, write_atomically
+from .cell_styles import CellStyles
 from .columns import DEPARTMENT_MARK, HEADERS_ZH, OPEN_COLUMNS, REQUEST_COLUMNS, SUBJECT_SHEET_HEADER
 
 __all__ = ["REQUEST_HEADERS", "RequestSettings", "request_settings", "responsibility_table",
@@ -423,6 +424,12 @@ def _workbook(plan, rows: pd.DataFrame, as_of: int, due: datetime.date, settings
     head_fill = PatternFill("solid", fgColor="BDD7EE")
     thin = Side(style="thin", color="999999")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    top_wrap, centred = Alignment(wrap_text=True, vertical="top"), Alignment(horizontal="center", vertical="center", wrap_text=True)
+    plain, known_font, to_fill_font = Font(name=font), Font(name=font, color="595959"), Font(name=font, color="000000")
+    cover_fonts = {None: Font(name=font, bold=False, size=11), "bold": Font(name=font, bold=True, size=11),
+                   "title": Font(name=font, bold=True, size=16)}
+    locked, unlocked = Protection(locked=True), Protection(locked=False)
+    styles = CellStyles()
     from .task_reports import add_task_sheet, cover_lines
 
     department = _department_names(plan).get(department_id, (department_id, ""))[0] or department_id
@@ -475,9 +482,7 @@ def _workbook(plan, rows: pd.DataFrame, as_of: int, due: datetime.date, settings
         lines.insert(7, (settings.note, None))
     for text, style in lines:
         cover.append([spreadsheet_text(text)])
-        cell = cover.cell(row=cover.max_row, column=1)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        cell.font = Font(name=font, bold=style is not None, size=16 if style == "title" else 11)
+        styles.apply(cover.cell(row=cover.max_row, column=1), alignment=top_wrap, font=cover_fonts[style])
     cover.column_dimensions["A"].width = 120
     _print_setup(cover, title_rows=None)
     cover.protection.sheet = True
@@ -486,8 +491,7 @@ def _workbook(plan, rows: pd.DataFrame, as_of: int, due: datetime.date, settings
     columns = list(REQUEST_HEADERS)
     sheet.append([REQUEST_HEADERS[c] for c in columns])
     for cell in sheet[1]:
-        cell.font, cell.fill, cell.border = bold, head_fill, border
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        styles.apply(cell, font=bold, fill=head_fill, border=border, alignment=centred)
     ordered = rows.sort_values(
         ["is_target", "indicator_no", "subject_id", "year"], kind="stable")
     for r in ordered.to_dict("records"):
@@ -508,19 +512,14 @@ def _workbook(plan, rows: pd.DataFrame, as_of: int, due: datetime.date, settings
         }
         sheet.append([spreadsheet_text(values[c]) if values[c] != "" else None for c in columns])
         for i, column in enumerate(columns, start=1):
-            cell = sheet.cell(row=sheet.max_row, column=i)
-            cell.font = Font(name=font, color="595959" if is_known else "000000")
-            cell.border = border
             is_open = column in OPEN_COLUMNS
-            cell.protection = Protection(locked=not is_open)
             if is_known and r.get("to_confirm") and column in ("evidence_grade", "source_quality"):
-                cell.fill = to_check    # 请核实: a reprinted value its department confirms or replaces
-            elif is_known:
-                cell.fill = grey
-            elif is_open:
-                cell.fill = to_fill
-            if column == "value":
-                cell.number_format = "General"
+                fill = to_check    # 请核实: a reprinted value its department confirms or replaces
+            else:
+                fill = grey if is_known else to_fill if is_open else None
+            styles.apply(sheet.cell(row=sheet.max_row, column=i), font=known_font if is_known else to_fill_font,
+                         border=border, protection=unlocked if is_open else locked, fill=fill,
+                         number_format="General" if column == "value" else None)
     last = max(sheet.max_row, 2)
     letter = {c: chr(ord("A") + i) for i, c in enumerate(columns)}
     number = DataValidation(type="decimal", operator="between", formula1="-1E+15", formula2="1E+15",
@@ -545,12 +544,12 @@ def _workbook(plan, rows: pd.DataFrame, as_of: int, due: datetime.date, settings
     sheet.protection.formatColumns = False   # a department may widen a column or a row
     sheet.protection.formatRows = False
 
-    add_task_sheet(book, plan, department_id, font=font)
+    add_task_sheet(book, plan, department_id, font=font, styles=styles)
 
     about = book.create_sheet("目标说明")
     about.append(list(SUBJECT_SHEET_HEADER))
     for cell in about[1]:
-        cell.font, cell.fill, cell.border = bold, head_fill, border
+        styles.apply(cell, font=bold, fill=head_fill, border=border)
     for subject_id, group in ordered.groupby("subject_id", sort=False):
         r = group.iloc[0]
         about.append([spreadsheet_text(v) for v in (
@@ -559,8 +558,7 @@ def _workbook(plan, rows: pd.DataFrame, as_of: int, due: datetime.date, settings
             _VALUE_TYPE_WORDS.get(r["value_type"], ""), r["quote"], r["co_departments_zh"],
             year_span(group.loc[group["status"] != "known", "year"]) if (group["status"] != "known").any() else "（已齐）")])
         for cell in about[about.max_row]:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-            cell.font = Font(name=font)
+            styles.apply(cell, alignment=top_wrap, font=plain)
     for col, width in zip("ABCDEFGHI", (10, 30, 18, 9, 9, 10, 60, 20, 16)):
         about.column_dimensions[col].width = width
     about.freeze_panes = "A2"

@@ -55,6 +55,7 @@ from .columns import (
     TASK_SHEET,
     TASK_SHEET_HEADER,
 )
+from .cell_styles import CellStyles
 from .spreadsheet import column_letter
 from .statements import COLUMNS, STATEMENTS_FILE, current_statements, read_statements
 
@@ -147,9 +148,10 @@ def cover_lines(plan, department_id: str) -> list[str]:
     ]
 
 
-def add_task_sheet(book, plan, department_id: str, *, font: str = "Microsoft YaHei") -> bool:
+def add_task_sheet(book, plan, department_id: str, *, font: str = "Microsoft YaHei", styles=None) -> bool:
     """Add the sheet 重点任务进展 to a request workbook (``openpyxl``): one row per task the
-    department leads; ``False`` (no sheet) when it leads none.
+    department leads; ``False`` (no sheet) when it leads none.  ``styles``: the workbook's
+    :class:`~plananalysis.observed.cell_styles.CellStyles`, when the caller keeps one.
 
     >>> from openpyxl import Workbook
     >>> from plananalysis.plan.folder import load_plan
@@ -176,11 +178,14 @@ def add_task_sheet(book, plan, department_id: str, *, font: str = "Microsoft YaH
     thin = Side(style="thin", color="999999")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     to_fill, head_fill = PatternFill("solid", fgColor="FFF2CC"), PatternFill("solid", fgColor="BDD7EE")
+    plain, bold = Font(name=font), Font(name=font, bold=True)
+    top_wrap, centred = Alignment(wrap_text=True, vertical="top"), Alignment(horizontal="center", vertical="center", wrap_text=True)
+    locked, unlocked = Protection(locked=True), Protection(locked=False)
+    styles = styles if styles is not None else CellStyles()
     sheet = book.create_sheet(TASK_SHEET)
     sheet.append(list(TASK_SHEET_HEADER))
     for column, cell in zip(STATEMENT_COLUMNS, sheet[1]):
-        cell.font, cell.fill, cell.border = Font(name=font, bold=True), head_fill, border
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        styles.apply(cell, font=bold, fill=head_fill, border=border, alignment=centred)
         cell.comment = Comment(_note(plan, column), "plananalysis")
     for r in tasks.to_dict("records"):
         partners = "、".join(names.get(d, d) for d in str(r.get("co_department_ids", "")).split("|") if d)
@@ -189,13 +194,9 @@ def add_task_sheet(book, plan, department_id: str, *, font: str = "Microsoft YaH
         sheet.append([spreadsheet_text(values[c]) if values.get(c) else None for c in STATEMENT_COLUMNS])
         for column, cell in zip(STATEMENT_COLUMNS, sheet[sheet.max_row]):
             is_open = column in STATEMENT_OPEN_COLUMNS
-            cell.font, cell.border = Font(name=font), border
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-            cell.protection = Protection(locked=not is_open)
-            if is_open:
-                cell.fill = to_fill
-            if column == "reported_on":
-                cell.number_format = "yyyy-mm-dd"
+            styles.apply(cell, font=plain, border=border, alignment=top_wrap, protection=unlocked if is_open else locked,
+                         fill=to_fill if is_open else None,
+                         number_format="yyyy-mm-dd" if column == "reported_on" else None)
     last = sheet.max_row
     letter = {c: column_letter(i) for i, c in enumerate(STATEMENT_COLUMNS)}
     status = DataValidation(type="list", formula1='"' + ",".join(STATEMENT_STATUSES) + '"', allow_blank=True,
