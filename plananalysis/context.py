@@ -374,6 +374,20 @@ class ReviewContext:
             parts.append(results_table(self.target_progress, self.lang, kind="target"))
         return pd.concat(parts, ignore_index=True)
 
+    @shared_property
+    def snapshot(self) -> pd.DataFrame:
+        """The review's snapshot (:func:`~plananalysis.present.changes.snapshot`: its results and
+        its tasks' reported status, what ``results.csv`` stores and a comparison reads), built once:
+        the front page, ``changes.csv`` and the Word document each compare it.
+
+        >>> review = review_context(as_of=2023)
+        >>> review.snapshot is review.for_chapter(9).snapshot, review.snapshot["kind"].iloc[0]
+        (True, 'indicator')
+        """
+        from .present.changes import snapshot
+
+        return snapshot(self)
+
     @property
     def changes(self) -> pd.DataFrame:
         """What changed since the review this one is compared with (``params.compare``; a final
@@ -384,15 +398,15 @@ class ReviewContext:
         >>> review_context(as_of=2025, compare="2023").changes["change"].iloc[0]
         'verdict'
         """
-        from .present.changes import CHANGE_COLUMNS, baseline, compare, read_snapshot, snapshot
+        from .present.changes import CHANGE_COLUMNS, baseline, compare, read_snapshot
 
         found = baseline(self)
         if found is None:
             return pd.DataFrame(columns=CHANGE_COLUMNS)
         kind, what = found
         before = (read_snapshot(what) if kind == "previous"
-                  else snapshot(review_context(self.params.replace(as_of=what, chapter=None, compare=""))))
-        return compare(before, snapshot(self), self.lang)
+                  else review_context(self.params.replace(as_of=what, chapter=None, compare="")).snapshot)
+        return compare(before, self.snapshot, self.lang)
 
     def indicator_results(self, rows: pd.DataFrame | None = None) -> pd.DataFrame:
         """The results of the headline indicators (of ``rows``, a part of :attr:`progress`, in
