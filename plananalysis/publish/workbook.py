@@ -42,6 +42,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -592,12 +593,18 @@ _STATUS_HEADERS = ("评估结论", "Status")
 
 
 def _label_colours(review) -> dict[str, str]:
+    return _status_colours(review.params.method, review.params.phase)
+
+
+@lru_cache(maxsize=16)
+def _status_colours(method: str, own: str) -> dict[str, str]:
+    """Status label (Chinese or English) → its colour, the labels of phase ``own`` first (the method
+    tables are read once per process, :func:`~plananalysis.present.signals.status_table`)."""
     from ..present.signals import status_table
 
     colours = {}
-    own = review.params.phase
     for phase in (own, "final" if own != "final" else "midterm"):  # the review's own labels first
-        for row in status_table(review.params.method, phase).itertuples():
+        for row in status_table(method, phase).itertuples():
             colours.setdefault(row.label_zh, row.colour)
             colours.setdefault(row.label_en, row.colour)
     return colours
