@@ -389,8 +389,9 @@ def _table(doc, frame: pd.DataFrame, lang: str, *, width_cm: float = _TEXT_WIDTH
         paragraph = cell.paragraphs[0]
         _run(paragraph, keep_together(column), lang, bold=True, size=size)
     for i, row in frame.iterrows():
-        cells = table.add_row().cells
-        _no_split(table.rows[-1])
+        added = table.add_row()   # (table.rows[-1] would list every row again: quadratic in a long table)
+        cells = added.cells
+        _no_split(added)
         for j, (column, value) in enumerate(row.items()):
             cell = cells[j]
             cell.width = Cm(widths[j])
