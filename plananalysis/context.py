@@ -728,12 +728,10 @@ class ReviewContext:
         >>> [name for _, _, name in items][:1]
         ['target-ch04-t06']
         """
-        from .engine.targets import target_observed
         from .present.targets import chart_targets
 
         shown = set(self.chapter_progress()["indicator_id"])
-        rows = target_observed(self.observed)
-        rows = rows[(rows["region"] == self.params.region) & (rows["year"] <= self.params.as_of)]
+        rows = self._target_rows
         columns = ["year", "value", "qualifier", "unit", "series", "source_title", "source_url"]
         items = []
         for target_id in chart_targets(self._chapter_target_rows(), shown):
@@ -749,18 +747,35 @@ class ReviewContext:
         >>> chart.to_dict()["title"]["text"]
         '帮扶困难人员实现就业'
         """
-        from .engine.targets import target_observed, target_specs
         from .present.targets import target_chart
 
         row = self.target_progress.set_index("target_id").loc[target_id].to_dict()
         if row["indicator_id"]:
             return self.trajectory(row["indicator_id"])
-        rows = target_observed(self.observed)
-        rows = rows[(rows["region"] == self.params.region) & (rows["year"] <= self.params.as_of)]
-        observed = self.observed[self.observed["region"] == self.params.region]
-        spec = target_specs(self.plan, observed, self.params.as_of).set_index("indicator_id").loc[target_id].to_dict()
+        rows = self._target_rows
+        spec = self._target_specs.loc[target_id].to_dict()
         spec["indicator_id"] = target_id
         return target_chart(spec, row, rows[rows["indicator_id"] == target_id], lang=self.lang)
+
+    @shared_property
+    def _target_rows(self) -> pd.DataFrame:
+        """The catalogue targets' own observed rows of the review's region up to ``as_of``
+        (:func:`~plananalysis.engine.targets.target_observed`), what their charts plot: worked out
+        once per review, not once per chart."""
+        from .engine.targets import target_observed
+
+        rows = target_observed(self.observed)
+        return rows[(rows["region"] == self.params.region) & (rows["year"] <= self.params.as_of)]
+
+    @shared_property
+    def _target_specs(self) -> pd.DataFrame:
+        """The engine's rows of the catalogue targets that restate no indicator, by target id
+        (:func:`~plananalysis.engine.targets.target_specs` of the review's region and year), for
+        their charts: worked out once per review, not once per chart."""
+        from .engine.targets import target_specs
+
+        observed = self.observed[self.observed["region"] == self.params.region]
+        return target_specs(self.plan, observed, self.params.as_of).set_index("indicator_id")
 
     def requests_coverage(self) -> pd.DataFrame:
         """Per department: the values its data request asks for, those come back, those still
