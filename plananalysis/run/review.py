@@ -626,12 +626,27 @@ def run_reviews(reviews: list[ReviewParameters], *, jobs: int | None = None, for
                 run.printing = _in_background(_print_review, run, printer)
 
         def share_contexts():
-            from ..context import share_context
+            from ..context import review_context, share_context
+            from ..present.changes import baseline
 
+            shared = []
             for run in runs:
                 try:
                     share_context(run.params, contexts)
+                    shared.append(run.params.replace(chapter=None))
                 except Exception:  # noqa: BLE001 — each process then builds its own, and says what fails
+                    pass
+            # the review a final review is compared with (its mid-term): its documents process reads
+            # that review's results for the front page, changes.csv and the Word document
+            for run in runs:
+                try:
+                    found = baseline(review_context(run.params.replace(chapter=None)))
+                    other = run.params.replace(as_of=found[1], chapter=None, compare="") \
+                        if found is not None and found[0] == "year" else None
+                    if other is not None and other not in shared:
+                        share_context(other, contexts)
+                        shared.append(other)
+                except Exception:  # noqa: BLE001 — the documents process then builds it
                     pass
 
         for run, result in _execute(tasks, jobs, notebooks, echo, page_written, contexts=str(contexts or ""),
