@@ -437,6 +437,20 @@ class ReviewContext:
             parts.append(results_table(self.target_progress, self.lang, kind="target"))
         return pd.concat(parts, ignore_index=True)
 
+    @shared_property
+    def snapshot(self) -> pd.DataFrame:
+        """The review's snapshot (:func:`~plananalysis.present.changes.snapshot`: its results and
+        its tasks' reported status, what ``results.csv`` stores and a comparison reads), built once:
+        the front page, ``changes.csv`` and the Word document each compare it.
+
+        >>> review = review_context(as_of=2023)
+        >>> review.snapshot is review.for_chapter(9).snapshot, review.snapshot["kind"].iloc[0]
+        (True, 'indicator')
+        """
+        from .present.changes import snapshot
+
+        return snapshot(self)
+
     @property
     def changes(self) -> pd.DataFrame:
         """What changed since the review this one is compared with (``params.compare``; a final
@@ -447,15 +461,15 @@ class ReviewContext:
         >>> review_context(as_of=2025, compare="2023").changes["change"].iloc[0]
         'verdict'
         """
-        from .present.changes import CHANGE_COLUMNS, baseline, compare, read_snapshot, snapshot
+        from .present.changes import CHANGE_COLUMNS, baseline, compare, read_snapshot
 
         found = baseline(self)
         if found is None:
             return pd.DataFrame(columns=CHANGE_COLUMNS)
         kind, what = found
         before = (read_snapshot(what) if kind == "previous"
-                  else snapshot(review_context(self.params.replace(as_of=what, chapter=None, compare=""))))
-        return compare(before, snapshot(self), self.lang)
+                  else review_context(self.params.replace(as_of=what, chapter=None, compare="")).snapshot)
+        return compare(before, self.snapshot, self.lang)
 
     def indicator_results(self, rows: pd.DataFrame | None = None) -> pd.DataFrame:
         """The results of the headline indicators (of ``rows``, a part of :attr:`progress`, in
@@ -795,12 +809,10 @@ class ReviewContext:
         >>> [name for _, _, name in items][:1]
         ['target-ch04-t06']
         """
-        from .engine.targets import target_observed
         from .present.targets import chart_targets
 
         shown = set(self.chapter_progress()["indicator_id"])
-        rows = target_observed(self.observed)
-        rows = rows[(rows["region"] == self.params.region) & (rows["year"] <= self.params.as_of)]
+        rows = self._target_rows
         columns = ["year", "value", "qualifier", "unit", "series", "source_title", "source_url"]
         items = []
         for target_id in chart_targets(self.chapter_target_progress(), shown):
@@ -816,18 +828,35 @@ class ReviewContext:
         >>> chart.to_dict()["title"]["text"]
         '帮扶困难人员实现就业'
         """
-        from .engine.targets import target_observed, target_specs
         from .present.targets import target_chart
 
         row = self.target_progress.set_index("target_id").loc[target_id].to_dict()
         if row["indicator_id"]:
             return self.trajectory(row["indicator_id"])
-        rows = target_observed(self.observed)
-        rows = rows[(rows["region"] == self.params.region) & (rows["year"] <= self.params.as_of)]
-        observed = self.observed[self.observed["region"] == self.params.region]
-        spec = target_specs(self.plan, observed, self.params.as_of).set_index("indicator_id").loc[target_id].to_dict()
+        rows = self._target_rows
+        spec = self._target_specs.loc[target_id].to_dict()
         spec["indicator_id"] = target_id
         return target_chart(spec, row, rows[rows["indicator_id"] == target_id], lang=self.lang)
+
+    @shared_property
+    def _target_rows(self) -> pd.DataFrame:
+        """The catalogue targets' own observed rows of the review's region up to ``as_of``
+        (:func:`~plananalysis.engine.targets.target_observed`), what their charts plot: worked out
+        once per review, not once per chart."""
+        from .engine.targets import target_observed
+
+        rows = target_observed(self.observed)
+        return rows[(rows["region"] == self.params.region) & (rows["year"] <= self.params.as_of)]
+
+    @shared_property
+    def _target_specs(self) -> pd.DataFrame:
+        """The engine's rows of the catalogue targets that restate no indicator, by target id
+        (:func:`~plananalysis.engine.targets.target_specs` of the review's region and year), for
+        their charts: worked out once per review, not once per chart."""
+        from .engine.targets import target_specs
+
+        observed = self.observed[self.observed["region"] == self.params.region]
+        return target_specs(self.plan, observed, self.params.as_of).set_index("indicator_id")
 
     def requests_coverage(self) -> pd.DataFrame:
         """Per department: the values its data request asks for, those come back, those still

@@ -180,3 +180,21 @@ def test_binding_and_expected_are_shown_where_the_plan_marks_them(midterm):
     view = progress_view(progress)
     assert view["属性"].tolist()[:2] == ["约束性", "预期性"]
     assert progress_view(progress, "en")["Type"].tolist()[:2] == ["binding", "expected"]
+
+
+def test_department_names_are_read_once_per_table_and_follow_its_rows():
+    """``department_name`` looks names up in a dict built once per departments table: an id's first
+    row names it, a missing English name falls back to the Chinese one, an unknown id is itself,
+    and another table (another plan, or the same plan loaded again) gets its own names."""
+    class Plan:
+        def __init__(self, rows):
+            self.departments = pd.DataFrame(rows, columns=["department_id", "name_zh", "name_en"])
+
+    plan = Plan([["edu", "省教育厅", "Education Department"], ["edu", "教育厅（重复）", "Duplicate"],
+                 ["hlth", "省卫生健康委", None]])
+    assert [glossary.department_name(plan, d, "en") for d in ("edu", "hlth", "x")] == \
+        ["Education Department", "省卫生健康委", "x"]
+    assert glossary.department_name(plan, "edu") == "省教育厅"
+    other = Plan([["edu", "市教育局", "Municipal Education Bureau"]])
+    assert glossary.department_name(other, "edu", "en") == "Municipal Education Bureau"
+    assert glossary.department_name(Plan([]), "edu") == "edu"

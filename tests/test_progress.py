@@ -461,3 +461,27 @@ def test_a_final_verdict_on_an_older_year_is_an_estimate():
     row = one(URBAN, obs("urbanisation_rate", [(2020, 71.0), (2023, 74.2)]), as_of=2025)
     assert row.status_zh == "预计完成（据2023年数据）" and row.status_en == "Likely completed (on 2023 data)"
     assert "终期结论据较早年份数据预计" in row.caveats
+
+
+def test_a_series_read_through_the_index_is_the_series_read_from_the_frame():
+    """The engine reads each indicator's values through an index of the observed values
+    (``_ObservedIndex``, one pass over them) instead of masking the whole frame per indicator:
+    the same rows, sorted by the same sort (more than 16 rows, so numpy's sort is not the
+    insertion sort of short arrays), the same duplicate years dropped, the same context text."""
+    rows = []
+    for k in range(30):   # one indicator, two parts (20 and 10 rows), years out of order, repeated, two series
+        rows.append({"indicator_id": "a", "part": "" if k % 3 else "urban", "year": 2020 + (k * 7) % 6,
+                     "value": 10.0 + k, "series": "plan" if k % 4 else "口径二", "qualifier": ">" if k % 5 == 0 else "",
+                     "is_cumulative": k % 7 == 0, "value_type": "cumulative" if k % 6 == 0 else "",
+                     "evidence_grade": "AB"[k % 2], "is_preliminary": k % 9 == 0})
+    rows.append({"indicator_id": "b", "part": "", "year": 2021, "value": 1.0})
+    specs = pd.DataFrame({"indicator_id": ["a", "b"], "no": [1, 2]})
+    obs = pg._normalise_observed(pd.DataFrame(rows), specs, None)
+    index = pg._ObservedIndex(obs)
+    for key in (("a", ""), ("a", "urban"), ("b", ""), ("c", "")):
+        for as_of in (2019, 2022, 2025):
+            assert pg._series_for(obs, *key, as_of, index) == pg._series_for(obs, *key, as_of), (key, as_of)
+    series = pg._series_for(obs, "a", "", 2025, index)
+    # part "" is k mod 3 != 0, its year 2020 + k mod 6: 2021, 2022, 2024 and 2025, one plan value each
+    assert series.years == [2021, 2022, 2024, 2025]
+    assert series.context.count("口径二") == 5   # k = 4, 8, 16, 20, 28: the other series, told in the context

@@ -73,6 +73,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from ..values import is_blank
@@ -330,7 +331,46 @@ class _Series:
         return self.grades[i], bool(self.preliminary[i]) if self.preliminary else False
 
 
-def _series_for(obs: pd.DataFrame, indicator_id: str, part: str, as_of: int) -> _Series:
+class _ObservedIndex:
+    """The observed values (a frame of :func:`_normalise_observed`) as :func:`_series_for` reads
+    them: each ``(indicator_id, part)``'s row positions, in their order, and the columns it reads
+    as Python lists — one pass over the frame instead of a dozen pandas operations per indicator
+    and target.  A series read through it is the one read from the frame (the same rows, sorted
+    by the same sort)."""
+
+    _COLUMNS = ("year", "value", "series", "qualifier", "is_cumulative", "value_type", "evidence_grade",
+                "is_preliminary")
+
+    def __init__(self, obs: pd.DataFrame):
+        self.positions = obs.groupby(["indicator_id", "part"], sort=False).indices
+        self.columns = {column: obs[column].tolist() for column in self._COLUMNS}
+
+    def series(self, indicator_id: str, part: str, as_of: int) -> _Series:
+        col = self.columns
+        years = col["year"]
+        rows = [p for p in self.positions.get((indicator_id, part), ()) if years[p] <= as_of]
+        # sorted as DataFrame.sort_values("year") sorts (numpy's default sort of the int64 years)
+        rows = [rows[k] for k in np.argsort(np.array([years[p] for p in rows], dtype=np.int64), kind="quicksort")]
+        plan = [p for p in rows if col["series"][p] == "plan"]
+        last = {years[p]: p for p in plan}                 # drop_duplicates("year", keep="last")
+        plan = [p for p in plan if last[years[p]] == p]
+        context = "；".join(f"{col['series'][p]} {years[p]}年 {col['qualifier'][p]}{_num(col['value'][p])}"
+                           for p in rows if col["series"][p] != "plan")
+        return _Series(
+            years=[int(years[p]) for p in plan],
+            values=[float(col["value"][p]) for p in plan],
+            qualifiers=[str(col["qualifier"][p]) for p in plan],
+            is_cumulative=[bool(col["is_cumulative"][p]) or col["value_type"][p] == "cumulative" for p in plan],
+            context=context,
+            grades=[str(col["evidence_grade"][p]) for p in plan],
+            preliminary=[bool(col["is_preliminary"][p]) for p in plan],
+        )
+
+
+def _series_for(obs: pd.DataFrame, indicator_id: str, part: str, as_of: int,
+                index: _ObservedIndex | None = None) -> _Series:
+    if index is not None:   # the same series, read through the frame's index
+        return index.series(indicator_id, part, as_of)
     rows = obs[(obs["indicator_id"] == indicator_id) & (obs["part"] == part)]
     rows = rows[rows["year"] <= as_of].sort_values("year")
     plan = rows[rows["series"] == "plan"].drop_duplicates("year", keep="last")
@@ -1196,13 +1236,14 @@ def assess(plan, observed: pd.DataFrame | None = None, as_of: int | None = None,
         raise ParameterError("observed 含多个地区，请用 region 指明其一 (observed holds several regions: "
                              "name one with region=…)")
     obs = _normalise_observed(observed, specs, region)
+    index = _ObservedIndex(obs)
     names = dict(zip(specs["indicator_id"], specs["name_zh"]))
     records = []
     for spec in specs.to_dict("records"):
         spec["linked_name"] = names.get(spec.get("linked_indicator"), spec.get("linked_indicator", ""))
-        series = _series_for(obs, spec["indicator_id"], spec["part"], as_of)
+        series = _series_for(obs, spec["indicator_id"], spec["part"], as_of, index)
         try:
-            linked = _linked_series(spec, obs, context, region, as_of)
+            linked = _linked_series(spec, obs, context, region, as_of, index)
             verdict = _latest_verdict(verdicts, spec["indicator_id"], as_of)
             rec = _evaluate(spec, series, as_of, phase, method, tolerance, plan_base_year, linked, verdict)
         except (ValueError, TypeError, KeyError, ZeroDivisionError, OverflowError) as error:
@@ -1228,13 +1269,14 @@ def assess(plan, observed: pd.DataFrame | None = None, as_of: int | None = None,
 progress = assess
 
 
-def _linked_series(spec: dict, obs: pd.DataFrame, context: pd.DataFrame | None, region, as_of: int) -> _Series | None:
+def _linked_series(spec: dict, obs: pd.DataFrame, context: pd.DataFrame | None, region, as_of: int,
+                   index: _ObservedIndex | None = None) -> _Series | None:
     """The series a relational target is stated against: an indicator of the plan, else a context series."""
     link = spec.get("linked_indicator") or ""
     if spec.get("target_kind") != "relational" or not link:
         return None
     if link in set(obs["indicator_id"]):
-        return _series_for(obs, link, "", as_of)
+        return _series_for(obs, link, "", as_of, index)
     if context is not None and len(context):
         rows = context[(context["series"] == link) & (context["year"] <= as_of)]
         if region is not None and "region" in rows.columns:

@@ -188,17 +188,20 @@ def assess_targets(plan=None, observed: pd.DataFrame | None = None, as_of: int |
     from ..observed.requests import responsibility_table
 
     departments = responsibility_table(plan).set_index("subject_id")
+    # each id's rows, found by one pass over the values (the same rows, in their order)
+    observed_of = observed.groupby("indicator_id", sort=False).indices
+    rows_of = rows.groupby("indicator_id", sort=False).indices
     out = []
     for t in targets.to_dict("records"):
         restated = "" if is_blank(t["restates_indicator_id"]) else t["restates_indicator_id"]
         if restated:
             rec = headline.loc[restated].to_dict()
             rec["indicator_id"] = restated
-            points = observed[(observed["indicator_id"] == restated)]
+            points = observed.iloc[observed_of.get(restated, [])]
         else:
             rec = own.loc[t["target_id"]].to_dict()
             rec["indicator_id"] = ""
-            points = rows[rows["indicator_id"] == t["target_id"]]
+            points = rows.iloc[rows_of.get(t["target_id"], [])]
             if t["target_id"] in short_of_base:
                 rec["reason_zh"], rec["reason_en"] = short_of_base[t["target_id"]]
         for column in OUTPUT_COLUMNS:

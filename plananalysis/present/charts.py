@@ -34,6 +34,7 @@ from ..errors import PlanDataError
 from ..engine.methods import text_colour
 from . import format as fmt
 from . import glossary
+from .fonts import register_fonts
 
 __all__ = [
     "THEME_NAME", "FONT_FAMILY", "NUMBER_FORMAT", "YEAR_FORMAT", "PERCENT_FORMAT",
@@ -1001,43 +1002,6 @@ def sparkline(observed_rows: pd.DataFrame, *, target: float | None = None, lang:
 
 
 # --------------------------------------------------------------------------- rendering
-
-_FONT_DIRS = ["/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/wqy",
-              "/usr/share/fonts/opentype/source-han-sans"]
-_FONTS_LOCK = threading.Lock()
-_registered_fonts: list[str] | None = None
-
-
-def register_fonts(extra: list[str] | None = None) -> list[str]:
-    """Register CJK font folders with vl-convert (once per process); return those registered.
-
-    Looks in ``$PLANANALYSIS_FONT_DIR`` (a folder with e.g. a ``.ttc``), then the Debian
-    ``fonts-noto-cjk`` and ``fonts-wqy-microhei`` folders. vl-convert also sees system
-    fonts, but registering makes the choice explicit and works for a bundled font.
-
-    >>> isinstance(register_fonts(), list)
-    True
-    """
-    import os
-
-    import vl_convert as vlc
-
-    global _registered_fonts
-    with _FONTS_LOCK:
-        if _registered_fonts is not None and not extra:
-            return list(_registered_fonts)
-        candidates = list(extra or [])
-        if os.environ.get("PLANANALYSIS_FONT_DIR"):
-            candidates.insert(0, os.environ["PLANANALYSIS_FONT_DIR"])
-        candidates += _FONT_DIRS
-        done = list(_registered_fonts or [])
-        for folder in candidates:
-            if folder not in done and Path(folder).is_dir():
-                vlc.register_font_directory(folder)
-                done.append(folder)
-        _registered_fonts = done
-        return list(done)
-
 
 def _spec(chart) -> dict:
     """The chart's Vega-Lite dict with the plananalysis theme applied.

@@ -318,16 +318,27 @@ def to_chinese(text) -> str:
     if fmt.is_missing(text):
         return "" if text is None else str(text)
     text = pick(str(text), "zh")
-    for row in sorted(_rows("phrase").to_dict("records"), key=lambda r: len(r["en"]), reverse=True):
-        text = text.replace(row["en"], row["zh"])
-        if row["en"].strip() and row["en"].strip() != row["en"]:
-            text = text.replace(row["en"].strip(), row["zh"])
-    months = {r["en"]: r["key"] for r in _rows("month").to_dict("records")}
+    phrases, months, month_year = _chinese_rules(_path().stat().st_mtime_ns)
+    for en, zh in phrases:
+        text = text.replace(en, zh)
+        if en.strip() and en.strip() != en:
+            text = text.replace(en.strip(), zh)
     if months:
-        text = re.sub(rf"({'|'.join(months)}) (\d{{4}})", lambda m: f"{m.group(2)}年{months[m.group(1)]}月", text)
+        text = month_year.sub(lambda m: f"{m.group(2)}年{months[m.group(1)]}月", text)
     if not _LATIN_LEFT.search(text):
         text = text.replace(", ", "，").replace("; ", "；").replace(": ", "：").replace(",", "，")
     return text
+
+
+@lru_cache(maxsize=4)
+def _chinese_rules(stamp: int) -> tuple:
+    """What :func:`to_chinese` replaces, read once per version of the glossary: the phrases
+    (longest first), the month names and the pattern of a month and year."""
+    phrases = [(r["en"], r["zh"]) for r in sorted(_rows("phrase").to_dict("records"), key=lambda r: len(r["en"]),
+                                                  reverse=True)]
+    months = {r["en"]: r["key"] for r in _rows("month").to_dict("records")}
+    month_year = re.compile(rf"({'|'.join(months)}) (\d{{4}})") if months else None
+    return phrases, months, month_year
 
 
 def pick(text, lang: str = "zh") -> str:
@@ -413,9 +424,27 @@ def department_name(plan, department_id: str, lang: str = "zh") -> str:
     table = plan.departments
     if table is None or table.empty or "department_id" not in table.columns:
         return str(department_id)
-    hit = table[table["department_id"] == department_id]
-    if not len(hit):
-        return str(department_id)
-    column = "name_en" if lang == "en" and "name_en" in table.columns else "name_zh"
-    value = hit.iloc[0][column]
-    return str(value) if not fmt.is_missing(value) else str(hit.iloc[0]["name_zh"])
+    name = _department_names(table, lang).get(department_id)
+    return str(department_id) if name is None else name
+
+
+_DEPARTMENT_NAMES: dict = {}   # id(departments table) → (the table, {lang: {id: name}})
+
+
+def _department_names(table: pd.DataFrame, lang: str) -> dict:
+    """Department id → name in ``lang`` (the first row of an id; its Chinese name where the
+    English one is missing), worked out once per departments table (a plan's tables are not
+    changed once loaded; a page names hundreds of departments)."""
+    kept = _DEPARTMENT_NAMES.get(id(table))
+    if kept is None or kept[0] is not table:
+        if len(_DEPARTMENT_NAMES) > 16:
+            _DEPARTMENT_NAMES.clear()
+        kept = _DEPARTMENT_NAMES[id(table)] = (table, {})
+    names = kept[1].get(lang)
+    if names is None:
+        column = "name_en" if lang == "en" and "name_en" in table.columns else "name_zh"
+        names = {}
+        for key, value, zh in zip(table["department_id"], table[column], table["name_zh"]):
+            names.setdefault(key, str(value) if not fmt.is_missing(value) else str(zh))
+        kept[1][lang] = names
+    return names

@@ -389,8 +389,9 @@ def _table(doc, frame: pd.DataFrame, lang: str, *, width_cm: float = _TEXT_WIDTH
         paragraph = cell.paragraphs[0]
         _run(paragraph, keep_together(column), lang, bold=True, size=size)
     for i, row in frame.iterrows():
-        cells = table.add_row().cells
-        _no_split(table.rows[-1])
+        added = table.add_row()   # (table.rows[-1] would list every row again: quadratic in a long table)
+        cells = added.cells
+        _no_split(added)
         for j, (column, value) in enumerate(row.items()):
             cell = cells[j]
             cell.width = Cm(widths[j])
@@ -548,7 +549,7 @@ class Draft:
     pending: list = field(default_factory=list)
 
     def _images(self, number: int, pages: Path | None) -> dict:
-        from ..present.charts import register_fonts
+        from ..present.fonts import register_fonts
 
         svgs = page_charts(Path(pages) / f"chapter-{number:02d}.html") if pages is not None else []
         wanted = [p for p in self.pending if p[1] == number]
@@ -771,10 +772,10 @@ def since_midterm(review) -> pd.DataFrame:
     if not midterm_year or midterm_year >= review.params.as_of:
         return pd.DataFrame()
     from ..context import review_context
-    from ..present.changes import compare, snapshot
+    from ..present.changes import compare
 
     before = review_context(review.params.replace(as_of=midterm_year, chapter=None, compare=""))
-    found = compare(snapshot(before), snapshot(review), review.lang)
+    found = compare(before.snapshot, review.snapshot, review.lang)
     rows = found[(found["change"] == "verdict") & (found["kind"] == "indicator")]
     return pd.DataFrame({review.t("指标", "Indicator"): rows["name"].tolist(),
                          review.t(f"中期评估（{midterm_year}年）", f"Mid-term ({midterm_year})"): rows["before"].tolist(),

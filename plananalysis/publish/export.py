@@ -183,10 +183,10 @@ def write_changes(folder: Path, review) -> None:
     """The run's results (``results.csv``: its snapshot, what ``--compare previous`` reads next
     time) and, where the review is compared with another, ``changes.csv`` (UTF-8 with BOM) —
     both in the report folder (:mod:`plananalysis.present.changes`)."""
-    from ..present.changes import CHANGES_FILE, RESULTS_FILE, baseline, changes_csv, snapshot
+    from ..present.changes import CHANGES_FILE, RESULTS_FILE, baseline, changes_csv
     from ..present.show import csv_text
 
-    write_text_atomically(folder / RESULTS_FILE, csv_text(snapshot(review)), encoding="utf-8-sig")
+    write_text_atomically(folder / RESULTS_FILE, csv_text(review.snapshot), encoding="utf-8-sig")
     target = folder / CHANGES_FILE
     if baseline(review) is not None:
         write_text_atomically(target, changes_csv(review.changes, review.lang), encoding="utf-8-sig")

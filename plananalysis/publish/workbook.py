@@ -42,6 +42,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -592,12 +593,18 @@ _STATUS_HEADERS = ("评估结论", "Status")
 
 
 def _label_colours(review) -> dict[str, str]:
+    return _status_colours(review.params.method, review.params.phase)
+
+
+@lru_cache(maxsize=16)
+def _status_colours(method: str, own: str) -> dict[str, str]:
+    """Status label (Chinese or English) → its colour, the labels of phase ``own`` first (the method
+    tables are read once per process, :func:`~plananalysis.present.signals.status_table`)."""
     from ..present.signals import status_table
 
     colours = {}
-    own = review.params.phase
     for phase in (own, "final" if own != "final" else "midterm"):  # the review's own labels first
-        for row in status_table(review.params.method, phase).itertuples():
+        for row in status_table(method, phase).itertuples():
             colours.setdefault(row.label_zh, row.colour)
             colours.setdefault(row.label_en, row.colour)
     return colours
@@ -746,6 +753,8 @@ def _header_text(text: str) -> str:
 
 
 def _write_sheet(book, sheet: Sheet, title: str, lang: str, today: str) -> None:
+    from copy import copy
+
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.properties import PageSetupProperties
@@ -771,22 +780,36 @@ def _write_sheet(book, sheet: Sheet, title: str, lang: str, today: str) -> None:
         cell.border = header_border
         units = sheet.units.get(column)
         longest = min(display_width(column), _MAX_HEADER)
+        # a body cell's style is decided by its column's kind and these (number, link, number format):
+        # set through openpyxl for the first cell of each (which registers its parts in the
+        # workbook in the same order as before), copied for the others
+        styled: dict = {}
         for i, value in enumerate(frame[column].tolist(), start=2):
             unit = units[i - 2] if units is not None and i - 2 < len(units) else ""
             cell = ws.cell(row=i, column=j, value=_cell_value(value, kind, unit))
+            number = kind in ("number", "percent", "ratio", "year", "integer") and isinstance(cell.value, (int, float))
+            link = not number and kind == "link" and isinstance(cell.value, str) \
+                and cell.value.startswith(("http://", "https://"))
+            if link:
+                cell.hyperlink = cell.value
+            key = (number, link, _number_format(value, kind, unit) if number else None)
+            if key in styled:   # the style of a cell like one before: copied, not built and looked up again
+                cell._style = copy(styled[key])
+                longest = max(longest, display_width(_cell_text(value, kind, unit)))
+                continue
             cell.font = body
             cell.border = Border(bottom=rule)
-            if kind in ("number", "percent", "ratio", "year", "integer") and isinstance(cell.value, (int, float)):
-                cell.number_format = _number_format(value, kind, unit)
+            if number:
+                cell.number_format = key[2]
                 # a number keeps a space on its right, so that it never runs into the next column's text
                 right = kind not in ("year", "integer")
                 cell.alignment = Alignment(vertical="top", horizontal="right" if right else "center", indent=1 if right else 0)
-            elif kind == "link" and isinstance(cell.value, str) and cell.value.startswith(("http://", "https://")):
-                cell.hyperlink = cell.value
+            elif link:
                 cell.font = Font(name=FONT, size=_SIZE, color="1F5FA8", underline="single")
                 cell.alignment = Alignment(vertical="top", indent=1)
             else:
                 cell.alignment = Alignment(vertical="top", wrap_text=kind == "wrap", indent=1)
+            styled[key] = copy(cell._style)
             longest = max(longest, display_width(_cell_text(value, kind, unit)))
         wrap = kind == "wrap" or (kind not in ("link",) and longest > _MAX_TEXT)
         if kind == "wrap":

@@ -184,8 +184,16 @@ def _kill_kernel() -> None:
 _RESET_CLIENT = None  # a kernel client kept for the resets between notebooks
 
 
+#: What clears a kernel's namespace between notebooks.  IPython's ``reset`` ends with a full
+#: ``gc.collect()``; what survives it (the modules, the shared review context, the chart engine)
+#: then lives as long as the kernel, so it is frozen (``gc.freeze``): the next notebook's
+#: collections, and the next reset's, no longer walk it (≈ 60 ms a reset and most of the full
+#: collections the notebooks set off; no name is left in the namespace).
+RESET_CODE = 'get_ipython().reset(new_session=True); __import__("gc").freeze()'
+
+
 def _reset_kernel() -> None:
-    """Clear the namespace between notebooks; restart the kernel if it died."""
+    """Clear the namespace between notebooks (:data:`RESET_CODE`); restart the kernel if it died."""
     from jupyter_core.utils import run_sync
 
     global _RESET_CLIENT
@@ -201,7 +209,7 @@ def _reset_kernel() -> None:
         _RESET_CLIENT.load_connection_info(km.get_connection_info())
         _RESET_CLIENT.start_channels()
         _RESET_CLIENT.wait_for_ready(timeout=60)
-    _RESET_CLIENT.execute_interactive("get_ipython().reset(new_session=True)", store_history=False,
+    _RESET_CLIENT.execute_interactive(RESET_CODE, store_history=False,
                                       output_hook=lambda msg: None, timeout=60)
 
 
@@ -618,12 +626,27 @@ def run_reviews(reviews: list[ReviewParameters], *, jobs: int | None = None, for
                 run.printing = _in_background(_print_review, run, printer)
 
         def share_contexts():
-            from ..context import share_context
+            from ..context import review_context, share_context
+            from ..present.changes import baseline
 
+            shared = []
             for run in runs:
                 try:
                     share_context(run.params, contexts)
+                    shared.append(run.params.replace(chapter=None))
                 except Exception:  # noqa: BLE001 — each process then builds its own, and says what fails
+                    pass
+            # the review a final review is compared with (its mid-term): its documents process reads
+            # that review's results for the front page, changes.csv and the Word document
+            for run in runs:
+                try:
+                    found = baseline(review_context(run.params.replace(chapter=None)))
+                    other = run.params.replace(as_of=found[1], chapter=None, compare="") \
+                        if found is not None and found[0] == "year" else None
+                    if other is not None and other not in shared:
+                        share_context(other, contexts)
+                        shared.append(other)
+                except Exception:  # noqa: BLE001 — the documents process then builds it
                     pass
 
         for run, result in _execute(tasks, jobs, notebooks, echo, page_written, contexts=str(contexts or ""),
@@ -705,8 +728,11 @@ def _build_documents(folder: Path, params, jobs: list, pdf: bool, pages, replies
 
     It stops as the workers do (:func:`_quiet_stops`): Ctrl-C is the command's to handle, SIGTERM
     and SIGHUP end it without a word, and it exits when the command is killed."""
+    import gc
+
     _quiet_stops()
     _lower_priority(_BACKGROUND_NICE)
+    gc.freeze()   # what the command had loaded lives as long as this process: no collection walks it
     if contexts:   # the review's context, built by the command (share_context)
         os.environ[SHARED_CONTEXTS] = contexts
     failures, draft, index, title = [], None, False, None
@@ -727,6 +753,7 @@ def _build_documents(folder: Path, params, jobs: list, pdf: bool, pages, replies
             pass
     finally:
         replies.put(("index", index, title))
+    gc.freeze()   # and so do the review's context and the one it is compared with, loaded for the front page
     for name in ("brief.docx", "scorecard.xlsx", review_file_name(params)):
         try:
             if name == "scorecard.xlsx":
