@@ -49,6 +49,7 @@ from typing import Callable
 import pandas as pd
 
 from ..files import spreadsheet_text, write_atomically
+from ..observed.cell_styles import CellStyles
 from ..present import format as fmt
 from ..present import glossary
 
@@ -753,8 +754,6 @@ def _header_text(text: str) -> str:
 
 
 def _write_sheet(book, sheet: Sheet, title: str, lang: str, today: str) -> None:
-    from copy import copy
-
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.properties import PageSetupProperties
@@ -768,6 +767,13 @@ def _write_sheet(book, sheet: Sheet, title: str, lang: str, today: str) -> None:
     bold = Font(name=FONT, size=_SIZE, bold=True)
     rule = Side(style="thin", color="BFBFBF")
     header_border = Border(bottom=Side(style="thin", color="808080"))
+    # a body cell's format, worked out once per kind of cell (CellStyles), copied to the others
+    styles, body_border = CellStyles(), Border(bottom=rule)
+    link_font = Font(name=FONT, size=_SIZE, color="1F5FA8", underline="single")
+    right_aligned = Alignment(vertical="top", horizontal="right", indent=1)
+    centred = Alignment(vertical="top", horizontal="center", indent=0)
+    link_alignment = Alignment(vertical="top", indent=1)
+    text_alignment = {wrap: Alignment(vertical="top", wrap_text=wrap, indent=1) for wrap in (False, True)}
     widths, wrapped = [], []
     for j, column in enumerate(columns, start=1):
         kind = sheet.kind(column)
@@ -780,10 +786,6 @@ def _write_sheet(book, sheet: Sheet, title: str, lang: str, today: str) -> None:
         cell.border = header_border
         units = sheet.units.get(column)
         longest = min(display_width(column), _MAX_HEADER)
-        # a body cell's style is decided by its column's kind and these (number, link, number format):
-        # set through openpyxl for the first cell of each (which registers its parts in the
-        # workbook in the same order as before), copied for the others
-        styled: dict = {}
         for i, value in enumerate(frame[column].tolist(), start=2):
             unit = units[i - 2] if units is not None and i - 2 < len(units) else ""
             cell = ws.cell(row=i, column=j, value=_cell_value(value, kind, unit))
@@ -792,24 +794,13 @@ def _write_sheet(book, sheet: Sheet, title: str, lang: str, today: str) -> None:
                 and cell.value.startswith(("http://", "https://"))
             if link:
                 cell.hyperlink = cell.value
-            key = (number, link, _number_format(value, kind, unit) if number else None)
-            if key in styled:   # the style of a cell like one before: copied, not built and looked up again
-                cell._style = copy(styled[key])
-                longest = max(longest, display_width(_cell_text(value, kind, unit)))
-                continue
-            cell.font = body
-            cell.border = Border(bottom=rule)
-            if number:
-                cell.number_format = key[2]
+                styles.apply(cell, font=link_font, border=body_border, alignment=link_alignment)
+            elif number:
                 # a number keeps a space on its right, so that it never runs into the next column's text
-                right = kind not in ("year", "integer")
-                cell.alignment = Alignment(vertical="top", horizontal="right" if right else "center", indent=1 if right else 0)
-            elif link:
-                cell.font = Font(name=FONT, size=_SIZE, color="1F5FA8", underline="single")
-                cell.alignment = Alignment(vertical="top", indent=1)
+                styles.apply(cell, font=body, border=body_border, number_format=_number_format(value, kind, unit),
+                             alignment=centred if kind in ("year", "integer") else right_aligned)
             else:
-                cell.alignment = Alignment(vertical="top", wrap_text=kind == "wrap", indent=1)
-            styled[key] = copy(cell._style)
+                styles.apply(cell, font=body, border=body_border, alignment=text_alignment[kind == "wrap"])
             longest = max(longest, display_width(_cell_text(value, kind, unit)))
         wrap = kind == "wrap" or (kind not in ("link",) and longest > _MAX_TEXT)
         if kind == "wrap":
