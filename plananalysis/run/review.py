@@ -825,14 +825,17 @@ class _DocumentsProcess:
     def _reply(self, kind: str, timeout: float = 600):
         import queue
 
-        waited = 0.0
+        waited, ended = 0.0, False
         while waited < timeout:
             try:
-                message = self.replies.get(timeout=1)
+                # once the process has ended, what it sent before it ended is in the pipe: read
+                # it (the reply may have come between the last wait and the look at the process)
+                message = self.replies.get(timeout=0.2 if ended else 1)
             except queue.Empty:
-                waited += 1
-                if not self.process.is_alive():
+                if ended:
                     return None
+                waited += 1
+                ended = not self.process.is_alive()
                 continue
             if message[0] == kind:
                 return message
