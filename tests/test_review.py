@@ -290,3 +290,32 @@ def test_a_region_is_never_a_path(tmp_path):
 
     with pytest.raises(ParameterError):      # and were a region name ever to hold a separator, no path is made
         safe_name("x/../../victim")
+
+
+def test_the_documents_process_last_reply_is_read_after_it_ended():
+    """The documents process replied and ended between two of the command's waits: the reply is
+    in the pipe and is read, not taken for "the documents process ended early" (seen once under
+    load, on a review whose documents were all written)."""
+    import queue
+
+    from plananalysis.run.review import _DocumentsProcess
+
+    class LateReplies:            # the first wait ends empty; the reply arrives just after it
+        def __init__(self):
+            self.calls = 0
+
+        def get(self, timeout):
+            self.calls += 1
+            if self.calls == 1:
+                raise queue.Empty
+            return ("done", True, [])
+
+    class Ended:
+        def is_alive(self):
+            return False
+
+    documents = object.__new__(_DocumentsProcess)
+    documents.replies, documents.process = LateReplies(), Ended()
+    assert documents._reply("done") == ("done", True, [])
+    documents.replies = type("Nothing", (), {"get": lambda self, timeout: (_ for _ in ()).throw(queue.Empty)})()
+    assert documents._reply("done") is None      # ended, and nothing sent: None, at once
