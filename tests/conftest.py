@@ -76,15 +76,15 @@ def plan():
 
 
 def tree_hash(folder: Path) -> str:
-    """One digest of every file under ``folder`` (its path and bytes) but the import lock: equal
-    before and after a refused import when nothing was written."""
+    """One digest of every file under ``folder`` (its path and bytes) but the import lock and
+    Python's caches: equal before and after a refused import when nothing was written."""
     import hashlib
 
     from plananalysis.observed.importer import LOCK_FILE
 
     digest = hashlib.sha256()
     for path in sorted(folder.rglob("*")):
-        if path.is_file() and path.name != LOCK_FILE:
+        if path.is_file() and path.name != LOCK_FILE and "__pycache__" not in path.parts:
             digest.update(str(path.relative_to(folder)).encode() + path.read_bytes())
     return digest.hexdigest()
 

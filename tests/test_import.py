@@ -4,7 +4,6 @@ replacements, and the corpus of bad files — each one clear error, nothing writ
 from __future__ import annotations
 
 import csv
-import hashlib
 import os
 import shutil
 import subprocess
@@ -20,7 +19,7 @@ from plananalysis.observed.importer import LOCK_FILE, import_observed, write_tem
 from plananalysis.observed.load import load_observed
 from plananalysis.observed.validation import read_observed_file
 
-from .conftest import DATA, TEST_DATA
+from .conftest import DATA, TEST_DATA, tree_hash
 
 BAD = TEST_DATA / "bad_inputs"
 with open(BAD / "expected.csv", encoding="utf-8") as _f:
@@ -28,15 +27,6 @@ with open(BAD / "expected.csv", encoding="utf-8") as _f:
 # run through the real command line as a subprocess (a sample; all run in-process)
 CLI_SAMPLE = {"unit_mismatch.csv", "non_numeric_value.csv", "missing_source_column.csv", "duplicate_rows.csv",
               "excel_unit_mismatch.xlsx", "empty_file.csv", "binary_file.csv", "unknown_indicator_name.csv"}
-
-
-def tree_hash(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(str(path.relative_to(folder)).encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 @pytest.fixture

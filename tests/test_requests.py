@@ -7,7 +7,6 @@ Every test works in a copy of ``data/`` that the environment points at (nothing 
 from __future__ import annotations
 
 import datetime
-import hashlib
 import os
 import shutil
 import subprocess
@@ -26,7 +25,7 @@ from plananalysis.observed.requests import (REQUEST_HEADERS, request_rows, reque
 from plananalysis.observed.validation import InvalidObservedFile
 from plananalysis.plan.folder import load_plan
 
-from .conftest import DATA, ROOT
+from .conftest import DATA, ROOT, tree_hash
 
 DUE, TODAY = datetime.date(2026, 3, 31), datetime.date(2026, 2, 1)
 HEADERS = list(REQUEST_HEADERS.values())
@@ -41,14 +40,6 @@ def sandbox(tmp_path, monkeypatch) -> Path:
     shutil.copytree(DATA, tmp_path / "data", ignore=shutil.ignore_patterns("user.csv", "backups", "observed-found-2.csv"))
     monkeypatch.setenv("PLANANALYSIS_DATA_DIR", str(tmp_path / "data"))
     return tmp_path / "data" / "plans" / "zj-social-14th" / "observed"
-
-
-def tree_hash(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            digest.update(str(path.relative_to(folder)).encode() + path.read_bytes())
-    return digest.hexdigest()
 
 
 def row_of(sheet, subject, year) -> int:
