@@ -178,12 +178,14 @@ def built_review() -> BuiltReviews:
 
 
 #: The reviews every output is checked on (tests/test_consistency.py): the default plan and every
-#: fixture plan, both reviews (a plan whose mid-term is ahead: its default review), both languages.
+#: fixture plan, both reviews (a plan whose mid-term is ahead: its default review); the default
+#: plan's in both languages, each fixture plan's in Chinese and its last review in English too.
 CONSISTENCY_REVIEWS = [(plan, year, lang)
                        for plan, years in (("", (2023, 2025)), ("tests/data/plans/hz-demo", (2023, 2025)),
                                            ("tests/data/plans/cn-national-14th", (2023, 2025)),
                                            ("tests/data/plans/cn-national-15th", (None,)))
-                       for year in years for lang in ("zh", "en")]
+                       for year in years for lang in ("zh", "en")
+                       if lang == "zh" or not plan or year == years[-1]]
 
 
 @pytest.fixture(scope="session")
