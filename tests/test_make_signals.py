@@ -29,13 +29,16 @@ import pytest
 from plananalysis.run import apps
 
 from .conftest import PLAN_DIR, ROOT
-from .test_processes import Command, _alive, _answers, _assert_port_free, _end_all
+from .test_processes import Command, _alive, _answers, _assert_port_free, _end_all, default_signals
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("make") is None, reason="needs GNU make")]
 
-def _no_core_dump() -> None:  # make re-raises SIGQUIT on itself: no core file in the checkout
+def _as_from_a_terminal() -> None:
+    """make's signals as a terminal's shell leaves them (:func:`default_signals`), and no core
+    file in the checkout (make re-raises SIGQUIT on itself)."""
     import resource
 
+    default_signals()
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
@@ -57,7 +60,7 @@ class Make(Command):
                    *[f"{name}={value}" for name, value in variables.items()]]
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                         stderr=subprocess.STDOUT, text=True, start_new_session=True,
-                                        preexec_fn=_no_core_dump)
+                                        preexec_fn=_as_from_a_terminal)
         self.lines: list[str] = []
         threading.Thread(target=lambda: self.lines.extend(iter(self.process.stdout.readline, "")), daemon=True).start()
         self.seen: dict[int, int] = {}

@@ -43,6 +43,16 @@ pytestmark = [pytest.mark.slow]
 SIGNALS = [signal.SIGINT, signal.SIGTERM, signal.SIGHUP]
 
 
+def default_signals() -> None:
+    """In a child before it runs the command: the signals the tests send handled as from a
+    terminal's shell.  A test run started in the background (``make test &``, ``nohup``) hands
+    its children SIGINT, SIGQUIT (and SIGHUP) ignored, and a program that finds a signal ignored
+    at start keeps ignoring it (GNU make does; so would Python's Ctrl-C), so that the signal tests
+    would measure how the suite was started rather than the command."""
+    for sig in (signal.SIGINT, signal.SIGQUIT, signal.SIGHUP, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_DFL)
+
+
 class Command:
     """``python -m plananalysis.run.cli …`` in its own session, its output collected by threads."""
 
@@ -57,7 +67,7 @@ class Command:
                "PYTHONUNBUFFERED": "1"}
         self.process = subprocess.Popen([sys.executable, "-m", "plananalysis.run.cli", *args], cwd=ROOT, env=env,
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                        start_new_session=True)
+                                        start_new_session=True, preexec_fn=default_signals)
         self.out: list[str] = []
         self.err: list[str] = []
         self.seen: dict[int, int] = {}
