@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from plananalysis.params import validate
+from plananalysis.publish.pdf import renderer
 from plananalysis.run.review import explain_reviews, run_reviews
 
 from .conftest import DATA, ROOT
@@ -183,8 +184,13 @@ def test_reruns_equal_a_forced_run(world):
     import_value(world, 13, 2024, 3.1)       # 人均体育场地面积 2024 = 3.1 (issue 21's import)
     expected = {2023: set(), 2025: SHOWS_SPORTS}
     assert world.explain() == expected
-    summaries = run_reviews(world.reviews(), jobs=2, reports_dir=world.reports, echo=lambda line: None)
+    said = []   # a few pages: one worker, the documents started at once (review.FEW_PAGES)
+    summaries = run_reviews(world.reviews(), reports_dir=world.reports, echo=said.append)
     assert {int(Path(s["folder"]).name): set(s["ran"]) for s in summaries} == expected
+    assert "运行 3 个笔记本，1 个进程 (running 3 notebooks in 1 processes)…" in said, said
+    final = world.reports / PLAN / "2025"
+    if renderer() is not None:   # the brief printed while the notebooks ran, its page not left behind
+        assert (final / "brief.pdf").stat().st_size > 0 and not (final / "brief.html").exists()
     assert world.explain() == {2023: set(), 2025: set()}
 
     set_cells(world.plan / "observed/context-zhejiang.csv", {"series": "居民人均可支配收入", "year": "2022"},
