@@ -296,6 +296,11 @@ def test_the_brief_is_one_page_with_the_results_numbers(tmp_path, built_review):
         assert str(len(review.indicator_results())) in counts
         text = Document(str(folder / "brief.docx"))
         assert any(counts == p.text.lstrip("• ") for p in text.paragraphs)
+    # the same warnings in both languages: a chapter target restating a headline indicator is said
+    # once, under the indicator (the English brief of 2025 said the culture share twice)
+    for year in (2023, 2025):
+        warned = {lang: brief_content(review_context(as_of=year, lang=lang))["parts"][1][1] for lang in ("zh", "en")}
+        assert len(warned["zh"]) == len(warned["en"]), warned
 
 
 def test_rendered_pages_of_the_documents(documents, tmp_path):

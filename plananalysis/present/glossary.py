@@ -31,7 +31,10 @@ __all__ = ["terms", "term", "label", "unit_name", "unit_decimals", "section", "t
 #: Chinese characters and CJK punctuation (full-width brackets, 〔〕, 、，。) — what an English page
 #: may show only inside a name or a quotation.
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff60]+")
-_TOKEN = re.compile(r"[^\s;,]*[\u3000-\u303f\u3400-\u9fff\uff01-\uff60][^\s;,]*")
+# a token holding Chinese; a comma that groups digits (10,000公里) is part of it, not a break
+_GROUPING = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+_TOKEN = re.compile(r"(?:[^\s;,]|(?<=\d),(?=\d{3}(?!\d)))*[\u3000-\u303f\u3400-\u9fff\uff01-\uff60]"
+                    r"(?:[^\s;,]|(?<=\d),(?=\d{3}(?!\d)))*")
 _BILINGUAL = re.compile(r"^(?P<zh>[^()（）]*[\u4e00-\u9fff][^()（）]*?)\s*[（(](?P<en>[A-Za-z][^()（）]*)[)）]$")
 _NUMERALS = re.compile(r"^[〇零一二两三四五六七八九十百千]+$")
 _LATIN_LEFT = re.compile(r"[A-Za-z]{2,}")
@@ -259,6 +262,8 @@ def translate(text, lang: str = "en", *, words: bool = True) -> str:
     'Table 1 row 17 2020 actual / Table 2 row 19 2020 baseline'
     >>> translate("目标控制在5.5左右；met")
     'target kept within about 5.5; met'
+    >>> translate("目标10,000公里；met")   # digits grouped stay one number (was "target 10,0 km")
+    'target 10,000 km; met'
     """
     if fmt.is_missing(text):
         return "" if text is None else str(text) if not isinstance(text, float) else fmt.MISSING
@@ -274,7 +279,7 @@ def translate(text, lang: str = "en", *, words: bool = True) -> str:
     text = text.replace("；", "; ").replace("，", ", ").replace("：", ": ").replace("（", " (").replace("）", ")")
 
     def token(match) -> str:
-        word = match.group()
+        word = _GROUPING.sub("", match.group())   # 10,000公里 → 10000公里: the grammar reads it
         tail = ""
         while word and word[-1] in ".:)":
             word, tail = word[:-1], word[-1] + tail
