@@ -142,7 +142,6 @@ SHOWS_SPORTS = {"overview", "chapter-07", "data_audit"}
 def test_one_changed_value_reruns_exactly_its_pages(world, kind, file, where, values, expected):
     with changed((world.plan / file).resolve(), where, values):
         assert world.explain() == expected, kind
-    assert world.explain() == {2023: set(), 2025: set()}   # as it was: nothing to re-run
 
 
 def test_explain_names_the_input(world):
@@ -150,6 +149,9 @@ def test_explain_names_the_input(world):
                  {"indicator_id": "sports_area_per_capita", "year": "2023"}, {"value": "3.2"}):
         assert world.why(2023, "chapter-07") == ["observed: sports_area_per_capita 2023 changed"]
         assert world.why(2025, "chapter-09") == []
+    # the file as it was: nothing to re-run (inputs are compared by content, not by time; checked
+    # once here rather than after each case above, ≈ 2.4 s each)
+    assert world.explain() == {2023: set(), 2025: set()}
 
 
 def test_explain_on_the_command_line(world):
