@@ -730,9 +730,10 @@ def _build_documents(folder: Path, params, jobs: list, pdf: bool, pages, replies
     ``replies``: the PDF, which begins with it, can be printed as soon as the last page is
     written), the workbook, the Word document but its chart images, then each chapter's charts
     as its number arrives on ``pages`` (``None``: every page is written; the document is saved),
-    then ``("done", draft_ok, [failures])``.  The brief comes first, and ``brief`` (an event) is set
-    once its page is written: the command prints it while the notebooks run.  A workbook or document that fails fails the review
-    (:func:`_finish_review` then writes the front page again, with the failure).
+    then ``("done", draft_ok, [failures])``.  The brief comes first, and ``brief`` (an event) is
+    set once its page is written: the command prints it while the notebooks run.  A workbook or
+    document that fails fails the review (:func:`_finish_review` then writes the front page
+    again, with the failure).  With a few pages to run, ``go`` is set at once (:data:`FEW_PAGES`).
 
     It stops as the workers do (:func:`_quiet_stops`): Ctrl-C is the command's to handle, SIGTERM
     and SIGHUP end it without a word, and it exits when the command is killed."""
