@@ -47,8 +47,8 @@ def default_signals() -> None:
     """In a child before it runs the command: the signals the tests send handled as from a
     terminal's shell.  A test run started in the background (``make test &``, ``nohup``) hands
     its children SIGINT, SIGQUIT (and SIGHUP) ignored, and a program that finds a signal ignored
-    at start keeps ignoring it (GNU make does; so would Python's Ctrl-C), so that the signal tests
-    would measure how the suite was started rather than the command."""
+    at start keeps ignoring it (GNU make does; so would Python's Ctrl-C): the signal tests would
+    then measure how the suite was started rather than the command."""
     for sig in (signal.SIGINT, signal.SIGQUIT, signal.SIGHUP, signal.SIGTERM):
         signal.signal(sig, signal.SIG_DFL)
 
