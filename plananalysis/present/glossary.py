@@ -33,8 +33,8 @@ __all__ = ["terms", "term", "label", "unit_name", "unit_decimals", "section", "t
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff60]+")
 # a token holding Chinese; a comma that groups digits (10,000公里) is part of it, not a break
 _GROUPING = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
-_TOKEN = re.compile(r"(?:[^\s;,]|(?<=\d),(?=\d{3}(?!\d)))*[\u3000-\u303f\u3400-\u9fff\uff01-\uff60]"
-                    r"(?:[^\s;,]|(?<=\d),(?=\d{3}(?!\d)))*")
+_TOKEN = re.compile(rf"(?:[^\s;,]|{_GROUPING.pattern})*[\u3000-\u303f\u3400-\u9fff\uff01-\uff60]"
+                    rf"(?:[^\s;,]|{_GROUPING.pattern})*")
 _BILINGUAL = re.compile(r"^(?P<zh>[^()（）]*[\u4e00-\u9fff][^()（）]*?)\s*[（(](?P<en>[A-Za-z][^()（）]*)[)）]$")
 _NUMERALS = re.compile(r"^[〇零一二两三四五六七八九十百千]+$")
 _LATIN_LEFT = re.compile(r"[A-Za-z]{2,}")
