@@ -191,7 +191,7 @@ def test_reruns_equal_a_forced_run(world):
     assert {int(Path(s["folder"]).name): set(s["ran"]) for s in summaries} == expected
     assert "运行 3 个笔记本，1 个进程 (running 3 notebooks in 1 processes)…" in said, said
     final = world.reports / PLAN / "2025"
-    if renderer() is not None:   # the brief printed while the notebooks ran, its page not left behind
+    if renderer() is not None:   # the documents built beside the one worker: the brief printed, its page not left behind
         assert (final / "brief.pdf").stat().st_size > 0 and not (final / "brief.html").exists()
     assert world.explain() == {2023: set(), 2025: set()}
 

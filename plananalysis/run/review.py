@@ -450,7 +450,6 @@ class _ReviewRun:
     results: list = field(default_factory=list)
     documents: "_DocumentsProcess | None" = None  # builds the workbook, the Word document, the front page
     printing: object = None  # the PDF being printed (a future of _print_review)
-    brief_printing: object = None  # the brief being printed (a future of _print_brief)
 
     @property
     def label(self) -> str:
@@ -610,8 +609,6 @@ def run_reviews(reviews: list[ReviewParameters], *, jobs: int | None = None, for
                 run.documents.go.set()
         if pdf_ok:
             printer = Printer(priority=_BACKGROUND_NICE)
-            for run in runs:   # the brief needs no page: printed as soon as the documents process wrote it
-                run.brief_printing = _in_background(_print_brief, run, printer)
 
         # The review-wide pages (overview, retrospective, data audit: 1–2 s each, the longest) go
         # first and the chapters (0.2–1 s) after, so that the pages still running when the other
@@ -722,18 +719,16 @@ def _reclaim_stale_runs(reports: Path) -> list[Path]:
     return removed
 
 
-def _build_documents(folder: Path, params, jobs: list, pdf: bool, pages, replies, go=None, contexts: str = "",
-                     brief=None) -> None:
+def _build_documents(folder: Path, params, jobs: list, pdf: bool, pages, replies, go=None, contexts: str = "") -> None:
     """In the documents process, once ``go`` is set (the first page written: the workers' cold
     start, imports and chart engine, goes first; measured 10.8 → 10.35 s, median of 7 cold
     reviews each): the front page as it is when every notebook succeeds (``("index", ok)`` on
     ``replies``: the PDF, which begins with it, can be printed as soon as the last page is
     written), the workbook, the Word document but its chart images, then each chapter's charts
     as its number arrives on ``pages`` (``None``: every page is written; the document is saved),
-    then ``("done", draft_ok, [failures])``.  The brief comes first, and ``brief`` (an event) is
-    set once its page is written: the command prints it while the notebooks run.  A workbook or
-    document that fails fails the review (:func:`_finish_review` then writes the front page
-    again, with the failure).  With a few pages to run, ``go`` is set at once (:data:`FEW_PAGES`).
+    then ``("done", draft_ok, [failures])``.  A workbook or document that fails fails the review
+    (:func:`_finish_review` then writes the front page again, with the failure).  With a few pages
+    to run, ``go`` is set at once (:data:`FEW_PAGES`).
 
     It stops as the workers do (:func:`_quiet_stops`): Ctrl-C is the command's to handle, SIGTERM
     and SIGHUP end it without a word, and it exits when the command is killed."""
@@ -771,8 +766,6 @@ def _build_documents(folder: Path, params, jobs: list, pdf: bool, pages, replies
                 from ..publish.brief import write_brief
 
                 write_brief(folder, params)
-                if brief is not None:
-                    brief.set()
             else:
                 draft = draft_document(review_context(params))
         except Exception as exc:  # noqa: BLE001 — reported as this review's failure, never a traceback
@@ -819,10 +812,9 @@ class _DocumentsProcess:
 
         context = multiprocessing.get_context("fork" if _fork_is_safe() else "spawn")
         self.pages, self.replies, self.go = context.Queue(), context.Queue(), context.Event()
-        self.brief = context.Event()   # set once the brief's page is written
         self.process = context.Process(target=_build_documents, daemon=True, name="plananalysis-documents",
                                        args=(run.tmp, run.params, run.all_jobs, pdf, self.pages, self.replies, self.go,
-                                             contexts, self.brief))
+                                             contexts))
         self.process.start()
         self.stopped = False
         self._index = None
@@ -852,15 +844,6 @@ class _DocumentsProcess:
             if message[0] == kind:
                 return message
         return None
-
-    def brief_written(self, timeout: float = 600) -> bool:
-        """Whether the brief's page was written (waits for it while this process runs)."""
-        waited = 0.0
-        while not self.brief.wait(0.25):
-            waited += 0.25
-            if self.stopped or not self.process.is_alive() or waited >= timeout:
-                return self.brief.is_set()
-        return True
 
     def index_written(self) -> bool:
         """Whether the front page was written ahead (waits for the draft; asked once, remembered)."""
@@ -924,25 +907,6 @@ def _print_review(run: _ReviewRun, printer) -> dict | None:
     return _print_review_now(run, printer)
 
 
-def _print_brief(run: _ReviewRun, printer) -> dict | None:
-    """Print the one-page brief (``brief.pdf``) once the documents process has written its page
-    (``brief.html``, which needs no notebook: printed while the notebooks run, not after the
-    review's PDF); ``None`` when its page was not written."""
-    if run.documents is None or not run.documents.brief_written():
-        return None
-    return _print_brief_now(run, printer)
-
-
-def _print_brief_now(run: _ReviewRun, printer) -> dict:
-    """Print ``brief.html`` of the review's folder to ``brief.pdf``; the result."""
-    started = time.perf_counter()
-    try:
-        printer.print(run.tmp / "brief.html", run.tmp / "brief.pdf")
-    except Exception as exc:  # noqa: BLE001 — the review fails with the reason, never a traceback
-        return {"name": "brief.pdf", "ok": False, "error": _short_error(exc), "seconds": 0}
-    return {"name": "brief.pdf", "ok": True, "error": None, "seconds": round(time.perf_counter() - started, 2)}
-
-
 def _finish_review(run: _ReviewRun, write_index, echo, printer=None) -> dict:
     """Front page, PDF, Word document and manifest of one review, then swap it in (or keep it as
     ``.failed``).  The document's last charts go in while the PDF prints."""
@@ -973,14 +937,13 @@ def _finish_review(run: _ReviewRun, write_index, echo, printer=None) -> dict:
                             documents=_document_links(run.params, document_ok, bool(printed and printed["ok"])))
             except Exception as exc:  # noqa: BLE001
                 failed.append({"name": "index.html", "ok": False, "error": _short_error(exc), "seconds": 0})
-    briefed = run.brief_printing.result() if run.brief_printing is not None else None
     if printer is not None and not failed and (run.tmp / "brief.html").exists():
-        # the one-page brief, printed while the notebooks ran (_print_brief), or now if it was not
-        briefed = briefed or _print_brief_now(run, printer)
-        if briefed["ok"]:
+        # the one-page brief: its page is written by the documents process, so printed once it has finished
+        try:
+            printer.print(run.tmp / "brief.html", run.tmp / "brief.pdf")
             (run.tmp / "brief.html").unlink()   # the brief's page is what brief.pdf is printed from, not a page of the review
-        else:
-            failed.append(briefed)
+        except Exception as exc:  # noqa: BLE001 — the review fails with the reason, never a traceback
+            failed.append({"name": "brief.pdf", "ok": False, "error": _short_error(exc), "seconds": 0})
     manifest = {"params": run.params.as_dict(), "shared": run.shared, **run.pages.manifest_fields(),
                 "jobs": [{"name": j.name, "notebook": j.notebook, "parameters": j.parameters,
                           "title_zh": j.title_zh, "title_en": j.title_en} for j in run.all_jobs],
