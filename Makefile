@@ -24,17 +24,17 @@ arg = $(if $(value $(2)),$(1) $(call q,$(value $(2))),)
 # recipe's environment (PLAN='$(shell …)' would run).
 unexport PLAN AS_OF JOBS HOST PORT LAB_PORT REPORTS TEST_WORKERS
 
-.PHONY: review test fuzz app bench lab venv system fonts browser viewers clean
+.PHONY: review test fuzz app bench lab venv bytecode system fonts browser viewers clean
 
 ## review: every review that is due (mid-term and final) of the default plan into reports/<plan>/<as_of>/;
 ##         PLAN=<id|folder|all> for another plan or all of them, AS_OF=<year> for one review,
 ##         REPORTS=<folder> for another reports folder
 ##         (the browser prints the review's PDF)
-review: $(STAMP) fonts browser
+review: $(STAMP) bytecode fonts browser
 	exec $(BIN)/plananalysis review $(call arg,--plan,PLAN) $(call arg,--as-of,AS_OF) $(call arg,--jobs,JOBS) $(call arg,--reports-dir,REPORTS)
 
 ## test: install what is missing, then run every test
-test: $(STAMP) fonts browser viewers
+test: $(STAMP) bytecode fonts browser viewers
 	$(BIN)/python -m pytest -n $(call q,$(value TEST_WORKERS)) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 ## fuzz: install what is missing, then a long random run of the fuzz tests (hypothesis profile
@@ -43,18 +43,24 @@ fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -m fuzz tests $(PYTEST_ARGS)
 
 ## app: serve the Voilà apps on $(HOST):$(PORT)
-app: $(STAMP) fonts
+app: $(STAMP) bytecode fonts
 	exec $(BIN)/plananalysis app $(call arg,--host,HOST) $(call arg,--port,PORT) $(call arg,--plan,PLAN) $(call arg,--reports-dir,REPORTS)
 
 ## lab: JupyterLab for analysts, with the project kernel
-lab: $(STAMP) fonts
+lab: $(STAMP) bytecode fonts
 	exec $(BIN)/plananalysis lab $(call arg,--host,HOST) $(call arg,--port,LAB_PORT) $(call arg,--plan,PLAN)
 
 ## bench: speed figures (medians and ratios)
-bench: $(STAMP) fonts browser
+bench: $(STAMP) bytecode fonts browser
 	$(BIN)/python bench/run_all.py
 
 venv: $(STAMP)
+
+# The package's bytecode, written ahead (quick when it is up to date): every process of a review or
+# of the tests (kernels, workers, the command) then reads it instead of compiling the package's
+# sources again — where PYTHONDONTWRITEBYTECODE is set, Python never writes it itself.
+bytecode: $(STAMP)
+	@$(BIN)/python -m compileall -q plananalysis
 
 # The stamp names the hash of pyproject.toml: editing it reinstalls.
 $(STAMP): pyproject.toml
