@@ -602,7 +602,7 @@ def run_reviews(reviews: list[ReviewParameters], *, jobs: int | None = None, for
         # process (a private folder of this run; a process that finds nothing there builds its own).
         if runs:
             contexts = private_tmp(_CONTEXTS_TMP)
-        few = sum(len(run.todo) for run in runs) <= FEW_PAGES
+        few = sum(len(run.todo) for run in runs) <= FEW_PAGES   # one worker, and the documents at once
         for run in runs:  # forked before any thread of this process is started
             run.documents = _DocumentsProcess(run, pdf_ok, str(contexts))
             if few:   # the documents, not the notebooks, are the longest chain: they start at once
@@ -652,8 +652,8 @@ def run_reviews(reviews: list[ReviewParameters], *, jobs: int | None = None, for
                 except Exception:  # noqa: BLE001 — the documents process then builds it
                     pass
 
-        for run, result in _execute(tasks, jobs, notebooks, echo, page_written, contexts=str(contexts or ""),
-                                    while_starting=share_contexts):
+        for run, result in _execute(tasks, jobs or (1 if few else None), notebooks, echo, page_written,
+                                    contexts=str(contexts or ""), while_starting=share_contexts):
             run.results.append(result)
         from ..publish.export import write_index
 
@@ -1108,10 +1108,10 @@ def _execute(tasks: list, jobs: int | None, notebooks: Path, echo, on_result=Non
     """Run ``(review, job)`` tasks in one pool of warm workers; ``[(review, result), …]``
     (``on_result(review, job, result)`` is called as each one ends; ``while_starting()`` once the
     workers are starting; ``contexts``: the folder of the shared review contexts).  ``jobs``: the
-    workers (default: one per core, one for at most :data:`FEW_PAGES` notebooks)."""
+    workers (default: one per core; :func:`run_reviews` asks for one with :data:`FEW_PAGES`)."""
     if not tasks:
         return []
-    workers = max(1, min(jobs or (1 if len(tasks) <= FEW_PAGES else os.cpu_count()) or 1, len(tasks)))
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
     echo(f"运行 {len(tasks)} 个笔记本，{workers} 个进程 (running {len(tasks)} notebooks in {workers} processes)…")
     import multiprocessing
 
