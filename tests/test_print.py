@@ -131,3 +131,34 @@ def test_the_pdf_has_no_near_blank_page_and_a_readable_reason_column(built_revie
     lines = [w for a, _, w in boxes if abs(a - head[0]) < 2 and w != "依据"]
     # characters a line of the column holds (before the print CSS: 9, and ten rows filled a page)
     assert lines and max(len(w) for w in lines) >= 13, lines[:5]
+
+
+def test_the_printers_driver_keeps_its_temporary_folders_in_the_printers_folder(tmp_path):
+    """Playwright's driver makes a folder for each browser it launches (``playwright-artifacts-*``,
+    the profile ``playwright_chromiumdev_profile-*``); a review killed while it printed left them in
+    the system's temporary folder.  They are in the printer's private folder now (removed with it),
+    through a hook into Playwright's ``get_driver_env``: this fails, named, if an upgrade moves it."""
+    import os
+
+    from plananalysis.publish import pdf
+    from plananalysis.run.processes import descendants
+
+    if pdf.renderer() is None:
+        pytest.skip("no Chromium (make browser)")
+    assert pdf._driver_env_hook(), "playwright._impl.transport.get_driver_env is gone: the driver's TMPDIR hook needs updating"
+    page = tmp_path / "page.html"
+    page.write_text("<html><body><p>打印</p></body></html>", encoding="utf-8")
+    printer = pdf.Printer()
+    try:
+        printer.print(page, tmp_path / "page.pdf")
+        private = printer._tmp
+        drivers = [pid for pid in descendants(os.getpid())
+                   if b"run-driver" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+        assert drivers, "no Playwright driver among this process's children"
+        environ = dict(item.split(b"=", 1) for item in Path(f"/proc/{drivers[0]}/environ").read_bytes().split(b"\0") if b"=" in item)
+        assert environ[b"TMPDIR"] == str(private).encode()
+        assert list(private.glob("playwright_chromiumdev_profile-*")) and list(private.glob("playwright-artifacts-*"))
+    finally:
+        printer.close()
+    assert not private.exists()
+    assert os.environ.get("TMPDIR") != str(private)   # the process's own environment is untouched

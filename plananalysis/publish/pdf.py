@@ -17,9 +17,11 @@ so only the printing itself (a second or two) follows the last notebook.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
@@ -194,6 +196,55 @@ def review_pages(folder: Path, names: list[str]) -> list[tuple[str, str]]:
     return out
 
 
+_DRIVER_TMP = threading.local()  # the folder the Playwright driver started in this thread writes to
+
+
+def _driver_env_hook() -> bool:
+    """Make Playwright start its driver with ``TMPDIR`` set to the folder of the thread that starts
+    it (:func:`_driver_temporaries_in`), once per process; whether the hook is in place.
+
+    The driver (Node) makes its own temporary folders for every browser it launches
+    (``playwright-artifacts-*``, the browser profile ``playwright_chromiumdev_profile-*``) and
+    removes them when the browser closes; killed before that (a review stopped while it prints),
+    they were left in the system's temporary folder.  Playwright builds the driver's environment
+    from ``os.environ`` (``playwright._impl.transport.get_driver_env``, a private name): changing
+    ``os.environ`` itself would reach every process started meanwhile, so the hook wraps that
+    function instead.  ``tests/test_pdf_printer.py`` fails, named, if an upgrade moves it."""
+    try:
+        from playwright._impl import transport
+    except ImportError:  # pragma: no cover - Playwright is a dependency
+        return False
+    current = getattr(transport, "get_driver_env", None)
+    if current is None:
+        return False
+    if getattr(current, "_plananalysis", False):
+        return True
+
+    def get_driver_env() -> dict:
+        env = current()
+        folder = getattr(_DRIVER_TMP, "folder", None)
+        if folder is not None:
+            env["TMPDIR"] = str(folder)
+        return env
+
+    get_driver_env._plananalysis = True
+    transport.get_driver_env = get_driver_env
+    return True
+
+
+@contextlib.contextmanager
+def _driver_temporaries_in(folder: Path):
+    """Within the block, a Playwright driver started in this thread keeps its temporary folders
+    in ``folder`` (removed with it by :meth:`Printer.close`, or by the next printer when the
+    review was killed: :func:`~plananalysis.run.processes.reclaim_stale`)."""
+    _driver_env_hook()
+    _DRIVER_TMP.folder = folder
+    try:
+        yield
+    finally:
+        _DRIVER_TMP.folder = None
+
+
 class Printer:
     """A headless Chromium, started in a thread of its own, that prints HTML files to PDF.
 
@@ -232,7 +283,8 @@ class Printer:
         # when the review was killed and could not, by the next Printer
         reclaim_stale(_BROWSER_TMP)
         self._tmp = private_tmp(_BROWSER_TMP)
-        self._playwright = sync_playwright().start()
+        with _driver_temporaries_in(self._tmp):
+            self._playwright = sync_playwright().start()
         try:
             self._browser = self._playwright.chromium.launch(executable_path=self.executable, args=CHROMIUM_ARGS,
                                                              env={**os.environ, "TMPDIR": str(self._tmp)})
