@@ -301,6 +301,13 @@ def test_the_brief_is_one_page_with_the_results_numbers(tmp_path, built_review):
     for year in (2023, 2025):
         warned = {lang: brief_content(review_context(as_of=year, lang=lang))["parts"][1][1] for lang in ("zh", "en")}
         assert len(warned["zh"]) == len(warned["en"]), warned
+    # and so is the final review's list for decision (not completed or unlikely): four items, the
+    # culture share once (its chapter target ch02-t08 restates it; both were listed before)
+    decide = {lang: brief_content(review_context(as_of=2025, lang=lang))["parts"][2][1] for lang in ("zh", "en")}
+    zh_items = decide["zh"][0].split("：", 1)[1].split("；")
+    en_items = decide["en"][0].split(": ", 1)[1].split("; ")
+    assert len(zh_items) == len(en_items) == 4, decide
+    assert sum("文化及相关产业增加值" in item for item in zh_items) == 1, zh_items
 
 
 def test_rendered_pages_of_the_documents(documents, tmp_path):

@@ -40,7 +40,7 @@ from .text import clean_text
 
 __all__ = ["TEXT_FOLDER", "DRAFT_MARK", "MAX_CHARACTERS", "SectionText", "section_keys", "text_path",
            "commission_text", "draft_section", "section_text", "task_name", "task_table", "task_rows", "book_title",
-           "warnings", "adjustments"]
+           "warnings", "said_once", "adjustments"]
 
 TEXT_FOLDER = "review-text"
 DRAFT_MARK = {"zh": "【草稿，供委审定】", "en": "[Draft for the commission to edit]"}
@@ -307,6 +307,20 @@ def _binding(review) -> set:
     return set(table.loc[table["attribute"].astype(str).isin(["约束性", "binding"]), "indicator_id"])
 
 
+def said_once(rows: pd.DataFrame) -> pd.DataFrame:
+    """``rows`` (of a review's results) without the chapter targets that restate a headline
+    indicator among them: a list of results names each thing once, under the indicator (in
+    English their names differ, so a list of sentences would say it twice).
+
+    >>> rows = pd.DataFrame({"kind": ["indicator", "target", "target"], "id": ["culture", "ch02-t08", "ch04-t01"],
+    ...                      "indicator_id": ["culture", "culture", None]})
+    >>> list(said_once(rows)["id"])
+    ['culture', 'ch04-t01']
+    """
+    listed = set(rows.loc[rows["kind"] == "indicator", "id"])
+    return rows[~((rows["kind"] == "target") & rows["indicator_id"].isin(listed))]
+
+
 def warnings(review) -> list[str]:
     """预警: the indicators, targets, major projects and tasks unlikely to be met, one sentence
     each with its numbers or its department's statement (binding indicators first, named so).
@@ -322,11 +336,7 @@ def warnings(review) -> list[str]:
     """
     lang = review.lang
     rows = review.results
-    rows = rows[rows["tone"].isin(_LAGGING) | (rows["status_id"] == "estimated_not_completed")]
-    # a chapter target that restates a headline indicator warned here is said once, under the
-    # indicator (in English their names differ, so the sentences do too)
-    warned = set(rows.loc[rows["kind"] == "indicator", "id"])
-    rows = rows[~((rows["kind"] == "target") & rows["indicator_id"].isin(warned))]
+    rows = said_once(rows[rows["tone"].isin(_LAGGING) | (rows["status_id"] == "estimated_not_completed")])
     binding = _binding(review)
     rows = rows.assign(_b=[0 if i in binding else 1 for i in rows["indicator_id"]]).sort_values("_b", kind="stable")
     out = []

@@ -114,7 +114,7 @@ def brief_content(review, today: date | None = None) -> dict:
     (2, True, True)
     """
     from ..present.narrative import headline
-    from ..present.review_text import adjustments, warnings
+    from ..present.review_text import adjustments, said_once, warnings
     from .document import compiled_by, filing_date
 
     lang = review.lang
@@ -122,7 +122,7 @@ def brief_content(review, today: date | None = None) -> dict:
     if review.params.phase == "midterm":
         decide = adjustments(review)
     else:
-        unmet = results[results["status_id"].isin(["not_completed", "estimated_not_completed"])]
+        unmet = said_once(results[results["status_id"].isin(["not_completed", "estimated_not_completed"])])
         decide = [_t(lang, "未完成或预计不能完成、需说明原因并研究是否纳入下一规划：",
                      "Not (likely to be) completed — explain, and decide whether to carry into the next plan: ")
                   + _t(lang, "；", "; ").join(_short(r, lang) for _, r in unmet.iterrows())] if len(unmet) else []
