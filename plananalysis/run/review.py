@@ -38,7 +38,6 @@ import random
 import shutil
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -192,8 +191,24 @@ _RESET_CLIENT = None  # a kernel client kept for the resets between notebooks
 RESET_CODE = 'get_ipython().reset(new_session=True); __import__("gc").freeze()'
 
 
-def _reset_kernel() -> None:
-    """Clear the namespace between notebooks (:data:`RESET_CODE`); restart the kernel if it died."""
+#: What a worker's new kernel runs before its first notebook (then :data:`RESET_CODE`): the imports
+#: of the report notebooks and the chart engine's first conversion (≈ 0.4 s), which the first
+#: notebook would otherwise pay; a worker started ahead (:class:`_Workers`) does this while the
+#: command still decides what to run.  Best effort: a failure here is the first notebook's to report.
+WARM_CODE = """\
+try:
+    import altair as _alt, pandas as _pd
+    import plananalysis.context
+    from plananalysis.present import charts as _charts, figures, narrative, show, tables
+    _charts.to_svg(_alt.Chart(_pd.DataFrame({"x": [1]})).mark_point().encode(x="x:Q"))
+except Exception:
+    pass
+"""
+
+
+def _reset_kernel(code: str = RESET_CODE) -> None:
+    """Clear the namespace between notebooks (:data:`RESET_CODE`, or run ``code`` quietly); restart
+    the kernel if it died."""
     from jupyter_core.utils import run_sync
 
     global _RESET_CLIENT
@@ -209,8 +224,7 @@ def _reset_kernel() -> None:
         _RESET_CLIENT.load_connection_info(km.get_connection_info())
         _RESET_CLIENT.start_channels()
         _RESET_CLIENT.wait_for_ready(timeout=60)
-    _RESET_CLIENT.execute_interactive(RESET_CODE, store_history=False,
-                                      output_hook=lambda msg: None, timeout=60)
+    _RESET_CLIENT.execute_interactive(code, store_history=False, output_hook=lambda msg: None, timeout=60)
 
 
 def _kernel_client():
@@ -273,8 +287,6 @@ def _worker_init(contexts: str = "") -> None:
     import atexit
     import logging
 
-    import papermill.engines
-
     from .processes import reclaim_stale
 
     _quiet_stops(on_exit=_kill_kernel)
@@ -285,8 +297,14 @@ def _worker_init(contexts: str = "") -> None:
     logging.getLogger("papermill").setLevel(logging.ERROR)
     logging.getLogger("traitlets").setLevel(logging.ERROR)
     _start_kernel()
+    import papermill.engines   # imported while the kernel starts (≈ 0.25 s)
+
     # papermill's engine builds its client from this module-level name (in this process only)
     papermill.engines.PapermillNotebookClient = _warm_client_class()
+    try:   # the notebooks' imports and the chart engine, before the first notebook arrives
+        _reset_kernel(WARM_CODE + RESET_CODE)
+    except Exception:  # noqa: BLE001 - the first notebook starts a kernel again if this one died
+        pass
 
     def _stop():
         from jupyter_core.utils import run_sync
@@ -513,6 +531,18 @@ def _plan_review(params: ReviewParameters, reports_dir, force: bool, only, noteb
     return _ReviewRun(params, final, all_jobs, todo, shared, pages=pages)
 
 
+def _may_run(params: ReviewParameters, reports_dir, force: bool, only) -> bool:
+    """Whether a review will probably run a notebook, judged quickly (≈ 10 ms: its manifest and
+    one digest of its files) before :func:`_plan_review` decides: with ``--force`` or ``--only``,
+    without a previous report, or when any file it may read changed since."""
+    if force or only:
+        return True
+    final = review_folder(params, reports_dir)
+    previous = _read_manifest(final) if final.exists() else {}
+    return (not previous.get("ok") or previous.get("params") != params.as_dict()
+            or previous.get("shared") != shared_inputs_digest(params))
+
+
 def _explanation(params, final: Path, all_jobs, todo, pages, previous, force, only, reusable) -> dict:
     """What one review would run and why: ``{"label", "folder", "pages": [{"name", "runs", "why"}]}``."""
     out = []
@@ -563,16 +593,30 @@ def run_reviews(reviews: list[ReviewParameters], *, jobs: int | None = None, for
 
     _reclaim_stale_runs(reports)
     reclaim_stale(_CONTEXTS_TMP)
-    planned = [(params, _plan_review(params, reports, force, only, notebooks, echo)) for params in reviews]
-    runs = [run for _, run in planned if run is not None]
     summaries = {}
     printer = janitor = contexts = None
-    for params, run in planned:
-        if run is None:
-            final = review_folder(params, reports)
-            jobs_kept = [j["name"] for j in _read_manifest(final).get("jobs", [])]
-            summaries[id(params)] = {"ok": True, "ran": [], "skipped": jobs_kept, "failed": [], "folder": str(final)}
+    runs: list = []
+    # Each review's context (plan, data, judgements, results: ≈ 0.9 s of CPU) is built once, by
+    # this process while the workers start, and loaded by the kernels and the documents process (a
+    # private folder of this run; a process that finds nothing there builds its own).  When a
+    # review is likely to run anything, its folder is made and a worker started before the
+    # command decides what to run (≈ 0.8 s after an import: pandas, the plan, each page's inputs),
+    # so that the worker's start, its kernel's and their imports overlap it.
+    if any(_may_run(params, reports, force, only) for params in reviews):
+        contexts = private_tmp(_CONTEXTS_TMP)
+    workers = _Workers(str(contexts or ""))
     try:
+        if contexts is not None:
+            workers.add(min(EARLY_WORKERS, jobs or EARLY_WORKERS))
+        planned = [(params, _plan_review(params, reports, force, only, notebooks, echo)) for params in reviews]
+        runs = [run for _, run in planned if run is not None]
+        if not runs:
+            workers.close(wait=0)   # nothing to run after all: the worker started ahead ends
+        for params, run in planned:
+            if run is None:
+                final = review_folder(params, reports)
+                jobs_kept = [j["name"] for j in _read_manifest(final).get("jobs", [])]
+                summaries[id(params)] = {"ok": True, "ran": [], "skipped": jobs_kept, "failed": [], "folder": str(final)}
         for run in runs:
             run.tmp = run.final.parent / f".tmp-{run.final.name}-{os.getpid()}"
         if runs:  # killed (SIGKILL), this process leaves its temporaries to a janitor
@@ -597,12 +641,10 @@ def run_reviews(reviews: list[ReviewParameters], *, jobs: int | None = None, for
         pdf_ok = bool(runs) and renderer() is not None
         if runs and not pdf_ok:
             echo("未找到 Chromium，不生成 PDF（make browser 安装）(no Chromium: no PDF; make browser installs it)")
-        # Each review's context (plan, data, judgements, results: ≈ 0.9 s of CPU) is built once,
-        # by this process while the workers start, and loaded by the kernels and the documents
-        # process (a private folder of this run; a process that finds nothing there builds its own).
-        if runs:
+        if runs and contexts is None:
             contexts = private_tmp(_CONTEXTS_TMP)
-        few = sum(len(run.todo) for run in runs) <= FEW_PAGES   # one worker, and the documents at once
+            workers.contexts = str(contexts)
+        few = sum(len(run.todo) for run in runs) <= FEW_PAGES   # one worker (_workers_for), and the documents at once
         for run in runs:  # forked before any thread of this process is started
             run.documents = _DocumentsProcess(run, pdf_ok, str(contexts))
             if few:   # the documents, not the notebooks, are the longest chain: they start at once
@@ -652,14 +694,16 @@ def run_reviews(reviews: list[ReviewParameters], *, jobs: int | None = None, for
                 except Exception:  # noqa: BLE001 — the documents process then builds it
                     pass
 
-        for run, result in _execute(tasks, jobs or (1 if few else None), notebooks, echo, page_written,
-                                    contexts=str(contexts or ""), while_starting=share_contexts):
+        for run, result in _execute(tasks, workers, jobs, notebooks, echo, page_written,
+                                    while_starting=share_contexts):
             run.results.append(result)
+        workers.release()   # they end (and their kernels) while the documents are finished
         from ..publish.export import write_index
 
         for run in runs:
             summaries[id(run.params)] = _finish_review(run, write_index, echo, printer)
     except BaseException:
+        workers.close(wait=0)
         for run in runs:
             if run.documents is not None:  # stopped first: it writes into the folder removed next
                 run.documents.stop(wait=False)
@@ -667,6 +711,7 @@ def run_reviews(reviews: list[ReviewParameters], *, jobs: int | None = None, for
                 shutil.rmtree(run.tmp, ignore_errors=True)
         raise
     finally:
+        workers.close()
         for run in runs:
             if run.documents is not None:
                 run.documents.stop()
@@ -1103,36 +1148,154 @@ def _swap_in(tmp: Path, final: Path) -> None:
 FEW_PAGES = 4
 
 
-def _execute(tasks: list, jobs: int | None, notebooks: Path, echo, on_result=None, *, contexts: str = "",
+def _worker_main(connection, contexts: str) -> None:
+    """A worker (:class:`_Workers`): start (:func:`_worker_init`), then run the jobs it is sent,
+    one at a time, until it is sent ``None`` or the command's end of the pipe is closed."""
+    _worker_init(contexts)
+    while True:
+        try:
+            task = connection.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        connection.send(_run_job(*task))
+
+
+class _Workers:
+    """The run's worker processes, each with its warm kernel (:func:`_worker_init`), fed one job
+    at a time through a pipe of its own.
+
+    Workers can be started before the command knows what it will run (:meth:`add` while it
+    decides: their interpreter, papermill, the kernel and its imports and chart engine then
+    overlap the planning), and the pool creates no thread in this process, so the documents
+    process can still be forked after them (:func:`_fork_is_safe`).  Spawned, not forked: a
+    worker starts from a fresh interpreter, whatever this process has loaded."""
+
+    def __init__(self, contexts: str = ""):
+        import multiprocessing
+
+        self._context = multiprocessing.get_context("spawn")
+        self.contexts = contexts
+        self._workers: list = []   # (process, the command's end of its pipe)
+
+    def __len__(self) -> int:
+        return len(self._workers)
+
+    def add(self, count: int = 1) -> None:
+        """Start ``count`` more workers (they start in the background)."""
+        for _ in range(count):
+            mine, theirs = self._context.Pipe()
+            process = self._context.Process(target=_worker_main, args=(theirs, self.contexts),
+                                            name="plananalysis-worker")
+            process.start()
+            theirs.close()
+            self._workers.append((process, mine))
+
+    def run(self, tasks: list, notebooks: str):
+        """Run ``(review, job)`` tasks, one per idle worker; yield ``(review, job, result)`` as each
+        ends.  A worker that ends while it runs a notebook (killed, out of memory) fails that
+        notebook, named, and a new worker takes its place for the notebooks still to run."""
+        from multiprocessing.connection import wait
+
+        waiting = list(tasks)
+        busy = {}   # connection → (process, task)
+        idle = list(self._workers)
+        while waiting or busy:
+            while waiting and idle:
+                worker = idle.pop(0)
+                run, job = task = waiting.pop(0)
+                try:
+                    worker[1].send((job, str(run.tmp), run.params.lang, notebooks))
+                except OSError:   # it ended while idle: the notebook waits for another worker
+                    waiting.insert(0, task)
+                    idle += self._replace(worker)
+                    continue
+                busy[worker[1]] = (worker, task)
+            for connection in wait(list(busy)):
+                worker, (run, job) = busy.pop(connection)
+                try:
+                    result = connection.recv()
+                except (EOFError, OSError):
+                    worker[0].join(5)
+                    result = {"name": job.name, "ok": False, "seconds": 0,
+                              "error": f"工作进程意外结束 (the worker process ended unexpectedly, exit code {worker[0].exitcode})"}
+                    fresh = self._replace(worker, start=bool(waiting))
+                    idle += fresh
+                else:
+                    idle.append(worker)
+                yield run, job, result
+
+    def _replace(self, worker, start: bool = True) -> list:
+        """Drop a worker that has ended; start one in its place (``start``); the new ones."""
+        self._workers.remove(worker)
+        worker[1].close()
+        if not start:
+            return []
+        self.add(1)
+        return self._workers[-1:]
+
+    def release(self) -> None:
+        """Tell every worker that there is nothing more to run: each ends by itself (its kernel
+        with it) while the command goes on; :meth:`close` then only waits for them."""
+        for _, connection in self._workers:
+            try:
+                connection.send(None)
+            except OSError:
+                pass
+
+    def close(self, wait: float = 30) -> None:
+        """Let every worker end (its kernel with it); end those that do not within ``wait`` s."""
+        self.release()
+        deadline = time.monotonic() + wait
+        for process, connection in self._workers:
+            process.join(max(0.0, deadline - time.monotonic()))
+            if process.is_alive():
+                process.terminate()   # SIGTERM: it ends its kernel (_quiet_stops)
+                process.join(5)
+            connection.close()
+        self._workers = []
+
+
+#: How many workers a run starts before it knows what it will run (:func:`run_reviews`): one,
+#: the number a few pages need (:data:`FEW_PAGES`); the others start once the job list is known.
+EARLY_WORKERS = 1
+
+
+def _workers_for(tasks: int, jobs: int | None) -> int:
+    """The workers for ``tasks`` notebooks: ``jobs`` when given, one for a few pages
+    (:data:`FEW_PAGES`), one per core otherwise; never more than the notebooks.
+
+    >>> _workers_for(3, None), _workers_for(3, 2), _workers_for(1, 4), _workers_for(16, None) >= 1
+    (1, 2, 1, True)
+    """
+    wanted = jobs or (1 if tasks <= FEW_PAGES else os.cpu_count() or 1)
+    return max(1, min(wanted, tasks))
+
+
+def _execute(tasks: list, workers: _Workers, jobs: int | None, notebooks: Path, echo, on_result=None, *,
              while_starting=None) -> list:
-    """Run ``(review, job)`` tasks in one pool of warm workers; ``[(review, result), …]``
-    (``on_result(review, job, result)`` is called as each one ends; ``while_starting()`` once the
-    workers are starting; ``contexts``: the folder of the shared review contexts).  ``jobs``: the
-    workers (default: one per core; :func:`run_reviews` asks for one with :data:`FEW_PAGES`)."""
+    """Run ``(review, job)`` tasks on ``workers`` (started up to :func:`_workers_for` of them);
+    ``[(review, result), …]`` (``on_result(review, job, result)`` is called as each one ends;
+    ``while_starting()`` once the workers are starting)."""
     if not tasks:
         return []
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
-    echo(f"运行 {len(tasks)} 个笔记本，{workers} 个进程 (running {len(tasks)} notebooks in {workers} processes)…")
-    import multiprocessing
-
+    count = _workers_for(len(tasks), jobs)
+    echo(f"运行 {len(tasks)} 个笔记本，{count} 个进程 (running {len(tasks)} notebooks in {count} processes)…")
+    if len(workers) < count:
+        workers.add(count - len(workers))
     out = []
-    context = multiprocessing.get_context("spawn")
     several = len({id(run) for run, _ in tasks}) > 1
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init,
-                             initargs=(contexts,)) as pool:
-        futures = {pool.submit(_run_job, job, str(run.tmp), run.params.lang, str(notebooks)): (run, job)
-                   for run, job in tasks}
-        if while_starting is not None:
-            while_starting()
-        for done, future in enumerate(as_completed(futures), 1):
-            (run, job), result = futures[future], future.result()
-            out.append((run, result))
-            if on_result is not None:
-                on_result(run, job, result)
-            mark = "✓" if result["ok"] else "✗"
-            where = f"{run.label} " if several else ""
-            line = f"[{done}/{len(tasks)}] {mark} {where}{result['name']} ({result['seconds']:.1f} s)"
-            echo(line + ("" if result["ok"] else f" — {result['error']}"))
+    if while_starting is not None:
+        while_starting()
+    for done, (run, job, result) in enumerate(workers.run(tasks, str(notebooks)), 1):
+        out.append((run, result))
+        if on_result is not None:
+            on_result(run, job, result)
+        mark = "✓" if result["ok"] else "✗"
+        where = f"{run.label} " if several else ""
+        line = f"[{done}/{len(tasks)}] {mark} {where}{result['name']} ({result['seconds']:.1f} s)"
+        echo(line + ("" if result["ok"] else f" — {result['error']}"))
     return out
 
 
