@@ -319,7 +319,7 @@ def test_the_documents_process_last_reply_is_read_after_it_ended():
     load, on a review whose documents were all written)."""
     import queue
 
-    from plananalysis.run.review import _DocumentsProcess
+    from plananalysis.run.documents import DocumentsProcess
 
     class LateReplies:            # the first wait ends empty; the reply arrives just after it
         def __init__(self):
@@ -335,7 +335,7 @@ def test_the_documents_process_last_reply_is_read_after_it_ended():
         def is_alive(self):
             return False
 
-    documents = object.__new__(_DocumentsProcess)
+    documents = object.__new__(DocumentsProcess)
     documents.replies, documents.process = LateReplies(), Ended()
     assert documents._reply("done") == ("done", True, [])
     documents.replies = type("Nothing", (), {"get": lambda self, timeout: (_ for _ in ()).throw(queue.Empty)})()

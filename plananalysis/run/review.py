@@ -11,9 +11,14 @@ and review present.
 How it stays fast and safe:
 
 - **Workers keep a warm kernel.**  Notebooks run in worker processes (papermill's ``cwd``
-  is not thread-safe); each worker starts one kernel (retrying a start that collides on a
-  port) and reuses it for every notebook it runs, resetting the namespace in between, so
-  pandas, Altair and the package are imported once per worker, not once per notebook.
+  is not thread-safe); each worker starts one kernel, warms it and reuses it for every notebook
+  it runs, resetting the namespace in between, so pandas, Altair and the package are imported
+  once per worker, not once per notebook; one worker starts while the command still decides
+  what to run (:mod:`plananalysis.run.workers`).
+- **The documents are built beside the notebooks.**  The workbook, the Word document, the brief
+  and the front page in a niced process per review, the PDF by a browser started at once
+  (:mod:`plananalysis.run.documents`); the folders and file names are
+  :mod:`plananalysis.run.folders`'.
 - **Unchanged work is skipped.**  Each notebook's inputs — its file, its parameters and what
   it reads: the plan rows of its chapter, their observed values up to ``as_of``, the method
   tables, the package's code (:mod:`plananalysis.run.manifest`) — are hashed into
@@ -27,14 +32,13 @@ How it stays fast and safe:
 - **A partial run keeps the rest.**  ``--only chapter-09`` re-runs that notebook and keeps every
   other report of the previous run (or runs it, if there is none); an unknown name is refused.
 
-This module imports only the standard library at the top, so the warm path is quick.
+These modules import only the standard library at the top, so the warm path is quick.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import random
 import shutil
 import sys
 import time
@@ -42,9 +46,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..params import ReviewParameters, validate
-from ..paths import ROOT, SHARED_CONTEXTS, data_dir
+from ..paths import ROOT
 from .manifest import MANIFEST, _read_manifest, explain_lines, job_digest, page_inputs, shared_inputs_digest
 from .manifest import refresh as refresh_manifest
+from .documents import (BACKGROUND_NICE, DocumentsProcess, document_links, hurry_background, in_background, print_review,
+                        print_review_now)
+from .folders import report_folder_name, review_file_name, review_folder
+from .workers import EARLY_WORKERS, FEW_PAGES, Workers, execute_notebooks, short_error
 
 __all__ = ["Job", "review_jobs", "run_review", "report_folder_name", "review_file_name", "register", "ROOT",
            "NOTEBOOKS"]
@@ -105,256 +113,8 @@ def review_jobs(params: ReviewParameters, plan=None) -> list[Job]:
     return jobs
 
 
-# ---------------------------------------------------------------- workers
 
-_KERNEL = None  # (KernelManager) one warm kernel per worker process
-_CLIENT = None  # its kernel client, kept from one notebook to the next (see _warm_client_class)
-
-
-def _start_kernel(attempts: int = 4):
-    """Start this worker's kernel, retrying starts that collide on a port.
-
-    The kernel's sockets and connection file are in a private folder named after this worker
-    (``pa-kernel-<pid>-…``), removed when the worker stops, or by the next run if it was killed."""
-    from jupyter_client.manager import AsyncKernelManager
-    from jupyter_core.utils import run_sync
-
-    from .processes import private_tmp
-
-    global _KERNEL, _CLIENT, _RESET_CLIENT
-    for client in (_CLIENT, _RESET_CLIENT):  # a restart after the kernel died: new clients
-        if client is not None:
-            client.stop_channels()
-    _CLIENT = _RESET_CLIENT = None
-    _kill_kernel()
-    for attempt in range(1, attempts + 1):
-        # IPC sockets in a private folder: no TCP ports to collide on, nothing on the network.
-        folder = private_tmp(KERNEL_DIR_PREFIX)
-        _KERNEL_DIRS.append(folder)
-        km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=str(folder / "k"),
-                                connection_file=str(folder / "kernel.json"))
-        _KERNEL = km  # already, so that a worker told to stop ends a kernel still starting
-        try:
-            run_sync(km.start_kernel)(cwd=str(NOTEBOOKS), env=_kernel_env())
-            return km
-        except Exception:  # ZMQError "Address already in use" and friends
-            _kill_kernel()
-            if attempt == attempts:
-                raise
-            time.sleep(0.2 + random.random())
-
-
-def _kernel_env() -> dict:
-    """The kernel's environment: this project first on ``PYTHONPATH`` and every entry made
-    absolute (the kernel runs in ``notebooks/``: a relative ``.`` would name that folder, and the
-    kernel would import another copy of the package than the one running the review)."""
-    paths = [str(ROOT)] + [os.path.abspath(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
-    return {**os.environ, "PYTHONWARNINGS": "ignore", "PYTHONPATH": os.pathsep.join(dict.fromkeys(paths))}
-
-
-KERNEL_DIR_PREFIX = "pa-kernel-"
 _CONTEXTS_TMP = "plananalysis-contexts-"  # the private folder of a run's shared review contexts
-_KERNEL_DIRS: list = []  # this worker's kernel folders (removed when it stops)
-
-
-def _kill_kernel() -> None:
-    """End this worker's kernel at once (its whole process group) and remove its folders."""
-    import signal
-
-    global _KERNEL
-    km, _KERNEL = _KERNEL, None
-    provisioner = getattr(km, "provisioner", None)
-    pid = getattr(provisioner, "pgid", None) or getattr(provisioner, "pid", None)
-    if pid:
-        try:
-            os.killpg(pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        process = getattr(provisioner, "process", None)
-        if process is not None:
-            try:
-                process.wait(5)
-            except Exception:  # noqa: BLE001 - gone or not ours to wait for
-                pass
-    while _KERNEL_DIRS:
-        shutil.rmtree(_KERNEL_DIRS.pop(), ignore_errors=True)
-
-
-_RESET_CLIENT = None  # a kernel client kept for the resets between notebooks
-
-
-#: What clears a kernel's namespace between notebooks.  IPython's ``reset`` ends with a full
-#: ``gc.collect()``; what survives it (the modules, the shared review context, the chart engine)
-#: then lives as long as the kernel, so it is frozen (``gc.freeze``): the next notebook's
-#: collections, and the next reset's, no longer walk it (≈ 60 ms a reset and most of the full
-#: collections the notebooks set off; no name is left in the namespace).
-RESET_CODE = 'get_ipython().reset(new_session=True); __import__("gc").freeze()'
-
-
-#: What a worker's new kernel runs before its first notebook (then :data:`RESET_CODE`): the imports
-#: of the report notebooks and the chart engine's first conversion (≈ 0.4 s), which the first
-#: notebook would otherwise pay; a worker started ahead (:class:`_Workers`) does this while the
-#: command still decides what to run.  Best effort: a failure here is the first notebook's to report.
-WARM_CODE = """\
-try:
-    import altair as _alt, pandas as _pd
-    import plananalysis.context
-    from plananalysis.present import charts as _charts, figures, narrative, show, tables
-    _charts.to_svg(_alt.Chart(_pd.DataFrame({"x": [1]})).mark_point().encode(x="x:Q"))
-except Exception:
-    pass
-"""
-
-
-def _reset_kernel(code: str = RESET_CODE) -> None:
-    """Clear the namespace between notebooks (:data:`RESET_CODE`, or run ``code`` quietly); restart
-    the kernel if it died."""
-    from jupyter_core.utils import run_sync
-
-    global _RESET_CLIENT
-    km = _KERNEL
-    if km is None or not run_sync(km.is_alive)():
-        _RESET_CLIENT = None
-        _start_kernel()
-        return
-    if _RESET_CLIENT is None:  # a blocking client: no event loop to tie it to
-        from jupyter_client.blocking import BlockingKernelClient
-
-        _RESET_CLIENT = BlockingKernelClient()
-        _RESET_CLIENT.load_connection_info(km.get_connection_info())
-        _RESET_CLIENT.start_channels()
-        _RESET_CLIENT.wait_for_ready(timeout=60)
-    _RESET_CLIENT.execute_interactive(code, store_history=False, output_hook=lambda msg: None, timeout=60)
-
-
-def _kernel_client():
-    """This worker's kernel client, connected once."""
-    from jupyter_core.utils import run_sync
-
-    global _CLIENT
-    if _CLIENT is None:
-        _CLIENT = _KERNEL.client()
-        _CLIENT.start_channels()
-        run_sync(_CLIENT.wait_for_ready)(timeout=60)
-    return _CLIENT
-
-
-def _warm_client_class():
-    """papermill's notebook client, on this worker's kernel client. A new client per notebook
-    would wait for the kernel's output channel to stay quiet for 0.2 s before starting
-    (``wait_for_ready``): 16 notebooks × 0.2 s with the kernel idle."""
-    from papermill.clientwrap import PapermillNotebookClient
-
-    class WarmClient(PapermillNotebookClient):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self.kc = _kernel_client()
-
-    return WarmClient
-
-
-def _quiet_stops(on_exit=None) -> None:
-    """How a helper process of the command (a worker, the documents process) stops: SIGINT is
-    ignored (Ctrl-C in a terminal reaches the whole process group, and the command decides what
-    happens); SIGTERM and SIGHUP call ``on_exit()`` and end the process at once, without a
-    traceback; a thread watches the parent, and when the command is killed (SIGKILL) does the same."""
-    import signal
-
-    from .processes import watch_parent
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-    def _end(signum, frame):
-        if on_exit is not None:
-            on_exit()
-        os._exit(128 + signum)
-
-    signal.signal(signal.SIGTERM, _end)
-    signal.signal(signal.SIGHUP, _end)
-    watch_parent(on_exit=on_exit)
-
-
-def _worker_init(contexts: str = "") -> None:
-    """Start a worker: its kernel (reading the review contexts the command shares in ``contexts``,
-    :func:`~plananalysis.context.share_context`), and the ways it stops.
-
-    - SIGINT is ignored: Ctrl-C in a terminal reaches the whole process group, and the command
-      (the parent) decides what happens;
-    - SIGTERM and SIGHUP (sent by the command when it is stopped) end the kernel and the worker;
-    - a thread watches the parent: if the command is killed (SIGKILL), the worker ends its kernel
-      and exits (the kernel would also notice its parent is gone: ipykernel polls ``JPY_PARENT_PID``).
-    """
-    import atexit
-    import logging
-
-    from .processes import reclaim_stale
-
-    _quiet_stops(on_exit=_kill_kernel)
-    if contexts:   # the kernel inherits it (_kernel_env)
-        os.environ[SHARED_CONTEXTS] = contexts
-    reclaim_stale(KERNEL_DIR_PREFIX)  # folders of workers that were killed before they could clean up
-
-    logging.getLogger("papermill").setLevel(logging.ERROR)
-    logging.getLogger("traitlets").setLevel(logging.ERROR)
-    _start_kernel()
-    import papermill.engines   # imported while the kernel starts (≈ 0.25 s)
-
-    # papermill's engine builds its client from this module-level name (in this process only)
-    papermill.engines.PapermillNotebookClient = _warm_client_class()
-    try:   # the notebooks' imports and the chart engine, before the first notebook arrives
-        _reset_kernel(WARM_CODE + RESET_CODE)
-    except Exception:  # noqa: BLE001 - the first notebook starts a kernel again if this one died
-        pass
-
-    def _stop():
-        from jupyter_core.utils import run_sync
-
-        try:
-            if _KERNEL is not None:
-                run_sync(_KERNEL.shutdown_kernel)(now=True)
-        except Exception:  # noqa: BLE001 - the kernel is ended below in any case
-            pass
-        _kill_kernel()
-
-    atexit.register(_stop)
-
-
-def _run_job(job: Job, out_dir: str, lang: str, notebooks: str) -> dict:
-    """Execute one notebook into ``out_dir`` and export its HTML; never raises."""
-    import papermill as pm
-
-    from ..publish.export import export_html
-
-    started = time.perf_counter()
-    out_nb = Path(out_dir) / f"{job.name}.ipynb"
-    error = None
-    try:
-        if _KERNEL is None:
-            _start_kernel()
-        pm.execute_notebook(str(Path(notebooks) / job.notebook), str(out_nb), parameters=job.parameters,
-                            km=_KERNEL, progress_bar=False, execution_timeout=600,
-                            request_save_on_cell_execute=False,
-                            cwd=None, report_mode=False)
-    except Exception as exc:  # PapermillExecutionError or a kernel that died
-        error = _short_error(exc)
-    finally:
-        try:
-            _reset_kernel()
-        except Exception:
-            _start_kernel()
-    try:
-        if out_nb.exists():
-            export_html(out_nb, Path(out_dir) / f"{job.name}.html", title=job.title(lang), error=error, lang=lang)
-    except Exception as exc:
-        error = error or f"HTML export failed: {_short_error(exc)}"
-    return {"name": job.name, "ok": error is None, "error": error,
-            "seconds": round(time.perf_counter() - started, 2)}
-
-
-def _short_error(exc: Exception) -> str:
-    name = getattr(exc, "ename", type(exc).__name__)
-    value = getattr(exc, "evalue", str(exc))
-    return f"{name}: {value}".strip()[:500]
 
 
 # ---------------------------------------------------------------- the run
@@ -370,52 +130,6 @@ def _recover(final: Path) -> None:
         old.rename(final)
     elif old.exists():
         shutil.rmtree(old, ignore_errors=True)
-
-
-def report_folder_name(params: ReviewParameters) -> str:
-    """``2023`` for the plan's own review; other methods, languages and regions get a suffix.
-    The folder is ``reports/<plan id>/<this name>``; the region goes through
-    :func:`~plananalysis.files.safe_name` (a name, never a path).
-
-    >>> report_folder_name(validate(as_of=2025, method="eurostat", lang="en"))
-    '2025-eurostat-en'
-    """
-    from ..files import safe_name
-
-    name = str(params.as_of)
-    if params.method != "cn-schedule":
-        name += f"-{params.method}"
-    if params.lang != "zh":
-        name += f"-{params.lang}"
-    if params.region != params.info.region:
-        name += f"-{safe_name(params.region, 'region')}"
-    return name
-
-
-def review_file_name(params: ReviewParameters, suffix: str = ".docx") -> str:
-    """The file name of the review's Word document (``.docx``) or PDF: the plan's id, the review's
-    folder name, ``review`` (a file that travels by mail says what it is).
-
-    >>> params = validate(as_of=2025, lang="en")
-    >>> review_file_name(params) == f"{params.plan_id}-2025-en-review.docx", review_file_name(params, ".pdf")[-11:]
-    (True, '-review.pdf')
-    """
-    from ..files import safe_name
-
-    return f"{safe_name(params.plan_id, 'plan')}-{report_folder_name(params)}-review{suffix}"
-
-
-def review_folder(params: ReviewParameters, reports_dir=None) -> Path:
-    """Where one review is written: ``reports/<plan id>/<report_folder_name>``.
-
-    >>> params = validate(as_of=2023)
-    >>> review_folder(params, "/tmp/r").as_posix() == f"/tmp/r/{params.plan_id}/2023"
-    True
-    """
-    from ..files import safe_name
-
-    reports = Path(reports_dir) if reports_dir else ROOT / "reports"
-    return reports / safe_name(params.plan_id, "plan") / report_folder_name(params)
 
 
 def _alive(pid: int) -> bool:
@@ -466,8 +180,8 @@ class _ReviewRun:
     pages: object = None  # what each notebook reads (run.manifest.PageInputs), for the manifest
     tmp: Path | None = None
     results: list = field(default_factory=list)
-    documents: "_DocumentsProcess | None" = None  # builds the workbook, the Word document, the front page
-    printing: object = None  # the PDF being printed (a future of _print_review)
+    documents: "DocumentsProcess | None" = None  # builds the workbook, the Word document, the front page
+    printing: object = None  # the PDF being printed (a future of print_review)
 
     @property
     def label(self) -> str:
@@ -604,7 +318,7 @@ def run_reviews(reviews: list[ReviewParameters], *, jobs: int | None = None, for
     # so that the worker's start, its kernel's and their imports overlap it.
     if any(_may_run(params, reports, force, only) for params in reviews):
         contexts = private_tmp(_CONTEXTS_TMP)
-    workers = _Workers(str(contexts or ""))
+    workers = Workers(str(contexts or ""))
     try:
         if contexts is not None:
             workers.add(min(EARLY_WORKERS, jobs or EARLY_WORKERS))
@@ -644,13 +358,13 @@ def run_reviews(reviews: list[ReviewParameters], *, jobs: int | None = None, for
         if runs and contexts is None:
             contexts = private_tmp(_CONTEXTS_TMP)
             workers.contexts = str(contexts)
-        few = sum(len(run.todo) for run in runs) <= FEW_PAGES   # one worker (_workers_for), and the documents at once
+        few = sum(len(run.todo) for run in runs) <= FEW_PAGES   # one worker (workers_for), and the documents at once
         for run in runs:  # forked before any thread of this process is started
-            run.documents = _DocumentsProcess(run, pdf_ok, str(contexts))
+            run.documents = DocumentsProcess(run, pdf_ok, str(contexts))
             if few:   # the documents, not the notebooks, are the longest chain: they start at once
                 run.documents.go.set()
         if pdf_ok:
-            printer = Printer(priority=_BACKGROUND_NICE)
+            printer = Printer(priority=BACKGROUND_NICE)
 
         # The review-wide pages (overview, retrospective, data audit: 1–2 s each, the longest) go
         # first and the chapters (0.2–1 s) after, so that the pages still running when the other
@@ -665,10 +379,10 @@ def run_reviews(reviews: list[ReviewParameters], *, jobs: int | None = None, for
                 run.documents.page_written(int(job.parameters["chapter"]))
             done[id(run)] += 1
             if done[id(run)] == len(run.todo) and all(done[id(r)] == len(r.todo) for r in runs):
-                _hurry_background()   # every page is written: the documents and the PDF are what is left
+                hurry_background()   # every page is written: the documents and the PDF are what is left
             if printer is not None and done[id(run)] == len(run.todo):
                 # every page of this review is written: print it while the workers shut down
-                run.printing = _in_background(_print_review, run, printer)
+                run.printing = in_background(print_review, run, printer)
 
         def share_contexts():
             from ..context import review_context, share_context
@@ -694,7 +408,7 @@ def run_reviews(reviews: list[ReviewParameters], *, jobs: int | None = None, for
                 except Exception:  # noqa: BLE001 — the documents process then builds it
                     pass
 
-        for run, result in _execute(tasks, workers, jobs, notebooks, echo, page_written,
+        for run, result in execute_notebooks(tasks, workers, jobs, notebooks, echo, page_written,
                                     while_starting=share_contexts):
             run.results.append(result)
         workers.release()   # they end (and their kernels) while the documents are finished
@@ -764,194 +478,6 @@ def _reclaim_stale_runs(reports: Path) -> list[Path]:
     return removed
 
 
-def _build_documents(folder: Path, params, jobs: list, pdf: bool, pages, replies, go=None, contexts: str = "") -> None:
-    """In the documents process, once ``go`` is set (the first page written: the workers' cold
-    start, imports and chart engine, goes first; measured 10.8 → 10.35 s, median of 7 cold
-    reviews each): the front page as it is when every notebook succeeds (``("index", ok)`` on
-    ``replies``: the PDF, which begins with it, can be printed as soon as the last page is
-    written), the workbook, the Word document but its chart images, then each chapter's charts
-    as its number arrives on ``pages`` (``None``: every page is written; the document is saved),
-    then ``("done", draft_ok, [failures])``.  A workbook or document that fails fails the review
-    (:func:`_finish_review` then writes the front page again, with the failure).  With a few pages
-    to run, ``go`` is set at once (:data:`FEW_PAGES`).
-
-    It stops as the workers do (:func:`_quiet_stops`): Ctrl-C is the command's to handle, SIGTERM
-    and SIGHUP end it without a word, and it exits when the command is killed."""
-    import gc
-
-    _quiet_stops()
-    _lower_priority(_BACKGROUND_NICE)
-    gc.freeze()   # what the command had loaded lives as long as this process: no collection walks it
-    if contexts:   # the review's context, built by the command (share_context)
-        os.environ[SHARED_CONTEXTS] = contexts
-    failures, draft, index, title = [], None, False, None
-    try:
-        from ..context import review_context
-        from ..publish.document import draft_document
-        from ..publish.export import write_index, write_scorecard_xlsx
-
-        if go is not None:   # the workers' first notebooks (imports, chart engine) go first
-            go.wait(600)
-        try:
-            write_index(folder, jobs, {}, params, documents=_document_links(params, True, pdf))
-            index = True
-            from ..present.frontpage import front_title
-
-            title = front_title(review_context(params))   # the PDF's header, from the review itself
-        except Exception:  # noqa: BLE001 — written again at the end, where its error is reported
-            pass
-    finally:
-        replies.put(("index", index, title))
-    gc.freeze()   # and so do the review's context and the one it is compared with, loaded for the front page
-    for name in ("brief.docx", "scorecard.xlsx", review_file_name(params)):
-        try:
-            if name == "scorecard.xlsx":
-                write_scorecard_xlsx(folder / name, params)
-            elif name == "brief.docx":   # the one-page brief (and its page, printed to brief.pdf)
-                from ..publish.brief import write_brief
-
-                write_brief(folder, params)
-            else:
-                draft = draft_document(review_context(params))
-        except Exception as exc:  # noqa: BLE001 — reported as this review's failure, never a traceback
-            failures.append({"name": name, "ok": False, "error": _short_error(exc), "seconds": 0})
-    while True:
-        number = pages.get()
-        if number is None:
-            break
-        if draft is not None:
-            try:
-                draft.add_charts(number, folder)
-            except Exception:  # noqa: BLE001 — finish() draws them again from the review
-                pass
-    if draft is not None:
-        try:
-            draft.finish(folder / review_file_name(params), folder)
-        except Exception as exc:  # noqa: BLE001
-            failures.append({"name": review_file_name(params), "ok": False, "error": _short_error(exc), "seconds": 0})
-            draft = None
-    replies.put(("done", draft is not None, failures))
-
-
-def _fork_is_safe() -> bool:
-    """Whether a forked child may draw charts: not once this process has loaded vl-convert, whose
-    native thread pool does not survive a fork (the child waits forever on a lock held by a
-    thread that the fork left behind — seen when a notebook or a test session that drew charts
-    runs a review).  The command line never draws in the dispatching process, so it forks.
-
-    >>> import subprocess, sys
-    >>> subprocess.run([sys.executable, "-c", "from plananalysis.run.review import _fork_is_safe; print(_fork_is_safe())"],
-    ...                capture_output=True, text=True).stdout.strip()
-    'True'
-    """
-    return "vl_convert" not in sys.modules
-
-
-class _DocumentsProcess:
-    """The process that builds one review's workbook, Word document and front page (see
-    :func:`_build_documents`): forked, so that it starts with what this process has loaded, unless
-    this process has used the chart converter already (:func:`_fork_is_safe`), then spawned."""
-
-    def __init__(self, run: _ReviewRun, pdf: bool, contexts: str = ""):
-        import multiprocessing
-
-        context = multiprocessing.get_context("fork" if _fork_is_safe() else "spawn")
-        self.pages, self.replies, self.go = context.Queue(), context.Queue(), context.Event()
-        self.process = context.Process(target=_build_documents, daemon=True, name="plananalysis-documents",
-                                       args=(run.tmp, run.params, run.all_jobs, pdf, self.pages, self.replies, self.go,
-                                             contexts))
-        self.process.start()
-        self.stopped = False
-        self._index = None
-        self.title = None  # the review's title, as the front page written ahead has it
-        for job in run.all_jobs:  # pages kept from the previous run are there already
-            if job not in run.todo and job.parameters.get("chapter") is not None:
-                self.pages.put(int(job.parameters["chapter"]))
-
-    def page_written(self, number: int) -> None:
-        self.pages.put(number)
-
-    def _reply(self, kind: str, timeout: float = 600):
-        import queue
-
-        waited, ended = 0.0, False
-        while waited < timeout:
-            try:
-                # once the process has ended, what it sent before it ended is in the pipe: read
-                # it (the reply may have come between the last wait and the look at the process)
-                message = self.replies.get(timeout=0.2 if ended else 1)
-            except queue.Empty:
-                if ended:
-                    return None
-                waited += 1
-                ended = not self.process.is_alive()
-                continue
-            if message[0] == kind:
-                return message
-        return None
-
-    def index_written(self) -> bool:
-        """Whether the front page was written ahead (waits for the draft; asked once, remembered)."""
-        if self._index is None:
-            message = self._reply("index")
-            self._index = bool(message and message[1])
-            self.title = message[2] if message else None
-        return self._index
-
-    def finish(self) -> tuple[bool, list]:
-        """Every page written: the document is completed and saved; ``(document written, failures)``."""
-        self.pages.put(None)
-        message = self._reply("done")
-        self.stop()
-        if message is None:
-            return False, [{"name": "documents", "ok": False, "error": "the documents process ended early", "seconds": 0}]
-        return bool(message[1]), list(message[2])
-
-    def stop(self, wait: bool = True) -> None:
-        """End the process: when it has finished (``wait``), or at once."""
-        if self.stopped:
-            return
-        self.stopped = True
-        self.pages.put(None)
-        self.process.join(timeout=5 if wait else 0)
-        if self.process.is_alive():
-            self.process.terminate()
-            self.process.join(timeout=5)
-
-
-def _document_links(params: ReviewParameters, docx: bool, pdf: bool) -> list[tuple[str, str]]:
-    """The front page's links to the review's Word document and PDF: ``(file name, title)``."""
-    en = params.lang == "en"
-    links = [(review_file_name(params), "The review (Word)" if en else "评估报告（Word）")] if docx else []
-    if pdf:
-        links.append((review_file_name(params, ".pdf"), "The review (PDF, for printing)" if en else "评估报告（PDF，供打印）"))
-    if docx:   # the one-page brief (一页纸)
-        links.append(("brief.pdf" if pdf else "brief.docx", "The review in brief (one page)" if en else "一页纸要点"))
-    return links
-
-
-def _print_review_now(run: _ReviewRun, printer) -> dict:
-    """Print the review's PDF (its front page written)."""
-    from ..publish.pdf import write_pdf
-
-    pdf = review_file_name(run.params, ".pdf")
-    started = time.perf_counter()
-    try:
-        title = run.documents.title if run.documents is not None else None
-        write_pdf(run.tmp / pdf, run.tmp, [j.name for j in run.all_jobs], run.params, printer, title=title)
-    except Exception as exc:  # noqa: BLE001 — the review fails with the reason, never a traceback
-        return {"name": pdf, "ok": False, "error": _short_error(exc), "seconds": 0}
-    return {"name": pdf, "ok": True, "error": None, "seconds": round(time.perf_counter() - started, 2)}
-
-
-def _print_review(run: _ReviewRun, printer) -> dict | None:
-    """Print the review's PDF once its front page is there (written ahead by the documents
-    process); the PDF's result, or ``None`` when the front page is still to be written."""
-    if run.documents is None or not run.documents.index_written():
-        return None
-    return _print_review_now(run, printer)
-
-
 def _finish_review(run: _ReviewRun, write_index, echo, printer=None) -> dict:
     """Front page, PDF, Word document and manifest of one review, then swap it in (or keep it as
     ``.failed``).  The document's last charts go in while the PDF prints."""
@@ -963,12 +489,12 @@ def _finish_review(run: _ReviewRun, write_index, echo, printer=None) -> dict:
     if failed or not index_ahead:
         try:
             write_index(run.tmp, run.all_jobs, {r["name"]: r for r in run.results}, run.params,
-                        documents=_document_links(run.params, index_ahead, printer is not None))
+                        documents=document_links(run.params, index_ahead, printer is not None))
         except Exception as exc:  # noqa: BLE001
-            failed.append({"name": "index.html", "ok": False, "error": _short_error(exc), "seconds": 0})
+            failed.append({"name": "index.html", "ok": False, "error": short_error(exc), "seconds": 0})
         printed = None  # printed with the front page written ahead: printed again below, if at all
     if printer is not None and not failed:
-        printed = printed or _print_review_now(run, printer)
+        printed = printed or print_review_now(run, printer)
         run.results.append(printed)
         if not printed["ok"]:
             failed.append(printed)
@@ -979,16 +505,16 @@ def _finish_review(run: _ReviewRun, write_index, echo, printer=None) -> dict:
         if failures:  # the front page written ahead linked to them: it names the failures instead
             try:
                 write_index(run.tmp, run.all_jobs, {r["name"]: r for r in run.results}, run.params,
-                            documents=_document_links(run.params, document_ok, bool(printed and printed["ok"])))
+                            documents=document_links(run.params, document_ok, bool(printed and printed["ok"])))
             except Exception as exc:  # noqa: BLE001
-                failed.append({"name": "index.html", "ok": False, "error": _short_error(exc), "seconds": 0})
+                failed.append({"name": "index.html", "ok": False, "error": short_error(exc), "seconds": 0})
     if printer is not None and not failed and (run.tmp / "brief.html").exists():
         # the one-page brief: its page is written by the documents process, so printed once it has finished
         try:
             printer.print(run.tmp / "brief.html", run.tmp / "brief.pdf")
             (run.tmp / "brief.html").unlink()   # the brief's page is what brief.pdf is printed from, not a page of the review
         except Exception as exc:  # noqa: BLE001 — the review fails with the reason, never a traceback
-            failed.append({"name": "brief.pdf", "ok": False, "error": _short_error(exc), "seconds": 0})
+            failed.append({"name": "brief.pdf", "ok": False, "error": short_error(exc), "seconds": 0})
     manifest = {"params": run.params.as_dict(), "shared": run.shared, **run.pages.manifest_fields(),
                 "jobs": [{"name": j.name, "notebook": j.notebook, "parameters": j.parameters,
                           "title_zh": j.title_zh, "title_en": j.title_en} for j in run.all_jobs],
@@ -1070,66 +596,6 @@ def _review_label(params: dict) -> str:
     return f"{params.get('as_of', '')} {phase}" + (f"（{'，'.join(extra)}）" if extra else "")
 
 
-#: The niceness of the work a review does beside its notebooks (workbook, document, browser): it
-#: takes the cores the notebooks leave idle rather than slowing them down.
-_BACKGROUND_NICE = 10
-
-
-def _in_background(function, *args, low_priority: bool = False):
-    """Run ``function(*args)`` in a thread (``low_priority``: niced, on Linux); ``.result()``
-    waits and re-raises its error."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    def run():
-        if low_priority:
-            _lower_priority(_BACKGROUND_NICE)
-        return function(*args)
-
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="plananalysis-review")
-    future = pool.submit(run)
-    pool.shutdown(wait=False)
-    return future
-
-
-def _lower_priority(nice: int) -> None:
-    """Lower the calling thread's priority (Linux: a thread has its own niceness); elsewhere nothing."""
-    import threading
-
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
-    except (AttributeError, OSError):
-        pass
-
-
-def _hurry_background(nice: int = _BACKGROUND_NICE) -> int:
-    """Give the review's background work (the documents process, the printing browser: every
-    thread of this process's descendants running at ``nice``) the normal priority again; return
-    how many threads were changed.  Called when the last page is written: what is left of that
-    work (the PDF, the document's last charts) is then what the review waits for, and at a low
-    priority on a machine busy with other work it waited for a core.  Raising a priority needs
-    the right to (root, or ``RLIMIT_NICE``); without it the work stays niced and nothing fails.
-
-    >>> _hurry_background(nice=19) >= 0
-    True
-    """
-    from .processes import descendants
-
-    changed = 0
-    for pid in descendants(os.getpid()):
-        try:
-            threads = [int(t) for t in os.listdir(f"/proc/{pid}/task")]
-        except OSError:
-            continue
-        for tid in threads:
-            try:
-                if os.getpriority(os.PRIO_PROCESS, tid) == nice:
-                    os.setpriority(os.PRIO_PROCESS, tid, 0)
-                    changed += 1
-            except OSError:  # gone, or not allowed to raise a priority: it stays as it was
-                pass
-    return changed
-
-
 def _swap_in(tmp: Path, final: Path) -> None:
     """Replace ``final`` by ``tmp``: two renames, recovered by :func:`_recover` if cut short."""
     old = final.with_name(f".old-{final.name}")
@@ -1137,166 +603,6 @@ def _swap_in(tmp: Path, final: Path) -> None:
         final.rename(old)
     tmp.rename(final)
     shutil.rmtree(old, ignore_errors=True)
-
-
-#: At most this many notebooks to run (an import of a few values): one worker, unless ``--jobs``
-#: says otherwise, and the documents start at once instead of after the first page.  The review
-#: then waits on the documents and the PDF (≈ 3 s of CPU for the Word document, the workbook and the
-#: brief, ≈ 4 s of Chromium), which a second worker's cold start (≈ 1.5 s of CPU) only slows down;
-#: measured on 3 pages (one value), alternating, 4 rounds each: 8.7–9.2 s → 7.3–7.8 s; on 6 pages
-#: the same either way (docs/performance.md, item 26).
-FEW_PAGES = 4
-
-
-def _worker_main(connection, contexts: str) -> None:
-    """A worker (:class:`_Workers`): start (:func:`_worker_init`), then run the jobs it is sent,
-    one at a time, until it is sent ``None`` or the command's end of the pipe is closed."""
-    _worker_init(contexts)
-    while True:
-        try:
-            task = connection.recv()
-        except (EOFError, OSError):
-            return
-        if task is None:
-            return
-        connection.send(_run_job(*task))
-
-
-class _Workers:
-    """The run's worker processes, each with its warm kernel (:func:`_worker_init`), fed one job
-    at a time through a pipe of its own.
-
-    Workers can be started before the command knows what it will run (:meth:`add` while it
-    decides: their interpreter, papermill, the kernel and its imports and chart engine then
-    overlap the planning), and the pool creates no thread in this process, so the documents
-    process can still be forked after them (:func:`_fork_is_safe`).  Spawned, not forked: a
-    worker starts from a fresh interpreter, whatever this process has loaded."""
-
-    def __init__(self, contexts: str = ""):
-        import multiprocessing
-
-        self._context = multiprocessing.get_context("spawn")
-        self.contexts = contexts
-        self._workers: list = []   # (process, the command's end of its pipe)
-
-    def __len__(self) -> int:
-        return len(self._workers)
-
-    def add(self, count: int = 1) -> None:
-        """Start ``count`` more workers (they start in the background)."""
-        for _ in range(count):
-            mine, theirs = self._context.Pipe()
-            process = self._context.Process(target=_worker_main, args=(theirs, self.contexts),
-                                            name="plananalysis-worker")
-            process.start()
-            theirs.close()
-            self._workers.append((process, mine))
-
-    def run(self, tasks: list, notebooks: str):
-        """Run ``(review, job)`` tasks, one per idle worker; yield ``(review, job, result)`` as each
-        ends.  A worker that ends while it runs a notebook (killed, out of memory) fails that
-        notebook, named, and a new worker takes its place for the notebooks still to run."""
-        from multiprocessing.connection import wait
-
-        waiting = list(tasks)
-        busy = {}   # connection → (process, task)
-        idle = list(self._workers)
-        while waiting or busy:
-            while waiting and idle:
-                worker = idle.pop(0)
-                run, job = task = waiting.pop(0)
-                try:
-                    worker[1].send((job, str(run.tmp), run.params.lang, notebooks))
-                except OSError:   # it ended while idle: the notebook waits for another worker
-                    waiting.insert(0, task)
-                    idle += self._replace(worker)
-                    continue
-                busy[worker[1]] = (worker, task)
-            for connection in wait(list(busy)):
-                worker, (run, job) = busy.pop(connection)
-                try:
-                    result = connection.recv()
-                except (EOFError, OSError):
-                    worker[0].join(5)
-                    result = {"name": job.name, "ok": False, "seconds": 0,
-                              "error": f"工作进程意外结束 (the worker process ended unexpectedly, exit code {worker[0].exitcode})"}
-                    fresh = self._replace(worker, start=bool(waiting))
-                    idle += fresh
-                else:
-                    idle.append(worker)
-                yield run, job, result
-
-    def _replace(self, worker, start: bool = True) -> list:
-        """Drop a worker that has ended; start one in its place (``start``); the new ones."""
-        self._workers.remove(worker)
-        worker[1].close()
-        if not start:
-            return []
-        self.add(1)
-        return self._workers[-1:]
-
-    def release(self) -> None:
-        """Tell every worker that there is nothing more to run: each ends by itself (its kernel
-        with it) while the command goes on; :meth:`close` then only waits for them."""
-        for _, connection in self._workers:
-            try:
-                connection.send(None)
-            except OSError:
-                pass
-
-    def close(self, wait: float = 30) -> None:
-        """Let every worker end (its kernel with it); end those that do not within ``wait`` s."""
-        self.release()
-        deadline = time.monotonic() + wait
-        for process, connection in self._workers:
-            process.join(max(0.0, deadline - time.monotonic()))
-            if process.is_alive():
-                process.terminate()   # SIGTERM: it ends its kernel (_quiet_stops)
-                process.join(5)
-            connection.close()
-        self._workers = []
-
-
-#: How many workers a run starts before it knows what it will run (:func:`run_reviews`): one,
-#: the number a few pages need (:data:`FEW_PAGES`); the others start once the job list is known.
-EARLY_WORKERS = 1
-
-
-def _workers_for(tasks: int, jobs: int | None) -> int:
-    """The workers for ``tasks`` notebooks: ``jobs`` when given, one for a few pages
-    (:data:`FEW_PAGES`), one per core otherwise; never more than the notebooks.
-
-    >>> _workers_for(3, None), _workers_for(3, 2), _workers_for(1, 4), _workers_for(16, None) >= 1
-    (1, 2, 1, True)
-    """
-    wanted = jobs or (1 if tasks <= FEW_PAGES else os.cpu_count() or 1)
-    return max(1, min(wanted, tasks))
-
-
-def _execute(tasks: list, workers: _Workers, jobs: int | None, notebooks: Path, echo, on_result=None, *,
-             while_starting=None) -> list:
-    """Run ``(review, job)`` tasks on ``workers`` (started up to :func:`_workers_for` of them);
-    ``[(review, result), …]`` (``on_result(review, job, result)`` is called as each one ends;
-    ``while_starting()`` once the workers are starting)."""
-    if not tasks:
-        return []
-    count = _workers_for(len(tasks), jobs)
-    echo(f"运行 {len(tasks)} 个笔记本，{count} 个进程 (running {len(tasks)} notebooks in {count} processes)…")
-    if len(workers) < count:
-        workers.add(count - len(workers))
-    out = []
-    several = len({id(run) for run, _ in tasks}) > 1
-    if while_starting is not None:
-        while_starting()
-    for done, (run, job, result) in enumerate(workers.run(tasks, str(notebooks)), 1):
-        out.append((run, result))
-        if on_result is not None:
-            on_result(run, job, result)
-        mark = "✓" if result["ok"] else "✗"
-        where = f"{run.label} " if several else ""
-        line = f"[{done}/{len(tasks)}] {mark} {where}{result['name']} ({result['seconds']:.1f} s)"
-        echo(line + ("" if result["ok"] else f" — {result['error']}"))
-    return out
 
 
 # ---------------------------------------------------------------- command line
@@ -1396,7 +702,7 @@ def _cli(args) -> int:
 
     from .processes import Stopped, descendants, end_processes, stop_on_signals
 
-    def stop_workers(signum) -> None:  # the workers end their kernels (see _worker_init)
+    def stop_workers(signum) -> None:  # the workers end their kernels (see workers._worker_init)
         for pid in descendants(os.getpid()):
             try:
                 os.kill(pid, signal.SIGTERM)
