@@ -179,6 +179,40 @@ def _page_text(path: Path) -> str:
     return re.sub(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?", "DATE", text)
 
 
+def _workers_left() -> list[int]:
+    """This process's worker processes still running (a review's, :mod:`plananalysis.run.workers`)."""
+    import os
+
+    from plananalysis.run.processes import descendants
+
+    left = []
+    for pid in descendants(os.getpid()):
+        try:
+            if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                left.append(pid)
+        except OSError:
+            pass
+    return left
+
+
+def test_a_change_no_page_reads_runs_nothing_and_leaves_no_worker(world):
+    """The observed file's rows in another order: a file changed (a worker is started ahead, while
+    the command decides), no page's inputs changed: nothing runs, and the worker is gone."""
+    path = world.plan / "observed/observed-zhejiang.csv"
+    before = path.read_bytes()
+    try:
+        header, *rows = [line if line.endswith("\n") else line + "\n" for line in before.decode("utf-8").splitlines(keepends=True)]
+        path.write_text(header + "".join(reversed(rows)), encoding="utf-8")
+        assert world.explain() == {2023: set(), 2025: set()}
+        said: list = []
+        summaries = run_reviews(world.reviews(), reports_dir=world.reports, echo=said.append)
+        assert [s["ran"] for s in summaries] == [[], []] and all(s["ok"] for s in summaries), summaries
+        assert not any(line.startswith("运行 ") for line in said), said
+        assert _workers_left() == []
+    finally:
+        path.write_bytes(before)
+
+
 def test_reruns_equal_a_forced_run(world):
     """A 2024 value imported (the 2023 mid-term untouched), then a context series a derivation
     reads: each run executes exactly what --explain announced, and every page of the final review
@@ -190,6 +224,7 @@ def test_reruns_equal_a_forced_run(world):
     summaries = run_reviews(world.reviews(), reports_dir=world.reports, echo=said.append)
     assert {int(Path(s["folder"]).name): set(s["ran"]) for s in summaries} == expected
     assert "运行 3 个笔记本，1 个进程 (running 3 notebooks in 1 processes)…" in said, said
+    assert _workers_left() == []   # the worker ended with its kernel
     final = world.reports / PLAN / "2025"
     if renderer() is not None:   # the documents built beside the one worker: the brief printed, its page not left behind
         assert (final / "brief.pdf").stat().st_size > 0 and not (final / "brief.html").exists()
