@@ -36,8 +36,6 @@ NOTEBOOKS = ROOT / "notebooks"
 
 
 _KERNEL = None  # (KernelManager) one warm kernel per worker process
-
-
 _CLIENT = None  # its kernel client, kept from one notebook to the next (see _warm_client_class)
 
 
@@ -83,8 +81,6 @@ def _kernel_env() -> dict:
 
 
 KERNEL_DIR_PREFIX = "pa-kernel-"
-
-
 _KERNEL_DIRS: list = []  # this worker's kernel folders (removed when it stops)
 
 
