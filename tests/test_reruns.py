@@ -203,7 +203,6 @@ def test_a_change_no_page_reads_runs_nothing_and_leaves_no_worker(world):
     try:
         header, *rows = [line if line.endswith("\n") else line + "\n" for line in before.decode("utf-8").splitlines(keepends=True)]
         path.write_text(header + "".join(reversed(rows)), encoding="utf-8")
-        assert world.explain() == {2023: set(), 2025: set()}
         said: list = []
         summaries = run_reviews(world.reviews(), reports_dir=world.reports, echo=said.append)
         assert [s["ran"] for s in summaries] == [[], []] and all(s["ok"] for s in summaries), summaries

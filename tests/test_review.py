@@ -163,44 +163,31 @@ def test_failing_notebook_keeps_previous_report(reports, tmp_path):
     assert (failed / "chapter-06.html").exists()
 
 
-def test_a_kernel_that_dies_is_replaced_for_the_next_notebook(reports, tmp_path):
-    # one worker, its kernel killed during chapter 5: chapter 5 fails, chapter 6 runs on a new kernel
-    # (over a copy of the previous review: only the two notebooks named run)
+def test_a_kernel_or_a_worker_that_dies_is_replaced_for_the_next_notebook(reports, tmp_path):
+    # one worker; its kernel ends during chapter 5, then the worker itself is killed (SIGKILL, as
+    # the out-of-memory killer would) during chapter 6: both fail, named, and chapter 7 runs on a
+    # new worker and kernel; nothing hangs (over a copy of the previous review: only the three
+    # notebooks named run)
     shutil.copytree(reports, tmp_path / "reports")
     notebooks = tmp_path / "notebooks"
     shutil.copytree(ROOT / "notebooks", notebooks, ignore=shutil.ignore_patterns("apps"))
     nb = nbformat.read(notebooks / "chapter.ipynb", as_version=4)
-    nb.cells.insert(3, nbformat.v4.new_code_cell("if chapter == 5:\n    import os\n    os._exit(1)"))
-    nbformat.write(nb, notebooks / "chapter.ipynb")
-    summary = run_review(2023, reports_dir=tmp_path / "reports", notebooks_dir=notebooks,
-                         only=["chapter-05", "chapter-06"], jobs=1, echo=lambda line: None)
-    assert [r["name"] for r in summary["failed"]] == ["chapter-05"]
-    assert "chapter-06" in summary["ran"]
-    page = (tmp_path / "reports" / PLAN_ID / "2023.failed" / "chapter-06.html").read_text(encoding="utf-8")
-    # chapter 六 ran to the end: its title, its table and the line naming the indicators not drawn
-    assert "pa-error" not in page and load_plan().chapter(6).title("zh") in page
-    assert 'data-table="indicators"' in page and "尚无观测值、未绘图的指标" in page
-
-
-def test_a_worker_that_dies_fails_its_notebook_and_is_replaced(reports, tmp_path):
-    # one worker, killed (SIGKILL, as the out-of-memory killer would) while it runs chapter 5:
-    # chapter 5 fails, named, and chapter 6 runs on a new worker; nothing hangs, no traceback
-    shutil.copytree(reports, tmp_path / "reports")
-    notebooks = tmp_path / "notebooks"
-    shutil.copytree(ROOT / "notebooks", notebooks, ignore=shutil.ignore_patterns("apps"))
-    nb = nbformat.read(notebooks / "chapter.ipynb", as_version=4)
-    # the kernel's parent is the worker
-    nb.cells.insert(3, nbformat.v4.new_code_cell("if chapter == 5:\n    import os, signal, time\n"
-                                                 "    os.kill(os.getppid(), signal.SIGKILL)\n    time.sleep(30)"))
+    nb.cells.insert(3, nbformat.v4.new_code_cell(
+        "import os, signal, time\n"
+        "if chapter == 5:\n    os._exit(1)\n"
+        "if chapter == 6:   # the kernel's parent is the worker\n"
+        "    os.kill(os.getppid(), signal.SIGKILL)\n    time.sleep(30)"))
     nbformat.write(nb, notebooks / "chapter.ipynb")
     lines: list = []
     summary = run_review(2023, reports_dir=tmp_path / "reports", notebooks_dir=notebooks,
-                         only=["chapter-05", "chapter-06"], jobs=1, echo=lines.append)
-    assert [r["name"] for r in summary["failed"]] == ["chapter-05"], summary
-    assert "工作进程意外结束 (the worker process ended unexpectedly, exit code -9)" in summary["failed"][0]["error"]
-    assert "chapter-06" in summary["ran"] and any("✓ chapter-06" in line for line in lines), lines
-    page = (tmp_path / "reports" / PLAN_ID / "2023.failed" / "chapter-06.html").read_text(encoding="utf-8")
-    assert "pa-error" not in page and load_plan().chapter(6).title("zh") in page
+                         only=["chapter-05", "chapter-06", "chapter-07"], jobs=1, echo=lines.append)
+    assert [r["name"] for r in summary["failed"]] == ["chapter-05", "chapter-06"], summary
+    assert "工作进程意外结束 (the worker process ended unexpectedly, exit code -9)" in summary["failed"][1]["error"]
+    assert "chapter-07" in summary["ran"] and any("✓ chapter-07" in line for line in lines), lines
+    page = (tmp_path / "reports" / PLAN_ID / "2023.failed" / "chapter-07.html").read_text(encoding="utf-8")
+    # chapter 七 ran to the end: its title, its table and the line naming the indicators not drawn
+    assert "pa-error" not in page and load_plan().chapter(7).title("zh") in page
+    assert 'data-table="indicators"' in page and "尚无观测值、未绘图的指标" in page
 
 
 def test_bad_parameter_is_one_clear_error(reports):

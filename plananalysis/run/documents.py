@@ -35,7 +35,11 @@ BACKGROUND_NICE = 10
 
 def in_background(function, *args, low_priority: bool = False):
     """Run ``function(*args)`` in a thread (``low_priority``: niced, on Linux); ``.result()``
-    waits and re-raises its error."""
+    waits and re-raises its error.
+
+    >>> in_background(sum, [1, 2, 3]).result()
+    6
+    """
     from concurrent.futures import ThreadPoolExecutor
 
     def run():
@@ -174,7 +178,14 @@ def fork_is_safe() -> bool:
 class DocumentsProcess:
     """The process that builds one review's workbook, Word document and front page (see
     :func:`_build_documents`): forked, so that it starts with what this process has loaded, unless
-    this process has used the chart converter already (:func:`fork_is_safe`), then spawned."""
+    this process has used the chart converter already (:func:`fork_is_safe`), then spawned.
+
+    ``DocumentsProcess(run, pdf)`` starts it for a review being run (:func:`~plananalysis.run.review.run_reviews`);
+    whether it will be forked:
+
+    >>> fork_is_safe() in (True, False)
+    True
+    """
 
     def __init__(self, run: _ReviewRun, pdf: bool, contexts: str = ""):
         import multiprocessing
@@ -244,7 +255,15 @@ class DocumentsProcess:
 
 
 def document_links(params: ReviewParameters, docx: bool, pdf: bool) -> list[tuple[str, str]]:
-    """The front page's links to the review's Word document and PDF: ``(file name, title)``."""
+    """The front page's links to the review's Word document and PDF: ``(file name, title)``.
+
+    >>> from plananalysis.params import validate
+    >>> params = validate(as_of=2023)
+    >>> [name.replace(params.plan_id, "<plan>") for name, _ in document_links(params, True, True)]
+    ['<plan>-2023-review.docx', '<plan>-2023-review.pdf', 'brief.pdf']
+    >>> document_links(params, False, False)
+    []
+    """
     en = params.lang == "en"
     links = [(review_file_name(params), "The review (Word)" if en else "评估报告（Word）")] if docx else []
     if pdf:
@@ -255,7 +274,17 @@ def document_links(params: ReviewParameters, docx: bool, pdf: bool) -> list[tupl
 
 
 def print_review_now(run: _ReviewRun, printer) -> dict:
-    """Print the review's PDF (its front page written)."""
+    """Print the review's PDF (its front page written); its result, as a notebook's is reported:
+    a PDF that cannot be printed fails the review with the reason, never a traceback.
+
+    >>> import tempfile
+    >>> from types import SimpleNamespace
+    >>> from plananalysis.params import validate
+    >>> run = SimpleNamespace(params=validate(as_of=2023), tmp=Path(tempfile.mkdtemp()), all_jobs=[], documents=None)
+    >>> result = print_review_now(run, printer=None)      # an empty folder: nothing to print
+    >>> result["ok"], result["error"]
+    (False, "FileNotFoundError: no page to print in the review's folder")
+    """
     from ..publish.pdf import write_pdf
 
     pdf = review_file_name(run.params, ".pdf")
@@ -270,7 +299,12 @@ def print_review_now(run: _ReviewRun, printer) -> dict:
 
 def print_review(run: _ReviewRun, printer) -> dict | None:
     """Print the review's PDF once its front page is there (written ahead by the documents
-    process); the PDF's result, or ``None`` when the front page is still to be written."""
+    process); the PDF's result, or ``None`` when the front page is still to be written.
+
+    >>> from types import SimpleNamespace
+    >>> print_review(SimpleNamespace(documents=None), printer=None) is None    # no documents process
+    True
+    """
     if run.documents is None or not run.documents.index_written():
         return None
     return print_review_now(run, printer)

@@ -184,7 +184,15 @@ def quiet_stops(on_exit=None) -> None:
     """How a helper process of the command (a worker, the documents process) stops: SIGINT is
     ignored (Ctrl-C in a terminal reaches the whole process group, and the command decides what
     happens); SIGTERM and SIGHUP call ``on_exit()`` and end the process at once, without a
-    traceback; a thread watches the parent, and when the command is killed (SIGKILL) does the same."""
+    traceback; a thread watches the parent, and when the command is killed (SIGKILL) does the same.
+
+    >>> import subprocess, sys
+    >>> code = ("import os, signal; from plananalysis.run.workers import quiet_stops; quiet_stops(); "
+    ...         "os.kill(os.getpid(), signal.SIGINT); print('Ctrl-C ignored', flush=True); os.kill(os.getpid(), signal.SIGTERM)")
+    >>> done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    >>> done.stdout.strip(), done.returncode, done.stderr
+    ('Ctrl-C ignored', 143, '')
+    """
     import signal
 
     from .processes import watch_parent
@@ -279,6 +287,12 @@ def _run_job(job: Job, out_dir: str, lang: str, notebooks: str) -> dict:
 
 
 def short_error(exc: Exception) -> str:
+    """An error in one line of at most 500 characters: its name and its message (a notebook's
+    error as papermill reports it: ``ename``, ``evalue``).
+
+    >>> short_error(ValueError("数值 bad"))
+    'ValueError: 数值 bad'
+    """
     name = getattr(exc, "ename", type(exc).__name__)
     value = getattr(exc, "evalue", str(exc))
     return f"{name}: {value}".strip()[:500]
@@ -315,7 +329,13 @@ class Workers:
     decides: their interpreter, papermill, the kernel and its imports and chart engine then
     overlap the planning), and the pool creates no thread in this process, so the documents
     process can still be forked after them (:func:`fork_is_safe`).  Spawned, not forked: a
-    worker starts from a fresh interpreter, whatever this process has loaded."""
+    worker starts from a fresh interpreter, whatever this process has loaded.
+
+    >>> workers = Workers()          # none started yet: add() starts them, close() ends them
+    >>> len(workers), list(workers.run([], str(NOTEBOOKS)))
+    (0, [])
+    >>> workers.close()
+    """
 
     def __init__(self, contexts: str = ""):
         import multiprocessing
@@ -422,7 +442,11 @@ def execute_notebooks(tasks: list, workers: Workers, jobs: int | None, notebooks
              while_starting=None) -> list:
     """Run ``(review, job)`` tasks on ``workers`` (started up to :func:`workers_for` of them);
     ``[(review, result), …]`` (``on_result(review, job, result)`` is called as each one ends;
-    ``while_starting()`` once the workers are starting)."""
+    ``while_starting()`` once the workers are starting).
+
+    >>> execute_notebooks([], Workers(), None, NOTEBOOKS, print)   # nothing to run: no worker started
+    []
+    """
     if not tasks:
         return []
     count = workers_for(len(tasks), jobs)
