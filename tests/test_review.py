@@ -144,47 +144,35 @@ def test_warm_rerun_runs_nothing(reports):
     assert time.perf_counter() - started < 30  # generous; the benchmark measures it properly
 
 
-def test_failing_notebook_keeps_previous_report(reports, tmp_path):
+def test_failing_notebooks_keep_the_previous_report_and_the_others_still_run(reports, tmp_path):
+    """One review, one worker (over a copy of the previous review: only the four notebooks named
+    run): chapter 4 raises, chapter 5's kernel ends, chapter 6's worker is killed (SIGKILL, as the
+    out-of-memory killer would); each fails, named, and chapter 7 still runs, on a new worker and
+    kernel; nothing hangs.  The previous report is untouched; the run is kept as ``2023.failed``."""
     folder = tmp_path / "reports"
     shutil.copytree(reports, folder)
     before = tree_digest(folder / PLAN_ID / "2023")
     notebooks = tmp_path / "notebooks"
     shutil.copytree(ROOT / "notebooks", notebooks, ignore=shutil.ignore_patterns("apps"))
     nb = nbformat.read(notebooks / "chapter.ipynb", as_version=4)
-    nb.cells.insert(3, nbformat.v4.new_code_cell('if chapter == 5:\n    raise RuntimeError("模拟失败 simulated failure")'))
-    nbformat.write(nb, notebooks / "chapter.ipynb")
-    summary = run_review(2023, reports_dir=folder, notebooks_dir=notebooks, only=["chapter-05", "chapter-06"],
-                         jobs=1, echo=lambda line: None)
-    assert not summary["ok"] and [r["name"] for r in summary["failed"]] == ["chapter-05"]
-    assert tree_digest(folder / PLAN_ID / "2023") == before
-    failed = folder / PLAN_ID / "2023.failed"
-    assert "模拟失败" in (failed / "chapter-05.html").read_text(encoding="utf-8").split("pa-error", 1)[1][:400]
-    assert "运行失败" in (failed / "index.html").read_text(encoding="utf-8")
-    assert (failed / "chapter-06.html").exists()
-
-
-def test_a_kernel_or_a_worker_that_dies_is_replaced_for_the_next_notebook(reports, tmp_path):
-    # one worker; its kernel ends during chapter 5, then the worker itself is killed (SIGKILL, as
-    # the out-of-memory killer would) during chapter 6: both fail, named, and chapter 7 runs on a
-    # new worker and kernel; nothing hangs (over a copy of the previous review: only the three
-    # notebooks named run)
-    shutil.copytree(reports, tmp_path / "reports")
-    notebooks = tmp_path / "notebooks"
-    shutil.copytree(ROOT / "notebooks", notebooks, ignore=shutil.ignore_patterns("apps"))
-    nb = nbformat.read(notebooks / "chapter.ipynb", as_version=4)
     nb.cells.insert(3, nbformat.v4.new_code_cell(
         "import os, signal, time\n"
+        "if chapter == 4:\n    raise RuntimeError(\"模拟失败 simulated failure\")\n"
         "if chapter == 5:\n    os._exit(1)\n"
         "if chapter == 6:   # the kernel's parent is the worker\n"
         "    os.kill(os.getppid(), signal.SIGKILL)\n    time.sleep(30)"))
     nbformat.write(nb, notebooks / "chapter.ipynb")
     lines: list = []
-    summary = run_review(2023, reports_dir=tmp_path / "reports", notebooks_dir=notebooks,
-                         only=["chapter-05", "chapter-06", "chapter-07"], jobs=1, echo=lines.append)
-    assert [r["name"] for r in summary["failed"]] == ["chapter-05", "chapter-06"], summary
-    assert "工作进程意外结束 (the worker process ended unexpectedly, exit code -9)" in summary["failed"][1]["error"]
+    summary = run_review(2023, reports_dir=folder, notebooks_dir=notebooks,
+                         only=["chapter-04", "chapter-05", "chapter-06", "chapter-07"], jobs=1, echo=lines.append)
+    assert not summary["ok"] and [r["name"] for r in summary["failed"]] == ["chapter-04", "chapter-05", "chapter-06"], summary
+    assert "工作进程意外结束 (the worker process ended unexpectedly, exit code -9)" in summary["failed"][2]["error"]
     assert "chapter-07" in summary["ran"] and any("✓ chapter-07" in line for line in lines), lines
-    page = (tmp_path / "reports" / PLAN_ID / "2023.failed" / "chapter-07.html").read_text(encoding="utf-8")
+    assert tree_digest(folder / PLAN_ID / "2023") == before
+    failed = folder / PLAN_ID / "2023.failed"
+    assert "模拟失败" in (failed / "chapter-04.html").read_text(encoding="utf-8").split("pa-error", 1)[1][:400]
+    assert "运行失败" in (failed / "index.html").read_text(encoding="utf-8")
+    page = (failed / "chapter-07.html").read_text(encoding="utf-8")
     # chapter 七 ran to the end: its title, its table and the line naming the indicators not drawn
     assert "pa-error" not in page and load_plan().chapter(7).title("zh") in page
     assert 'data-table="indicators"' in page and "尚无观测值、未绘图的指标" in page
