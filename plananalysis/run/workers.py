@@ -395,6 +395,7 @@ class Workers:
         """Drop a worker that has ended; start one in its place (``start``); the new ones."""
         self._workers.remove(worker)
         worker[1].close()
+        worker[0].join(1)   # reaped, not left a zombie
         if not start:
             return []
         self.add(1)
