@@ -354,6 +354,25 @@ def test_a_review_killed_with_sigkill_leaves_no_temporary_folder_behind(tmp_path
         command.kill()
 
 
+def test_a_review_killed_while_it_decides_what_to_run_leaves_nothing_behind(tmp_path):
+    """SIGKILL as soon as the run's first temporary folder exists (the shared contexts' folder,
+    made with the worker started ahead, before the command has decided what to run): the janitor
+    started with it removes it, and the worker and its kernel end by themselves."""
+    reports = tmp_path / "reports"
+    command = Command(["review", "--as-of", "2023", "--force", "--reports-dir", str(reports)], tmp_path)
+    try:
+        command.wait_until(lambda: list(command.tmp.glob("plananalysis-contexts-*")), "the run's first temporary folder",
+                           timeout=60)
+        command.tree()
+        os.kill(command.process.pid, signal.SIGKILL)
+        command.process.wait(10)
+        _assert_all_gone(command, timeout=30)
+        assert [p.name for p in reports.rglob(".tmp-*")] == []
+        _assert_no_temporary_left(command, timeout=30)
+    finally:
+        command.kill()
+
+
 # ------------------------------------------------------------------ a reports folder that cannot be written
 
 

@@ -317,6 +317,7 @@ def run_reviews(reviews: list[ReviewParameters], *, jobs: int | None = None, for
     # command decides what to run (≈ 0.8 s after an import: pandas, the plan, each page's inputs),
     # so that the worker's start, its kernel's and their imports overlap it.
     if any(_may_run(params, reports, force, only) for params in reviews):
+        janitor = remove_when_gone(_own_temporaries(reports))   # killed (SIGKILL), this process leaves them to it
         contexts = private_tmp(_CONTEXTS_TMP)
     workers = Workers(str(contexts or ""))
     try:
@@ -333,8 +334,8 @@ def run_reviews(reviews: list[ReviewParameters], *, jobs: int | None = None, for
                 summaries[id(params)] = {"ok": True, "ran": [], "skipped": jobs_kept, "failed": [], "folder": str(final)}
         for run in runs:
             run.tmp = run.final.parent / f".tmp-{run.final.name}-{os.getpid()}"
-        if runs:  # killed (SIGKILL), this process leaves its temporaries to a janitor
-            janitor = remove_when_gone(_own_temporaries(runs))
+        if runs and janitor is None:  # killed (SIGKILL), this process leaves its temporaries to a janitor
+            janitor = remove_when_gone(_own_temporaries(reports))
         for run in runs:
             shutil.rmtree(run.tmp, ignore_errors=True)
             run.tmp.mkdir()
@@ -443,15 +444,21 @@ def run_reviews(reviews: list[ReviewParameters], *, jobs: int | None = None, for
     return [summaries[id(params)] for params in reviews]
 
 
-def _own_temporaries(runs: list) -> list[str]:
-    """Glob patterns of what this process writes and removes itself, unless it is killed: the
-    reviews' temporary folders and the printing browser's (see :func:`run_reviews`)."""
+def _own_temporaries(reports: Path) -> list[str]:
+    """Glob patterns of what this process writes and removes itself, unless it is killed: its
+    reviews' temporary folders (``<plan>/.tmp-<review>-<pid>`` in ``reports``), the printing
+    browser's and the shared contexts' folders (see :func:`run_reviews`).
+
+    >>> patterns = _own_temporaries(Path("/r"))
+    >>> patterns[0] == f"/r/*/.tmp-*-{os.getpid()}", len(patterns)
+    (True, 3)
+    """
     import glob
     import tempfile
 
     from ..publish.pdf import _BROWSER_TMP
 
-    return [glob.escape(str(run.tmp)) for run in runs] + [
+    return [os.path.join(glob.escape(str(reports)), "*", f".tmp-*-{os.getpid()}")] + [
         os.path.join(glob.escape(tempfile.gettempdir()), f"{prefix}{os.getpid()}-*") for prefix in (_BROWSER_TMP, _CONTEXTS_TMP)]
 
 
