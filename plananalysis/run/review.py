@@ -316,13 +316,13 @@ def run_reviews(reviews: list[ReviewParameters], *, jobs: int | None = None, for
     # review is likely to run anything, its folder is made and a worker started before the
     # command decides what to run (≈ 0.8 s after an import: pandas, the plan, each page's inputs),
     # so that the worker's start, its kernel's and their imports overlap it.
-    if any(_may_run(params, reports, force, only) for params in reviews):
-        janitor = remove_when_gone(_own_temporaries(reports))   # killed (SIGKILL), this process leaves them to it
-        contexts = private_tmp(_CONTEXTS_TMP)
-    workers = Workers(str(contexts or ""))
+    workers = Workers()
     try:
-        if contexts is not None:
-            workers.add(min(EARLY_WORKERS, jobs or EARLY_WORKERS))
+        if any(_may_run(params, reports, force, only) for params in reviews):
+            janitor = remove_when_gone(_own_temporaries(reports))   # killed (SIGKILL), this process leaves them to it
+            contexts = private_tmp(_CONTEXTS_TMP)
+            workers.contexts = str(contexts)
+            workers.add(EARLY_WORKERS)
         planned = [(params, _plan_review(params, reports, force, only, notebooks, echo)) for params in reviews]
         runs = [run for _, run in planned if run is not None]
         if not runs:
