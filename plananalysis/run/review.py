@@ -113,11 +113,10 @@ def review_jobs(params: ReviewParameters, plan=None) -> list[Job]:
     return jobs
 
 
+# ---------------------------------------------------------------- the run
 
 _CONTEXTS_TMP = "plananalysis-contexts-"  # the private folder of a run's shared review contexts
 
-
-# ---------------------------------------------------------------- the run
 
 def _recover(final: Path) -> None:
     """Undo a swap interrupted between its two renames; drop temporary folders of dead runs."""
@@ -200,7 +199,7 @@ def _plan_review(params: ReviewParameters, reports_dir, force: bool, only, noteb
     previous = _read_manifest(final) if final.exists() else {}
     # The job list is cached in the manifest with the digest it was built from, so a warm run
     # needs neither pandas nor the plan.
-    if previous.get("shared") == shared and previous.get("params") == params.as_dict() and not force:
+    if _files_unchanged(previous, params, shared) and not force:
         all_jobs = [Job(**j) for j in previous["jobs"]]
     else:   # the plan as the review's context loads it: read once for the jobs, the inputs, the documents
         from ..context import review_context
@@ -253,8 +252,13 @@ def _may_run(params: ReviewParameters, reports_dir, force: bool, only) -> bool:
         return True
     final = review_folder(params, reports_dir)
     previous = _read_manifest(final) if final.exists() else {}
-    return (not previous.get("ok") or previous.get("params") != params.as_dict()
-            or previous.get("shared") != shared_inputs_digest(params))
+    return not previous.get("ok") or not _files_unchanged(previous, params, shared_inputs_digest(params))
+
+
+def _files_unchanged(previous: dict, params: ReviewParameters, shared: str) -> bool:
+    """Whether a review's previous manifest was written with these parameters from these files
+    (``shared``: :func:`~plananalysis.run.manifest.shared_inputs_digest`)."""
+    return previous.get("shared") == shared and previous.get("params") == params.as_dict()
 
 
 def _explanation(params, final: Path, all_jobs, todo, pages, previous, force, only, reusable) -> dict:
