@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import random
 import shutil
+import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -56,20 +57,26 @@ def _start_kernel(attempts: int = 4):
     _CLIENT = _RESET_CLIENT = None
     _kill_kernel()
     for attempt in range(1, attempts + 1):
-        # IPC sockets in a private folder: no TCP ports to collide on, nothing on the network.
-        folder = private_tmp(KERNEL_DIR_PREFIX)
-        _KERNEL_DIRS.append(folder)
-        km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=str(folder / "k"),
-                                connection_file=str(folder / "kernel.json"))
-        _KERNEL = km  # already, so that a worker told to stop ends a kernel still starting
-        try:
-            run_sync(km.start_kernel)(cwd=str(NOTEBOOKS), env=_kernel_env())
-            return km
-        except Exception:  # ZMQError "Address already in use" and friends
-            _kill_kernel()
-            if attempt == attempts:
-                raise
-            time.sleep(0.2 + random.random())
+        # The launch under the lock, and never once the worker is stopping (_stop_kernel): a
+        # kernel started while a stop removes the folders would outlive the worker and write its
+        # connection file into a new one.
+        with _KERNEL_LOCK:
+            if _STOPPING.is_set():
+                raise RuntimeError("the worker is stopping: no new kernel")
+            # IPC sockets in a private folder: no TCP ports to collide on, nothing on the network.
+            folder = private_tmp(KERNEL_DIR_PREFIX)
+            _KERNEL_DIRS.append(folder)
+            km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=str(folder / "k"),
+                                    connection_file=str(folder / "kernel.json"))
+            _KERNEL = km  # already, so that a worker told to stop ends a kernel still starting
+            try:
+                run_sync(km.start_kernel)(cwd=str(NOTEBOOKS), env=_kernel_env())
+                return km
+            except Exception:  # ZMQError "Address already in use" and friends
+                _kill_kernel()
+                if attempt == attempts:
+                    raise
+        time.sleep(0.2 + random.random())
 
 
 def _kernel_env() -> dict:
@@ -82,6 +89,17 @@ def _kernel_env() -> dict:
 
 KERNEL_DIR_PREFIX = "pa-kernel-"
 _KERNEL_DIRS: list = []  # this worker's kernel folders (removed when it stops)
+_KERNEL_LOCK = threading.RLock()   # a kernel's launch, and its end when the worker stops
+_STOPPING = threading.Event()      # the worker is stopping: no kernel is started any more
+
+
+def _stop_kernel() -> None:
+    """The worker is stopping (SIGTERM, SIGHUP, its command gone): no kernel is started from now
+    on, and the one it has is ended, after its launch if one is under way (so that its process
+    is known and killed, not left to write its connection file into a folder of its own)."""
+    _STOPPING.set()
+    with _KERNEL_LOCK:
+        _kill_kernel()
 
 
 def _kill_kernel() -> None:
@@ -224,7 +242,7 @@ def _worker_init(contexts: str = "") -> None:
 
     from .processes import reclaim_stale
 
-    quiet_stops(on_exit=_kill_kernel)
+    quiet_stops(on_exit=_stop_kernel)
     if contexts:   # the kernel inherits it (_kernel_env)
         os.environ[SHARED_CONTEXTS] = contexts
     reclaim_stale(KERNEL_DIR_PREFIX)  # folders of workers that were killed before they could clean up
@@ -377,7 +395,10 @@ class Workers:
                     idle += self._replace(worker)
                     continue
                 busy[worker[1]] = (worker, task)
-            for connection in wait(list(busy)):
+            # at least every half second: Python runs a signal's handler in the main thread only
+            # when it wakes, and a signal sent by another thread of the command (make's, forwarded
+            # by processes.watch_make) does not interrupt this wait
+            for connection in wait(list(busy), timeout=0.5):
                 worker, (run, job) = busy.pop(connection)
                 try:
                     result = connection.recv()
