@@ -395,9 +395,9 @@ class Workers:
                     idle += self._replace(worker)
                     continue
                 busy[worker[1]] = (worker, task)
-            # at least every half second: Python runs a signal's handler in the main thread only
-            # when it wakes, and a signal sent by another thread of the command (make's, forwarded
-            # by processes.watch_make) does not interrupt this wait
+            # at least every half second: Python runs a signal's handler in the main thread only,
+            # when it wakes, and a signal the system hands to another thread of the command (its
+            # watchers' threads) does not interrupt this wait
             for connection in wait(list(busy), timeout=0.5):
                 worker, (run, job) = busy.pop(connection)
                 try:
