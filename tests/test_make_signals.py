@@ -27,9 +27,10 @@ from pathlib import Path
 import pytest
 
 from plananalysis.run import apps
+from plananalysis.run.processes import STOP_STACKS
 
 from .conftest import PLAN_DIR, ROOT
-from .test_processes import Command, _alive, _answers, _assert_port_free, _end_all, default_signals
+from .test_processes import Command, _alive, _answers, _assert_port_free, _end_all, default_signals, report_forced_stop
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("make") is None, reason="needs GNU make")]
 
@@ -51,8 +52,9 @@ class Make(Command):
     def __init__(self, target: str, tmp_path: Path, variables: dict, wrapper: tuple = ()):
         self.tmp = tmp_path / "tmp"
         self.tmp.mkdir(exist_ok=True)
+        self.stacks = tmp_path / "stop-stacks.txt"
         env = {**os.environ, "TMPDIR": str(self.tmp), "JUPYTER_RUNTIME_DIR": str(self.tmp / "runtime"),
-               "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
+               "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1", STOP_STACKS: str(self.stacks)}
         env.pop("MAKEFLAGS", None)  # run under `make test`: this make is not a sub-make of that one
         env.pop("MAKELEVEL", None)
         (self.tmp / "runtime").mkdir(exist_ok=True)
@@ -99,6 +101,7 @@ class Make(Command):
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
         _end_all(self.seen)
+        report_forced_stop(self.stacks)
 
 
 # ------------------------------------------------------------------ make app

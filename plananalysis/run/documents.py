@@ -93,7 +93,7 @@ def hurry_background(nice: int = BACKGROUND_NICE) -> int:
 
 
 def _build_documents(folder: Path, params, jobs: list, pdf: bool, pages, replies, go=None, contexts: str = "") -> None:
-    """In the documents process, once ``go`` is set (the first page written: the workers' cold
+    """In the documents process, once ``go`` is released (:meth:`DocumentsProcess.start`: the first page written; the workers' cold
     start, imports and chart engine, goes first; measured 10.8 → 10.35 s, median of 7 cold
     reviews each): the front page as it is when every notebook succeeds (``("index", ok)`` on
     ``replies``: the PDF, which begins with it, can be printed as soon as the last page is
@@ -101,7 +101,7 @@ def _build_documents(folder: Path, params, jobs: list, pdf: bool, pages, replies
     as its number arrives on ``pages`` (``None``: every page is written; the document is saved),
     then ``("done", draft_ok, [failures])``.  A workbook or document that fails fails the review
     (:func:`_finish_review` then writes the front page again, with the failure).  With a few pages
-    to run, ``go`` is set at once (:data:`FEW_PAGES`).
+    to run, ``go`` is released at once (:data:`FEW_PAGES`).
 
     It stops as the workers do (:func:`quiet_stops`): Ctrl-C is the command's to handle, SIGTERM
     and SIGHUP end it without a word, and it exits when the command is killed."""
@@ -119,7 +119,7 @@ def _build_documents(folder: Path, params, jobs: list, pdf: bool, pages, replies
         from ..publish.export import write_index, write_scorecard_xlsx
 
         if go is not None:   # the workers' first notebooks (imports, chart engine) go first
-            go.wait(600)
+            go.acquire(timeout=600)
         try:
             write_index(folder, jobs, {}, params, documents=document_links(params, True, pdf))
             index = True
@@ -191,7 +191,11 @@ class DocumentsProcess:
         import multiprocessing
 
         context = multiprocessing.get_context("fork" if fork_is_safe() else "spawn")
-        self.pages, self.replies, self.go = context.Queue(), context.Queue(), context.Event()
+        # ``go`` is a semaphore, not an Event: setting an Event waits for the processes waiting on
+        # it to wake (its condition's handshake), forever if one of them has died meanwhile (the
+        # command stopped, its documents process ended: seen in the suite, the command hung)
+        self.pages, self.replies, self.go = context.Queue(), context.Queue(), context.Semaphore(0)
+        self._going = False
         self.process = context.Process(target=_build_documents, daemon=True, name="plananalysis-documents",
                                        args=(run.tmp, run.params, run.all_jobs, pdf, self.pages, self.replies, self.go,
                                              contexts))
@@ -206,11 +210,20 @@ class DocumentsProcess:
     def page_written(self, number: int) -> None:
         self.pages.put(number)
 
+    def start(self) -> None:
+        """Let the process start on the documents (once; never waits for it)."""
+        if not self._going:
+            self._going = True
+            self.go.release()
+
     def _reply(self, kind: str, timeout: float = 600):
         import queue
 
+        from .processes import raise_if_stopped
+
         waited, ended = 0.0, False
         while waited < timeout:
+            raise_if_stopped()   # a stop that a finalizer swallowed (the process has been ended)
             try:
                 # once the process has ended, what it sent before it ended is in the pipe: read
                 # it (the reply may have come between the last wait and the look at the process)

@@ -17,6 +17,9 @@ they started, whatever stops them.
   but on SIGINT, SIGHUP or SIGQUIT sent to make's pid alone (``timeout -s INT make app``, ``kill
   -INT <make>``) it only waits for its child, which never hears of it; killed (SIGKILL), it
   leaves the child behind.  The command watches make and stops as if it had been signalled.
+- **A stop ends in bounded time** (:class:`LastResort`): if a command's cleanup after a signal
+  waits for something that never comes, the command kills what it started (its janitors
+  excepted, which then clean up after it) and exits with the signal's status anyway.
 - **Temporary folders carry their owner's pid** (:func:`private_tmp`), so a folder left by a
   process that was killed is reclaimed by the next run (:func:`reclaim_stale`); a command can
   also leave a janitor behind it (:func:`remove_when_gone`) that removes them as soon as it dies.
@@ -38,8 +41,9 @@ import threading
 import time
 from pathlib import Path
 
-__all__ = ["Stopped", "stop_on_signals", "parent_death_signal", "watch_parent", "watch_make", "descendants",
-           "end_processes", "private_tmp", "reclaim_stale", "owner_gone", "remove_when_gone", "STOP_SIGNALS"]
+__all__ = ["Stopped", "stop_on_signals", "raise_if_stopped", "parent_death_signal", "watch_parent", "watch_make", "descendants",
+           "end_processes", "private_tmp", "reclaim_stale", "owner_gone", "remove_when_gone", "janitors", "LastResort",
+           "STOP_SIGNALS", "STOP_GRACE", "STOP_STACKS"]
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 _MESSAGES = {signal.SIGINT: "已中断 (interrupted)", signal.SIGTERM: "已终止 (terminated)",
@@ -81,6 +85,7 @@ def stop_on_signals(signals=STOP_SIGNALS, on_signal=None):
         if stopping:
             return
         stopping.append(signum)
+        _STOPPED.append(signum)
         if on_signal is not None:
             on_signal(signum)
         raise Stopped(signum)
@@ -91,6 +96,35 @@ def stop_on_signals(signals=STOP_SIGNALS, on_signal=None):
     finally:
         for s, old in previous.items():
             signal.signal(s, old)
+        _STOPPED.clear()
+
+
+_STOPPED: list[int] = []   # the signal that stopped this process (stop_on_signals), once one has
+
+
+def raise_if_stopped() -> None:
+    """Raise :class:`Stopped` again if a signal has stopped this process (:func:`stop_on_signals`).
+
+    The handler raises it wherever the main thread is, and Python prints and drops an exception
+    raised in a ``__del__`` method or a weakref callback ("Exception ignored in …"): a stop that
+    came while a finalizer ran would go unnoticed, and the command carry on with its workers gone.
+    Loops in which the command waits call this.
+
+    >>> raise_if_stopped()   # no signal: nothing
+    >>> with stop_on_signals():
+    ...     try:
+    ...         os.kill(os.getpid(), signal.SIGTERM)
+    ...         time.sleep(5)
+    ...     except Stopped:
+    ...         pass   # as if a finalizer had dropped it
+    ...     try:
+    ...         raise_if_stopped()
+    ...     except Stopped as stop:
+    ...         print(stop.exit_code)
+    143
+    """
+    if _STOPPED:
+        raise Stopped(_STOPPED[0])
 
 
 def _prctl():
@@ -383,6 +417,19 @@ for attempt in range(2):  # again after a moment: a grandchild may still write i
 """
 
 
+_JANITORS: dict[int, int | None] = {}   # the janitors this process started: {pid: start time}
+
+
+def janitors() -> set[int]:
+    """The pids of the janitors this process has started (:func:`remove_when_gone`): what a
+    stopping command leaves running, so that they clean up after it if it has to end at once.
+
+    >>> janitors() <= set(descendants(os.getpid()))
+    True
+    """
+    return {pid for pid, start in _JANITORS.items() if start is not None and _alive(pid, start)}
+
+
 def remove_when_gone(patterns: list[str]):
     """Start a janitor: a small process that, when this process dies without cleaning up (SIGKILL),
     waits for this process's children to end, then removes the files and folders matching the
@@ -404,9 +451,62 @@ def remove_when_gone(patterns: list[str]):
     import subprocess
     import sys
 
-    return subprocess.Popen([sys.executable, "-S", "-c", _JANITOR, str(os.getpid()), *patterns],
-                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            close_fds=True)
+    janitor = subprocess.Popen([sys.executable, "-S", "-c", _JANITOR, str(os.getpid()), *patterns],
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               close_fds=True)
+    _JANITORS[janitor.pid] = (_stat(janitor.pid) or (None, None))[1]
+    return janitor
+
+
+#: Seconds a stopped command may spend cleaning up before it ends at once (:class:`LastResort`).
+STOP_GRACE = 20.0
+
+#: An environment variable naming a file: when a stopped command has to end at once
+#: (:class:`LastResort`), the stacks of its threads are written there (what its cleanup waited for).
+STOP_STACKS = "PLANANALYSIS_STOP_STACKS"
+
+
+class LastResort:
+    """Once a command has been stopped: if it is still running ``seconds`` from now (its cleanup
+    waits for something that never comes), a daemon thread ends every process it started but
+    its janitors (:func:`end_processes`; the janitors then remove its temporary folders), writes ``message`` to stderr
+    (unless the command has said its own line: :meth:`said`), and ends the process with ``code``
+    at once.  The stacks of its threads go to the file named by ``$PLANANALYSIS_STOP_STACKS``,
+    when set.  A daemon thread keeps running while Python's exit waits for other threads and
+    processes, so even a stuck exit ends.
+
+    >>> import subprocess, sys
+    >>> code = ("import threading; from plananalysis.run.processes import LastResort; "
+    ...         "LastResort(0.2, 143, 'plananalysis: 已终止 (terminated)'); threading.Event().wait()")
+    >>> done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    >>> done.returncode, done.stderr.strip()
+    (143, 'plananalysis: 已终止 (terminated)')
+    """
+
+    def __init__(self, seconds: float, code: int, message: str = ""):
+        self.code = code
+        self.message = message
+        thread = threading.Thread(target=self._run, args=(seconds,), name="plananalysis-last-resort", daemon=True)
+        thread.start()
+
+    def said(self) -> None:
+        """The command has written its own last line: nothing more is written if it ends at once."""
+        self.message = ""
+
+    def _run(self, seconds: float) -> None:
+        time.sleep(seconds)
+        stacks = os.environ.get(STOP_STACKS)
+        if stacks:
+            import faulthandler
+
+            with contextlib.suppress(OSError), open(stacks, "w") as out:
+                faulthandler.dump_traceback(out, all_threads=True)
+        spared = janitors()   # SIGTERM first: a worker then removes its kernel's folder
+        end_processes({pid: start for pid, start in descendants(os.getpid()).items() if pid not in spared}, timeout=3)
+        if self.message:   # not through sys.stderr: a thread that is stuck may hold its lock
+            with contextlib.suppress(OSError):
+                os.write(2, f"{self.message}\n".encode())
+        os._exit(self.code)
 
 
 def _started_after(start_ticks: int, path: Path) -> bool:

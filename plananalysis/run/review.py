@@ -52,6 +52,7 @@ from .manifest import refresh as refresh_manifest
 from .documents import (BACKGROUND_NICE, DocumentsProcess, document_links, hurry_background, in_background, print_review,
                         print_review_now)
 from .folders import report_folder_name, review_file_name, review_folder
+from .processes import raise_if_stopped
 from .workers import EARLY_WORKERS, FEW_PAGES, Workers, execute_notebooks, short_error
 
 __all__ = ["Job", "review_jobs", "run_review", "report_folder_name", "review_file_name", "register", "ROOT",
@@ -367,7 +368,7 @@ def run_reviews(reviews: list[ReviewParameters], *, jobs: int | None = None, for
         for run in runs:  # forked before any thread of this process is started
             run.documents = DocumentsProcess(run, pdf_ok, str(contexts))
             if few:   # the documents, not the notebooks, are the longest chain: they start at once
-                run.documents.go.set()
+                run.documents.start()
         if pdf_ok:
             printer = Printer(priority=BACKGROUND_NICE)
 
@@ -379,7 +380,7 @@ def run_reviews(reviews: list[ReviewParameters], *, jobs: int | None = None, for
         done = {id(run): 0 for run in runs}
 
         def page_written(run, job, result):
-            run.documents.go.set()   # the first page is written: the documents may start
+            run.documents.start()   # the first page is written: the documents may start
             if result["ok"] and job.parameters.get("chapter") is not None:
                 run.documents.page_written(int(job.parameters["chapter"]))
             done[id(run)] += 1
@@ -531,6 +532,7 @@ def _finish_review(run: _ReviewRun, write_index, echo, printer=None) -> dict:
                           "title_zh": j.title_zh, "title_en": j.title_en} for j in run.all_jobs],
                 "ok": not failed, "results": run.results}
     (run.tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    raise_if_stopped()   # a stop that a finalizer swallowed: the previous report stays as it was
     if failed:
         kept = run.final.with_name(f"{run.final.name}.failed")
         shutil.rmtree(kept, ignore_errors=True)
@@ -711,10 +713,19 @@ def _cli(args) -> int:
     import signal
     import sys
 
-    from .processes import Stopped, descendants, end_processes, stop_on_signals
+    from .processes import STOP_GRACE, LastResort, Stopped, descendants, end_processes, janitors, stop_on_signals
 
-    def stop_workers(signum) -> None:  # the workers end their kernels (see workers._worker_init)
+    last_resort = None
+
+    def stop_workers(signum) -> None:
+        """The workers end their kernels (see workers._worker_init); the janitor stays, to clean
+        up if this process has to end at once (LastResort)."""
+        nonlocal last_resort
+        last_resort = LastResort(STOP_GRACE, 128 + signum, f"plananalysis: {Stopped(signum).message}")
+        spared = janitors()
         for pid in descendants(os.getpid()):
+            if pid in spared:
+                continue
             try:
                 os.kill(pid, signal.SIGTERM)
             except (ProcessLookupError, PermissionError):
@@ -749,6 +760,8 @@ def _cli(args) -> int:
             end_processes({pid: start for pid, start in descendants(os.getpid()).items()
                            if not _is_resource_tracker(pid)}, timeout=3)
             _remove_own_temporaries(Path(args.reports_dir) if args.reports_dir else ROOT / "reports")
+            if last_resort is not None:
+                last_resort.said()
             print(f"plananalysis: {stop.message}", file=sys.stderr, flush=True)
             return stop.exit_code
         except OSError as exc:

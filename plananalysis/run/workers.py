@@ -381,10 +381,13 @@ class Workers:
         notebook, named, and a new worker takes its place for the notebooks still to run."""
         from multiprocessing.connection import wait
 
+        from .processes import raise_if_stopped
+
         waiting = list(tasks)
         busy = {}   # connection → (process, task)
         idle = list(self._workers)
         while waiting or busy:
+            raise_if_stopped()   # a stop that a finalizer swallowed: no worker is started again
             while waiting and idle:
                 worker = idle.pop(0)
                 run, job = task = waiting.pop(0)
@@ -403,6 +406,7 @@ class Workers:
                 try:
                     result = connection.recv()
                 except (EOFError, OSError):
+                    raise_if_stopped()   # ended by the command's stop, not by itself
                     worker[0].join(5)
                     result = {"name": job.name, "ok": False, "seconds": 0,
                               "error": f"工作进程意外结束 (the worker process ended unexpectedly, exit code {worker[0].exitcode})"}
