@@ -398,9 +398,8 @@ class Workers:
                     idle += self._replace(worker)
                     continue
                 busy[worker[1]] = (worker, task)
-            # at least every half second: Python runs a signal's handler in the main thread only,
-            # when it wakes, and a signal the system hands to another thread of the command (its
-            # watchers' threads) does not interrupt this wait
+            # at least every half second, so that a stop whose exception was swallowed is raised
+            # again at the top of the loop (raise_if_stopped)
             for connection in wait(list(busy), timeout=0.5):
                 worker, (run, job) = busy.pop(connection)
                 try:
