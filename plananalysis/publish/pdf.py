@@ -18,6 +18,7 @@ so only the printing itself (a second or two) follows the last notebook.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import re
 import shutil
@@ -209,7 +210,7 @@ def _driver_env_hook() -> bool:
     they were left in the system's temporary folder.  Playwright builds the driver's environment
     from ``os.environ`` (``playwright._impl.transport.get_driver_env``, a private name): changing
     ``os.environ`` itself would reach every process started meanwhile, so the hook wraps that
-    function instead.  ``tests/test_pdf_printer.py`` fails, named, if an upgrade moves it."""
+    function instead.  ``tests/test_print.py`` fails, named, if an upgrade moves it."""
     try:
         from playwright._impl import transport
     except ImportError:  # pragma: no cover - Playwright is a dependency
@@ -243,6 +244,32 @@ def _driver_temporaries_in(folder: Path):
         yield
     finally:
         _DRIVER_TMP.folder = None
+
+
+class DriverGone(logging.Filter):
+    """Drops asyncio's "Future exception was never retrieved" about Playwright's connection to its
+    driver closing: Ctrl-C reaches the whole process group, the driver (Node) too, which ends
+    before the printer is stopped.  Nothing is lost (the command is stopping, and a print that
+    fails says so itself); the user would see four lines of asyncio's internals after the
+    command's own last line.  Every other record passes.
+
+    >>> gone = logging.LogRecord("asyncio", logging.ERROR, "", 0, "Future exception was never retrieved "
+    ...     "future: <Future finished exception=Exception('Connection closed while reading from the driver')>", None, None)
+    >>> other = logging.LogRecord("asyncio", logging.ERROR, "", 0, "Future exception was never retrieved", None, None)
+    >>> DriverGone().filter(gone), DriverGone().filter(other)
+    (False, True)
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not ("Future exception was never retrieved" in message and "reading from the driver" in message)
+
+
+def _quiet_driver_end() -> None:
+    """Install :class:`DriverGone` on asyncio's logger, once per process."""
+    logger = logging.getLogger("asyncio")
+    if not any(isinstance(f, DriverGone) for f in logger.filters):
+        logger.addFilter(DriverGone())
 
 
 class Printer:
@@ -283,6 +310,7 @@ class Printer:
         # when the review was killed and could not, by the next Printer
         reclaim_stale(_BROWSER_TMP)
         self._tmp = private_tmp(_BROWSER_TMP)
+        _quiet_driver_end()
         with _driver_temporaries_in(self._tmp):
             self._playwright = sync_playwright().start()
         try:

@@ -36,6 +36,7 @@ import ctypes
 import os
 import shutil
 import signal
+import sys
 import tempfile
 import threading
 import time
@@ -90,12 +91,18 @@ def stop_on_signals(signals=STOP_SIGNALS, on_signal=None):
             on_signal(signum)
         raise Stopped(signum)
 
+    def unraisable(report) -> None:   # the stop, dropped by a finalizer: raised again later
+        if not isinstance(report.exc_value, Stopped):
+            hook(report)
+
     previous = {s: signal.signal(s, handler) for s in signals}
+    hook, sys.unraisablehook = sys.unraisablehook, unraisable
     try:
         yield
     finally:
         for s, old in previous.items():
             signal.signal(s, old)
+        sys.unraisablehook = hook
         _STOPPED.clear()
 
 
@@ -105,12 +112,34 @@ _STOPPED: list[int] = []   # the signal that stopped this process (stop_on_signa
 def raise_if_stopped() -> None:
     """Raise :class:`Stopped` again if a signal has stopped this process (:func:`stop_on_signals`).
 
-    The handler raises it wherever the main thread is, and Python prints and drops an exception
-    raised in a ``__del__`` method or a weakref callback ("Exception ignored in …"): a stop that
-    came while a finalizer ran would go unnoticed, and the command carry on with its workers gone.
-    Loops in which the command waits call this.
+    The handler raises it wherever the main thread is, and Python drops an exception raised in a
+    ``__del__`` method or a weakref callback (it prints "Exception ignored in …" with a traceback;
+    within :func:`stop_on_signals`, nothing for this one): a stop that came while a finalizer ran
+    would go unnoticed, and the command carry on with its workers gone.  Loops in which the
+    command waits call this.
 
     >>> raise_if_stopped()   # no signal: nothing
+
+    A stop that comes while a finalizer runs, in a command: no traceback, and the stop is raised
+    again at the next look.
+
+    >>> import subprocess, sys
+    >>> code = '''
+    ... import gc, os, signal, time
+    ... from plananalysis.run.processes import Stopped, raise_if_stopped, stop_on_signals
+    ... class Closing:
+    ...     def __del__(self):
+    ...         os.kill(os.getpid(), signal.SIGTERM); time.sleep(1)
+    ... with stop_on_signals():
+    ...     try:
+    ...         Closing(); gc.collect(); print("carried on")
+    ...         raise_if_stopped()
+    ...     except Stopped as stop:
+    ...         print("stopped", stop.exit_code)
+    ... '''
+    >>> done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    >>> done.stdout.splitlines(), done.stderr
+    (['carried on', 'stopped 143'], '')
     >>> with stop_on_signals():
     ...     try:
     ...         os.kill(os.getpid(), signal.SIGTERM)
