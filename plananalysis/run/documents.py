@@ -93,9 +93,9 @@ def hurry_background(nice: int = BACKGROUND_NICE) -> int:
 
 
 def _build_documents(folder: Path, params, jobs: list, pdf: bool, pages, replies, go=None, contexts: str = "") -> None:
-    """In the documents process, once ``go`` is released (:meth:`DocumentsProcess.start`: the first page written; the workers' cold
-    start, imports and chart engine, goes first; measured 10.8 → 10.35 s, median of 7 cold
-    reviews each): the front page as it is when every notebook succeeds (``("index", ok)`` on
+    """In the documents process, once ``go`` is released (:meth:`DocumentsProcess.start`, when the
+    first page is written: the workers' cold start, imports and chart engine, goes first; measured
+    10.8 → 10.35 s, median of 7 cold reviews each): the front page as it is when every notebook succeeds (``("index", ok)`` on
     ``replies``: the PDF, which begins with it, can be printed as soon as the last page is
     written), the workbook, the Word document but its chart images, then each chapter's charts
     as its number arrives on ``pages`` (``None``: every page is written; the document is saved),

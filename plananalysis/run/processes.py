@@ -497,10 +497,10 @@ STOP_STACKS = "PLANANALYSIS_STOP_STACKS"
 
 class LastResort:
     """Once a command has been stopped: if it is still running ``seconds`` from now (its cleanup
-    waits for something that never comes), a daemon thread ends every process it started but
-    its janitors (:func:`end_processes`; the janitors then remove its temporary folders), writes ``message`` to stderr
-    (unless the command has said its own line: :meth:`said`), and ends the process with ``code``
-    at once.  The stacks of its threads go to the file named by ``$PLANANALYSIS_STOP_STACKS``,
+    waits for something that never comes), a daemon thread ends every process it started but its
+    janitors (:func:`end_processes`; the janitors then remove its temporary folders), writes
+    ``message`` to stderr (unless the command has said its own line: :meth:`said`), and ends the
+    process with ``code`` at once.  The stacks of its threads go to the file named by ``$PLANANALYSIS_STOP_STACKS``,
     when set.  A daemon thread keeps running while Python's exit waits for other threads and
     processes, so even a stuck exit ends.
 
