@@ -324,12 +324,13 @@ def test_review_stops_its_workers_and_kernels_on_a_signal(tmp_path, sig, code):
 
 
 #: The review command, with a cleanup after a stop that never ends (its documents process never
-#: stops), and the last resort after 2 s rather than STOP_GRACE.
+#: stops), and the last resort after 6 s rather than STOP_GRACE (time enough, on a loaded machine,
+#: for the cleanup to reach the stuck call: the stacks must name it).
 _STUCK_CLEANUP = """
 import sys, threading
 from plananalysis.run import documents, processes
 from plananalysis.run.cli import main
-processes.STOP_GRACE = 2
+processes.STOP_GRACE = 6
 documents.DocumentsProcess.stop = lambda self, wait=True: threading.Event().wait()
 sys.exit(main(sys.argv[1:]))
 """
