@@ -80,12 +80,10 @@ def stop_on_signals(signals=STOP_SIGNALS, on_signal=None):
     ...         print(stop.exit_code)
     143
     """
-    stopping = []
 
-    def handler(signum, frame):
-        if stopping:
+    def handler(signum, frame):   # the first signal stops; later ones are ignored while it cleans up
+        if _STOPPED:
             return
-        stopping.append(signum)
         _STOPPED.append(signum)
         if on_signal is not None:
             on_signal(signum)
